@@ -1,0 +1,34 @@
+import type { UsageSnapshot } from "./snapshot";
+
+export const SECTIONS = ["setup", "training", "value"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export type CheckStatus = "pass" | "fail" | "na" | "unknown";
+export type CheckSource = "posthog" | "manual" | "override" | "delight";
+export type CheckKind = "automated" | "manual";
+
+/** Numbers a result was decided on; rendered in plain words by `summary`. */
+export type Evidence = Record<string, string | number | boolean | null | string[]>;
+
+export type RuleResult = { status: CheckStatus; evidence: Evidence; summary: string };
+
+/** Facts delight knows itself (not from PostHog) that some rules read. */
+export type DelightFacts = {
+  /** Monthly event quota of the customer's plan, or null when no plan is set. */
+  planMonthlyEvents: number | null;
+  /** ISO dates (YYYY-MM-DD) of catch-ups held or scheduled and not cancelled. */
+  catchupDates: string[];
+};
+
+export type RuleInput = { snapshot: UsageSnapshot; facts: DelightFacts; now: Date };
+
+export type CheckDefinition = {
+  id: string;
+  section: Section;
+  question: string;
+  kind: CheckKind;
+  /** One sentence saying how an automated check decides (shown in the UI and `delight checks`). */
+  rule: string;
+  /** Automated checks only. Pure: same input, same output. */
+  evaluate?: (input: RuleInput) => RuleResult;
+};

@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type DbHandle = {
+  db: Db;
+  kind: "pglite" | "postgres";
+  /** Applies pending migrations; applying twice is a no-op (drizzle's journal table). */
+  migrate: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
+export type DbOptions = {
+  /** postgres:// URL of a server; when absent the embedded PGlite is used. */
+  url?: string;
+  /** Folder for PGlite's files; "memory://" keeps it in memory (tests). */
+  dataDir?: string;
+  /** Pool size for a server; the CLI and tests need few connections. */
+  maxConnections?: number;
+};
+
+/**
+ * The migrations folder is found from this module's own location (not the working directory),
+ * so the CLI, the tests and the built server all find it. The Remix build bundles this file into
+ * build/index.js, hence the second candidate.
+ */
+export function migrationsFolder(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, "migrations"), path.join(here, "..", "db", "migrations")];
+  const found = candidates.find((dir) => existsSync(path.join(dir, "meta", "_journal.json")));
+  if (!found) throw new Error(`delight: migrations folder not found next to ${here}`);
+  return found;
+}
+
+export function createDb(options: DbOptions = {}): DbHandle {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      // Reconnects happen per query; a restarted server is picked up by the next request.
+      idle_timeout: 30,
+      connect_timeout: 10,
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: "postgres",
+      migrate: () => migratePostgres(db as never, { migrationsFolder: migrationsFolder() }),
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  const dataDir = options.dataDir ?? ".data";
+  if (!dataDir.startsWith("memory://")) mkdirSync(path.join(dataDir, "pgdata"), { recursive: true });
+  const client = new PGlite(dataDir.startsWith("memory://") ? dataDir : path.join(dataDir, "pgdata"));
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: "pglite",
+    migrate: () => migratePglite(db as never, { migrationsFolder: migrationsFolder() }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, serial, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, tstz } from "./columns";
+import { plans } from "./plans";
+import { users } from "./users";
+
+export const customers = pgTable(
+  "customers",
+  {
+    id: serial("id").primaryKey(),
+    /** Stable: set once from the first name, never changed by a rename. */
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    posthogHost: text("posthog_host").notNull(),
+    projectId: integer("project_id").notNull(),
+    /** AES-256-GCM envelope (see checks/secrets.ts); the plain key is never stored. */
+    apiKeyEncrypted: text("api_key_encrypted").notNull(),
+    /** Last four characters, the only part of the key ever shown. */
+    apiKeyLast4: text("api_key_last4").notNull(),
+    planId: integer("plan_id").references(() => plans.id),
+    billingDay: integer("billing_day").notNull().default(1),
+    ownerId: integer("owner_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    archivedAt: tstz("archived_at"),
+  },
+  (t) => [
+    uniqueIndex("customers_slug_key").on(t.slug),
+    index("customers_owner_idx").on(t.ownerId),
+    index("customers_name_idx").on(sql`lower(${t.name})`),
+    check("customers_billing_day_check", sql`${t.billingDay} between 1 and 28`),
+    check("customers_project_id_check", sql`${t.projectId} > 0`),
+  ],
+);
+
+/** Cross-process refresh lock: one row while a refresh of that customer runs. */
+export const refreshLocks = pgTable("refresh_locks", {
+  customerId: integer("customer_id")
+    .primaryKey()
+    .references(() => customers.id, { onDelete: "cascade" }),
+  holder: text("holder").notNull(),
+  lockedAt: tstz("locked_at").notNull().defaultNow(),
+});

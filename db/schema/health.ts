@@ -1,0 +1,83 @@
+import { sql } from "drizzle-orm";
+import { bigint, date, index, integer, jsonb, pgTable, primaryKey, real, serial, text } from "drizzle-orm/pg-core";
+import { createdAt, tstz } from "./columns";
+import { checkRuns } from "./checks";
+import { customers } from "./customers";
+
+export const healthScores = pgTable(
+  "health_scores",
+  {
+    id: serial("id").primaryKey(),
+    customerId: integer("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    computedAt: tstz("computed_at").notNull().defaultNow(),
+    /** Null when no check was decided: a score of nothing is not a score of 0. */
+    score: real("score"),
+    band: text("band"),
+    coverage: real("coverage").notNull(),
+    sections: jsonb("sections").$type<Record<string, { score: number | null; coverage: number }>>().notNull(),
+    contributions: jsonb("contributions").$type<unknown[]>().notNull().default([]),
+    failing: integer("failing").notNull().default(0),
+    scoringVersion: text("scoring_version").notNull(),
+    runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("health_scores_customer_idx").on(t.customerId, t.computedAt)],
+);
+
+/**
+ * PostHog's daily event counts for a customer, one row per project-local day. A refresh re-measures
+ * recent days (late ingestion can still add events), so a day's row holds its latest measurement;
+ * the raw measurement of every refresh stays in check_runs.snapshot.
+ */
+export const usageDaily = pgTable(
+  "usage_daily",
+  {
+    customerId: integer("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    events: bigint("events", { mode: "number" }).notNull(),
+    identifies: bigint("identifies", { mode: "number" }).notNull().default(0),
+    localEvents: bigint("local_events", { mode: "number" }).notNull().default(0),
+    nonLocalEvents: bigint("non_local_events", { mode: "number" }).notNull().default(0),
+    flagCalls: bigint("flag_calls", { mode: "number" }).notNull().default(0),
+    measuredAt: tstz("measured_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.day] })],
+);
+
+export const catchups = pgTable(
+  "catchups",
+  {
+    id: serial("id").primaryKey(),
+    customerId: integer("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    /** Date of the meeting; in the future while it is only scheduled. */
+    date: date("date", { mode: "string" }).notNull(),
+    status: text("status", { enum: ["scheduled", "held", "cancelled"] }).notNull().default("scheduled"),
+    attendees: text("attendees").notNull().default(""),
+    notes: text("notes").notNull().default(""),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("catchups_customer_idx").on(t.customerId, t.date)],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: serial("id").primaryKey(),
+    at: tstz("at").notNull().defaultNow(),
+    actorId: integer("actor_id"),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    entity: text("entity").notNull(),
+    entityId: text("entity_id"),
+    /** What changed; callers pass field names and new values, never secrets. */
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index("audit_log_entity_idx").on(t.entity, t.entityId, t.at), index("audit_log_at_idx").on(sql`${t.at} desc`)],
+);

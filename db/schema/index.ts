@@ -1,0 +1,5 @@
+export * from "./users";
+export * from "./plans";
+export * from "./customers";
+export * from "./checks";
+export * from "./health";
