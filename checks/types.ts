@@ -29,6 +29,11 @@ export type CheckDefinition = {
   kind: CheckKind;
   /** One sentence saying how an automated check decides (shown in the UI and `delight checks`). */
   rule: string;
+  /**
+   * Where an automated result comes from: `delight` for rules decided against delight's own
+   * records (catch-ups, the plan quota); `posthog` when omitted.
+   */
+  source?: CheckSource;
   /** Automated checks only. Pure: same input, same output. */
   evaluate?: (input: RuleInput) => RuleResult;
 };

@@ -1,0 +1,1 @@
+export { createPlan, updatePlan, listPlans } from "../../checks/plans";

@@ -1,0 +1,83 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { CustomerForm } from "~/components/customer-form";
+import { getCustomer, maskApiKey, regionOf, setArchived, updateCustomer } from "~/models/customers.server";
+import { listPlans } from "~/models/plans.server";
+import { listUsers } from "~/models/users.server";
+import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
+import { customerFormInput } from "~/utils/customer-form.server";
+import { getContext } from "~/utils/db.server";
+import { handleForm } from "~/utils/forms.server";
+import { invariantResponse, notFound } from "~/utils/http.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.customer.name ?? "customer"} · delight` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  invariantResponse(user.role !== "viewer", "Viewers cannot edit customers", { status: 403 });
+  const { db } = await getContext();
+  const customer = await getCustomer(db, params.slug ?? "");
+  if (!customer) notFound("No customer with this address");
+  const { apiKeyLast4, ...safe } = customer;
+  return { customer: safe, region: regionOf(customer.posthogHost), maskedKey: maskApiKey(apiKeyLast4), plans: await listPlans(db), users: await listUsers(db) };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireEditor(request);
+  const ctx = await getContext();
+  const slug = params.slug ?? "";
+  if (!(await getCustomer(ctx.db, slug))) notFound("No customer with this address");
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "archive" || intent === "unarchive") {
+    await setArchived(ctx.db, actorOf(user), slug, intent === "archive");
+    return redirect(`/customers/${slug}`);
+  }
+  const outcome = await handleForm(
+    form,
+    () => updateCustomer(ctx.db, actorOf(user), slug, customerFormInput(form), { secretKey: ctx.secretKey, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS }),
+    { secretFields: ["apiKey"] },
+  );
+  if (!outcome.ok) return outcome.response;
+  return redirect(`/customers/${slug}`);
+}
+
+export default function EditCustomer() {
+  const { customer, region, maskedKey, plans, users } = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>();
+  const defaults = failure?.values ?? {
+    name: customer.name,
+    posthogRegion: region,
+    customHost: region === "custom" ? customer.posthogHost : "",
+    projectId: String(customer.projectId),
+    planId: customer.planId ? String(customer.planId) : "",
+    billingDay: String(customer.billingDay),
+    ownerId: customer.ownerId ? String(customer.ownerId) : "",
+  };
+  return (
+    <>
+      <div className="page-head">
+        <h1>Edit {customer.name}</h1>
+      </div>
+      <div className="panel">
+        <CustomerForm defaults={defaults} errors={failure?.errors} plans={plans} users={users} maskedKey={maskedKey} submitLabel="Save changes" />
+      </div>
+      <div className="panel">
+        <h2>{customer.archivedAt ? "Archived" : "Archive"}</h2>
+        <p className="muted">
+          {customer.archivedAt
+            ? "This customer is hidden from the portfolio and not refreshed. Its history is kept."
+            : "Archiving hides the customer from the portfolio and stops refreshes. Nothing is deleted."}
+        </p>
+        <Form method="post">
+          <input type="hidden" name="intent" value={customer.archivedAt ? "unarchive" : "archive"} />
+          <button type="submit" className={customer.archivedAt ? "secondary" : "danger"}>
+            {customer.archivedAt ? "Restore customer" : "Archive customer"}
+          </button>
+        </Form>
+      </div>
+    </>
+  );
+}
+

@@ -1,0 +1,63 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { requireUser } from "~/utils/auth.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return { user };
+}
+
+const LINKS = [
+  { to: "/", label: "Customers", end: true },
+  { to: "/plans", label: "Plans" },
+  { to: "/users", label: "Users" },
+  { to: "/settings", label: "Settings" },
+];
+
+function Shell({ children, user }: { children: React.ReactNode; user?: { name: string; role: string } }) {
+  return (
+    <div className="shell">
+      <nav className="nav" aria-label="Main">
+        <a className="brand" href="/">
+          delight
+        </a>
+        {LINKS.map((l) => (
+          <NavLink key={l.to} to={l.to} end={l.end} className={({ isActive }) => `link${isActive ? " active" : ""}`}>
+            {l.label}
+          </NavLink>
+        ))}
+        {user ? (
+          <div className="who">
+            <div data-testid="signed-in-as">{user.name}</div>
+            <div>{user.role}</div>
+            <Form method="post" action="/logout">
+              <button type="submit" className="link">
+                Sign out
+              </button>
+            </Form>
+          </div>
+        ) : null}
+      </nav>
+      <main className="content">{children}</main>
+    </div>
+  );
+}
+
+export default function AppLayout() {
+  const { user } = useLoaderData<typeof loader>();
+  return (
+    <Shell user={user}>
+      <Outlet />
+    </Shell>
+  );
+}
+
+// The shell and navigation survive an error in the content pane.
+export function ErrorBoundary() {
+  return (
+    <Shell>
+      <GeneralErrorBoundary />
+    </Shell>
+  );
+}

@@ -1,0 +1,47 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { Field, FormError } from "~/components/ui/field";
+import { createFirstAdmin, isSetUp } from "~/utils/first-run.server";
+import { handleForm } from "~/utils/forms.server";
+import { assertSameOrigin, notFound } from "~/utils/http.server";
+import { redirectWithSession } from "~/utils/session.server";
+import { getDb } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Welcome · delight" }];
+
+// First run only: once any user exists this page is gone.
+export async function loader(_: LoaderFunctionArgs) {
+  if (await isSetUp(await getDb())) notFound("delight is already set up; sign in instead");
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  assertSameOrigin(request);
+  const db = await getDb();
+  if (await isSetUp(db)) notFound("delight is already set up; sign in instead");
+  const form = await request.formData();
+  const outcome = await handleForm(form, () => createFirstAdmin(db, Object.fromEntries(form)), { secretFields: ["password"] });
+  if (!outcome.ok) return outcome.response;
+  return redirectWithSession(request, outcome.result.id, "/");
+}
+
+export default function Setup() {
+  const actionData = useActionData<typeof action>();
+  const errors = actionData && "errors" in actionData ? actionData.errors : null;
+  const values = actionData && "values" in actionData ? actionData.values : {};
+  return (
+    <main className="bare">
+      <div className="panel">
+        <h1>Welcome to delight</h1>
+        <p className="muted">Create the first admin account. This page closes once it exists.</p>
+        <Form method="post" className="stack">
+          <FormError errors={errors} />
+          <Field name="name" label="Your name" required defaultValue={values.name} errors={errors} />
+          <Field name="email" label="Email" type="email" required defaultValue={values.email} errors={errors} />
+          <Field name="password" label="Password" type="password" autoComplete="new-password" required minLength={10} errors={errors} hint="At least 10 characters." />
+          <button type="submit">Create admin and sign in</button>
+        </Form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,44 @@
+import { openContext, type AppContext } from "../../checks/context";
+import { getConfig } from "./env.server";
+
+let context: Promise<AppContext> | undefined;
+let closing = false;
+
+/**
+ * One database and set of secrets per server process, opened (and migrated) on first use.
+ * remix-serve does not exit on SIGTERM while PGlite or a pool is open, so this module, which
+ * owns the database, closes it on the way out.
+ */
+export function getContext(): Promise<AppContext> {
+  if (!context) {
+    context = openContext(getConfig());
+    context.catch(() => {
+      context = undefined;
+    });
+    process.once("SIGTERM", () => void shutdown(0));
+    process.once("SIGINT", () => void shutdown(0));
+  }
+  return context;
+}
+
+export async function getDb() {
+  return (await getContext()).db;
+}
+
+async function shutdown(code: number) {
+  if (closing) return;
+  closing = true;
+  try {
+    const ctx = await context;
+    await ctx?.dbHandle.close();
+  } finally {
+    process.exit(code);
+  }
+}
+
+/** For tests that open several app instances in one process. */
+export async function closeContext() {
+  const ctx = await context?.catch(() => undefined);
+  context = undefined;
+  await ctx?.dbHandle.close();
+}

@@ -1,0 +1,2 @@
+// Filled in by the checks engine: periodic refresh of every customer.
+export function startScheduler() {}

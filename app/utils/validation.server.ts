@@ -1,0 +1,1 @@
+export { InputError, parseInput, fieldErrors } from "../../checks/validation";

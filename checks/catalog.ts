@@ -1,0 +1,489 @@
+import type { CallFailure, CallName, DailyCounts, Fetched, InsightInfo, UsageSnapshot } from "./snapshot";
+import type { CheckDefinition, CheckSource, Evidence, RuleInput, RuleResult, Section } from "./types";
+import { daysBetween, localDay, shiftDay } from "./usage";
+
+/*
+ * The 24 handbook questions (DESIGN.md "The check catalogue"). Windows over `snapshot.daily`
+ * are project-local days: "the last N days" is the N days ending on the refresh day (the last
+ * daily row), both ends inclusive. Login ages are measured from `now` in exact 24-hour days.
+ */
+
+const DAY_MS = 86_400_000;
+const numberFormat = new Intl.NumberFormat("en-US");
+const num = (n: number) => numberFormat.format(n);
+const count = (n: number, one: string, many = `${one}s`) => `${num(n)} ${n === 1 ? one : many}`;
+const pct = (part: number, whole: number) => Math.round((part / whole) * 1000) / 10;
+
+const decide = (passed: boolean, evidence: Evidence, summary: string): RuleResult => ({
+  status: passed ? "pass" : "fail",
+  evidence,
+  summary,
+});
+const unknown = (summary: string, evidence: Evidence = {}): RuleResult => ({
+  status: "unknown",
+  evidence,
+  summary,
+});
+
+const CALL_LABELS: Record<CallName, string> = {
+  project: "the project",
+  members: "organisation members",
+  actions: "actions",
+  insights: "insights",
+  dashboards: "dashboards",
+  feature_flags: "feature flags",
+  person_properties: "person properties",
+  events: "daily event counts",
+};
+
+// A failed call makes the rule unknown, never fail: we could not look.
+const callFailed = (e: CallFailure): RuleResult =>
+  unknown(`Could not read ${CALL_LABELS[e.call]} from PostHog: ${e.message}`, {
+    reason: e.message,
+    call: e.call,
+  });
+
+const needs = <T>(f: Fetched<T>, rule: (value: T) => RuleResult): RuleResult =>
+  f.ok ? rule(f.value) : callFailed(f.error);
+
+const firstFailure = (...calls: Fetched<unknown>[]): CallFailure | null => {
+  for (const c of calls) if (!c.ok) return c.error;
+  return null;
+};
+
+function lastDays(daily: DailyCounts[], days: number): DailyCounts[] {
+  const end = daily.at(-1)?.day;
+  if (!end) return [];
+  const from = shiftDay(end, -(days - 1));
+  return daily.filter((r) => r.day >= from && r.day <= end);
+}
+
+const total = (rows: DailyCounts[], key: keyof Omit<DailyCounts, "day">) =>
+  rows.reduce((s, r) => s + r[key], 0);
+
+const LOCAL_HOST_FILTER_KEY = "$host";
+
+function eventsRecurring(snapshot: UsageSnapshot, daily: DailyCounts[]): RuleResult {
+  const refreshDay = daily.at(-1)?.day;
+  if (!refreshDay) return unknown("No daily event counts were returned");
+  // Without the project we cannot know its age, so every window counts.
+  const created = snapshot.project.ok
+    ? localDay(new Date(snapshot.project.value.createdAt), snapshot.project.value.timezone)
+    : null;
+  const windows = [0, 1, 2, 3].map((i) => {
+    const end = shiftDay(refreshDay, -7 * i);
+    const start = shiftDay(end, -6);
+    const ignored = created !== null && end < created;
+    const events = daily.filter((r) => r.day >= start && r.day <= end).reduce((s, r) => s + r.events, 0);
+    return { ignored, events };
+  });
+  const counted = windows.filter((w) => !w.ignored);
+  const withEvents = counted.filter((w) => w.events > 0).length;
+  const evidence: Evidence = {
+    windowsCounted: counted.length,
+    windowsWithEvents: withEvents,
+    projectCreated: created,
+  };
+  windows.forEach((w, i) => (evidence[`week${i + 1}Events`] = w.ignored ? null : w.events));
+  // A project younger than a week has no complete window; an empty one says nothing yet.
+  const youngerThanAWeek = created !== null && created > shiftDay(refreshDay, -6);
+  if (counted.length === 0 || (youngerThanAWeek && withEvents === 0)) {
+    return unknown("Project is younger than a week and has no events yet", evidence);
+  }
+  const ignoredNote = counted.length < 4 ? ` (project created ${created}; earlier weeks ignored)` : "";
+  return decide(
+    withEvents === counted.length,
+    evidence,
+    `${withEvents} of ${count(counted.length, "week")} had events${ignoredNote}`
+  );
+}
+
+const isFunnel = (i: InsightInfo) =>
+  (i.queryKind === "InsightVizNode" && i.sourceKind === "FunnelsQuery") ||
+  i.queryKind === "FunnelsQuery" ||
+  i.legacyInsight === "FUNNELS";
+
+// `saved=true` also returns unsaved insights that sit on a dashboard; being on a dashboard is
+// keeping it, so those count. Signup samples have no creator and never count.
+const isCustomerFunnel = (i: InsightInfo) =>
+  isFunnel(i) && i.hasCreator && (i.saved || i.dashboardIds.length > 0);
+
+function testDataRemoved({ snapshot }: RuleInput): RuleResult {
+  // DESIGN: a $host filter counts, including PostHog's default one.
+  const hostFilter = snapshot.project.ok
+    ? snapshot.project.value.testAccountFilters.some((f) => f.key === LOCAL_HOST_FILTER_KEY)
+    : null;
+  const local = snapshot.daily.ok ? total(lastDays(snapshot.daily.value, 30), "localEvents") : null;
+  const evidence: Evidence = { hostFilter, localEvents30d: local };
+  if (hostFilter) return decide(true, evidence, "Test-account filters exclude events by $host");
+  if (local === 0) return decide(true, evidence, "No localhost events in the last 30 days");
+  const failed = firstFailure(snapshot.project, snapshot.daily);
+  if (failed)
+    return { ...callFailed(failed), evidence: { ...evidence, reason: failed.message, call: failed.call } };
+  return decide(
+    false,
+    evidence,
+    `${count(local!, "localhost event")} in the last 30 days and no $host test-account filter`
+  );
+}
+
+function featureFlags({ snapshot }: RuleInput): RuleResult {
+  const flags = snapshot.featureFlags;
+  const active = flags.ok ? flags.value.filter((f) => f.active && !f.archived && !f.deleted).length : null;
+  const calls = snapshot.daily.ok ? total(lastDays(snapshot.daily.value, 30), "flagCalls") : null;
+  const evidence: Evidence = { activeFlags: active, flagCalls30d: calls };
+  // Either half known to be missing decides a fail even when the other call failed.
+  if (active === 0) return decide(false, evidence, "No active feature flags");
+  if (calls === 0)
+    return decide(
+      false,
+      evidence,
+      `${count(active ?? 0, "active flag")} but no $feature_flag_called events in the last 30 days`
+    );
+  const failed = firstFailure(flags, snapshot.daily);
+  if (failed)
+    return { ...callFailed(failed), evidence: { ...evidence, reason: failed.message, call: failed.call } };
+  return decide(
+    true,
+    evidence,
+    `${count(active!, "active flag")}, ${count(calls!, "flag call")} in the last 30 days`
+  );
+}
+
+function planUsage({ snapshot, facts }: RuleInput): RuleResult {
+  const quota = facts.planMonthlyEvents;
+  if (!quota || quota <= 0) return unknown("No plan set for this customer", { planMonthlyEvents: quota });
+  return needs(snapshot.daily, (daily) => {
+    const events = total(lastDays(daily, 30), "events");
+    const percent = pct(events, quota);
+    const evidence = { events30d: events, planMonthlyEvents: quota, percentOfPlan: percent };
+    // Integer comparison keeps "exactly 80%" a pass.
+    return decide(
+      events * 10 >= quota * 8,
+      evidence,
+      `${num(events)} of ${num(quota)} events (${percent}%) in the last 30 days`
+    );
+  });
+}
+
+function quarterlyCatchup({ snapshot, facts, now }: RuleInput): RuleResult {
+  const today = localDay(now, snapshot.project.ok ? snapshot.project.value.timezone : "UTC");
+  const dates = facts.catchupDates.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+  const past = dates.filter((d) => d <= today).at(-1) ?? null;
+  const next = dates.find((d) => d > today) ?? null;
+  const daysSince = past ? daysBetween(past, today) : null;
+  const daysUntil = next ? daysBetween(today, next) : null;
+  const evidence: Evidence = {
+    lastCatchup: past,
+    daysSinceLast: daysSince,
+    nextCatchup: next,
+    daysUntilNext: daysUntil,
+    today,
+  };
+  if (daysSince !== null && daysSince <= 100) {
+    return decide(
+      true,
+      evidence,
+      daysSince === 0 ? `Catch-up today (${past})` : `Last catch-up ${past} (${count(daysSince, "day")} ago)`
+    );
+  }
+  if (daysUntil !== null && daysUntil <= 100) {
+    return decide(true, evidence, `Next catch-up ${next} (in ${count(daysUntil, "day")})`);
+  }
+  const last = past ? ` (last: ${past})` : "";
+  return decide(
+    false,
+    evidence,
+    dates.length ? `No catch-up in the last 100 days or the next 100${last}` : "No catch-ups recorded"
+  );
+}
+
+function regularUsage({ snapshot, now }: RuleInput): RuleResult {
+  return needs(snapshot.members, (members) => {
+    const logins = members.map((m) => m.lastLogin).filter((l): l is string => l !== null);
+    const latest = logins.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1) ?? null;
+    if (!latest)
+      return decide(
+        false,
+        { lastLogin: null, daysSinceLogin: null, frequency: null },
+        "No member has ever logged in"
+      );
+    const age = Math.max(0, now.getTime() - Date.parse(latest));
+    const days = Math.floor(age / DAY_MS);
+    const frequency = age <= 7 * DAY_MS ? "weekly" : age <= 30 * DAY_MS ? "monthly" : null;
+    const evidence = { lastLogin: latest, daysSinceLogin: days, frequency };
+    const ago = days === 0 ? "today" : `${count(days, "day")} ago`;
+    if (!frequency) return decide(false, evidence, `No login in the last 30 days (last ${ago})`);
+    return decide(true, evidence, `${frequency === "weekly" ? "Weekly" : "Monthly"} use: last login ${ago}`);
+  });
+}
+
+type Rule = (input: RuleInput) => RuleResult;
+const auto = (
+  id: string,
+  section: Section,
+  question: string,
+  rule: string,
+  evaluate: Rule,
+  source?: CheckSource
+): CheckDefinition => ({
+  id,
+  section,
+  question,
+  kind: "automated",
+  rule,
+  evaluate,
+  ...(source ? { source } : {}),
+});
+const manual = (id: string, section: Section, question: string): CheckDefinition => ({
+  id,
+  section,
+  question,
+  kind: "manual",
+  rule: "Answered by a person (yes / no / not applicable).",
+});
+
+export const CATALOG: CheckDefinition[] = [
+  auto(
+    "setup.logged_in",
+    "setup",
+    "Has the customer logged in?",
+    "Passes when any organisation member has a last login.",
+    ({ snapshot }) =>
+      needs(snapshot.members, (members) => {
+        const n = members.filter((m) => m.lastLogin).length;
+        const who = n === 0 ? "none has" : `${num(n)} ${n === 1 ? "has" : "have"}`;
+        return decide(
+          n > 0,
+          { members: members.length, loggedIn: n },
+          `${count(members.length, "member")}, ${who} logged in`
+        );
+      })
+  ),
+  auto(
+    "setup.team_added",
+    "setup",
+    "Has the customer added their team?",
+    "Passes with at least 2 organisation members.",
+    ({ snapshot }) =>
+      needs(snapshot.members, (members) =>
+        decide(
+          members.length >= 2,
+          { members: members.length },
+          `${count(members.length, "member")} in the organisation`
+        )
+      )
+  ),
+  auto(
+    "setup.events_recurring",
+    "setup",
+    "Are events coming into the platform on a recurring basis?",
+    "Passes when each of the four 7-day windows of the last 28 days has at least one event (weeks ending before the project was created are ignored).",
+    ({ snapshot }) => needs(snapshot.daily, (daily) => eventsRecurring(snapshot, daily))
+  ),
+  auto(
+    "setup.identify_calls",
+    "setup",
+    "Are identify calls being made so user profiles are being created?",
+    "Passes with at least one $identify event in the last 30 days.",
+    ({ snapshot }) =>
+      needs(snapshot.daily, (daily) => {
+        const n = total(lastDays(daily, 30), "identifies");
+        return decide(
+          n > 0,
+          { identifies30d: n },
+          n ? `${count(n, "$identify event")} in the last 30 days` : "No $identify events in the last 30 days"
+        );
+      })
+  ),
+  auto(
+    "setup.user_properties",
+    "setup",
+    "Are additional relevant user properties being sent?",
+    "Passes with at least one person property that is not virtual and does not start with $.",
+    ({ snapshot }) =>
+      needs(snapshot.personProperties, (props) => {
+        const custom = props.filter((p) => !p.virtual && !p.name.startsWith("$")).map((p) => p.name);
+        const evidence = { customProperties: custom.length, examples: custom.slice(0, 5) };
+        const summary = custom.length
+          ? `${count(custom.length, "custom person property", "custom person properties")} (${custom
+              .slice(0, 5)
+              .join(", ")})`
+          : "No custom person properties, only PostHog's own";
+        return decide(custom.length > 0, evidence, summary);
+      })
+  ),
+  auto(
+    "setup.actions",
+    "setup",
+    "Has the customer set up actions?",
+    "Passes with at least one action.",
+    ({ snapshot }) =>
+      needs(snapshot.actions, (actions) =>
+        decide(
+          actions.length > 0,
+          { actions: actions.length },
+          actions.length ? count(actions.length, "action") : "No actions"
+        )
+      )
+  ),
+  auto(
+    "setup.funnels",
+    "setup",
+    "Has the customer set up funnels?",
+    "Passes with at least one saved funnel insight that has a creator (signup samples have none).",
+    ({ snapshot }) =>
+      needs(snapshot.insights, (insights) => {
+        const funnels = insights.filter(isCustomerFunnel);
+        const samples = insights.filter((i) => isFunnel(i) && !i.hasCreator).length;
+        const evidence = {
+          funnels: funnels.length,
+          sampleFunnels: samples,
+          examples: funnels.slice(0, 5).map((f) => f.name ?? `#${f.id}`),
+        };
+        const sampleNote = samples ? ` (${count(samples, "sample funnel")} from signup ignored)` : "";
+        return decide(
+          funnels.length > 0,
+          evidence,
+          funnels.length
+            ? `${count(funnels.length, "funnel")} made by the team`
+            : `No funnels made by the team${sampleNote}`
+        );
+      })
+  ),
+  auto(
+    "setup.dashboards",
+    "setup",
+    "Has the customer created or modified a dashboard?",
+    "Passes with at least one dashboard that has a creator (the signup dashboard has none).",
+    ({ snapshot }) =>
+      needs(snapshot.dashboards, (all) => {
+        const byTeam = all.filter((d) => d.hasCreator).length;
+        return decide(
+          byTeam > 0,
+          { dashboards: all.length, createdByTeam: byTeam },
+          `${num(byTeam)} of ${count(all.length, "dashboard")} made by the team`
+        );
+      })
+  ),
+  auto(
+    "setup.toolbar",
+    "setup",
+    "Has the customer used the toolbar?",
+    "Passes when the project has authorised toolbar URLs; otherwise unknown until a person answers.",
+    ({ snapshot }) =>
+      needs(snapshot.project, ({ appUrls: urls }) => {
+        // PostHog records no toolbar use in the customer's project, so no URLs is not a fail.
+        if (!urls.length) return unknown("No authorised URLs; ask the customer", { appUrls: 0 });
+        return decide(
+          true,
+          { appUrls: urls.length, urls: urls.slice(0, 5) },
+          `${count(urls.length, "authorised URL")} for the toolbar`
+        );
+      })
+  ),
+  auto(
+    "setup.production",
+    "setup",
+    "Has the customer gotten PostHog into production?",
+    "Passes with at least one event in the last 7 days whose $host is not localhost or 127.0.0.1 (events without $host count).",
+    ({ snapshot }) =>
+      needs(snapshot.daily, (daily) => {
+        const week = lastDays(daily, 7);
+        const prod = total(week, "nonLocalEvents");
+        const local = total(week, "localEvents");
+        const evidence = { productionEvents7d: prod, localEvents7d: local };
+        return decide(
+          prod > 0,
+          evidence,
+          prod
+            ? `${count(prod, "production event")} in the last 7 days`
+            : `No production events in the last 7 days (${count(local, "localhost event")})`
+        );
+      })
+  ),
+  auto(
+    "setup.test_data_removed",
+    "setup",
+    "If applicable, has the customer removed any test data?",
+    "Passes when there were no localhost events in the last 30 days or the test-account filters include a $host filter.",
+    testDataRemoved
+  ),
+  auto(
+    "setup.feature_flags",
+    "setup",
+    "If applicable, is the customer using feature flags?",
+    "Passes with at least one active flag and at least one $feature_flag_called event in the last 30 days.",
+    featureFlags
+  ),
+  manual(
+    "training.analytics_experience",
+    "training",
+    "Does their team have enough general product analytics experience?"
+  ),
+  manual("training.demo_received", "training", "Has their team received a demo of the product?"),
+  auto(
+    "training.everyone_used",
+    "training",
+    "Has everyone on the team used the product at least once?",
+    "Passes when every organisation member has a last login.",
+    ({ snapshot }) =>
+      needs(snapshot.members, (members) => {
+        if (!members.length) return unknown("No members listed", { members: 0 });
+        const n = members.filter((m) => m.lastLogin).length;
+        return decide(
+          n === members.length,
+          { members: members.length, loggedIn: n },
+          `${num(n)} of ${count(members.length, "member")} ${n === 1 ? "has" : "have"} logged in`
+        );
+      })
+  ),
+  manual(
+    "training.knows_guides",
+    "training",
+    "Does the customer's team know where to find our use case guides?"
+  ),
+  manual("training.told_support", "training", "Have we told the customer where to get support?"),
+  manual("training.joint_slack", "training", "Have we set up a joint Slack channel with the customer?"),
+  manual("value.newsletter", "value", "Have we added their whole team to our email newsletter?"),
+  manual(
+    "value.usage_dashboard",
+    "value",
+    "Are we monitoring the customer's usage on a dashboard at a team level?"
+  ),
+  auto(
+    "value.plan_usage_80",
+    "value",
+    "Is the customer generally above 80% usage for their current plan?",
+    "Passes when events in the last 30 days are at least 80% of the plan's monthly quota; unknown without a plan.",
+    planUsage,
+    "delight"
+  ),
+  auto(
+    "value.quarterly_catchup",
+    "value",
+    "Have we set up a quarterly catchup with the customer?",
+    "Passes with a catch-up held in the last 100 days or scheduled in the next 100.",
+    quarterlyCatchup,
+    "delight"
+  ),
+  manual(
+    "value.good_support_experience",
+    "value",
+    "Has their team had a good experience asking for help or reporting issues to us?"
+  ),
+  auto(
+    "value.regular_usage",
+    "value",
+    "Is the customer using PostHog on a weekly / monthly basis?",
+    "Passes when a member logged in within the last 30 days (weekly if within 7).",
+    regularUsage
+  ),
+];
+
+export const CHECK_IDS: readonly string[] = CATALOG.map((c) => c.id);
+
+const byId = new Map(CATALOG.map((c) => [c.id, c]));
+export function getCheck(id: string): CheckDefinition | undefined {
+  return byId.get(id);
+}

@@ -1,0 +1,145 @@
+import type { z } from "zod";
+import { type PostHogClient, createPostHogClient } from "./posthog/client";
+import { DAILY_QUERY, DAILY_QUERY_NAME, dailyFromDate, localDay, zeroFillDaily } from "./posthog/daily-query";
+import { PostHogError } from "./posthog/errors";
+import type { RateLimiter } from "./posthog/rate-limit";
+import {
+  ActionsListSchema,
+  DashboardSchema,
+  FeatureFlagSchema,
+  InsightSchema,
+  MemberSchema,
+  PersonPropertySchema,
+  ProjectSchema,
+  parseOrExplain,
+} from "./posthog/schemas";
+import type { CallName, DailyCounts, Fetched, PostHogErrorKind, UsageSnapshot } from "./snapshot";
+
+export type CollectTarget = { host: string; projectId: number; apiKey: string; billingDay: number | null };
+
+export type CollectOptions = {
+  now: Date;
+  fetch?: typeof fetch;
+  limiter?: RateLimiter;
+  timeoutMs?: number;
+  retries?: number;
+  maxRetryWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+const WHAT: Record<CallName, string> = {
+  project: "project details",
+  members: "a member list",
+  actions: "an action list",
+  insights: "an insight list",
+  dashboards: "a dashboard list",
+  feature_flags: "a feature flag list",
+  person_properties: "a person property list",
+  events: "daily event counts",
+};
+
+function failed<T>(call: CallName, kind: PostHogErrorKind, message: string): Fetched<T> {
+  return { ok: false, error: { call, kind, message } };
+}
+
+/** Runs one call; whatever goes wrong (PostHog, shape, or a bug here) ends up in its own field. */
+async function attempt<T>(call: CallName, run: () => Promise<T>): Promise<Fetched<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    if (error instanceof PostHogError) return failed(call, error.kind, error.message);
+    return failed(call, "bad_response", `delight could not read ${WHAT[call]} from PostHog`);
+  }
+}
+
+function parsed<T>(call: CallName, schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
+  const result = parseOrExplain(schema, value, WHAT[call]);
+  if (!result.ok) throw new PostHogError("bad_response", result.message);
+  return result.value;
+}
+
+const listOf = <T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>) => schema.array();
+
+/**
+ * Measures one customer's project: seven REST calls and one HogQL query, started together.
+ * Members need the organization id from the project call, so that one call waits for the
+ * project (the only second round); `@current` would avoid it but names the key owner's
+ * current org, which is wrong for a key that reaches several organizations.
+ * Never throws: each failure is recorded in the field it affects.
+ */
+export async function collectSnapshot(target: CollectTarget, options: CollectOptions): Promise<UsageSnapshot> {
+  const dailyFrom = dailyFromDate(options.now, target.billingDay);
+  const base = { collectedAt: options.now.toISOString(), dailyFrom };
+  let client: PostHogClient;
+  try {
+    client = createPostHogClient({
+      host: target.host,
+      apiKey: target.apiKey,
+      projectId: target.projectId,
+      fetch: options.fetch,
+      limiter: options.limiter,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      maxRetryWaitMs: options.maxRetryWaitMs,
+      sleep: options.sleep,
+    });
+  } catch (error) {
+    const kind = error instanceof PostHogError ? error.kind : "bad_request";
+    const message = error instanceof Error ? error.message : "The PostHog address is not usable";
+    const all = <T>(call: CallName) => failed<T>(call, kind, message);
+    return {
+      ...base,
+      project: all("project"), members: all("members"), actions: all("actions"), insights: all("insights"),
+      dashboards: all("dashboards"), featureFlags: all("feature_flags"), personProperties: all("person_properties"),
+      daily: all("events"), apiCalls: 0,
+    };
+  }
+
+  const p = `/api/projects/${target.projectId}`;
+  const project = attempt("project", async () => parsed("project", ProjectSchema, await client.getJson(`${p}/`)));
+  const members = project.then((proj) =>
+    proj.ok
+      ? attempt("members", async () =>
+          parsed("members", listOf(MemberSchema), await client.getAllPages(`/api/organizations/${encodeURIComponent(proj.value.organizationId)}/members/`)),
+        )
+      : failed<never>("members", proj.error.kind, `Members not read: the organization is unknown because the project call failed (${proj.error.message})`),
+  );
+  // Actions come back as one unpaginated {count, results} without next.
+  const actions = attempt("actions", async () => parsed("actions", ActionsListSchema, await client.getJson(`${p}/actions/`)).results);
+  const insights = attempt("insights", async () =>
+    parsed("insights", listOf(InsightSchema), await client.getAllPages(`${p}/insights/?basic=true&insight=FUNNELS&saved=true`, "insights")),
+  );
+  const dashboards = attempt("dashboards", async () => parsed("dashboards", listOf(DashboardSchema), await client.getAllPages(`${p}/dashboards/`)));
+  const featureFlags = attempt("feature_flags", async () =>
+    parsed("feature_flags", listOf(FeatureFlagSchema), await client.getAllPages(`${p}/feature_flags/`)),
+  );
+  const personProperties = attempt("person_properties", async () =>
+    parsed("person_properties", listOf(PersonPropertySchema), await client.getAllPages(`${p}/property_definitions/?type=person`)),
+  );
+  const rows = attempt("events", () => client.hogql(DAILY_QUERY, { from: dailyFrom }, DAILY_QUERY_NAME));
+
+  const [projectR, membersR, actionsR, insightsR, dashboardsR, flagsR, propsR, rowsR] = await Promise.all([
+    project, members, actions, insights, dashboards, featureFlags, personProperties, rows,
+  ]);
+  // Days are bucketed in the project's zone; without the project, UTC is the best guess.
+  const today = localDay(options.now, projectR.ok ? projectR.value.timezone : null);
+  let daily: Fetched<DailyCounts[]>;
+  if (!rowsR.ok) daily = rowsR;
+  else {
+    const filled = zeroFillDaily(rowsR.value, dailyFrom, today);
+    daily = filled ? { ok: true, value: filled } : failed("events", "bad_response", `PostHog returned ${WHAT.events} delight could not read`);
+  }
+
+  return {
+    ...base,
+    project: projectR,
+    members: membersR,
+    actions: actionsR,
+    insights: insightsR,
+    dashboards: dashboardsR,
+    featureFlags: flagsR,
+    personProperties: propsR,
+    daily,
+    apiCalls: client.requestCount,
+  };
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { createDb, type Db, type DbHandle } from "../db/client";
+import type { Config } from "./config";
+import { loadOrCreateSecretFile, parseSecretKey } from "./secrets";
+
+/** Everything a server or CLI process shares: one database, the secrets, the parsed config. */
+export type AppContext = {
+  db: Db;
+  dbHandle: DbHandle;
+  config: Config;
+  /** AES-256 key for customer PostHog keys. */
+  secretKey: Buffer;
+  /** Signs session cookies. */
+  sessionSecret: string;
+};
+
+function inMemory(config: Config) {
+  return config.dataDir.startsWith("memory://");
+}
+
+export function resolveSecretKey(config: Config): Buffer {
+  if (config.DELIGHT_SECRET_KEY) return parseSecretKey(config.DELIGHT_SECRET_KEY);
+  if (inMemory(config)) return randomBytes(32);
+  return loadOrCreateSecretFile(config.dataDir, "secret.key");
+}
+
+export function resolveSessionSecret(config: Config): string {
+  if (config.DELIGHT_SESSION_SECRET) return config.DELIGHT_SESSION_SECRET;
+  if (inMemory(config)) return randomBytes(32).toString("hex");
+  return loadOrCreateSecretFile(config.dataDir, "session.secret").toString("hex");
+}
+
+/** Opens the database and applies pending migrations before anything else touches it. */
+export async function openContext(config: Config): Promise<AppContext> {
+  // Secrets first: a badly protected key file must stop start-up before any data is opened.
+  const secretKey = resolveSecretKey(config);
+  const sessionSecret = resolveSessionSecret(config);
+  const dbHandle = createDb({ url: config.DATABASE_URL, dataDir: config.dataDir });
+  try {
+    await dbHandle.migrate();
+  } catch (error) {
+    await dbHandle.close().catch(() => {});
+    throw error;
+  }
+  return { db: dbHandle.db, dbHandle, config, secretKey, sessionSecret };
+}

@@ -1,0 +1,168 @@
+import { CATALOG } from "./catalog";
+import type { CheckDefinition, CheckKind, CheckSource, CheckStatus, Evidence, RuleInput, Section } from "./types";
+
+export type AutomatedResult = { checkId: string; status: CheckStatus; evidence: Evidence; summary: string };
+
+export type ManualAnswerRecord = {
+  checkId: string;
+  answer: "yes" | "no" | "na";
+  note: string;
+  authorName: string;
+  createdAt: Date;
+};
+
+export type OverrideRecord = {
+  checkId: string;
+  status: "pass" | "fail" | "na" | "cleared";
+  reason: string;
+  expiresAt: Date | null;
+  authorName: string;
+  createdAt: Date;
+};
+
+export type ResolvedCheck = {
+  checkId: string;
+  section: Section;
+  question: string;
+  kind: CheckKind;
+  rule: string;
+  status: CheckStatus;
+  source: CheckSource;
+  evidence: Evidence;
+  summary: string;
+  automated: AutomatedResult | null;
+  answer: ManualAnswerRecord | null;
+  answerStale: boolean;
+  /** Latest override row unless it was cleared; kept when expired so the page can say so. */
+  override: OverrideRecord | null;
+  overrideActive: boolean;
+};
+
+/** Answers older than this count as `unknown` (DESIGN: "older than 180 days is stale"). */
+export const ANSWER_STALE_DAYS = 180;
+const DAY_MS = 86_400_000;
+
+/** Runs every automated check of `catalog` on one snapshot. */
+export function evaluateAutomated(input: RuleInput, catalog: CheckDefinition[] = CATALOG): AutomatedResult[] {
+  return catalog.flatMap((check) => {
+    if (!check.evaluate) return [];
+    try {
+      return [{ checkId: check.id, ...check.evaluate(input) }];
+    } catch (error) {
+      // One rule tripping over odd data must not lose the other 15 results of a refresh.
+      const reason = error instanceof Error ? error.message : String(error);
+      return [{ checkId: check.id, status: "unknown", evidence: { reason }, summary: `Rule error: ${reason}` }];
+    }
+  });
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const ANSWER_STATUS = { yes: "pass", no: "fail", na: "na" } as const;
+
+function latest<T extends { checkId: string; createdAt: Date }>(rows: T[], checkId: string): T | null {
+  let found: T | null = null;
+  // `>=` so that of two rows with the same time the later one in the list wins.
+  for (const r of rows) if (r.checkId === checkId && (!found || r.createdAt >= found.createdAt)) found = r;
+  return found;
+}
+
+const answerEvidence = (a: ManualAnswerRecord): Evidence => ({
+  answer: a.answer,
+  answeredBy: a.authorName,
+  answeredOn: day(a.createdAt),
+});
+
+type Decision = Pick<ResolvedCheck, "status" | "source" | "summary" | "answerStale">;
+
+function fromAnswer(answer: ManualAnswerRecord, now: Date): Decision {
+  const stale = now.getTime() - answer.createdAt.getTime() > ANSWER_STALE_DAYS * DAY_MS;
+  if (stale) {
+    return {
+      status: "unknown",
+      source: "manual",
+      answerStale: true,
+      summary: `Answer "${answer.answer}" from ${day(answer.createdAt)} by ${answer.authorName} is stale (older than ${ANSWER_STALE_DAYS} days)`,
+    };
+  }
+  const note = answer.note ? `: ${answer.note}` : "";
+  return {
+    status: ANSWER_STATUS[answer.answer],
+    source: "manual",
+    answerStale: false,
+    summary: `Answered "${answer.answer}" by ${answer.authorName} on ${day(answer.createdAt)}${note}`,
+  };
+}
+
+function resolveOne(
+  check: CheckDefinition,
+  automated: AutomatedResult | null,
+  refreshed: boolean,
+  answer: ManualAnswerRecord | null,
+  override: OverrideRecord | null,
+  now: Date
+): ResolvedCheck {
+  const base = { checkId: check.id, section: check.section, question: check.question, kind: check.kind, rule: check.rule };
+  const record = { automated, answer, override, overrideActive: false, evidence: automated?.evidence ?? {} };
+
+  if (check.kind === "manual") {
+    const decided = answer
+      ? fromAnswer(answer, now)
+      : { status: "unknown" as const, source: "manual" as const, answerStale: false, summary: "Not answered yet" };
+    const evidence = answer ? answerEvidence(answer) : {};
+    return { ...base, ...record, override: null, ...decided, evidence };
+  }
+
+  const autoSource = check.source ?? "posthog";
+  const auto: AutomatedResult = automated ?? {
+    checkId: check.id,
+    status: "unknown",
+    evidence: {},
+    summary: refreshed ? "No result from the last refresh" : "Not refreshed yet",
+  };
+  const active = override !== null && (override.expiresAt === null || override.expiresAt > now);
+  if (override && active && override.status !== "cleared") {
+    return {
+      ...base,
+      ...record,
+      overrideActive: true,
+      status: override.status,
+      source: "override",
+      answerStale: false,
+      evidence: { ...auto.evidence, overrideStatus: override.status, overrideReason: override.reason },
+      summary: `Overridden to ${override.status} by ${override.authorName}: ${override.reason} (automated: ${auto.status}, ${auto.summary})`,
+    };
+  }
+  // An automated check that could not decide (e.g. the toolbar) falls back to a person's answer.
+  if (auto.status === "unknown" && answer) {
+    const decided = fromAnswer(answer, now);
+    const evidence = { ...auto.evidence, ...answerEvidence(answer) };
+    return { ...base, ...record, ...decided, evidence, summary: `${decided.summary} (automated: ${auto.summary})` };
+  }
+  return { ...base, ...record, status: auto.status, source: autoSource, answerStale: false, summary: auto.summary };
+}
+
+/**
+ * The status of every check: manual answers, overrides and the latest automated results combined
+ * by DESIGN.md's rules. `automated: null` means the customer was never refreshed.
+ */
+export function resolveChecks(input: {
+  automated: AutomatedResult[] | null;
+  answers: ManualAnswerRecord[];
+  overrides: OverrideRecord[];
+  now: Date;
+  catalog?: CheckDefinition[];
+}): ResolvedCheck[] {
+  const { automated, answers, overrides, now, catalog = CATALOG } = input;
+  const results = new Map((automated ?? []).map((r) => [r.checkId, r]));
+  return catalog.map((check) => {
+    const override = latest(overrides, check.id);
+    return resolveOne(
+      check,
+      results.get(check.id) ?? null,
+      automated !== null,
+      latest(answers, check.id),
+      override?.status === "cleared" ? null : override,
+      now
+    );
+  });
+}

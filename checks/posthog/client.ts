@@ -1,0 +1,200 @@
+import { z } from "zod";
+import { PostHogError, badResponse, errorFromResponse, redact } from "./errors";
+import { type RateBucket, type RateLimiter, defaultRateLimiter, rateLimitKeyId } from "./rate-limit";
+
+export type PostHogClientOptions = {
+  host: string;
+  apiKey: string;
+  projectId: number;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  limiter?: RateLimiter;
+  retries?: number;
+  /** Total time the client may spend waiting between retries (429 and back-off) for one call. */
+  maxRetryWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source, injectable so back-off is deterministic in tests. */
+  random?: () => number;
+};
+
+export type HogQLResult = { columns: string[]; results: unknown[][] };
+
+export type PostHogClient = {
+  readonly baseUrl: string;
+  readonly projectId: number;
+  /** Every HTTP request made, retries and pages included. */
+  readonly requestCount: number;
+  getJson(path: string, bucket?: RateBucket): Promise<unknown>;
+  getAllPages(path: string, bucket?: RateBucket): Promise<unknown[]>;
+  hogql(query: string, values: Record<string, unknown>, name?: string): Promise<HogQLResult>;
+};
+
+const PageSchema = z.object({ results: z.array(z.unknown()), next: z.string().nullish() });
+const HogQLSchema = z.object({
+  columns: z.array(z.string()),
+  results: z.array(z.array(z.unknown())),
+  query_status: z.object({ complete: z.boolean().nullish() }).passthrough().nullish(),
+});
+
+const BACKOFF_BASE_MS = 500;
+const MAX_PAGES = 1000;
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function normaliseBaseUrl(host: string): string {
+  let url: URL;
+  try {
+    url = new URL(host.trim());
+  } catch {
+    throw new PostHogError("bad_request", "The PostHog address is not a valid URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new PostHogError("bad_request", "The PostHog address must start with https://");
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+}
+
+export function createPostHogClient(options: PostHogClientOptions): PostHogClient {
+  const baseUrl = normaliseBaseUrl(options.host);
+  const origin = new URL(baseUrl).origin;
+  const { apiKey, projectId } = options;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const limiter = options.limiter ?? defaultRateLimiter;
+  const retries = options.retries ?? 3;
+  const maxRetryWaitMs = options.maxRetryWaitMs ?? 60_000;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const keyId = rateLimitKeyId(origin, apiKey);
+  const secrets = [apiKey];
+  let requestCount = 0;
+
+  /** One HTTP exchange: status and parsed JSON, or a typed error. The timer covers the body too. */
+  async function exchange(url: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    requestCount += 1;
+    try {
+      const response = await doFetch(url, { ...init, signal: controller.signal });
+      const text = await response.text();
+      let body: unknown = null;
+      try {
+        body = text === "" ? null : JSON.parse(text);
+      } catch {
+        if (response.ok) throw badResponse();
+      }
+      return { status: response.status, body };
+    } catch (error) {
+      if (error instanceof PostHogError) throw error;
+      if (controller.signal.aborted) {
+        throw new PostHogError("timeout", `PostHog did not answer within ${Math.round(timeoutMs / 1000)} s`);
+      }
+      const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+      const why = typeof code === "string" ? ` (${code})` : "";
+      throw new PostHogError("network", redact(`Could not reach PostHog at ${origin}${why}`, secrets));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function backoff(attempt: number): number {
+    const ceiling = BACKOFF_BASE_MS * 2 ** attempt;
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  }
+
+  /**
+   * Retries 5xx and network errors with jittered back-off and 429 with PostHog's own estimate,
+   * all within `retries` attempts and `maxRetryWaitMs` of waiting. Time-outs are not retried:
+   * each costs `timeoutMs`, and four of them would stall a whole refresh.
+   */
+  async function request(url: string, bucket: RateBucket, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+    const headers = { Accept: "application/json", ...init.headers, Authorization: `Bearer ${apiKey}` };
+    let waited = 0;
+    for (let attempt = 0; ; attempt += 1) {
+      await limiter.acquire(keyId, bucket, { maxWaitMs: maxRetryWaitMs });
+      let failure: PostHogError;
+      try {
+        const answer = await exchange(url, { ...init, headers });
+        if (answer.status >= 200 && answer.status < 300) return answer;
+        failure = errorFromResponse(answer.status, answer.body, secrets);
+      } catch (error) {
+        if (!(error instanceof PostHogError) || error.kind !== "network") throw error;
+        failure = error;
+      }
+      const retryable = failure.kind === "server" || failure.kind === "network" || failure.kind === "rate_limited";
+      if (!retryable) throw failure;
+      const wait = failure.kind === "rate_limited" ? (failure.retryAfterMs ?? backoff(attempt)) : backoff(attempt);
+      if (attempt >= retries || waited + wait > maxRetryWaitMs) {
+        if (failure.kind !== "rate_limited") throw failure;
+        throw new PostHogError(
+          "rate_limited",
+          `PostHog is rate-limiting this key; gave up after waiting ${Math.round(waited / 1000)} s` +
+            (failure.retryAfterMs !== undefined ? ` (PostHog expects to be available in ${Math.round(failure.retryAfterMs / 1000)} s)` : ""),
+          { status: 429, ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) },
+        );
+      }
+      await sleep(wait);
+      waited += wait;
+    }
+  }
+
+  function urlFor(path: string): string {
+    if (!path.startsWith("/")) throw new PostHogError("bad_request", "PostHog paths must start with /");
+    return `${baseUrl}${path}`;
+  }
+
+  async function getJson(path: string, bucket: RateBucket = "plain"): Promise<unknown> {
+    return (await request(urlFor(path), bucket)).body;
+  }
+
+  async function getAllPages(path: string, bucket: RateBucket = "plain"): Promise<unknown[]> {
+    const items: unknown[] = [];
+    const seen = new Set<string>();
+    let url: string | null = urlFor(path);
+    while (url) {
+      if (seen.has(url) || seen.size >= MAX_PAGES) throw badResponse("PostHog's page links went round in a loop");
+      seen.add(url);
+      const page = PageSchema.safeParse((await request(url, bucket)).body);
+      if (!page.success) throw badResponse();
+      items.push(...page.data.results);
+      url = page.data.next ?? null;
+      // The key travels with every page request: never follow a link to another host.
+      if (url && safeOrigin(url) !== origin) {
+        throw badResponse("PostHog's next-page link points to another host; delight did not follow it");
+      }
+    }
+    return items;
+  }
+
+  async function hogql(query: string, values: Record<string, unknown>, name?: string): Promise<HogQLResult> {
+    const body = JSON.stringify({ query: { kind: "HogQLQuery", query, values }, ...(name ? { name } : {}) });
+    const answer = await request(urlFor(`/api/projects/${projectId}/query/`), "hogql", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+    });
+    const parsed = HogQLSchema.safeParse(answer.body);
+    const unfinished = answer.status === 202 || (answer.body as { query_status?: { complete?: unknown } })?.query_status?.complete === false;
+    if (unfinished) throw badResponse("PostHog's query did not finish");
+    if (!parsed.success) throw badResponse();
+    return { columns: parsed.data.columns, results: parsed.data.results };
+  }
+
+  return {
+    baseUrl,
+    projectId,
+    get requestCount() {
+      return requestCount;
+    },
+    getJson,
+    getAllPages,
+    hogql,
+  };
+}
+
+function safeOrigin(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}

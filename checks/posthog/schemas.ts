@@ -1,0 +1,144 @@
+import { z } from "zod";
+import type {
+  ActionInfo,
+  DashboardInfo,
+  FeatureFlagInfo,
+  InsightInfo,
+  Member,
+  PersonPropertyInfo,
+  ProjectInfo,
+} from "../snapshot";
+
+// Only the fields delight reads are declared; zod drops the rest, so PostHog adding fields is
+// harmless while a missing or retyped field becomes a bad_response for that one call.
+
+const Creator = z.object({}).passthrough().nullish();
+const Timestamp = z.string().nullish();
+
+export const ProjectSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string().nullish(),
+    organization: z.string().min(1),
+    created_at: z.string(),
+    timezone: z.string().nullish(),
+    app_urls: z.array(z.string().nullable()).nullish(),
+    test_account_filters: z
+      .array(z.object({ key: z.string(), operator: z.string().nullish(), value: z.unknown(), type: z.string().nullish() }))
+      .nullish(),
+  })
+  .transform(
+    (p): ProjectInfo => ({
+      id: p.id,
+      name: p.name ?? "",
+      organizationId: p.organization,
+      createdAt: p.created_at,
+      timezone: p.timezone || "UTC",
+      appUrls: (p.app_urls ?? []).filter((u): u is string => typeof u === "string" && u !== ""),
+      testAccountFilters: (p.test_account_filters ?? []).map((f) => ({
+        key: f.key,
+        ...(f.operator != null ? { operator: f.operator } : {}),
+        ...(f.value !== undefined ? { value: f.value } : {}),
+        ...(f.type != null ? { type: f.type } : {}),
+      })),
+    }),
+  );
+
+// Current serializer: user.email + last_login. Pre-2024: user_email and no last_login at all.
+const CurrentMember = z.object({
+  user: z.object({ email: z.string().nullish() }),
+  joined_at: Timestamp,
+  last_login: Timestamp,
+});
+const LegacyMember = z.object({ user_email: z.string().nullable(), joined_at: Timestamp });
+
+export const MemberSchema = z.union([CurrentMember, LegacyMember]).transform(
+  (m): Member =>
+    "user" in m
+      ? { email: m.user.email ?? null, joinedAt: m.joined_at ?? null, lastLogin: m.last_login ?? null }
+      : { email: m.user_email ?? null, joinedAt: m.joined_at ?? null, lastLogin: null },
+);
+
+export const ActionsListSchema = z.object({
+  results: z.array(
+    z
+      .object({ id: z.number().int(), name: z.string().nullish(), created_at: Timestamp, created_by: Creator })
+      .transform((a): ActionInfo => ({ id: a.id, name: a.name ?? "", createdAt: a.created_at ?? null, hasCreator: a.created_by != null })),
+  ),
+});
+
+const QueryNode = z.object({ kind: z.string().nullish(), source: z.object({ kind: z.string().nullish() }).passthrough().nullish() }).passthrough();
+
+export const InsightSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string().nullish(),
+    derived_name: z.string().nullish(),
+    filters: z.object({ insight: z.unknown() }).passthrough().nullish(),
+    query: QueryNode.nullish(),
+    created_by: Creator,
+    saved: z.boolean().nullish(),
+    created_at: Timestamp,
+    dashboards: z.array(z.number().int()).nullish(),
+    dashboard_tiles: z.array(z.object({ dashboard_id: z.number().int(), deleted: z.boolean().nullish() })).nullish(),
+  })
+  .transform((i): InsightInfo => {
+    const tileDashboards = (i.dashboard_tiles ?? []).filter((t) => t.deleted !== true).map((t) => t.dashboard_id);
+    const legacy = i.filters?.insight;
+    return {
+      id: i.id,
+      name: i.name ?? i.derived_name ?? null,
+      queryKind: i.query?.kind ?? null,
+      sourceKind: i.query?.source?.kind ?? null,
+      legacyInsight: typeof legacy === "string" && legacy !== "" ? legacy : null,
+      hasCreator: i.created_by != null,
+      saved: i.saved ?? false,
+      createdAt: i.created_at ?? null,
+      dashboardIds: [...new Set([...tileDashboards, ...(i.dashboards ?? [])])].sort((a, b) => a - b),
+    };
+  });
+
+export const DashboardSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string().nullish(),
+    created_by: Creator,
+    creation_mode: z.string().nullish(),
+    created_at: Timestamp,
+    pinned: z.boolean().nullish(),
+  })
+  .transform(
+    (d): DashboardInfo => ({
+      id: d.id,
+      name: d.name ?? "",
+      hasCreator: d.created_by != null,
+      creationMode: d.creation_mode ?? null,
+      createdAt: d.created_at ?? null,
+      pinned: d.pinned ?? false,
+    }),
+  );
+
+export const FeatureFlagSchema = z
+  .object({
+    id: z.number().int(),
+    key: z.string(),
+    active: z.boolean(),
+    // Older versions have no `archived`; the list omits archived flags by default anyway.
+    archived: z.boolean().nullish(),
+    deleted: z.boolean().nullish(),
+  })
+  .transform((f): FeatureFlagInfo => ({ id: f.id, key: f.key, active: f.active, archived: f.archived ?? false, deleted: f.deleted ?? false }));
+
+// Virtual `$builtin_*` entries are appended on the last page; keep the flag so rules can skip them.
+export const PersonPropertySchema = z
+  .object({ name: z.string(), virtual: z.boolean().nullish() })
+  .transform((p): PersonPropertyInfo => ({ name: p.name, virtual: p.virtual ?? false }));
+
+/** Parses with a schema; a mismatch names the failing field, never its value. */
+export function parseOrExplain<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): { ok: true; value: T } | { ok: false; message: string } {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? ` (field ${issue.path.join(".")})` : "";
+  return { ok: false, message: `PostHog returned ${what} delight could not read${where}` };
+}
