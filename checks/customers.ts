@@ -199,3 +199,19 @@ export async function countActiveCustomers(db: Db) {
   return row?.n ?? 0;
 }
 
+
+/** The one outward shape of a customer (CLI --json and the JSON API): the key only masked. */
+export function customerJson(c: PublicCustomer) {
+  return {
+    slug: c.slug,
+    name: c.name,
+    posthogHost: c.posthogHost,
+    projectId: c.projectId,
+    apiKey: maskApiKey(c.apiKeyLast4),
+    plan: c.planName ? { name: c.planName, monthlyEvents: c.planMonthlyEvents } : null,
+    billingDay: c.billingDay,
+    owner: c.ownerEmail ? { name: c.ownerName, email: c.ownerEmail } : null,
+    createdAt: c.createdAt.toISOString(),
+    archivedAt: c.archivedAt ? c.archivedAt.toISOString() : null,
+  };
+}

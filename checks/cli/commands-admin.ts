@@ -1,0 +1,159 @@
+import type { AppContext } from "../context";
+import { createUser, DuplicateError, findUserByEmail, generatePassword, listUsers, UserInputSchema } from "../accounts";
+import { CLI_ACTOR, type Actor } from "../audit";
+import { createCustomer, customerJson, getCustomer, listCustomers, setArchived, updateCustomer } from "../customers";
+import { createPlan, findPlanByName, listPlans } from "../plans";
+import { createApiToken } from "../tokens";
+import { InputError, parseInput } from "../validation";
+import { CliError, output, parse, required, type CliIo } from "./io";
+
+const fmt = new Intl.NumberFormat("en-US");
+
+async function actorFor(ctx: AppContext, email: string | undefined): Promise<Actor> {
+  if (!email) return CLI_ACTOR;
+  const user = await findUserByEmail(ctx.db, email);
+  if (!user) throw new CliError(`No user with email ${email}`);
+  return { id: user.id, name: `${user.email} (cli)` };
+}
+
+export async function userCommand(ctx: AppContext, args: string[], io: CliIo) {
+  const [sub, ...rest] = args;
+  if (sub === "add") {
+    const { values } = parse(rest, { email: { type: "string" }, name: { type: "string" }, role: { type: "string" } });
+    const input = parseInput(UserInputSchema, { email: required(values, "email"), name: required(values, "name"), role: values.role ?? "csm" });
+    const password = generatePassword();
+    try {
+      const user = await createUser(ctx.db, CLI_ACTOR, input, password);
+      output(io, values.json, { id: user.id, email: user.email, role: user.role, password }, `Created ${user.email} (${user.role}). One-time password: ${password}`);
+    } catch (error) {
+      if (error instanceof DuplicateError) throw new CliError(error.message);
+      throw error;
+    }
+    return;
+  }
+  if (sub === "list") {
+    const { values } = parse(rest, {});
+    const users = await listUsers(ctx.db);
+    output(io, values.json, users, users.map((u) => `${u.email}\t${u.role}\t${u.name}`).join("\n") || "No users yet.");
+    return;
+  }
+  throw new CliError("Usage: delight user add --email E --name N --role admin|csm|viewer | delight user list", 2);
+}
+
+export async function planCommand(ctx: AppContext, args: string[], io: CliIo) {
+  const [sub, ...rest] = args;
+  if (sub === "add") {
+    const { values } = parse(rest, { name: { type: "string" }, "monthly-events": { type: "string" } });
+    const plan = await createPlan(ctx.db, CLI_ACTOR, { name: required(values, "name"), monthlyEvents: required(values, "monthly-events") });
+    output(io, values.json, plan, `Added plan ${plan.name} (${fmt.format(plan.monthlyEvents)} events a month)`);
+    return;
+  }
+  if (sub === "list") {
+    const { values } = parse(rest, {});
+    const plans = await listPlans(ctx.db);
+    output(io, values.json, plans, plans.map((p) => `${p.name}\t${fmt.format(p.monthlyEvents)}`).join("\n") || "No plans yet.");
+    return;
+  }
+  throw new CliError("Usage: delight plan add --name N --monthly-events N | delight plan list", 2);
+}
+
+const customerOptions = {
+  name: { type: "string" },
+  "posthog-host": { type: "string" },
+  "project-id": { type: "string" },
+  "api-key": { type: "string" },
+  plan: { type: "string" },
+  "billing-day": { type: "string" },
+  owner: { type: "string" },
+  by: { type: "string" },
+} as const;
+
+async function customerFields(ctx: AppContext, values: Record<string, string | boolean | undefined>) {
+  const planName = values.plan as string | undefined;
+  const plan = planName ? await findPlanByName(ctx.db, planName) : null;
+  if (planName && !plan) throw new InputError({ plan: `No plan named "${planName}" (see delight plan list)` });
+  const ownerEmail = values.owner as string | undefined;
+  const owner = ownerEmail ? await findUserByEmail(ctx.db, ownerEmail) : null;
+  if (ownerEmail && !owner) throw new InputError({ owner: `No user with email ${ownerEmail}` });
+  return { planId: plan?.id ?? null, ownerId: owner?.id ?? null };
+}
+
+export async function customerCommand(ctx: AppContext, args: string[], io: CliIo) {
+  const [sub, ...rest] = args;
+  const options = { secretKey: ctx.secretKey, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS };
+  if (sub === "add") {
+    const { values } = parse(rest, customerOptions);
+    const refs = await customerFields(ctx, values);
+    const created = await createCustomer(
+      ctx.db,
+      await actorFor(ctx, values.by),
+      {
+        name: required(values, "name"),
+        posthogHost: required(values, "posthog-host"),
+        projectId: required(values, "project-id"),
+        apiKey: required(values, "api-key"),
+        billingDay: values["billing-day"] ?? "",
+        ...refs,
+      },
+      options,
+    );
+    const customer = (await getCustomer(ctx.db, created.slug))!;
+    output(io, values.json, customerJson(customer), `Added ${customer.name} as ${customer.slug}`);
+    return;
+  }
+  if (sub === "edit") {
+    const { values, positionals } = parse(rest, customerOptions);
+    const slug = positionals[0];
+    const before = slug ? await getCustomer(ctx.db, slug) : null;
+    if (!before) throw new CliError(slug ? `No customer with slug ${slug}` : "Usage: delight customer edit SLUG [--name N] [...]", 2);
+    const refs = await customerFields(ctx, values);
+    await updateCustomer(
+      ctx.db,
+      await actorFor(ctx, values.by),
+      before.slug,
+      {
+        name: values.name ?? before.name,
+        posthogHost: values["posthog-host"] ?? before.posthogHost,
+        projectId: values["project-id"] ?? String(before.projectId),
+        apiKey: values["api-key"] ?? "",
+        billingDay: values["billing-day"] ?? String(before.billingDay),
+        planId: values.plan !== undefined ? refs.planId : before.planId,
+        ownerId: values.owner !== undefined ? refs.ownerId : before.ownerId,
+      },
+      options,
+    );
+    const customer = (await getCustomer(ctx.db, before.slug))!;
+    output(io, values.json, customerJson(customer), `Updated ${customer.slug}`);
+    return;
+  }
+  if (sub === "archive" || sub === "unarchive") {
+    const { values, positionals } = parse(rest, { by: { type: "string" } });
+    if (!positionals[0]) throw new CliError(`Usage: delight customer ${sub} SLUG`, 2);
+    const customer = await setArchived(ctx.db, await actorFor(ctx, values.by), positionals[0], sub === "archive");
+    output(io, values.json, { slug: customer.slug, archived: sub === "archive" }, `${sub === "archive" ? "Archived" : "Restored"} ${customer.slug}`);
+    return;
+  }
+  if (sub === "list") {
+    const { values } = parse(rest, { all: { type: "boolean" } });
+    const customers = await listCustomers(ctx.db, { includeArchived: values.all });
+    output(
+      io,
+      values.json,
+      customers.map(customerJson),
+      customers.map((c) => `${c.slug}\t${c.name}\t${c.planName ?? "no plan"}\t${c.ownerEmail ?? "no owner"}${c.archivedAt ? "\tarchived" : ""}`).join("\n") || "No customers yet.",
+    );
+    return;
+  }
+  throw new CliError("Usage: delight customer add|edit|archive|unarchive|list", 2);
+}
+
+export async function tokenCommand(ctx: AppContext, args: string[], io: CliIo) {
+  const [sub, ...rest] = args;
+  if (sub !== "create") throw new CliError("Usage: delight token create --user EMAIL [--name N]", 2);
+  const { values } = parse(rest, { user: { type: "string" }, name: { type: "string" } });
+  const user = await findUserByEmail(ctx.db, required(values, "user"));
+  if (!user) throw new CliError(`No user with email ${values.user}`);
+  const name = (values.name ?? "api").slice(0, 100);
+  const { id, token } = await createApiToken(ctx.db, CLI_ACTOR, user.id, name);
+  output(io, values.json, { id, name, user: user.email, token }, `Token for ${user.email} (shown once): ${token}`);
+}

@@ -1,0 +1,73 @@
+import { loadConfig, ConfigError } from "../config";
+import { openContext, type AppContext } from "../context";
+import { SecretError } from "../secrets";
+import { InputError } from "../validation";
+import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
+import { CliError, type CliIo } from "./io";
+
+type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | number>;
+
+const COMMANDS: Record<string, Command> = {
+  migrate: async (ctx, args, io) => {
+    const json = args.includes("--json");
+    const where = ctx.dbHandle.kind === "pglite" ? `embedded database in ${ctx.config.dataDir}` : "PostgreSQL server";
+    io.stdout(json ? JSON.stringify({ ok: true, database: ctx.dbHandle.kind }) : `Migrations applied; ${where} is up to date.`);
+  },
+  user: userCommand,
+  plan: planCommand,
+  customer: customerCommand,
+  token: tokenCommand,
+};
+
+export const USAGE = `delight — customer health for teams whose customers use PostHog
+
+Usage: npm run --silent delight -- <command> [options] [--json]
+
+  migrate
+  user add --email E --name N --role admin|csm|viewer     (prints a one-time password)
+  user list
+  plan add --name N --monthly-events N
+  plan list
+  customer add --name N --posthog-host URL|us|eu --project-id N --api-key K
+               [--plan NAME] [--billing-day 1-28] [--owner EMAIL]
+  customer edit SLUG [same options]      customer archive|unarchive SLUG
+  customer list [--all]
+  token create --user EMAIL [--name N]   (bearer token for the JSON API, shown once)`;
+
+export function registerCommand(name: string, command: Command, usage: string) {
+  COMMANDS[name] = command;
+  extraUsage.push(usage);
+}
+const extraUsage: string[] = [];
+
+/** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    io.stdout([USAGE, ...extraUsage].join("\n"));
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`Unknown command "${name}". Run "npm run delight -- help" for the list.`);
+    return 2;
+  }
+  let ctx: AppContext | undefined;
+  try {
+    ctx = await openContext(loadConfig(env));
+    return (await command(ctx, args, io)) ?? 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(error.message);
+      return error.exitCode;
+    }
+    if (error instanceof InputError || error instanceof ConfigError || error instanceof SecretError) {
+      io.stderr(error.message);
+      return 1;
+    }
+    io.stderr(`Unexpected error: ${(error as Error).message ?? String(error)}`);
+    return 1;
+  } finally {
+    await ctx?.dbHandle.close().catch(() => {});
+  }
+}

@@ -1,0 +1,128 @@
+import { describe, expect, test } from "vitest";
+import * as appLayout from "../../app/routes/_app";
+import * as customersNew from "../../app/routes/_app.customers.new";
+import * as login from "../../app/routes/login";
+import * as logout from "../../app/routes/logout";
+import * as plans from "../../app/routes/_app.plans";
+import * as setup from "../../app/routes/setup";
+import * as users from "../../app/routes/_app.users";
+import * as healthz from "../../app/routes/healthz";
+import { startSession } from "../../app/utils/session.server";
+import { BASE, callAction, callLoader, useTestApp } from "../setup/test-app";
+
+const app = useTestApp();
+
+describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
+  test("first run: /login sends to /setup, which creates the first admin and then closes", async () => {
+    expect((await callLoader(login, "/login")).location).toBe("/setup");
+    expect((await callLoader(setup, "/setup")).status).toBe(200);
+
+    const bad = await callAction(setup, "/setup", { name: "", email: "nope", password: "short" });
+    expect(bad.status).toBe(400);
+    expect(bad.data.errors).toMatchObject({ name: "Name is required", email: "Enter a valid email address", password: "Use at least 10 characters" });
+    expect(bad.data.values).toEqual({ name: "", email: "nope" }); // the password is never echoed
+
+    const ok = await callAction(setup, "/setup", { name: "Ada", email: "Ada@Example.com", password: "a long password" });
+    expect(ok.status).toBe(302);
+    expect(ok.location).toBe("/");
+    const cookie = ok.headers.get("Set-Cookie")!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+
+    expect((await callLoader(setup, "/setup")).status).toBe(404);
+    expect((await callAction(setup, "/setup", { name: "Eve", email: "eve@example.com", password: "a long password" })).status).toBe(404);
+  });
+
+  test("signing in with the right password starts a session; a wrong one does not", async () => {
+    const wrong = await callAction(login, "/login", { email: "ada@example.com", password: "not it at all" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.data.errors.form).toBe("Email or password is not right");
+
+    const ok = await callAction(login, "/login", { email: "ADA@example.com", password: "a long password", redirectTo: "/plans" });
+    expect(ok.location).toBe("/plans");
+    const cookie = ok.headers.get("Set-Cookie")!.split(";")[0]!;
+    const layout = await callLoader(appLayout, "/", { cookie });
+    expect(layout.data.user).toMatchObject({ email: "ada@example.com", role: "admin" });
+
+    // Logging out ends the session on the server, not just in the browser.
+    const out = await callAction(logout, "/logout", {}, { cookie });
+    expect(out.location).toBe("/login");
+    expect((await callLoader(appLayout, "/", { cookie })).location).toBe("/login");
+  });
+
+  test("redirectTo cannot send a user to another site", async () => {
+    const ok = await callAction(login, "/login", { email: "ada@example.com", password: "a long password", redirectTo: "//evil.example/x" });
+    expect(ok.location).toBe("/");
+  });
+
+  test("repeated failed sign-ins for one email are slowed down", async () => {
+    const email = "ada@example.com";
+    for (let i = 0; i < 5; i++) expect((await callAction(login, "/login", { email, password: `guess-${i}-xxxx` })).status).toBe(401);
+    const throttled = await callAction(login, "/login", { email, password: "a long password" });
+    expect(throttled.status).toBe(429);
+    expect(throttled.data.errors.form).toMatch(/Try again in \d+ s/);
+    // Another email is not affected.
+    expect((await callAction(login, "/login", { email: "someone@example.com", password: "whatever12345" })).status).toBe(401);
+  });
+
+  test("the session cookie is Secure when served over https (directly or behind a proxy)", async () => {
+    const { userId } = await app.signIn("viewer");
+    expect(await startSession(new Request("https://delight.test/login"), userId)).toMatch(/; Secure/);
+    expect(await startSession(new Request(BASE, { headers: { "X-Forwarded-Proto": "https" } }), userId)).toMatch(/; Secure/);
+    expect(await startSession(new Request(BASE), userId)).not.toMatch(/Secure/);
+  });
+
+  test.each([
+    ["portfolio layout", appLayout, "/"],
+    ["plans", plans, "/plans"],
+    ["users", users, "/users"],
+    ["new customer", customersNew, "/customers/new"],
+  ])("%s needs a signed-in user", async (_name, route, path) => {
+    const result = await callLoader(route, path);
+    expect(result.status).toBe(302);
+    expect(result.location).toMatch(/^\/login/);
+  });
+
+  test("/healthz answers without signing in", async () => {
+    const result = await callLoader(healthz, "/healthz");
+    expect(result.status).toBe(200);
+    expect(result.data).toEqual({ ok: true });
+    expect(result.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  });
+
+  test("viewers can read but not change anything", async () => {
+    const { cookie } = await app.signIn("viewer");
+    expect((await callLoader(plans, "/plans", { cookie })).data.canEdit).toBe(false);
+    const add = await callAction(plans, "/plans", { name: "Sneaky", monthlyEvents: "10" }, { cookie });
+    expect(add.status).toBe(403);
+    expect((await callLoader(customersNew, "/customers/new", { cookie })).status).toBe(403);
+    expect((await callAction(users, "/users", { name: "X", email: "x@example.com", role: "admin" }, { cookie })).status).toBe(403);
+    expect((await callLoader(plans, "/plans", { cookie })).data.plans).toEqual([]);
+  });
+
+  test("mutations from another origin are refused", async () => {
+    const { cookie } = await app.signIn("admin");
+    const cross = await callAction(plans, "/plans", { name: "Cross", monthlyEvents: "10" }, { cookie, origin: "https://evil.example" });
+    expect(cross.status).toBe(403);
+    const same = await callAction(plans, "/plans", { name: "Same", monthlyEvents: "10" }, { cookie, origin: BASE });
+    expect(same.status).toBe(302);
+    expect((await callLoader(plans, "/plans", { cookie })).data.plans.map((p: { name: string }) => p.name)).toEqual(["Same"]);
+  });
+
+  test("admins add users and see the one-time password once; csms cannot add users", async () => {
+    const admin = await app.signIn("admin");
+    const created = await callAction(users, "/users", { name: "Cara", email: "cara@example.com", role: "csm" }, { cookie: admin.cookie });
+    expect(created.data.created.email).toBe("cara@example.com");
+    expect(created.data.created.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const signIn = await callAction(login, "/login", { email: "cara@example.com", password: created.data.created.password });
+    expect(signIn.status).toBe(302);
+
+    const dup = await callAction(users, "/users", { name: "Cara", email: "CARA@example.com", role: "csm" }, { cookie: admin.cookie });
+    expect(dup.status).toBe(400);
+    expect(dup.data.errors.email).toBe("A user with this email already exists");
+
+    const csm = await app.signIn("csm");
+    expect((await callAction(users, "/users", { name: "Dan", email: "dan@example.com", role: "admin" }, { cookie: csm.cookie })).status).toBe(403);
+  });
+});

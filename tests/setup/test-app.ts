@@ -1,0 +1,92 @@
+import { afterAll, beforeAll } from "vitest";
+import { createUser } from "../../checks/accounts";
+import type { AppContext } from "../../checks/context";
+import type { Role } from "../../db/schema";
+import { closeContext, getContext } from "../../app/utils/db.server";
+import { startSession } from "../../app/utils/session.server";
+import { createTestDatabase, type TestDatabase } from "./test-database";
+
+export const BASE = "http://delight.test";
+
+export type TestApp = {
+  ctx: AppContext;
+  /** Creates a user and returns a Cookie header value for a signed-in session. */
+  signIn: (role: Role, email?: string) => Promise<{ cookie: string; userId: number; email: string }>;
+};
+
+/**
+ * Points the app's own database module at a fresh database for this test file, so loaders and
+ * actions run exactly as in production against PGlite or the PostgreSQL server.
+ */
+export function useTestApp(): TestApp {
+  let database: TestDatabase;
+  const app = {} as TestApp;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    Object.assign(process.env, database.env);
+    app.ctx = await getContext();
+  });
+  afterAll(async () => {
+    await closeContext();
+    await database?.drop();
+  });
+  let n = 0;
+  app.signIn = async (role, email = `${role}${++n}@example.com`) => {
+    const user = await createUser(app.ctx.db, null, { email, name: `${role} ${n}`, role }, "correct horse battery");
+    const setCookie = await startSession(new Request(BASE), user.id);
+    return { cookie: setCookie.split(";")[0]!, userId: user.id, email };
+  };
+  return app;
+}
+
+type RouteModule = {
+  loader?: (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
+  action?: (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
+};
+
+export type RouteResult = { status: number; headers: Headers; data: any; location: string | null };
+
+/** Turns whatever a loader/action returned or threw (data(), Response, plain object) into one shape. */
+async function settle(run: () => unknown): Promise<RouteResult> {
+  let value: unknown;
+  try {
+    value = await run();
+  } catch (thrown) {
+    value = thrown;
+    if (!(thrown instanceof Response)) throw thrown;
+  }
+  if (value instanceof Response) {
+    const text = await value.text();
+    let data: unknown = text;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // plain text body
+    }
+    return { status: value.status, headers: value.headers, data, location: value.headers.get("Location") };
+  }
+  if (value && typeof value === "object" && (value as { type?: string }).type === "DataWithResponseInit") {
+    const { data, init } = value as { data: unknown; init: ResponseInit | null };
+    return { status: init?.status ?? 200, headers: new Headers(init?.headers), data, location: null };
+  }
+  return { status: 200, headers: new Headers(), data: value, location: null };
+}
+
+export function callLoader(route: RouteModule, path: string, options: { cookie?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
+  const request = new Request(BASE + path, { headers: { ...(options.cookie ? { Cookie: options.cookie } : {}), ...options.headers } });
+  return settle(() => route.loader!({ request, params: options.params ?? {}, context: {} }));
+}
+
+export function callAction(
+  route: RouteModule,
+  path: string,
+  form: Record<string, string>,
+  options: { cookie?: string; params?: Record<string, string>; origin?: string | null } = {},
+) {
+  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+  if (options.cookie) headers.Cookie = options.cookie;
+  const origin = options.origin === undefined ? BASE : options.origin;
+  if (origin) headers.Origin = origin;
+  const request = new Request(BASE + path, { method: "POST", headers, body: new URLSearchParams(form).toString() });
+  return settle(() => route.action!({ request, params: options.params ?? {}, context: {} }));
+}
