@@ -1,11 +1,14 @@
 import type { CallFailure, CallName, DailyCounts, Fetched, InsightInfo, UsageSnapshot } from "./snapshot";
-import type { CheckDefinition, CheckSource, Evidence, RuleInput, RuleResult, Section } from "./types";
+import type { CheckDefinition, Evidence, RuleInput, RuleResult, Section } from "./types";
 import { daysBetween, localDay, shiftDay } from "./usage";
 
 /*
  * The 24 handbook questions (DESIGN.md "The check catalogue"). Windows over `snapshot.daily`
  * are project-local days: "the last N days" is the N days ending on the refresh day (the last
- * daily row), both ends inclusive. Login ages are measured from `now` in exact 24-hour days.
+ * daily row), both ends inclusive. Login ages are measured from `now` in exact 24-hour days;
+ * catch-up dates are compared in whole days of the project's time zone (UTC if unknown).
+ * A rule whose call failed is `unknown`; rules reading two calls still decide when the call
+ * that succeeded settles the answer on its own.
  */
 
 const DAY_MS = 86_400_000;
@@ -108,6 +111,12 @@ const isFunnel = (i: InsightInfo) =>
 const isCustomerFunnel = (i: InsightInfo) =>
   isFunnel(i) && i.hasCreator && (i.saved || i.dashboardIds.length > 0);
 
+// For rules that read two calls: the failure, with whatever the other call did tell us.
+const partlyUnknown = (failure: CallFailure, evidence: Evidence): RuleResult => {
+  const result = callFailed(failure);
+  return { ...result, evidence: { ...evidence, ...result.evidence } };
+};
+
 function testDataRemoved({ snapshot }: RuleInput): RuleResult {
   // DESIGN: a $host filter counts, including PostHog's default one.
   const hostFilter = snapshot.project.ok
@@ -115,16 +124,16 @@ function testDataRemoved({ snapshot }: RuleInput): RuleResult {
     : null;
   const local = snapshot.daily.ok ? total(lastDays(snapshot.daily.value, 30), "localEvents") : null;
   const evidence: Evidence = { hostFilter, localEvents30d: local };
+  // Either half passing is enough, so one failed call only matters when the other half fails.
   if (hostFilter) return decide(true, evidence, "Test-account filters exclude events by $host");
   if (local === 0) return decide(true, evidence, "No localhost events in the last 30 days");
-  const failed = firstFailure(snapshot.project, snapshot.daily);
-  if (failed)
-    return { ...callFailed(failed), evidence: { ...evidence, reason: failed.message, call: failed.call } };
-  return decide(
-    false,
-    evidence,
-    `${count(local!, "localhost event")} in the last 30 days and no $host test-account filter`
-  );
+  const failure = firstFailure(snapshot.project, snapshot.daily);
+  if (failure) return partlyUnknown(failure, evidence);
+  const summary = `${count(
+    local ?? 0,
+    "localhost event"
+  )} in the last 30 days and no $host test-account filter`;
+  return decide(false, evidence, summary);
 }
 
 function featureFlags({ snapshot }: RuleInput): RuleResult {
@@ -132,22 +141,16 @@ function featureFlags({ snapshot }: RuleInput): RuleResult {
   const active = flags.ok ? flags.value.filter((f) => f.active && !f.archived && !f.deleted).length : null;
   const calls = snapshot.daily.ok ? total(lastDays(snapshot.daily.value, 30), "flagCalls") : null;
   const evidence: Evidence = { activeFlags: active, flagCalls30d: calls };
-  // Either half known to be missing decides a fail even when the other call failed.
+  // Both halves are needed, so either one known to be missing is a fail even if the other call failed.
   if (active === 0) return decide(false, evidence, "No active feature flags");
-  if (calls === 0)
-    return decide(
-      false,
-      evidence,
-      `${count(active ?? 0, "active flag")} but no $feature_flag_called events in the last 30 days`
-    );
-  const failed = firstFailure(flags, snapshot.daily);
-  if (failed)
-    return { ...callFailed(failed), evidence: { ...evidence, reason: failed.message, call: failed.call } };
-  return decide(
-    true,
-    evidence,
-    `${count(active!, "active flag")}, ${count(calls!, "flag call")} in the last 30 days`
-  );
+  if (calls === 0) return decide(false, evidence, "No $feature_flag_called events in the last 30 days");
+  const failure = firstFailure(flags, snapshot.daily);
+  if (failure) return partlyUnknown(failure, evidence);
+  const summary = `${count(active ?? 0, "active flag")}, ${count(
+    calls ?? 0,
+    "flag call"
+  )} in the last 30 days`;
+  return decide(true, evidence, summary);
 }
 
 function planUsage({ snapshot, facts }: RuleInput): RuleResult {
@@ -218,22 +221,110 @@ function regularUsage({ snapshot, now }: RuleInput): RuleResult {
   });
 }
 
-type Rule = (input: RuleInput) => RuleResult;
-const auto = (
-  id: string,
-  section: Section,
-  question: string,
-  rule: string,
-  evaluate: Rule,
-  source?: CheckSource
-): CheckDefinition => ({
-  id,
-  section,
-  question,
+function loggedIn({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.members, (members) => {
+    const n = members.filter((m) => m.lastLogin).length;
+    const who = n === 0 ? "none has" : `${num(n)} ${n === 1 ? "has" : "have"}`;
+    const summary = `${count(members.length, "member")}, ${who} logged in`;
+    return decide(n > 0, { members: members.length, loggedIn: n }, summary);
+  });
+}
+
+function teamAdded({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.members, (members) => {
+    const summary = `${count(members.length, "member")} in the organisation`;
+    return decide(members.length >= 2, { members: members.length }, summary);
+  });
+}
+
+function everyoneUsed({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.members, (members) => {
+    if (!members.length) return unknown("No members listed", { members: 0 });
+    const n = members.filter((m) => m.lastLogin).length;
+    const summary = `${num(n)} of ${count(members.length, "member")} ${n === 1 ? "has" : "have"} logged in`;
+    return decide(n === members.length, { members: members.length, loggedIn: n }, summary);
+  });
+}
+
+function identifyCalls({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.daily, (daily) => {
+    const n = total(lastDays(daily, 30), "identifies");
+    const summary = n
+      ? `${count(n, "$identify event")} in the last 30 days`
+      : "No $identify events in the last 30 days";
+    return decide(n > 0, { identifies30d: n }, summary);
+  });
+}
+
+function userProperties({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.personProperties, (props) => {
+    // Virtual `$builtin_*` entries are appended by PostHog to every list; they are not data.
+    const custom = props.filter((p) => !p.virtual && !p.name.startsWith("$")).map((p) => p.name);
+    const examples = custom.slice(0, 5);
+    const summary = custom.length
+      ? `${count(custom.length, "custom person property", "custom person properties")} (${examples.join(
+          ", "
+        )})`
+      : "No custom person properties, only PostHog's own";
+    return decide(custom.length > 0, { customProperties: custom.length, examples }, summary);
+  });
+}
+
+function actions({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.actions, (list) =>
+    decide(
+      list.length > 0,
+      { actions: list.length },
+      list.length ? count(list.length, "action") : "No actions"
+    )
+  );
+}
+
+function funnels({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.insights, (insights) => {
+    const found = insights.filter(isCustomerFunnel);
+    const samples = insights.filter((i) => isFunnel(i) && !i.hasCreator).length;
+    const examples = found.slice(0, 5).map((f) => f.name ?? `#${f.id}`);
+    const sampleNote = samples ? ` (${count(samples, "sample funnel")} from signup ignored)` : "";
+    const summary = found.length
+      ? `${count(found.length, "funnel")} made by the team`
+      : `No funnels made by the team${sampleNote}`;
+    return decide(found.length > 0, { funnels: found.length, sampleFunnels: samples, examples }, summary);
+  });
+}
+
+function dashboards({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.dashboards, (all) => {
+    const byTeam = all.filter((d) => d.hasCreator).length;
+    const summary = `${num(byTeam)} of ${count(all.length, "dashboard")} made by the team`;
+    return decide(byTeam > 0, { dashboards: all.length, createdByTeam: byTeam }, summary);
+  });
+}
+
+function toolbar({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.project, ({ appUrls }) => {
+    // PostHog records no toolbar use in the customer's project, so no URLs is not a fail.
+    if (!appUrls.length) return unknown("No authorised URLs; ask the customer", { appUrls: 0 });
+    const summary = `${count(appUrls.length, "authorised URL")} for the toolbar`;
+    return decide(true, { appUrls: appUrls.length, urls: appUrls.slice(0, 5) }, summary);
+  });
+}
+
+function production({ snapshot }: RuleInput): RuleResult {
+  return needs(snapshot.daily, (daily) => {
+    const week = lastDays(daily, 7);
+    const prod = total(week, "nonLocalEvents");
+    const local = total(week, "localEvents");
+    const summary = prod
+      ? `${count(prod, "production event")} in the last 7 days`
+      : `No production events in the last 7 days (${count(local, "localhost event")})`;
+    return decide(prod > 0, { productionEvents7d: prod, localEvents7d: local }, summary);
+  });
+}
+
+const automated = (check: Omit<CheckDefinition, "kind">): CheckDefinition => ({
+  ...check,
   kind: "automated",
-  rule,
-  evaluate,
-  ...(source ? { source } : {}),
 });
 const manual = (id: string, section: Section, question: string): CheckDefinition => ({
   id,
@@ -244,200 +335,103 @@ const manual = (id: string, section: Section, question: string): CheckDefinition
 });
 
 export const CATALOG: CheckDefinition[] = [
-  auto(
-    "setup.logged_in",
-    "setup",
-    "Has the customer logged in?",
-    "Passes when any organisation member has a last login.",
-    ({ snapshot }) =>
-      needs(snapshot.members, (members) => {
-        const n = members.filter((m) => m.lastLogin).length;
-        const who = n === 0 ? "none has" : `${num(n)} ${n === 1 ? "has" : "have"}`;
-        return decide(
-          n > 0,
-          { members: members.length, loggedIn: n },
-          `${count(members.length, "member")}, ${who} logged in`
-        );
-      })
-  ),
-  auto(
-    "setup.team_added",
-    "setup",
-    "Has the customer added their team?",
-    "Passes with at least 2 organisation members.",
-    ({ snapshot }) =>
-      needs(snapshot.members, (members) =>
-        decide(
-          members.length >= 2,
-          { members: members.length },
-          `${count(members.length, "member")} in the organisation`
-        )
-      )
-  ),
-  auto(
-    "setup.events_recurring",
-    "setup",
-    "Are events coming into the platform on a recurring basis?",
-    "Passes when each of the four 7-day windows of the last 28 days has at least one event (weeks ending before the project was created are ignored).",
-    ({ snapshot }) => needs(snapshot.daily, (daily) => eventsRecurring(snapshot, daily))
-  ),
-  auto(
-    "setup.identify_calls",
-    "setup",
-    "Are identify calls being made so user profiles are being created?",
-    "Passes with at least one $identify event in the last 30 days.",
-    ({ snapshot }) =>
-      needs(snapshot.daily, (daily) => {
-        const n = total(lastDays(daily, 30), "identifies");
-        return decide(
-          n > 0,
-          { identifies30d: n },
-          n ? `${count(n, "$identify event")} in the last 30 days` : "No $identify events in the last 30 days"
-        );
-      })
-  ),
-  auto(
-    "setup.user_properties",
-    "setup",
-    "Are additional relevant user properties being sent?",
-    "Passes with at least one person property that is not virtual and does not start with $.",
-    ({ snapshot }) =>
-      needs(snapshot.personProperties, (props) => {
-        const custom = props.filter((p) => !p.virtual && !p.name.startsWith("$")).map((p) => p.name);
-        const evidence = { customProperties: custom.length, examples: custom.slice(0, 5) };
-        const summary = custom.length
-          ? `${count(custom.length, "custom person property", "custom person properties")} (${custom
-              .slice(0, 5)
-              .join(", ")})`
-          : "No custom person properties, only PostHog's own";
-        return decide(custom.length > 0, evidence, summary);
-      })
-  ),
-  auto(
-    "setup.actions",
-    "setup",
-    "Has the customer set up actions?",
-    "Passes with at least one action.",
-    ({ snapshot }) =>
-      needs(snapshot.actions, (actions) =>
-        decide(
-          actions.length > 0,
-          { actions: actions.length },
-          actions.length ? count(actions.length, "action") : "No actions"
-        )
-      )
-  ),
-  auto(
-    "setup.funnels",
-    "setup",
-    "Has the customer set up funnels?",
-    "Passes with at least one saved funnel insight that has a creator (signup samples have none).",
-    ({ snapshot }) =>
-      needs(snapshot.insights, (insights) => {
-        const funnels = insights.filter(isCustomerFunnel);
-        const samples = insights.filter((i) => isFunnel(i) && !i.hasCreator).length;
-        const evidence = {
-          funnels: funnels.length,
-          sampleFunnels: samples,
-          examples: funnels.slice(0, 5).map((f) => f.name ?? `#${f.id}`),
-        };
-        const sampleNote = samples ? ` (${count(samples, "sample funnel")} from signup ignored)` : "";
-        return decide(
-          funnels.length > 0,
-          evidence,
-          funnels.length
-            ? `${count(funnels.length, "funnel")} made by the team`
-            : `No funnels made by the team${sampleNote}`
-        );
-      })
-  ),
-  auto(
-    "setup.dashboards",
-    "setup",
-    "Has the customer created or modified a dashboard?",
-    "Passes with at least one dashboard that has a creator (the signup dashboard has none).",
-    ({ snapshot }) =>
-      needs(snapshot.dashboards, (all) => {
-        const byTeam = all.filter((d) => d.hasCreator).length;
-        return decide(
-          byTeam > 0,
-          { dashboards: all.length, createdByTeam: byTeam },
-          `${num(byTeam)} of ${count(all.length, "dashboard")} made by the team`
-        );
-      })
-  ),
-  auto(
-    "setup.toolbar",
-    "setup",
-    "Has the customer used the toolbar?",
-    "Passes when the project has authorised toolbar URLs; otherwise unknown until a person answers.",
-    ({ snapshot }) =>
-      needs(snapshot.project, ({ appUrls: urls }) => {
-        // PostHog records no toolbar use in the customer's project, so no URLs is not a fail.
-        if (!urls.length) return unknown("No authorised URLs; ask the customer", { appUrls: 0 });
-        return decide(
-          true,
-          { appUrls: urls.length, urls: urls.slice(0, 5) },
-          `${count(urls.length, "authorised URL")} for the toolbar`
-        );
-      })
-  ),
-  auto(
-    "setup.production",
-    "setup",
-    "Has the customer gotten PostHog into production?",
-    "Passes with at least one event in the last 7 days whose $host is not localhost or 127.0.0.1 (events without $host count).",
-    ({ snapshot }) =>
-      needs(snapshot.daily, (daily) => {
-        const week = lastDays(daily, 7);
-        const prod = total(week, "nonLocalEvents");
-        const local = total(week, "localEvents");
-        const evidence = { productionEvents7d: prod, localEvents7d: local };
-        return decide(
-          prod > 0,
-          evidence,
-          prod
-            ? `${count(prod, "production event")} in the last 7 days`
-            : `No production events in the last 7 days (${count(local, "localhost event")})`
-        );
-      })
-  ),
-  auto(
-    "setup.test_data_removed",
-    "setup",
-    "If applicable, has the customer removed any test data?",
-    "Passes when there were no localhost events in the last 30 days or the test-account filters include a $host filter.",
-    testDataRemoved
-  ),
-  auto(
-    "setup.feature_flags",
-    "setup",
-    "If applicable, is the customer using feature flags?",
-    "Passes with at least one active flag and at least one $feature_flag_called event in the last 30 days.",
-    featureFlags
-  ),
+  automated({
+    id: "setup.logged_in",
+    section: "setup",
+    question: "Has the customer logged in?",
+    rule: "Passes when any organisation member has a last login.",
+    evaluate: loggedIn,
+  }),
+  automated({
+    id: "setup.team_added",
+    section: "setup",
+    question: "Has the customer added their team?",
+    rule: "Passes with at least 2 organisation members.",
+    evaluate: teamAdded,
+  }),
+  automated({
+    id: "setup.events_recurring",
+    section: "setup",
+    question: "Are events coming into the platform on a recurring basis?",
+    rule: "Passes when each of the four 7-day windows of the last 28 days has at least one event (weeks ending before the project was created are ignored).",
+    evaluate: ({ snapshot }) => needs(snapshot.daily, (daily) => eventsRecurring(snapshot, daily)),
+  }),
+  automated({
+    id: "setup.identify_calls",
+    section: "setup",
+    question: "Are identify calls being made so user profiles are being created?",
+    rule: "Passes with at least one $identify event in the last 30 days.",
+    evaluate: identifyCalls,
+  }),
+  automated({
+    id: "setup.user_properties",
+    section: "setup",
+    question: "Are additional relevant user properties being sent?",
+    rule: "Passes with at least one person property that is not virtual and does not start with $.",
+    evaluate: userProperties,
+  }),
+  automated({
+    id: "setup.actions",
+    section: "setup",
+    question: "Has the customer set up actions?",
+    rule: "Passes with at least one action.",
+    evaluate: actions,
+  }),
+  automated({
+    id: "setup.funnels",
+    section: "setup",
+    question: "Has the customer set up funnels?",
+    rule: "Passes with at least one saved funnel insight that has a creator (signup samples have none).",
+    evaluate: funnels,
+  }),
+  automated({
+    id: "setup.dashboards",
+    section: "setup",
+    question: "Has the customer created or modified a dashboard?",
+    rule: "Passes with at least one dashboard that has a creator (the signup dashboard has none).",
+    evaluate: dashboards,
+  }),
+  automated({
+    id: "setup.toolbar",
+    section: "setup",
+    question: "Has the customer used the toolbar?",
+    rule: "Passes when the project has authorised toolbar URLs; otherwise unknown until a person answers.",
+    evaluate: toolbar,
+  }),
+  automated({
+    id: "setup.production",
+    section: "setup",
+    question: "Has the customer gotten PostHog into production?",
+    rule: "Passes with at least one event in the last 7 days whose $host is not localhost or 127.0.0.1 (events without $host count).",
+    evaluate: production,
+  }),
+  automated({
+    id: "setup.test_data_removed",
+    section: "setup",
+    question: "If applicable, has the customer removed any test data?",
+    rule: "Passes when there were no localhost events in the last 30 days or the test-account filters include a $host filter.",
+    evaluate: testDataRemoved,
+  }),
+  automated({
+    id: "setup.feature_flags",
+    section: "setup",
+    question: "If applicable, is the customer using feature flags?",
+    rule: "Passes with at least one active flag and at least one $feature_flag_called event in the last 30 days.",
+    evaluate: featureFlags,
+  }),
   manual(
     "training.analytics_experience",
     "training",
     "Does their team have enough general product analytics experience?"
   ),
   manual("training.demo_received", "training", "Has their team received a demo of the product?"),
-  auto(
-    "training.everyone_used",
-    "training",
-    "Has everyone on the team used the product at least once?",
-    "Passes when every organisation member has a last login.",
-    ({ snapshot }) =>
-      needs(snapshot.members, (members) => {
-        if (!members.length) return unknown("No members listed", { members: 0 });
-        const n = members.filter((m) => m.lastLogin).length;
-        return decide(
-          n === members.length,
-          { members: members.length, loggedIn: n },
-          `${num(n)} of ${count(members.length, "member")} ${n === 1 ? "has" : "have"} logged in`
-        );
-      })
-  ),
+  automated({
+    id: "training.everyone_used",
+    section: "training",
+    question: "Has everyone on the team used the product at least once?",
+    rule: "Passes when every organisation member has a last login.",
+    evaluate: everyoneUsed,
+  }),
   manual(
     "training.knows_guides",
     "training",
@@ -451,34 +445,34 @@ export const CATALOG: CheckDefinition[] = [
     "value",
     "Are we monitoring the customer's usage on a dashboard at a team level?"
   ),
-  auto(
-    "value.plan_usage_80",
-    "value",
-    "Is the customer generally above 80% usage for their current plan?",
-    "Passes when events in the last 30 days are at least 80% of the plan's monthly quota; unknown without a plan.",
-    planUsage,
-    "delight"
-  ),
-  auto(
-    "value.quarterly_catchup",
-    "value",
-    "Have we set up a quarterly catchup with the customer?",
-    "Passes with a catch-up held in the last 100 days or scheduled in the next 100.",
-    quarterlyCatchup,
-    "delight"
-  ),
+  automated({
+    id: "value.plan_usage_80",
+    section: "value",
+    question: "Is the customer generally above 80% usage for their current plan?",
+    rule: "Passes when events in the last 30 days are at least 80% of the plan's monthly quota; unknown without a plan.",
+    source: "delight",
+    evaluate: planUsage,
+  }),
+  automated({
+    id: "value.quarterly_catchup",
+    section: "value",
+    question: "Have we set up a quarterly catchup with the customer?",
+    rule: "Passes with a catch-up held in the last 100 days or scheduled in the next 100.",
+    source: "delight",
+    evaluate: quarterlyCatchup,
+  }),
   manual(
     "value.good_support_experience",
     "value",
     "Has their team had a good experience asking for help or reporting issues to us?"
   ),
-  auto(
-    "value.regular_usage",
-    "value",
-    "Is the customer using PostHog on a weekly / monthly basis?",
-    "Passes when a member logged in within the last 30 days (weekly if within 7).",
-    regularUsage
-  ),
+  automated({
+    id: "value.regular_usage",
+    section: "value",
+    question: "Is the customer using PostHog on a weekly / monthly basis?",
+    rule: "Passes when a member logged in within the last 30 days (weekly if within 7).",
+    evaluate: regularUsage,
+  }),
 ];
 
 export const CHECK_IDS: readonly string[] = CATALOG.map((c) => c.id);

@@ -1,5 +1,13 @@
 import { CATALOG } from "./catalog";
-import type { CheckDefinition, CheckKind, CheckSource, CheckStatus, Evidence, RuleInput, Section } from "./types";
+import type {
+  CheckDefinition,
+  CheckKind,
+  CheckSource,
+  CheckStatus,
+  Evidence,
+  RuleInput,
+  Section,
+} from "./types";
 
 export type AutomatedResult = { checkId: string; status: CheckStatus; evidence: Evidence; summary: string };
 
@@ -49,9 +57,11 @@ export function evaluateAutomated(input: RuleInput, catalog: CheckDefinition[] =
     try {
       return [{ checkId: check.id, ...check.evaluate(input) }];
     } catch (error) {
-      // One rule tripping over odd data must not lose the other 15 results of a refresh.
+      // One rule tripping over odd data must not lose the other results of a refresh.
       const reason = error instanceof Error ? error.message : String(error);
-      return [{ checkId: check.id, status: "unknown", evidence: { reason }, summary: `Rule error: ${reason}` }];
+      return [
+        { checkId: check.id, status: "unknown", evidence: { reason }, summary: `Rule error: ${reason}` },
+      ];
     }
   });
 }
@@ -77,11 +87,12 @@ type Decision = Pick<ResolvedCheck, "status" | "source" | "summary" | "answerSta
 function fromAnswer(answer: ManualAnswerRecord, now: Date): Decision {
   const stale = now.getTime() - answer.createdAt.getTime() > ANSWER_STALE_DAYS * DAY_MS;
   if (stale) {
+    const from = `${day(answer.createdAt)} by ${answer.authorName}`;
     return {
       status: "unknown",
       source: "manual",
       answerStale: true,
-      summary: `Answer "${answer.answer}" from ${day(answer.createdAt)} by ${answer.authorName} is stale (older than ${ANSWER_STALE_DAYS} days)`,
+      summary: `Answer "${answer.answer}" from ${from} is stale (older than ${ANSWER_STALE_DAYS} days)`,
     };
   }
   const note = answer.note ? `: ${answer.note}` : "";
@@ -101,13 +112,24 @@ function resolveOne(
   override: OverrideRecord | null,
   now: Date
 ): ResolvedCheck {
-  const base = { checkId: check.id, section: check.section, question: check.question, kind: check.kind, rule: check.rule };
+  const base = {
+    checkId: check.id,
+    section: check.section,
+    question: check.question,
+    kind: check.kind,
+    rule: check.rule,
+  };
   const record = { automated, answer, override, overrideActive: false, evidence: automated?.evidence ?? {} };
 
   if (check.kind === "manual") {
     const decided = answer
       ? fromAnswer(answer, now)
-      : { status: "unknown" as const, source: "manual" as const, answerStale: false, summary: "Not answered yet" };
+      : {
+          status: "unknown" as const,
+          source: "manual" as const,
+          answerStale: false,
+          summary: "Not answered yet",
+        };
     const evidence = answer ? answerEvidence(answer) : {};
     return { ...base, ...record, override: null, ...decided, evidence };
   }
@@ -136,9 +158,22 @@ function resolveOne(
   if (auto.status === "unknown" && answer) {
     const decided = fromAnswer(answer, now);
     const evidence = { ...auto.evidence, ...answerEvidence(answer) };
-    return { ...base, ...record, ...decided, evidence, summary: `${decided.summary} (automated: ${auto.summary})` };
+    return {
+      ...base,
+      ...record,
+      ...decided,
+      evidence,
+      summary: `${decided.summary} (automated: ${auto.summary})`,
+    };
   }
-  return { ...base, ...record, status: auto.status, source: autoSource, answerStale: false, summary: auto.summary };
+  return {
+    ...base,
+    ...record,
+    status: auto.status,
+    source: autoSource,
+    answerStale: false,
+    summary: auto.summary,
+  };
 }
 
 /**

@@ -32,11 +32,17 @@ function summarise(contributions: Contribution[]): { score: number | null; cover
   const decided = sum(contributions.map((c) => c.maxPoints));
   const passed = sum(contributions.map((c) => c.points));
   // Nothing decided is "no score", not 0: a never-refreshed customer is not a failing one.
-  return { score: decided > 0 ? round1((100 * passed) / decided) : null, coverage: total > 0 ? decided / total : 0 };
+  return {
+    score: decided > 0 ? round1((100 * passed) / decided) : null,
+    coverage: total > 0 ? decided / total : 0,
+  };
 }
 
 /** DESIGN.md "Health score". Checks without a weight in `config` take no part. */
-export function computeScore(resolved: ResolvedCheck[], config: ScoringConfig = DEFAULT_SCORING): HealthScore {
+export function computeScore(
+  resolved: ResolvedCheck[],
+  config: ScoringConfig = DEFAULT_SCORING
+): HealthScore {
   const contributions = resolved.map((r): Contribution => {
     const weight = config.weights[r.checkId] ?? 0;
     return {
@@ -89,7 +95,10 @@ export function explainChange(previous: HealthScore | null, current: HealthScore
     const a = after.get(id);
     if (b?.status === a?.status) return [];
     // Replays the previous score with only this check moved, so effects are comparable.
-    const replay = summarise([...previous.contributions.filter((c) => c.checkId !== id), ...(a ? [a] : [])]).score;
+    const replay = summarise([
+      ...previous.contributions.filter((c) => c.checkId !== id),
+      ...(a ? [a] : []),
+    ]).score;
     return [
       {
         checkId: id,
@@ -105,6 +114,7 @@ export function explainChange(previous: HealthScore | null, current: HealthScore
     ];
   });
   return changes.sort(
-    (x, y) => Math.abs(y.scoreEffect ?? 0) - Math.abs(x.scoreEffect ?? 0) || x.checkId.localeCompare(y.checkId)
+    (x, y) =>
+      Math.abs(y.scoreEffect ?? 0) - Math.abs(x.scoreEffect ?? 0) || x.checkId.localeCompare(y.checkId)
   );
 }

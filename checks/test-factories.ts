@@ -25,7 +25,15 @@ export function makeDaily(
   return Array.from({ length: days }, (_, i) => {
     const back = days - 1 - i;
     const day = shiftDay(end, -back);
-    return { day, events: 0, identifies: 0, localEvents: 0, nonLocalEvents: 0, flagCalls: 0, ...fill(day, back) };
+    return {
+      day,
+      events: 0,
+      identifies: 0,
+      localEvents: 0,
+      nonLocalEvents: 0,
+      flagCalls: 0,
+      ...fill(day, back),
+    };
   });
 }
 
@@ -66,7 +74,14 @@ export function passingSnapshot(): UsageSnapshot {
       },
     ]),
     dashboards: ok([
-      { id: 4567, name: "My App Dashboard", hasCreator: false, creationMode: "default", createdAt: null, pinned: true },
+      {
+        id: 4567,
+        name: "My App Dashboard",
+        hasCreator: false,
+        creationMode: "default",
+        createdAt: null,
+        pinned: true,
+      },
       { id: 5001, name: "Growth", hasCreator: true, creationMode: "default", createdAt: null, pinned: false },
     ]),
     featureFlags: ok([{ id: 310, key: "new-onboarding", active: true, archived: false, deleted: false }]),
@@ -85,4 +100,8 @@ export const passingFacts = (): DelightFacts => ({
   catchupDates: [shiftDay(TODAY, -30)],
 });
 
-export const passingInput = (): RuleInput => ({ snapshot: passingSnapshot(), facts: passingFacts(), now: NOW });
+export const passingInput = (): RuleInput => ({
+  snapshot: passingSnapshot(),
+  facts: passingFacts(),
+  now: NOW,
+});

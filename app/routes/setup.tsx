@@ -34,7 +34,7 @@ export default function Setup() {
       <div className="panel">
         <h1>Welcome to delight</h1>
         <p className="muted">Create the first admin account. This page closes once it exists.</p>
-        <Form method="post" className="stack">
+        <Form method="post" className="stack" noValidate>
           <FormError errors={errors} />
           <Field name="name" label="Your name" required defaultValue={values.name} errors={errors} />
           <Field name="email" label="Email" type="email" required defaultValue={values.email} errors={errors} />

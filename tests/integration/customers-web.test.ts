@@ -51,7 +51,7 @@ describe(`customers and plans in the web UI (${process.env.DELIGHT_TEST_DB})`, (
     const result = await callAction(newCustomer, "/customers/new", { ...valid, ...override }, { cookie });
     expect(result.status).toBe(400);
     expect(result.data.errors[field]).toBe(message);
-    expect(result.data.values.name).toBe(override.name ?? valid.name);
+    expect(result.data.values.name).toBe((override as Record<string, string>).name ?? valid.name);
     expect(result.data.values).not.toHaveProperty("apiKey");
     expect(JSON.stringify(result.data)).not.toContain(KEY);
     expect((await callLoader(portfolio, "/", { cookie })).data.customers).toEqual([]);

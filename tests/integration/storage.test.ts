@@ -5,21 +5,19 @@ import { createCustomer, getCustomer, updateCustomer } from "../../checks/custom
 import { createPlan } from "../../checks/plans";
 import { openSecret } from "../../checks/secrets";
 import { auditLog, customers } from "../../db/schema";
-import { useTestApp } from "../setup/test-app";
+import { rowsOf, useTestApp } from "../setup/test-app";
 
 const app = useTestApp();
 const KEY = "phx_TopSecretPersonalKey0123456789abcdef";
 
 async function dumpEverything(): Promise<string> {
-  const tables = await app.ctx.db.execute<{ table_schema: string; table_name: string }>(
-    sql`select table_schema, table_name from information_schema.tables where table_schema in ('public', 'drizzle') and table_type = 'BASE TABLE'`,
+  const rows = rowsOf<{ table_schema: string; table_name: string }>(
+    await app.ctx.db.execute(sql`select table_schema, table_name from information_schema.tables where table_schema in ('public', 'drizzle') and table_type = 'BASE TABLE'`),
   );
-  const rows = "rows" in tables ? (tables.rows as { table_schema: string; table_name: string }[]) : (tables as unknown as { table_schema: string; table_name: string }[]);
   expect(rows.length).toBeGreaterThanOrEqual(15);
   let dump = "";
   for (const t of rows) {
-    const result = await app.ctx.db.execute(sql.raw(`select row_to_json(t)::text as j from "${t.table_schema}"."${t.table_name}" t`));
-    const list = "rows" in result ? (result.rows as { j: string }[]) : (result as unknown as { j: string }[]);
+    const list = rowsOf<{ j: string }>(await app.ctx.db.execute(sql.raw(`select row_to_json(t)::text as j from "${t.table_schema}"."${t.table_name}" t`)));
     dump += list.map((r) => r.j).join("\n");
   }
   return dump;

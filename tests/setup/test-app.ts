@@ -1,3 +1,4 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll } from "vitest";
 import { createUser } from "../../checks/accounts";
 import type { AppContext } from "../../checks/context";
@@ -40,8 +41,8 @@ export function useTestApp(): TestApp {
 }
 
 type RouteModule = {
-  loader?: (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
-  action?: (args: { request: Request; params: Record<string, string>; context: object }) => unknown;
+  loader?: (args: LoaderFunctionArgs) => unknown;
+  action?: (args: ActionFunctionArgs) => unknown;
 };
 
 export type RouteResult = { status: number; headers: Headers; data: any; location: string | null };
@@ -89,4 +90,9 @@ export function callAction(
   if (origin) headers.Origin = origin;
   const request = new Request(BASE + path, { method: "POST", headers, body: new URLSearchParams(form).toString() });
   return settle(() => route.action!({ request, params: options.params ?? {}, context: {} }));
+}
+
+/** db.execute returns { rows } on PGlite and an array on postgres.js. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

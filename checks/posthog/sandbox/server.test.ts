@@ -1,0 +1,146 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { collectSnapshot } from "../../collect";
+import { createRateLimiter } from "../rate-limit";
+import { AUTOMATED_CHECKS, buildScenarios, generateBulkCustomers } from "./scenarios";
+import { type Sandbox, keyHash, startSandbox } from "./server";
+
+const NOW = new Date("2025-06-15T12:00:00Z");
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ now: NOW, bulk: 3 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+beforeEach(() => sandbox.setFaults({}));
+
+const keyOf = (name: string) => sandbox.customers.find((c) => c.name === name)!.apiKey;
+async function get(path: string, key: string | null = keyOf("healthy"), init: RequestInit = {}) {
+  const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
+  const response = await fetch(`${sandbox.url}${path}`, { ...init, headers: { ...headers, "Content-Type": "application/json" } });
+  return { status: response.status, body: await response.json() };
+}
+
+describe("PostHog quirks", () => {
+  it("answers the actions list without next/previous", async () => {
+    const { body } = await get("/api/projects/1001/actions/");
+    expect(Object.keys(body).sort()).toEqual(["count", "results"]);
+  });
+
+  it("applies insight=FUNNELS and saved=true like PostHog (unsaved funnels on a dashboard included)", async () => {
+    const all = await get("/api/projects/1001/insights/?basic=true");
+    const funnels = await get("/api/projects/1001/insights/?basic=true&insight=FUNNELS&saved=true");
+    expect(all.body.count).toBe(6);
+    expect(funnels.body.results.map((i: { name: string }) => i.name).sort()).toEqual(["Checkout funnel", "Pageview funnel, by browser", "Signup funnel"]);
+  });
+
+  it("hides unlisted dashboards and archived flags unless asked", async () => {
+    expect((await get("/api/projects/1001/dashboards/")).body.count).toBe(2);
+    expect((await get("/api/projects/1001/feature_flags/")).body.count).toBe(2);
+    expect((await get("/api/projects/1001/feature_flags/?archived=true")).body.results[0].key).toBe("old-checkout");
+  });
+
+  it("appends virtual person properties to the last page and counts them", async () => {
+    const first = await get("/api/projects/1001/property_definitions/?type=person");
+    expect(first.body.count).toBe(122);
+    expect(first.body.results.some((p: { virtual?: boolean }) => p.virtual)).toBe(false);
+    const last = await get(new URL(first.body.next).pathname + new URL(first.body.next).search);
+    expect(last.body.next).toBeNull();
+    expect(last.body.results.slice(-2).map((p: { id: string }) => p.id)).toEqual(["$builtin_initial_channel_type", "$builtin_initial_referring_domain_type"]);
+  });
+
+  it("answers auth and throttling errors with PostHog's bodies", async () => {
+    expect(await get("/api/projects/1001/", null)).toEqual({
+      status: 401, body: { type: "authentication_error", code: "not_authenticated", detail: "Authentication credentials were not provided.", attr: null },
+    });
+    expect(await get("/api/projects/1009/", keyOf("revoked-key"))).toEqual({
+      status: 401, body: { type: "authentication_error", code: "authentication_failed", detail: "Personal API key found in request Authorization header is invalid.", attr: null },
+    });
+    sandbox.setFaults({ throttle: { count: 1, seconds: 62 } });
+    expect(await get("/api/projects/1001/")).toEqual({
+      status: 429, body: { type: "throttled_error", code: "throttled", detail: "Request was throttled. Expected available in 62 seconds.", attr: null },
+    });
+    expect((await get("/api/projects/1001/")).status).toBe(200);
+  });
+
+  it("keeps customers apart: another customer's project is 403, an unknown one 404", async () => {
+    expect((await get("/api/projects/1002/")).status).toBe(403);
+    expect((await get("/api/projects/999/")).body.code).toBe("not_found");
+  });
+
+  it("rejects unknown HogQL with 400 validation_error and caps a query without LIMIT at 100 rows", async () => {
+    const post = (query: string, values: Record<string, unknown>) =>
+      get("/api/projects/1001/query/", keyOf("healthy"), { method: "POST", body: JSON.stringify({ query: { kind: "HogQLQuery", query, values } }) });
+    expect((await post("SELECT count() FROM events", {})).body).toMatchObject({ type: "validation_error" });
+    const sql = "SELECT toDate(timestamp) AS day, count() AS events, 0 AS identifies, 0 AS local_events, 0 AS non_local_events, 0 AS flag_calls FROM events WHERE toDate(timestamp) >= toDate({from}) GROUP BY day";
+    const capped = await post(sql, { from: "2025-01-01" });
+    expect(capped.body.results).toHaveLength(100);
+    expect(capped.body.hasMore).toBe(true);
+    expect((await post(`${sql} LIMIT 1000`, { from: "2025-01-01" })).body.results).toHaveLength(166);
+  });
+});
+
+describe("sandbox plumbing", () => {
+  it("logs a key hash and the customer, never the key", async () => {
+    await get("/api/projects/1001/");
+    const entry = sandbox.requests.at(-1)!;
+    expect(entry).toMatchObject({ method: "GET", path: "/api/projects/1001/", customer: "healthy", keyHash: keyHash(keyOf("healthy")), status: 200 });
+    expect(JSON.stringify(sandbox.requests)).not.toContain(keyOf("healthy"));
+  });
+
+  it("builds the same scenarios for the same now, each with an expectation for every automated check", () => {
+    const a = buildScenarios(NOW);
+    expect(a.map((p) => p.customer)).toEqual(buildScenarios(NOW).map((p) => p.customer));
+    for (const p of a) {
+      expect(Object.keys(p.customer.expected).sort()).toEqual([...AUTOMATED_CHECKS].sort());
+      expect(p.customer.apiKey).toMatch(new RegExp(`^phx_sandbox_${p.customer.name.replace(/-/g, "_")}_[0-9a-f]{24}$`));
+    }
+    expect(new Set(a.map((p) => p.customer.projectId)).size).toBe(a.length);
+  });
+
+  it("serves bulk customers with distinct keys, 8 calls each", async () => {
+    const bulk = generateBulkCustomers(50, NOW).map((p) => p.customer);
+    expect(new Set(bulk.map((c) => c.apiKey)).size).toBe(50);
+    expect(new Set(bulk.map((c) => c.projectId)).size).toBe(50);
+    const c = sandbox.customers.find((x) => x.name === "bulk-0002")!;
+    const snapshot = await collectSnapshot(
+      { host: sandbox.url, projectId: c.projectId, apiKey: c.apiKey, billingDay: c.billingDay },
+      { now: NOW, limiter: createRateLimiter() },
+    );
+    expect(snapshot.apiCalls).toBe(8);
+    expect(snapshot.daily.ok && snapshot.members.ok).toBe(true);
+  });
+
+  it("close() does not wait for a hung request", async () => {
+    const own = await startSandbox({ now: NOW, faults: { hang: {} } });
+    const pending = fetch(`${own.url}/api/projects/1001/`, { headers: { Authorization: `Bearer ${own.customers[0].apiKey}` } }).catch(() => "aborted");
+    await new Promise((r) => setTimeout(r, 50));
+    await own.close();
+    expect(await pending).toBe("aborted");
+    expect(own.requests[0]).toMatchObject({ status: 0, fault: "hang" });
+  });
+
+  it("main.ts prints the URL and customers as JSON", async () => {
+    const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", main, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          if (out.includes("\n")) resolve(out.split("\n")[0]);
+        });
+        child.once("exit", () => reject(new Error("sandbox exited")));
+      });
+      const printed = JSON.parse(line);
+      expect(printed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(printed.customers.map((c: { name: string }) => c.name)).toContain("missing-scope");
+      expect(printed.customers[0].host).toBe(printed.url);
+      expect((await fetch(`${printed.url}/api/projects/1001/`)).status).toBe(401);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 20_000);
+});

@@ -1,0 +1,160 @@
+import { createHash } from "node:crypto";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { FaultState, type SandboxFaults } from "./faults";
+import { answerQuery } from "./hogql";
+import type { SandboxCustomer, SandboxProject } from "./project-builder";
+import { SCOPES, listFor } from "./routes";
+import { buildScenarios, generateBulkCustomers } from "./scenarios";
+
+export type { SandboxFaults, FaultSpec } from "./faults";
+export type { SandboxCustomer, SandboxProject } from "./project-builder";
+
+/** One request as the sandbox saw it. Keys are logged only as a hash prefix. */
+export type RequestLogEntry = {
+  at: string;
+  method: string;
+  path: string;
+  query: string;
+  customer: string | null;
+  keyHash: string | null;
+  /** 0 when the sandbox never answered (hang fault or client gave up). */
+  status: number;
+  fault?: string;
+};
+
+export type SandboxOptions = {
+  port?: number;
+  latencyMs?: number;
+  faults?: SandboxFaults;
+  /** The moment the synthetic data is relative to; fixed for the server's life. */
+  now?: Date;
+  /** Adds `generateBulkCustomers(bulk)` to the named scenarios. */
+  bulk?: number;
+};
+
+export type Sandbox = {
+  url: string;
+  close(): Promise<void>;
+  requests: RequestLogEntry[];
+  setFaults(faults: SandboxFaults): void;
+  customers: SandboxCustomer[];
+};
+
+const error = (type: string, code: string, detail: string) => ({ type, code, detail, attr: null });
+const NOT_AUTHENTICATED = error("authentication_error", "not_authenticated", "Authentication credentials were not provided.");
+const AUTH_FAILED = error("authentication_error", "authentication_failed", "Personal API key found in request Authorization header is invalid.");
+const NOT_FOUND = error("invalid_request", "not_found", "Not found.");
+
+export const keyHash = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 12);
+const delay = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 1_000_000) return null;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const now = options.now ?? new Date();
+  const projects: SandboxProject[] = [...buildScenarios(now), ...(options.bulk ? generateBulkCustomers(options.bulk, now) : [])];
+  const byKey = new Map(projects.map((p) => [p.customer.apiKey, p]));
+  const byProjectId = new Map(projects.map((p) => [p.customer.projectId, p]));
+  const faults = new FaultState(options.faults);
+  const requests: RequestLogEntry[] = [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sandbox.invalid");
+    const method = req.method ?? "GET";
+    const entry: RequestLogEntry = { at: new Date().toISOString(), method, path: url.pathname, query: url.search, customer: null, keyHash: null, status: 0 };
+    requests.push(entry);
+    const send = (status: number, body: unknown, raw = false) => {
+      entry.status = status;
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(raw ? String(body) : JSON.stringify(body));
+    };
+
+    const key = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? null;
+    const project = key ? byKey.get(key) : undefined;
+    entry.keyHash = key ? keyHash(key) : null;
+    entry.customer = project?.customer.name ?? null;
+    await delay((options.latencyMs ?? 0) + faults.latency(project?.customer ?? null));
+    if (!key) return send(401, NOT_AUTHENTICATED);
+    if (!project || project.revoked) return send(401, AUTH_FAILED);
+
+    const decision = faults.decide(project.customer, url.pathname, Number(url.searchParams.get("offset") ?? 0));
+    if (decision.kind !== "none") entry.fault = decision.kind;
+    if (decision.kind === "hang") return; // the socket stays open until the client gives up or close()
+    if (decision.kind === "revoked") return send(401, AUTH_FAILED);
+    if (decision.kind === "throttle") {
+      return send(429, error("throttled_error", "throttled", `Request was throttled. Expected available in ${decision.seconds} seconds.`));
+    }
+    if (decision.kind === "server") return send(decision.status, error("server_error", "error", "A server error occurred."));
+    if (decision.kind === "malformed") return send(200, '{"count": 3, "next": null, "results": [{"id": 1,', true);
+
+    const projectRoute = /^\/api\/projects\/(\d+)\/(?:(actions|insights|dashboards|feature_flags|property_definitions|query)\/)?$/.exec(url.pathname);
+    const membersRoute = /^\/api\/organizations\/([^/]+)\/members\/$/.exec(url.pathname);
+    const resource = projectRoute ? (projectRoute[2] ?? "project") : membersRoute ? "members" : null;
+    if (!resource) return send(404, NOT_FOUND);
+    if (method !== (resource === "query" ? "POST" : "GET")) {
+      return send(405, error("invalid_request", "method_not_allowed", `Method "${method}" not allowed.`));
+    }
+    if (projectRoute && Number(projectRoute[1]) !== project.customer.projectId) {
+      return byProjectId.has(Number(projectRoute[1]))
+        ? send(403, error("authentication_error", "permission_denied", "You don't have access to the project."))
+        : send(404, error("invalid_request", "not_found", "Project not found."));
+    }
+    if (membersRoute && decodeURIComponent(membersRoute[1]) !== project.organizationId) {
+      return send(403, error("authentication_error", "permission_denied", "You don't have access to the organization."));
+    }
+    const scope = SCOPES[resource];
+    if (project.missingScopes.includes(scope)) {
+      return send(403, error("authentication_error", "permission_denied", `API key missing required scope '${scope}'`));
+    }
+
+    if (resource === "project") return send(200, project.project);
+    if (resource === "query") {
+      const answer = answerQuery(project, await readJson(req), now);
+      return send(answer.status, answer.body);
+    }
+    const origin = faults.nextOrigin(project.customer) ?? `http://${req.headers.host ?? "127.0.0.1"}`;
+    const answer = listFor(project, resource, url, origin);
+    return send(answer.status, answer.body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(error("server_error", "error", "A server error occurred.")));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    customers: projects.map((p) => p.customer),
+    setFaults: (next) => faults.set(next),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Hung requests would otherwise keep close() waiting forever.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+
+/** Counts for one project-local day, as the daily HogQL query would compute them. */
+export type DayCounts = { events: number; identifies: number; localEvents: number; nonLocalEvents: number; flagCalls: number };
+
+/** Daily traffic as a pure function of "days before the sandbox's today" (0 = today). */
+export type Traffic = (daysAgo: number) => DayCounts;
+
+export const NO_EVENTS: DayCounts = { events: 0, identifies: 0, localEvents: 0, nonLocalEvents: 0, flagCalls: 0 };
+
+/** Deterministic value in [0, 1) for (seed, parts): no state, so any day can be asked for in any order. */
+export function unit(seed: string, ...parts: (string | number)[]): number {
+  const digest = createHash("sha256").update([seed, ...parts].join("|")).digest();
+  return digest.readUInt32BE(0) / 2 ** 32;
+}
+
+export function hex(seed: string, length: number, ...parts: (string | number)[]): string {
+  return createHash("sha256").update([seed, ...parts].join("|")).digest("hex").slice(0, length);
+}
+
+export function uuid(seed: string, ...parts: (string | number)[]): string {
+  const h = hex(seed, 32, ...parts);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export type SteadyTraffic = {
+  seed: string;
+  /** Average events per day. */
+  perDay: number;
+  /** Project age: no events before it existed. */
+  createdDaysAgo: number;
+  /** Events stopped this many days ago (slipping customers). */
+  stoppedDaysAgo?: number;
+  identifyShare?: number;
+  localShare?: number;
+  flagShare?: number;
+};
+
+/** ±15% daily noise around `perDay`, so sums over 30 days land within ~2% of perDay × 30. */
+export function steady(spec: SteadyTraffic): Traffic {
+  const { seed, perDay, createdDaysAgo, stoppedDaysAgo = -1 } = spec;
+  return (daysAgo) => {
+    if (daysAgo > createdDaysAgo || daysAgo <= stoppedDaysAgo) return NO_EVENTS;
+    const events = Math.round(perDay * (0.85 + 0.3 * unit(seed, "events", daysAgo)));
+    const localEvents = Math.round(events * (spec.localShare ?? 0));
+    return {
+      events,
+      identifies: Math.round(events * (spec.identifyShare ?? 0)),
+      localEvents,
+      nonLocalEvents: events - localEvents,
+      flagCalls: Math.round(events * (spec.flagShare ?? 0)),
+    };
+  };
+}
+
+/** Exactly these events on these days (days ago → counts), nothing else. */
+export function sparse(days: Record<number, Partial<DayCounts> & { events: number }>): Traffic {
+  return (daysAgo) => {
+    const day = days[daysAgo];
+    if (!day) return NO_EVENTS;
+    const localEvents = day.localEvents ?? 0;
+    return { ...NO_EVENTS, ...day, localEvents, nonLocalEvents: day.events - localEvents };
+  };
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/** YYYY-MM-DD of `date` in an IANA zone (Intl is enough here and keeps the sandbox dependency-free). */
+export function dayIn(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+}
+
+/** Whole calendar days from `from` to `to` (both YYYY-MM-DD). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / MS_PER_DAY);
+}
+
+export function addDaysTo(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+export function daysAgoIso(now: Date, days: number, hourOffset = 0): string {
+  return new Date(now.getTime() - days * MS_PER_DAY + hourOffset * 3_600_000).toISOString();
+}
