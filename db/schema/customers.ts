@@ -19,6 +19,8 @@ export const customers = pgTable(
     apiKeyLast4: text("api_key_last4").notNull(),
     planId: integer("plan_id").references(() => plans.id),
     billingDay: integer("billing_day").notNull().default(1),
+    /** The PostHog project's IANA time zone, learnt at each refresh; days and periods are counted in it. */
+    timezone: text("timezone").notNull().default("UTC"),
     ownerId: integer("owner_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, date, index, integer, jsonb, pgTable, primaryKey, real, serial, text } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, real, serial, text } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { checkRuns } from "./checks";
 import { customers } from "./customers";
@@ -19,6 +19,12 @@ export const healthScores = pgTable(
     sections: jsonb("sections").$type<Record<string, { score: number | null; coverage: number }>>().notNull(),
     contributions: jsonb("contributions").$type<unknown[]>().notNull().default([]),
     failing: integer("failing").notNull().default(0),
+    unknown: integer("unknown").notNull().default(0),
+    /** Usage versus plan when the score was computed, so the portfolio needs no per-row maths. */
+    periodEvents: bigint("period_events", { mode: "number" }),
+    planPercent: real("plan_percent"),
+    projectedPercent: real("projected_percent"),
+    flagged80: boolean("flagged_80").notNull().default(false),
     scoringVersion: text("scoring_version").notNull(),
     runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
     reason: text("reason").notNull(),
@@ -81,3 +87,19 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_log_entity_idx").on(t.entity, t.entityId, t.at), index("audit_log_at_idx").on(sql`${t.at} desc`)],
 );
+
+/**
+ * Derived pointer to each customer's newest score and run, written in the same transaction as
+ * them. History stays in health_scores and check_runs; this only spares the portfolio a
+ * "latest row per customer" search over millions of rows.
+ */
+export const currentHealth = pgTable("current_health", {
+  customerId: integer("customer_id")
+    .primaryKey()
+    .references(() => customers.id, { onDelete: "cascade" }),
+  scoreId: integer("score_id").references(() => healthScores.id, { onDelete: "set null" }),
+  runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
+  /** Latest run that produced results (ok or partial): its results are the current automated state. */
+  resultsRunId: integer("results_run_id").references(() => checkRuns.id, { onDelete: "set null" }),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});

@@ -92,7 +92,5 @@ export function callAction(
   return settle(() => route.action!({ request, params: options.params ?? {}, context: {} }));
 }
 
-/** db.execute returns { rows } on PGlite and an array on postgres.js. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}
+
+export { rowsOf } from "../../db/rows";
