@@ -3,6 +3,7 @@ import { openContext, type AppContext } from "../context";
 import { SecretError } from "../secrets";
 import { InputError } from "../validation";
 import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
+import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { CliError, type CliIo } from "./io";
 
 type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | number>;
@@ -17,6 +18,10 @@ const COMMANDS: Record<string, Command> = {
   plan: planCommand,
   customer: customerCommand,
   token: tokenCommand,
+  refresh: refreshCommand,
+  answer: answerCommand,
+  report: reportCommand,
+  checks: checksCommand,
 };
 
 export const USAGE = `delight — customer health for teams whose customers use PostHog
@@ -32,19 +37,17 @@ Usage: npm run --silent delight -- <command> [options] [--json]
                [--plan NAME] [--billing-day 1-28] [--owner EMAIL]
   customer edit SLUG [same options]      customer archive|unarchive SLUG
   customer list [--all]
-  token create --user EMAIL [--name N]   (bearer token for the JSON API, shown once)`;
-
-export function registerCommand(name: string, command: Command, usage: string) {
-  COMMANDS[name] = command;
-  extraUsage.push(usage);
-}
-const extraUsage: string[] = [];
+  token create --user EMAIL [--name N]   (bearer token for the JSON API, shown once)
+  refresh --customer SLUG | --all [--concurrency N]
+  answer SLUG CHECK_ID yes|no|na [--note T] [--by EMAIL]
+  report SLUG
+  checks                                 (the catalogue)`;
 
 /** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
-    io.stdout([USAGE, ...extraUsage].join("\n"));
+    io.stdout(USAGE);
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { manualAnswers, overrides } from "../db/schema";
+import { recordAudit, type Actor } from "./audit";
+import { getCheck } from "./catalog";
+import { rescore } from "./health-store";
+import { InputError, parseInput } from "./validation";
+
+const checkIdField = z
+  .string({ required_error: "Choose a check" })
+  .refine((id) => Boolean(getCheck(id)), { message: "There is no check with this id (see delight checks)" });
+
+export const AnswerInputSchema = z.object({
+  checkId: checkIdField,
+  answer: z.enum(["yes", "no", "na"], { errorMap: () => ({ message: "Answer yes, no or na" }) }),
+  note: z.string().trim().max(2000, "Keep the note under 2,000 characters").default(""),
+});
+
+export const OverrideInputSchema = z
+  .object({
+    checkId: checkIdField.refine((id) => getCheck(id)?.kind === "automated", { message: "Only automated checks take an override; answer manual checks instead" }),
+    status: z.enum(["pass", "fail", "na"], { errorMap: () => ({ message: "Override to pass, fail or na" }) }),
+    reason: z.string({ required_error: "Say why" }).trim().min(3, "Say why (at least a few words)").max(2000, "Keep the reason under 2,000 characters"),
+    expiresAt: z.preprocess(
+      (v) => (v === "" || v === undefined || v === null ? null : v),
+      z.coerce.date({ errorMap: () => ({ message: "Enter a valid date" }) }).nullable(),
+    ),
+  });
+
+/** Appends an answer (history is kept) and stores the new score in the same transaction. */
+export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
+  const input = parseInput(AnswerInputSchema, raw);
+  return db.transaction(async (tx) => {
+    await tx.insert(manualAnswers).values({ customerId, checkId: input.checkId, answer: input.answer, note: input.note, authorId: actor.id, authorName: actor.name, createdAt: now });
+    await recordAudit(tx, actor, "answer.create", "customer", customerId, { checkId: input.checkId, answer: input.answer });
+    return rescore(tx, customerId, "answer", now);
+  });
+}
+
+export async function recordOverride(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
+  const input = parseInput(OverrideInputSchema, raw);
+  if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
+    throw new InputError({ expiresAt: "The expiry must be in the future" });
+  }
+  return db.transaction(async (tx) => {
+    await tx.insert(overrides).values({ customerId, checkId: input.checkId, status: input.status, reason: input.reason, expiresAt: input.expiresAt, authorId: actor.id, authorName: actor.name, createdAt: now });
+    await recordAudit(tx, actor, "override.create", "customer", customerId, { checkId: input.checkId, status: input.status, expiresAt: input.expiresAt?.toISOString() ?? null });
+    return rescore(tx, customerId, "override", now);
+  });
+}
+
+/** Ends an override by appending a "cleared" row: the earlier rows stay as history. */
+export async function clearOverride(db: Db, actor: Actor, customerId: number, checkId: string, now = new Date()) {
+  const { checkId: id } = parseInput(z.object({ checkId: checkIdField }), { checkId });
+  return db.transaction(async (tx) => {
+    await tx.insert(overrides).values({ customerId, checkId: id, status: "cleared", reason: "cleared", expiresAt: null, authorId: actor.id, authorName: actor.name, createdAt: now });
+    await recordAudit(tx, actor, "override.clear", "customer", customerId, { checkId: id });
+    return rescore(tx, customerId, "override", now);
+  });
+}

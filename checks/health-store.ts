@@ -1,0 +1,157 @@
+import { and, asc, desc, eq, gte, ne } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { catchups, checkResults, checkRuns, currentHealth, customers, healthScores, manualAnswers, overrides, plans, usageDaily } from "../db/schema";
+import type { AutomatedResult, ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "./evaluate";
+import { CATALOG } from "./catalog";
+import { evaluateAutomated, resolveChecks } from "./evaluate";
+import type { UsageSnapshot } from "./snapshot";
+import { computeScore, type HealthScore } from "./score";
+import { DEFAULT_SCORING } from "./scoring";
+import type { CheckStatus } from "./types";
+import { usageVsPlan, type UsageVsPlan } from "./usage";
+
+/** Daily usage kept for the usage view: the current period and six before it, with margin. */
+const USAGE_DAYS = 7 * 31 + 7;
+
+export type CustomerFacts = { id: number; billingDay: number; timezone: string; monthlyEvents: number | null };
+
+export async function loadFacts(db: Db, customerId: number): Promise<CustomerFacts | null> {
+  const [row] = await db
+    .select({ id: customers.id, billingDay: customers.billingDay, timezone: customers.timezone, monthlyEvents: plans.monthlyEvents })
+    .from(customers)
+    .leftJoin(plans, eq(plans.id, customers.planId))
+    .where(eq(customers.id, customerId));
+  return row ?? null;
+}
+
+export async function loadCatchupDates(db: Db, customerId: number): Promise<string[]> {
+  const rows = await db
+    .select({ date: catchups.date })
+    .from(catchups)
+    .where(and(eq(catchups.customerId, customerId), ne(catchups.status, "cancelled")));
+  return rows.map((r) => r.date);
+}
+
+export async function loadAnswers(db: Db, customerId: number): Promise<ManualAnswerRecord[]> {
+  return db
+    .select({ checkId: manualAnswers.checkId, answer: manualAnswers.answer, note: manualAnswers.note, authorName: manualAnswers.authorName, createdAt: manualAnswers.createdAt })
+    .from(manualAnswers)
+    .where(eq(manualAnswers.customerId, customerId))
+    .orderBy(asc(manualAnswers.createdAt), asc(manualAnswers.id));
+}
+
+export async function loadOverrides(db: Db, customerId: number): Promise<OverrideRecord[]> {
+  return db
+    .select({ checkId: overrides.checkId, status: overrides.status, reason: overrides.reason, expiresAt: overrides.expiresAt, authorName: overrides.authorName, createdAt: overrides.createdAt })
+    .from(overrides)
+    .where(eq(overrides.customerId, customerId))
+    .orderBy(asc(overrides.createdAt), asc(overrides.id));
+}
+
+export type CurrentResults = { runId: number; results: AutomatedResult[]; snapshot: UsageSnapshot | null };
+
+/** The automated results of the customer's newest run that produced any (ok or partial). */
+export async function loadCurrentResults(db: Db, customerId: number): Promise<CurrentResults | null> {
+  const [pointer] = await db
+    .select({ runId: currentHealth.resultsRunId, snapshot: checkRuns.snapshot })
+    .from(currentHealth)
+    .innerJoin(checkRuns, eq(checkRuns.id, currentHealth.resultsRunId))
+    .where(eq(currentHealth.customerId, customerId));
+  if (!pointer?.runId) return null;
+  const rows = await db
+    .select({ checkId: checkResults.checkId, status: checkResults.status, evidence: checkResults.evidence, summary: checkResults.summary })
+    .from(checkResults)
+    .where(eq(checkResults.runId, pointer.runId));
+  return {
+    runId: pointer.runId,
+    results: rows.map((r) => ({ ...r, evidence: r.evidence as AutomatedResult["evidence"] })),
+    snapshot: (pointer.snapshot as UsageSnapshot | null) ?? null,
+  };
+}
+
+/**
+ * Checks decided from delight's own records (catch-ups, the plan) are re-decided from the stored
+ * snapshot whenever the score is recomputed, so scheduling a catch-up or changing a plan shows at
+ * once instead of at the next PostHog refresh.
+ */
+export async function withFreshDelightChecks(db: Db, facts: CustomerFacts, current: CurrentResults | null, now: Date): Promise<AutomatedResult[] | null> {
+  if (!current) return null;
+  if (!current.snapshot) return current.results;
+  const own = CATALOG.filter((c) => c.source === "delight");
+  const fresh = evaluateAutomated({ snapshot: current.snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(db, facts.id) }, now }, own);
+  const byId = new Map(fresh.map((r) => [r.checkId, r]));
+  return current.results.map((r) => byId.get(r.checkId) ?? r);
+}
+
+export async function loadUsage(db: Db, facts: CustomerFacts, now: Date): Promise<UsageVsPlan> {
+  const since = new Date(now.getTime() - USAGE_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const daily = await db
+    .select({ day: usageDaily.day, events: usageDaily.events })
+    .from(usageDaily)
+    .where(and(eq(usageDaily.customerId, facts.id), gte(usageDaily.day, since)))
+    .orderBy(asc(usageDaily.day));
+  return usageVsPlan({ daily, monthlyEvents: facts.monthlyEvents, anchorDay: facts.billingDay, timeZone: facts.timezone, now });
+}
+
+export type CurrentState = { resolved: ResolvedCheck[]; score: HealthScore; usage: UsageVsPlan; flagged80: boolean };
+
+/** Everything the score is a function of, read in one place so refresh, answers and pages agree. */
+export async function computeCurrentState(db: Db, facts: CustomerFacts, automated: AutomatedResult[] | null, now: Date): Promise<CurrentState> {
+  const [answers, overrideRows, usage] = await Promise.all([loadAnswers(db, facts.id), loadOverrides(db, facts.id), loadUsage(db, facts, now)]);
+  const resolved = resolveChecks({ automated, answers, overrides: overrideRows, now });
+  const score = computeScore(resolved, DEFAULT_SCORING);
+  const planCheck = resolved.find((c) => c.checkId === "value.plan_usage_80")?.status as CheckStatus | undefined;
+  return { resolved, score, usage, flagged80: usage.flagged80 || planCheck === "pass" };
+}
+
+/**
+ * Appends a score computed from the current state and points current_health at it. Runs inside
+ * the caller's transaction (refresh, answer, override) so the score and its cause land together.
+ */
+export async function storeScore(
+  db: Db,
+  facts: CustomerFacts,
+  options: { automated: AutomatedResult[] | null; runId: number | null; resultsRunId: number | null; reason: string; now: Date },
+) {
+  const state = await computeCurrentState(db, facts, options.automated, options.now);
+  const { score, usage } = state;
+  const [row] = await db
+    .insert(healthScores)
+    .values({
+      customerId: facts.id,
+      computedAt: options.now,
+      score: score.score,
+      band: score.band,
+      coverage: score.coverage,
+      sections: score.sections,
+      contributions: score.contributions,
+      failing: score.failing,
+      unknown: score.unknown,
+      scoringVersion: score.version,
+      runId: options.runId,
+      reason: options.reason,
+      periodEvents: usage.eventsThisPeriod,
+      planPercent: usage.percentOfQuota,
+      projectedPercent: usage.projectedPercent,
+      flagged80: state.flagged80,
+    })
+    .returning({ id: healthScores.id });
+  const pointer = { scoreId: row!.id, updatedAt: options.now, ...(options.runId ? { runId: options.runId } : {}), ...(options.resultsRunId ? { resultsRunId: options.resultsRunId } : {}) };
+  await db
+    .insert(currentHealth)
+    .values({ customerId: facts.id, ...pointer })
+    .onConflictDoUpdate({ target: currentHealth.customerId, set: pointer });
+  return { scoreId: row!.id, state };
+}
+
+/** Recomputes and stores the score after a manual answer or override (no PostHog call). */
+export async function rescore(db: Db, customerId: number, reason: string, now = new Date()) {
+  const facts = await loadFacts(db, customerId);
+  if (!facts) throw new Error(`customer ${customerId} not found`);
+  const automated = await withFreshDelightChecks(db, facts, await loadCurrentResults(db, customerId), now);
+  return storeScore(db, facts, { automated, runId: null, resultsRunId: null, reason, now });
+}
+
+export async function latestScores(db: Db, customerId: number, limit = 2) {
+  return db.select().from(healthScores).where(eq(healthScores.customerId, customerId)).orderBy(desc(healthScores.computedAt), desc(healthScores.id)).limit(limit);
+}

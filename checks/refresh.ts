@@ -1,0 +1,168 @@
+import { asc, eq, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
+import { collectSnapshot, type CollectOptions } from "./collect";
+import { evaluateAutomated } from "./evaluate";
+import { loadCatchupDates, loadFacts, storeScore, type CurrentState } from "./health-store";
+import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
+import { openSecret, SecretError } from "./secrets";
+import { CALLS, type CallFailure, type UsageSnapshot } from "./snapshot";
+
+export type RefreshStatus = "ok" | "partial" | "failed" | "skipped";
+
+export type RefreshOutcome = {
+  slug: string;
+  name: string;
+  status: RefreshStatus;
+  runId: number | null;
+  score: number | null;
+  band: string | null;
+  coverage: number | null;
+  errors: CallFailure[];
+  apiCalls: number;
+  durationMs: number;
+  message: string;
+};
+
+export type RefreshOptions = Omit<CollectOptions, "now"> & {
+  now?: () => Date;
+  trigger?: string;
+  /** Called after a run is committed (e.g. to send group properties to the team's PostHog). */
+  onScored?: (customer: { id: number; slug: string; name: string }, state: CurrentState) => Promise<void> | void;
+};
+
+type CustomerRow = typeof customers.$inferSelect;
+
+function failuresOf(snapshot: UsageSnapshot): CallFailure[] {
+  const fields = [snapshot.project, snapshot.members, snapshot.actions, snapshot.insights, snapshot.dashboards, snapshot.featureFlags, snapshot.personProperties, snapshot.daily];
+  return fields.flatMap((f) => (f.ok ? [] : [f.error]));
+}
+
+function runStatus(errors: CallFailure[]): Exclude<RefreshStatus, "skipped"> {
+  if (errors.length === 0) return "ok";
+  return errors.length >= CALLS.length ? "failed" : "partial";
+}
+
+function describe(status: RefreshStatus, errors: CallFailure[], score: number | null): string {
+  if (status === "ok") return score === null ? "refreshed" : `refreshed, score ${score}`;
+  const reasons = [...new Set(errors.map((e) => e.message))].join("; ");
+  if (status === "failed") return `failed: ${reasons}`;
+  return `partial (${errors.length} of ${CALLS.length} calls failed): ${reasons}`;
+}
+
+/**
+ * collect → evaluate → persist for one customer. PostHog is asked outside any transaction; the
+ * run, its results, the day counts and the new score are then written in one transaction, so a
+ * crash or an outage never leaves half a run, and a run where every call failed adds a failed
+ * run record but keeps the previous results and score as they were.
+ */
+export async function refreshCustomer(db: Db, secretKey: Buffer, customer: CustomerRow, options: RefreshOptions = {}): Promise<RefreshOutcome> {
+  const now = options.now?.() ?? new Date();
+  const wallStart = Date.now();
+  const base = { slug: customer.slug, name: customer.name, runId: null, score: null, band: null, coverage: null, errors: [], apiCalls: 0 };
+  const holder = await acquireRefreshLock(db, customer.id, now);
+  if (!holder) return { ...base, status: "skipped", durationMs: 0, message: "skipped: a refresh of this customer is already running" };
+  try {
+    let snapshot: UsageSnapshot | null = null;
+    let errors: CallFailure[];
+    try {
+      const apiKey = openSecret(customer.apiKeyEncrypted, secretKey);
+      snapshot = await collectSnapshot({ host: customer.posthogHost, projectId: customer.projectId, apiKey, billingDay: customer.billingDay }, { ...options, now });
+      errors = failuresOf(snapshot);
+    } catch (error) {
+      if (!(error instanceof SecretError)) throw error;
+      errors = [{ call: "project", kind: "auth", message: error.message }];
+    }
+    const status = snapshot ? runStatus(errors) : "failed";
+    const written = await db.transaction(async (tx) => {
+      const [run] = await tx
+        .insert(checkRuns)
+        .values({ customerId: customer.id, startedAt: now, finishedAt: new Date(now.getTime() + Date.now() - wallStart), status, errors, apiCalls: snapshot?.apiCalls ?? 0, snapshot, trigger: options.trigger ?? "manual" })
+        .returning({ id: checkRuns.id });
+      if (status === "failed" || !snapshot) {
+        await tx.execute(sql`insert into current_health (customer_id, run_id, updated_at) values (${customer.id}, ${run!.id}, now())
+          on conflict (customer_id) do update set run_id = excluded.run_id, updated_at = excluded.updated_at`);
+        return { runId: run!.id, state: null };
+      }
+      if (snapshot.project.ok && snapshot.project.value.timezone !== customer.timezone) {
+        await tx.update(customers).set({ timezone: snapshot.project.value.timezone }).where(eq(customers.id, customer.id));
+      }
+      if (snapshot.daily.ok && snapshot.daily.value.length > 0) {
+        await tx
+          .insert(usageDaily)
+          .values(snapshot.daily.value.map((d) => ({ customerId: customer.id, day: d.day, events: d.events, identifies: d.identifies, localEvents: d.localEvents, nonLocalEvents: d.nonLocalEvents, flagCalls: d.flagCalls, measuredAt: now })))
+          .onConflictDoUpdate({
+            target: [usageDaily.customerId, usageDaily.day],
+            set: {
+              events: sql`excluded.events`,
+              identifies: sql`excluded.identifies`,
+              localEvents: sql`excluded.local_events`,
+              nonLocalEvents: sql`excluded.non_local_events`,
+              flagCalls: sql`excluded.flag_calls`,
+              measuredAt: sql`excluded.measured_at`,
+            },
+          });
+      }
+      const facts = (await loadFacts(tx, customer.id))!;
+      const automated = evaluateAutomated({
+        snapshot,
+        facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(tx, customer.id) },
+        now,
+      });
+      await tx.insert(checkResults).values(automated.map((r) => ({ runId: run!.id, customerId: customer.id, checkId: r.checkId, status: r.status, evidence: r.evidence, summary: r.summary, createdAt: now })));
+      const { state } = await storeScore(tx, facts, { automated, runId: run!.id, resultsRunId: run!.id, reason: "refresh", now });
+      return { runId: run!.id, state };
+    });
+    if (written.state && options.onScored) {
+      await Promise.resolve(options.onScored(customer, written.state)).catch(() => {});
+    }
+    const score = written.state?.score;
+    return {
+      ...base,
+      status,
+      runId: written.runId,
+      score: score?.score ?? null,
+      band: score?.band ?? null,
+      coverage: score ? Math.round(score.coverage * 1000) / 10 : null,
+      errors,
+      apiCalls: snapshot?.apiCalls ?? 0,
+      durationMs: Date.now() - wallStart,
+      message: describe(status, errors, score?.score ?? null),
+    };
+  } finally {
+    await releaseRefreshLock(db, customer.id, holder).catch(() => {});
+  }
+}
+
+export async function activeCustomers(db: Db) {
+  return db.select().from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.id));
+}
+
+/** Refreshes customers with at most `concurrency` at once; one customer's failure never stops the rest. */
+export async function refreshMany(
+  db: Db,
+  secretKey: Buffer,
+  list: CustomerRow[],
+  options: RefreshOptions & { concurrency?: number; onDone?: (outcome: RefreshOutcome, done: number, total: number) => void } = {},
+): Promise<RefreshOutcome[]> {
+  const outcomes: RefreshOutcome[] = new Array(list.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const index = next++;
+      const customer = list[index]!;
+      try {
+        outcomes[index] = await refreshCustomer(db, secretKey, customer, options);
+      } catch (error) {
+        outcomes[index] = {
+          slug: customer.slug, name: customer.name, status: "failed", runId: null, score: null, band: null, coverage: null,
+          errors: [], apiCalls: 0, durationMs: 0, message: `failed: ${(error as Error).message}`,
+        };
+      }
+      options.onDone?.(outcomes[index]!, ++done, list.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, list.length)) }, worker));
+  return outcomes;
+}
