@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CATALOG } from "../../checks/catalog";
+import { loadConfig } from "../../checks/config";
+import { openContext } from "../../checks/context";
+import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
+import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { activeCustomers, refreshMany } from "../../checks/refresh";
+import { checkResults, checkRuns, currentHealth, healthScores } from "../../db/schema";
+import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+
+const ROOT = path.resolve(__dirname, "../..");
+const AUTOMATED = CATALOG.filter((c) => c.kind === "automated").length;
+let database: TestDatabase;
+let dataDir: string;
+let env: Record<string, string>;
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-crash-"));
+  env = { ...database.env, DELIGHT_DATA_DIR: dataDir };
+  sandbox = await startSandbox();
+  const ctx = await openContext(loadConfig(env));
+  await seedSandboxCustomers(ctx.db, ctx.secretKey, sandbox);
+  await refreshMany(ctx.db, ctx.secretKey, await activeCustomers(ctx.db), { concurrency: 4 });
+  // The CLI process below must have the embedded database to itself.
+  await ctx.dbHandle.close();
+});
+afterAll(async () => {
+  await sandbox?.close();
+  await database?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`a refresh killed with SIGKILL (${process.env.DELIGHT_TEST_DB})`, () => {
+  test("leaves every customer with its old or its new complete results, never a mix, and the database opens again", async () => {
+    // Slow PostHog so the kill lands while runs are in flight and some have committed.
+    sandbox.setFaults({ latencyMs: 150 });
+    const before = sandbox.requests.length;
+    const child = spawn(process.execPath, ["--import", "tsx", "checks/cli.ts", "refresh", "--all", "--concurrency", "2"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const deadline = Date.now() + 30_000;
+    while (sandbox.requests.length - before < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGKILL");
+    await exited;
+    sandbox.setFaults({});
+    expect(sandbox.requests.length - before).toBeGreaterThanOrEqual(30);
+
+    const ctx = await openContext(loadConfig(env));
+    try {
+      const runs = await ctx.db.select().from(checkRuns);
+      const byCustomer = new Map<number, number>();
+      for (const run of runs) byCustomer.set(run.customerId, (byCustomer.get(run.customerId) ?? 0) + 1);
+      // Some customers got a second, complete run before the kill; none got half of one.
+      expect([...byCustomer.values()].some((n) => n === 2)).toBe(true);
+      for (const run of runs) {
+        const [results] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(checkResults).where(eq(checkResults.runId, run.id));
+        const [scores] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(healthScores).where(eq(healthScores.runId, run.id));
+        const complete = run.status === "failed" ? { results: 0, scores: 0 } : { results: AUTOMATED, scores: 1 };
+        expect({ run: run.id, results: results!.n, scores: scores!.n }).toEqual({ run: run.id, ...complete });
+      }
+      const pointers = await ctx.db.select().from(currentHealth);
+      expect(pointers).toHaveLength(9);
+      for (const p of pointers) expect(runs.some((r) => r.id === p.runId && r.customerId === p.customerId)).toBe(true);
+      // Locks the killed process held do not block the next refresh.
+      const again = await refreshMany(ctx.db, ctx.secretKey, await activeCustomers(ctx.db), { concurrency: 4 });
+      expect(again.filter((o) => o.status === "skipped")).toEqual([]);
+    } finally {
+      await ctx.dbHandle.close();
+    }
+  });
+});

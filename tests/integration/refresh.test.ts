@@ -1,0 +1,130 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CLI_ACTOR } from "../../checks/audit";
+import { recordAnswer } from "../../checks/answers";
+import { CATALOG } from "../../checks/catalog";
+import { loadCustomerHealth } from "../../checks/health";
+import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
+import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { createRateLimiter } from "../../checks/posthog/rate-limit";
+import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-lock";
+import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
+import { checkResults, checkRuns, customers, healthScores, usageDaily } from "../../db/schema";
+import { useTestApp } from "../setup/test-app";
+
+const app = useTestApp();
+let sandbox: Sandbox;
+let seeded: Awaited<ReturnType<typeof seedSandboxCustomers>>;
+const AUTOMATED = CATALOG.filter((c) => c.kind === "automated").length;
+// Quick retries so fault tests stay fast; the schedule itself is unit-tested in checks/posthog.
+const fast = { retries: 2, maxRetryWaitMs: 50, timeoutMs: 2000, sleep: async () => {}, limiter: createRateLimiter() };
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  seeded = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, sandbox);
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const row = (slug: string) => seeded.find((s) => s.customer.slug === slug || s.scenario.name === slug)!.customer;
+
+describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
+  test("every scenario ends with the expected status for every automated check", async () => {
+    const outcomes = await refreshMany(app.ctx.db, app.ctx.secretKey, await activeCustomers(app.ctx.db), { ...fast, concurrency: 4 });
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["failed", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "partial"]);
+    for (const { scenario, customer } of seeded) {
+      const health = await loadCustomerHealth(app.ctx.db, customer.id);
+      const statuses = Object.fromEntries(health.current.resolved.map((c) => [c.checkId, c.status]));
+      for (const [checkId, expected] of Object.entries(scenario.expected)) {
+        expect({ scenario: scenario.name, checkId, status: statuses[checkId] }).toEqual({ scenario: scenario.name, checkId, status: expected });
+      }
+    }
+  });
+
+  test("a revoked key or a missing scope gives unknown with a clear reason, never fail", async () => {
+    const revoked = await loadCustomerHealth(app.ctx.db, row("revoked-key").id);
+    expect(revoked.lastRun).toMatchObject({ status: "failed" });
+    expect(revoked.lastRun!.errors[0]!.message).toBe("PostHog rejected the API key (it may have been revoked)");
+    expect(revoked.current.resolved.filter((c) => c.kind === "automated" && c.source === "posthog").every((c) => c.status === "unknown")).toBe(true);
+
+    const scoped = await loadCustomerHealth(app.ctx.db, row("missing-scope").id);
+    const production = scoped.current.resolved.find((c) => c.checkId === "setup.production")!;
+    expect(production.status).toBe("unknown");
+    expect(production.summary).toMatch(/query:read/);
+    expect(scoped.current.resolved.find((c) => c.checkId === "setup.actions")!.status).toBe("pass");
+  });
+
+  test("a run stores all its results, its day counts and one score, each pointing at the run", async () => {
+    const customer = row("healthy");
+    const [run] = await app.ctx.db.select().from(checkRuns).where(eq(checkRuns.customerId, customer.id));
+    expect(run).toMatchObject({ status: "ok", apiCalls: 10 });
+    const results = await app.ctx.db.select().from(checkResults).where(eq(checkResults.runId, run!.id));
+    expect(results).toHaveLength(AUTOMATED);
+    const scores = await app.ctx.db.select().from(healthScores).where(eq(healthScores.runId, run!.id));
+    expect(scores).toHaveLength(1);
+    expect(scores[0]).toMatchObject({ band: "healthy", reason: "refresh", scoringVersion: "1" });
+    const [days] = await app.ctx.db.select({ n: sql<number>`count(*)::int` }).from(usageDaily).where(eq(usageDaily.customerId, customer.id));
+    expect(days!.n).toBeGreaterThanOrEqual(36);
+    const [stored] = await app.ctx.db.select({ timezone: customers.timezone }).from(customers).where(eq(customers.id, customer.id));
+    expect(stored!.timezone).toBe("Europe/London");
+  });
+
+  test("exactly one HogQL query per customer per refresh", async () => {
+    const before = sandbox.requests.length;
+    await refreshCustomer(app.ctx.db, app.ctx.secretKey, row("near-plan"), fast);
+    const mine = sandbox.requests.slice(before);
+    expect(mine.filter((r) => r.path.endsWith("/query/"))).toHaveLength(1);
+    expect(mine).toHaveLength(8);
+  });
+
+  test("a PostHog outage records a failed run and keeps the previous results and score", async () => {
+    const customer = row("slipping");
+    const before = await loadCustomerHealth(app.ctx.db, customer.id);
+    sandbox.setFaults({ serverError: { count: 1000, status: 503 } });
+    try {
+      const outcome = await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast);
+      expect(outcome.status).toBe("failed");
+      expect(outcome.message).toMatch(/^failed: /);
+    } finally {
+      sandbox.setFaults({});
+    }
+    const after = await loadCustomerHealth(app.ctx.db, customer.id);
+    expect(after.lastRun!.status).toBe("failed");
+    expect(after.current.score.score).toBe(before.current.score.score);
+    expect(after.current.resolved.map((c) => c.status)).toEqual(before.current.resolved.map((c) => c.status));
+    expect(after.history).toHaveLength(before.history.length);
+  });
+
+  test("two refreshes of the same customer at once: the second is skipped", async () => {
+    const customer = row("over-plan");
+    const holder = await acquireRefreshLock(app.ctx.db, customer.id);
+    expect(holder).not.toBeNull();
+    expect(await acquireRefreshLock(app.ctx.db, customer.id)).toBeNull();
+    const outcome = await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast);
+    expect(outcome.status).toBe("skipped");
+    await releaseRefreshLock(app.ctx.db, customer.id, holder!);
+    const [first, second] = await Promise.all([
+      refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast),
+      refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast),
+    ]);
+    expect([first.status, second.status].sort()).toEqual(["ok", "skipped"]);
+  });
+
+  test("a lock left by a dead process on this machine is taken over", async () => {
+    const customer = row("backend-systems");
+    await app.ctx.db.execute(sql`insert into refresh_locks (customer_id, holder) values (${customer.id}, ${`${(await import("node:os")).hostname()}:999999:dead`})`);
+    expect((await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast)).status).toBe("ok");
+  });
+
+  test("answering a manual check rescores without calling PostHog", async () => {
+    const customer = row("healthy");
+    const before = sandbox.requests.length;
+    const scoreBefore = (await loadCustomerHealth(app.ctx.db, customer.id)).current.score;
+    const { state } = await recordAnswer(app.ctx.db, CLI_ACTOR, customer.id, { checkId: "training.demo_received", answer: "no", note: "not yet" });
+    expect(sandbox.requests.length).toBe(before);
+    expect(state.resolved.find((c) => c.checkId === "training.demo_received")).toMatchObject({ status: "fail", source: "manual" });
+    expect(state.score.coverage).toBeGreaterThan(scoreBefore.coverage);
+    expect(state.score.score).toBeLessThan(scoreBefore.score!);
+  });
+});
