@@ -1,5 +1,5 @@
 import type { UsageHistoryRow, UsageVsPlan } from "./usage";
-import { shiftDay } from "./usage";
+import { daysBetween, shiftDay } from "./usage";
 
 /*
  * Chart-ready usage for the customer page and the catch-up pack. All bucketing happens here, on
@@ -28,7 +28,7 @@ export type UsageView = {
   daily: { day: string; label: string; events: number }[];
   /** Every day of the period: actual cumulative up to today, the projection from today to the end. */
   cumulative: { day: string; label: string; actual: number | null; projection: number | null }[];
-  history: (UsageHistoryRow & { label: string })[];
+  history: (UsageHistoryRow & { label: string; days: number })[];
 };
 
 export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvents: number } | null): UsageView {
@@ -64,6 +64,6 @@ export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvent
     daily: usage.daily.map((d) => ({ day: d.day, label: dayLabel(d.day), events: d.events })),
     cumulative,
     // Newest first, as a table of past periods reads.
-    history: [...usage.history].reverse().map((h) => ({ ...h, label: `${dayLabel(h.start)} – ${dayLabel(h.end)}` })),
+    history: [...usage.history].reverse().map((h) => ({ ...h, days: daysBetween(h.start, h.end) + 1, label: `${dayLabel(h.start)} – ${dayLabel(h.end)}` })),
   };
 }

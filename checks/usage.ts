@@ -7,10 +7,14 @@ export type Period = { start: Day; end: Day; days: number };
 
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const knownZones = new Set<string>(["UTC"]);
+
 function zoneCheck(timeZone: string): void {
+  if (knownZones.has(timeZone)) return;
   if (Number.isNaN(new TZDate(0, timeZone).getTime())) {
     throw new RangeError(`Unknown time zone "${timeZone}"`);
   }
+  knownZones.add(timeZone);
 }
 
 // Calendar maths happens at local noon: midnight does not exist on some DST-change days
@@ -29,14 +33,22 @@ export function localDay(instant: Date, timeZone: string): Day {
   return toDay(new TZDate(instant, timeZone));
 }
 
+// Plain calendar-day arithmetic needs no zone: UTC noon of the day, in milliseconds. (These run
+// once per day of usage history, so they avoid TZDate, whose offset lookups dominated a refresh.)
+function utcNoon(day: Day): number {
+  const m = DAY_RE.exec(day);
+  if (!m) throw new RangeError(`Not a YYYY-MM-DD day: "${day}"`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12);
+}
+
 /** `day` moved by `n` calendar days (negative goes back). */
 export function shiftDay(day: Day, n: number): Day {
-  return toDay(addDays(noonOf(day, "UTC"), n));
+  return new Date(utcNoon(day) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Calendar days from `from` to `to` (positive when `to` is later). */
 export function daysBetween(from: Day, to: Day): number {
-  return differenceInCalendarDays(noonOf(to, "UTC"), noonOf(from, "UTC"));
+  return Math.round((utcNoon(to) - utcNoon(from)) / 86_400_000);
 }
 
 function periodStarting(start: TZDate): Period {

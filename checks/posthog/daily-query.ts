@@ -1,5 +1,6 @@
 import { tz } from "@date-fns/tz";
-import { addDays, format, getDate, setDate, subDays, subMonths } from "date-fns";
+import { format, getDate, setDate, subDays, subMonths } from "date-fns";
+import { localDay as usageLocalDay, shiftDay } from "../usage";
 import type { DailyCounts } from "../snapshot";
 import type { HogQLResult } from "./client";
 
@@ -49,7 +50,7 @@ export function dailyFromDate(now: Date, billingDay: number | null): string {
 /** The project-local date of `now`; an unknown zone falls back to UTC rather than failing the call. */
 export function localDay(now: Date, timezone: string | null): string {
   try {
-    return ymd(now, tz(timezone ?? "UTC"));
+    return usageLocalDay(now, timezone ?? "UTC");
   } catch {
     return ymd(now);
   }
@@ -68,7 +69,7 @@ export function zeroFillDaily(result: HogQLResult, from: string, today: string):
   const index = DAILY_COLUMNS.map((c) => result.columns.indexOf(c));
   if (index.some((i) => i < 0)) return null;
   // A project zone ahead of UTC can put "today" a day past ours; anything further is ignored.
-  const latest = ymd(addDays(new Date(`${today}T00:00:00Z`), 2, { in: UTC }));
+  const latest = shiftDay(today, 2);
   const byDay = new Map<string, DailyCounts>();
   for (const row of result.results) {
     const day = typeof row[index[0]] === "string" ? (row[index[0]] as string).slice(0, 10) : null;
@@ -88,8 +89,9 @@ export function zeroFillDaily(result: HogQLResult, from: string, today: string):
   }
   const last = [...byDay.keys()].reduce((max, d) => (d > max ? d : max), today);
   const filled: DailyCounts[] = [];
-  for (let d = new Date(`${from}T00:00:00Z`); ymd(d) <= last; d = addDays(d, 1, { in: UTC })) {
-    const day = ymd(d);
+  // Plain day-string stepping: this runs for every day of every refresh, and zone-aware date
+  // objects made it the costliest part of collecting.
+  for (let day = from; day <= last; day = shiftDay(day, 1)) {
     filled.push(byDay.get(day) ?? { day, events: 0, identifies: 0, localEvents: 0, nonLocalEvents: 0, flagCalls: 0 });
   }
   return filled;

@@ -9,6 +9,7 @@ import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-lock";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
+import { dueCustomers, refreshDue } from "../../checks/schedule";
 import { checkResults, checkRuns, customers, healthScores, usageDaily } from "../../db/schema";
 import { useTestApp } from "../setup/test-app";
 
@@ -126,5 +127,16 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(state.resolved.find((c) => c.checkId === "training.demo_received")).toMatchObject({ status: "fail", source: "manual" });
     expect(state.score.coverage).toBeGreaterThan(scoreBefore.coverage);
     expect(state.score.score).toBeLessThan(scoreBefore.score!);
+  });
+
+  test("the schedule picks customers never refreshed or last refreshed before the interval", async () => {
+    expect(await dueCustomers(app.ctx.db, 24 * 3600_000)).toEqual([]);
+    const later = new Date(Date.now() + 25 * 3600_000);
+    expect((await dueCustomers(app.ctx.db, 24 * 3600_000, later)).length).toBe(9);
+    const fresh = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, { url: sandbox.url, customers: [sandbox.customers[0]!] });
+    expect((await dueCustomers(app.ctx.db, 24 * 3600_000)).map((c) => c.slug)).toEqual([fresh[0]!.customer.slug]);
+    const outcomes = await refreshDue(app.ctx.db, app.ctx.secretKey, 24 * 3600_000, fast);
+    expect(outcomes.map((o) => [o.slug, o.status])).toEqual([[fresh[0]!.customer.slug, "ok"]]);
+    expect(await dueCustomers(app.ctx.db, 24 * 3600_000)).toEqual([]);
   });
 });

@@ -75,6 +75,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sandbox.invalid");
     const method = req.method ?? "GET";
+    // Sandbox-only: its request log (no keys in it) for tests and benchmarks in other processes.
+    if (url.pathname === "/__sandbox/requests") {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(requests));
+      return;
+    }
     const entry: RequestLogEntry = { at: new Date().toISOString(), method, path: url.pathname, query: url.search, customer: null, keyHash: null, status: 0 };
     requests.push(entry);
     const send = (status: number, body: unknown, raw = false) => {

@@ -1,0 +1,167 @@
+import { describe, expect, test } from "vitest";
+import { CatchupInputSchema, dateProblem, isCalendarDay } from "./catchups";
+import { describeChange, openItems, scoreDelta, sectionProgress } from "./customer-view";
+import { resolveChecks, type AutomatedResult } from "./evaluate";
+import type { ScoreChange } from "./score";
+import { dayLabel, usageView } from "./usage-view";
+import { usageVsPlan } from "./usage";
+import { InputError, parseInput } from "./validation";
+
+const NOW = new Date("2025-03-15T12:00:00Z");
+const DAY = 86_400_000;
+
+describe("catch-up input", () => {
+  test.each([
+    ["2025-03-15", true],
+    ["2024-02-29", true],
+    ["2025-02-29", false],
+    ["2025-02-30", false],
+    ["2025-13-01", false],
+    ["2025-3-5", false],
+    ["15/03/2025", false],
+  ])("isCalendarDay(%s) is %s", (day, expected) => {
+    expect(isCalendarDay(day)).toBe(expected);
+  });
+
+  test.each([
+    [{ date: "" }, "date", "Enter the date of the catch-up"],
+    [{ date: "2025-02-30" }, "date", "Enter the date as YYYY-MM-DD (a real day)"],
+    [{ date: "1999-12-31" }, "date", "Enter a date between 2000 and 2099"],
+    [{ date: "2025-03-01", status: "cancelled" }, "status", "A catch-up is scheduled or held"],
+    [{ date: "2025-03-01", notes: "x".repeat(5001) }, "notes", "Keep the notes under 5,000 characters"],
+    [{ date: "2025-03-01", id: "abc" }, "id", "Unknown catch-up"],
+  ])("%o is refused with a message for %s", (raw, field, message) => {
+    try {
+      parseInput(CatchupInputSchema, raw);
+      expect.unreachable("should have thrown");
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).errors[field]).toBe(message);
+    }
+  });
+
+  test("notes of exactly 5,000 characters are fine and text is trimmed", () => {
+    const parsed = parseInput(CatchupInputSchema, { date: " 2025-03-01 ", notes: `  ${"x".repeat(5000)}  `, attendees: " Ann " });
+    expect(parsed).toMatchObject({ date: "2025-03-01", status: "scheduled", attendees: "Ann" });
+    expect(parsed.notes).toHaveLength(5000);
+  });
+
+  test.each([
+    ["held", "2025-03-15", null],
+    ["held", "2025-03-16", "A held catch-up cannot be in the future; schedule it instead"],
+    ["scheduled", "2025-03-15", null],
+    ["scheduled", "2025-03-14", "That date has passed; record it as held instead"],
+  ] as const)("a %s catch-up on %s when today is 2025-03-15 → %s", (status, date, expected) => {
+    expect(dateProblem({ status, date }, "2025-03-15")).toBe(expected);
+  });
+});
+
+const auto = (checkId: string, status: AutomatedResult["status"], summary = `${checkId} ${status}`): AutomatedResult => ({ checkId, status, evidence: {}, summary });
+
+describe("talking points and progress", () => {
+  const automated = [auto("setup.logged_in", "pass"), auto("setup.production", "fail", "No production events in 7 days"), auto("setup.toolbar", "unknown", "No app URLs")];
+
+  test("failing first, then expired overrides, stale answers and unknowns; passing checks are not listed", () => {
+    const resolved = resolveChecks({
+      automated,
+      answers: [
+        { checkId: "training.demo_received", answer: "yes", note: "", authorName: "ann", createdAt: new Date(NOW.getTime() - 200 * DAY) },
+        { checkId: "training.told_support", answer: "no", note: "", authorName: "ann", createdAt: new Date(NOW.getTime() - DAY) },
+      ],
+      overrides: [{ checkId: "setup.logged_in", status: "fail", reason: "Only a bot logs in", expiresAt: new Date(NOW.getTime() - DAY), authorName: "bo", createdAt: new Date(NOW.getTime() - 10 * DAY) }],
+      now: NOW,
+    });
+    const items = openItems(resolved, NOW);
+    const kinds = items.map((i) => i.kind);
+    expect(kinds.indexOf("failing")).toBe(0);
+    expect(kinds.lastIndexOf("failing")).toBeLessThan(kinds.indexOf("expired-override"));
+    expect(kinds.indexOf("expired-override")).toBeLessThan(kinds.indexOf("stale-answer"));
+    expect(kinds.indexOf("stale-answer")).toBeLessThan(kinds.indexOf("unknown"));
+    expect(items.find((i) => i.checkId === "setup.production")).toMatchObject({ kind: "failing", text: "No production events in 7 days" });
+    expect(items.find((i) => i.checkId === "training.told_support")).toMatchObject({ kind: "failing" });
+    expect(items.find((i) => i.kind === "stale-answer")).toMatchObject({ checkId: "training.demo_received" });
+    expect(items.find((i) => i.kind === "expired-override")).toMatchObject({ checkId: "setup.logged_in", text: "Override to fail by bo expired on 2025-03-14 (Only a bot logs in)" });
+    expect(items.find((i) => i.checkId === "training.knows_guides")).toMatchObject({ kind: "unknown", text: "Nobody has answered this yet" });
+    expect(items.find((i) => i.checkId === "setup.toolbar")).toMatchObject({ kind: "unknown", text: "No app URLs" });
+    // The override expired, so the passing automated result is back: not a talking point as failing.
+    expect(items.filter((i) => i.checkId === "setup.logged_in").map((i) => i.kind)).toEqual(["expired-override"]);
+  });
+
+  test("section progress counts passing of the applicable checks", () => {
+    const resolved = resolveChecks({
+      automated,
+      answers: [{ checkId: "training.joint_slack", answer: "na", note: "", authorName: "ann", createdAt: NOW }],
+      overrides: [],
+      now: NOW,
+    });
+    expect(sectionProgress(resolved)).toEqual([
+      { section: "setup", label: "Setup", passing: 1, total: 12 },
+      { section: "training", label: "Training", passing: 0, total: 5 },
+      { section: "value", label: "Value over time", passing: 0, total: 6 },
+    ]);
+  });
+});
+
+describe("wording", () => {
+  const change = (o: Partial<ScoreChange>): ScoreChange => ({
+    checkId: "x", section: "setup", from: "fail", to: "pass", pointsBefore: 0, pointsAfter: 2, maxPointsBefore: 2, maxPointsAfter: 2, scoreEffect: 5.3, ...o,
+  });
+  test.each([
+    [change({}), "now passing (was failing), score +5.3"],
+    [change({ from: "pass", to: "fail", scoreEffect: -4 }), "now failing (was passing), score −4"],
+    [change({ from: null, to: "unknown", scoreEffect: null }), "now unknown (was not scored)"],
+    [change({ from: "unknown", to: "na", scoreEffect: 0 }), "now not applicable (was unknown)"],
+  ])("describeChange %#", (c, text) => {
+    expect(describeChange(c)).toBe(text);
+  });
+
+  test.each([
+    [60, 64.5, { delta: 4.5, direction: "up" }],
+    [64.5, 60, { delta: -4.5, direction: "down" }],
+    [50, 50, { delta: 0, direction: "same" }],
+  ])("scoreDelta(%s, %s)", (from, to, expected) => {
+    expect(scoreDelta(from, to)).toMatchObject(expected);
+  });
+  test("no delta without both scores", () => {
+    expect(scoreDelta(null, 50)).toBeNull();
+    expect(scoreDelta(50, undefined)).toBeNull();
+  });
+  test("day labels come from the string, not the clock", () => {
+    expect(dayLabel("2025-03-04")).toBe("4 Mar");
+    expect(dayLabel("2024-12-31")).toBe("31 Dec");
+  });
+});
+
+describe("usage view", () => {
+  const daily = Array.from({ length: 14 }, (_, i) => ({ day: `2025-03-${String(i + 1).padStart(2, "0")}`, events: 1_000 }));
+
+  test("cumulative covers the whole period; the projection starts on today and ends at the projected total", () => {
+    const usage = usageVsPlan({ daily, monthlyEvents: 40_000, anchorDay: 1, timeZone: "UTC", now: new Date("2025-03-14T12:00:00Z") });
+    const view = usageView(usage, { name: "Small", monthlyEvents: 40_000 });
+    expect(view.cumulative).toHaveLength(31);
+    expect(view.cumulative[13]).toEqual({ day: "2025-03-14", label: "14 Mar", actual: 14_000, projection: 14_000 });
+    expect(view.cumulative[12]!.projection).toBeNull();
+    expect(view.cumulative[14]!.actual).toBeNull();
+    expect(view.cumulative[30]!.projection).toBe(31_000);
+    expect(view.projected).toBe(31_000);
+    expect(view.dailyPace).toBe(1290);
+    expect(view.period.label).toBe("1 Mar – 31 Mar");
+  });
+
+  test("no data and no plan: no projection, no pace", () => {
+    const usage = usageVsPlan({ daily: [], monthlyEvents: null, anchorDay: 1, timeZone: "UTC", now: NOW });
+    const view = usageView(usage, null);
+    expect(view).toMatchObject({ hasData: false, projected: null, dailyPace: null, plan: null });
+    expect(view.cumulative.every((p) => p.projection === null)).toBe(true);
+  });
+
+  test("past periods are listed newest first with their length", () => {
+    const long = Array.from({ length: 90 }, (_, i) => ({ day: new Date(Date.UTC(2024, 11, 15) + i * DAY).toISOString().slice(0, 10), events: 10 }));
+    const view = usageView(usageVsPlan({ daily: long, monthlyEvents: 1000, anchorDay: 1, timeZone: "UTC", now: NOW }), { name: "P", monthlyEvents: 1000 });
+    expect(view.history.map((h) => [h.start, h.days, h.partial])).toEqual([
+      ["2025-02-01", 28, false],
+      ["2025-01-01", 31, false],
+      ["2024-12-01", 31, true],
+    ]);
+  });
+});

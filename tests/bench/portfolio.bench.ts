@@ -1,0 +1,191 @@
+/**
+ * Portfolio benchmark: a large book of customers with a year of daily scores, the production
+ * build, and autocannon against the portfolio page beside the time of its SQL query alone.
+ *   npm run build && npx tsx tests/bench/portfolio.bench.ts [customers=10000] [days=365] [seconds=15]
+ * Database: a fresh database on the DATABASE_URL server if set, else the embedded PGlite in a temp
+ * dir. PGlite allows one process at a time, so the raw query is timed in this process first, then the
+ * database is closed and the server opens it. Targets: p95 < 100 ms at 20 connections, and a page
+ * (one connection) within 3× the raw query. Prints a table; always exits 0 unless setup fails.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createCookie } from "@remix-run/node";
+import autocannon from "autocannon";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
+import { loadConfig } from "../../checks/config";
+import { openContext } from "../../checks/context";
+import { seedPortfolio, seedSession, seedUser } from "../factories";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const [customersArg = "10000", daysArg = "365", secondsArg = "15"] = process.argv.slice(2);
+const CUSTOMERS = Number(customersArg);
+const DAYS = Number(daysArg);
+const SECONDS = Number(secondsArg);
+const CONNECTIONS = 20;
+const RAW_RUNS = 40;
+const VARIANTS = [
+  { name: "default (name, page 1)", search: "" },
+  { name: "filtered + sorted", search: "?band=poor&flagged=1&sort=score&dir=desc&page=3" },
+];
+
+if (!existsSync(path.join(ROOT, "build/index.js"))) {
+  console.error("Run `npm run build` first.");
+  process.exit(1);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+// A database of our own: a temp dir for PGlite, or a new database on the server.
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-portfolio-"));
+let databaseUrl: string | undefined;
+let dropDatabase = async () => {};
+if (process.env.DATABASE_URL) {
+  const name = `delight_bench_${process.pid}`;
+  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  databaseUrl = url.toString();
+  dropDatabase = async () => {
+    const conn = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    await conn.unsafe(`drop database if exists ${name} with (force)`);
+    await conn.end();
+  };
+}
+const env = {
+  DELIGHT_DATA_DIR: dataDir,
+  DATABASE_URL: databaseUrl ?? "",
+  DELIGHT_SECRET_KEY: randomBytes(32).toString("hex"),
+  DELIGHT_SESSION_SECRET: randomBytes(32).toString("hex"),
+  DELIGHT_REFRESH_INTERVAL: "0",
+};
+const target = databaseUrl ? "PostgreSQL server" : "PGlite (embedded)";
+
+// 1. Seed.
+const ctx = await openContext(loadConfig({ ...process.env, ...env, NODE_ENV: "production" }));
+let t = performance.now();
+const seeded = await seedPortfolio(ctx.db, ctx.secretKey, { customers: CUSTOMERS, days: DAYS });
+const bench = await seedUser(ctx.db, { email: "bench@example.com", name: "Bench", role: "admin" });
+const sessionId = await seedSession(ctx.db, bench.id);
+await ctx.db.execute(sql`analyze`);
+const seedSeconds = (performance.now() - t) / 1000;
+console.log(`Seeded ${CUSTOMERS} customers × ${DAYS} daily scores on ${target} in ${seedSeconds.toFixed(1)} s (${seeded.owners.length} owners, ${seeded.plans.length} plans)`);
+
+// 2. The page's query alone, in this process, same data, same parameters.
+const raw: Record<string, number[]> = {};
+for (const v of VARIANTS) {
+  const filters = parsePortfolioParams(new URLSearchParams(v.search));
+  for (let i = 0; i < 3; i++) await queryPortfolio(ctx.db, filters, { userId: bench.id, sparkline: true });
+  const times: number[] = [];
+  for (let i = 0; i < RAW_RUNS; i++) {
+    t = performance.now();
+    await queryPortfolio(ctx.db, filters, { userId: bench.id, sparkline: true });
+    times.push(performance.now() - t);
+  }
+  raw[v.name] = times.sort((a, b) => a - b);
+}
+await ctx.dbHandle.close();
+
+// 3. The production server on that database.
+const port = await freePort();
+const logs: string[] = [];
+const server = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/index.js"], {
+  cwd: ROOT,
+  env: { ...process.env, ...env, NODE_ENV: "production", PORT: String(port) },
+  stdio: ["ignore", "pipe", "pipe"],
+});
+server.stdout!.on("data", (d) => logs.push(String(d)));
+server.stderr!.on("data", (d) => logs.push(String(d)));
+const base = `http://localhost:${port}`;
+for (const deadline = Date.now() + 60_000; ; ) {
+  if (server.exitCode !== null) throw new Error(`server exited: ${logs.join("")}`);
+  const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+  if (ok) break;
+  if (Date.now() > deadline) throw new Error(`server did not start: ${logs.join("")}`);
+  await new Promise((r) => setTimeout(r, 200));
+}
+const cookie = await createCookie("__delight_session", { secrets: [env.DELIGHT_SESSION_SECRET] }).serialize(sessionId);
+const cookieHeader = cookie.split(";")[0]!;
+
+async function load(url: string, connections: number, seconds: number) {
+  const latencies: number[] = [];
+  // The callback form returns the instance, whose "response" events give every latency (for p95).
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: seconds, headers: { cookie: cookieHeader } }, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  latencies.sort((a, b) => a - b);
+  return { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), rps: result.requests.average, non2xx: result.non2xx, errors: result.errors, total: latencies.length };
+}
+
+type Line = { variant: string; rawP50: number; rawP95: number; oneP50: number; oneP95: number; p50: number; p95: number; rps: number; bad: number };
+const lines: Line[] = [];
+try {
+  for (const v of VARIANTS) {
+    const url = `${base}/${v.search}`;
+    const check = await fetch(url, { headers: { cookie: cookieHeader } });
+    const html = await check.text();
+    if (check.status !== 200 || !html.includes('data-testid="customer-row"')) throw new Error(`${url} answered ${check.status} without customer rows`);
+    for (let i = 0; i < 20; i++) await fetch(url, { headers: { cookie: cookieHeader } }).then((r) => r.text());
+    const one = await load(url, 1, Math.min(5, SECONDS));
+    const many = await load(url, CONNECTIONS, SECONDS);
+    lines.push({
+      variant: v.name,
+      rawP50: quantile(raw[v.name]!, 0.5),
+      rawP95: quantile(raw[v.name]!, 0.95),
+      oneP50: one.p50,
+      oneP95: one.p95,
+      p50: many.p50,
+      p95: many.p95,
+      rps: many.rps,
+      bad: one.non2xx + one.errors + many.non2xx + many.errors,
+    });
+  }
+} finally {
+  server.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 1000));
+  if (server.exitCode === null) server.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+  await dropDatabase();
+}
+
+console.log(`\nPortfolio page, ${CUSTOMERS} customers × ${DAYS} days of scores, ${target}, Node ${process.version}, ${os.cpus().length} CPUs`);
+console.table(
+  lines.map((l) => ({
+    variant: l.variant,
+    "raw query p50": ms(l.rawP50),
+    "raw query p95": ms(l.rawP95),
+    "page c=1 p50": ms(l.oneP50),
+    "page c=1 p95": ms(l.oneP95),
+    [`page c=${CONNECTIONS} p50`]: ms(l.p50),
+    [`page c=${CONNECTIONS} p95`]: ms(l.p95),
+    "req/s": l.rps.toFixed(1),
+    "non-2xx/errors": l.bad,
+  })),
+);
+for (const l of lines) {
+  const ratio = l.oneP50 / l.rawP50;
+  console.log(
+    `${l.variant}: p95 at ${CONNECTIONS} connections ${ms(l.p95)} (target < 100 ms: ${l.p95 < 100 ? "met" : "NOT met"}); ` +
+      `page ÷ raw query at 1 connection ${ratio.toFixed(2)}× (target ≤ 3×: ${ratio <= 3 ? "met" : "NOT met"})`,
+  );
+}
+process.exit(0);

@@ -1,0 +1,72 @@
+/**
+ * Refresh benchmark (issue 3): N sandbox customers, fixed latency on every PostHog call, one
+ * full refresh each (collect → evaluate → persist) at a given concurrency.
+ *   npx tsx tests/bench/refresh.bench.ts [customers=500] [latencyMs=50] [concurrency=16]
+ * Reports API calls per customer, wall time and the ratio to the lower bound
+ * customers × rounds × latency ÷ concurrency, where rounds = 2 (members waits for the project
+ * call's organization id; the other seven calls run alongside the project call).
+ * The sandbox runs in its own process, as PostHog would, so its work does not eat the client's CPU.
+ * Database: DATABASE_URL if set, else a fresh embedded one in a temp dir.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../checks/config";
+import { openContext } from "../../checks/context";
+import { collectSnapshot } from "../../checks/collect";
+import { createRateLimiter } from "../../checks/posthog/rate-limit";
+import { startSandboxProcess } from "./sandbox-process";
+import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { refreshMany } from "../../checks/refresh";
+import { openSecret } from "../../checks/secrets";
+
+const [customersArg = "500", latencyArg = "50", concurrencyArg = "16"] = process.argv.slice(2);
+const N = Number(customersArg);
+const LATENCY = Number(latencyArg);
+const CONCURRENCY = Number(concurrencyArg);
+const ROUNDS = 2;
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-refresh-"));
+const sandbox = await startSandboxProcess(N, LATENCY);
+const ctx = await openContext(loadConfig({ ...process.env, DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true", DELIGHT_REFRESH_INTERVAL: "0" }));
+const bulk = { url: sandbox.url, customers: sandbox.customers.filter((c) => c.name.startsWith("bulk-")) };
+const seeded = await seedSandboxCustomers(ctx.db, ctx.secretKey, bulk);
+const rows = seeded.map((s) => s.customer);
+const lowerBoundMs = (N * ROUNDS * LATENCY) / CONCURRENCY;
+
+// 1. Collection alone (what PostHog latency allows), same concurrency.
+const limiter = createRateLimiter();
+let next = 0;
+let collectCalls = 0;
+const t0 = performance.now();
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (next < rows.length) {
+      const c = rows[next++]!;
+      const snap = await collectSnapshot({ host: c.posthogHost, projectId: c.projectId, apiKey: openSecret(c.apiKeyEncrypted, ctx.secretKey), billingDay: c.billingDay }, { now: new Date(), limiter });
+      collectCalls += snap.apiCalls;
+    }
+  }),
+);
+const collectMs = performance.now() - t0;
+
+// 2. Full refresh: collect, evaluate and one transaction per customer.
+const before = (await sandbox.requests()).length;
+const t1 = performance.now();
+const outcomes = await refreshMany(ctx.db, ctx.secretKey, rows, { concurrency: CONCURRENCY, limiter: createRateLimiter() });
+const refreshMs = performance.now() - t1;
+const calls = (await sandbox.requests()).length - before;
+const queries = (await sandbox.requests()).slice(before).filter((r) => r.path.endsWith("/query/")).length;
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(`\nrefresh benchmark — ${N} sandbox customers, ${LATENCY} ms latency per call, concurrency ${CONCURRENCY}, database ${ctx.dbHandle.kind}`);
+console.table({
+  "collect only": { wall: fmt(collectMs), "calls/customer": (collectCalls / N).toFixed(2), "ratio to lower bound": (collectMs / lowerBoundMs).toFixed(2) },
+  "full refresh": { wall: fmt(refreshMs), "calls/customer": (calls / N).toFixed(2), "ratio to lower bound": (refreshMs / lowerBoundMs).toFixed(2) },
+});
+console.log(`lower bound = ${N} × ${ROUNDS} rounds × ${LATENCY} ms ÷ ${CONCURRENCY} = ${fmt(lowerBoundMs)}`);
+console.log(`HogQL queries: ${queries} for ${N} customers; outcomes: ${JSON.stringify(outcomes.reduce<Record<string, number>>((a, o) => ((a[o.status] = (a[o.status] ?? 0) + 1), a), {}))}`);
+
+await ctx.dbHandle.close();
+await sandbox.close();
+rmSync(dataDir, { recursive: true, force: true });
