@@ -1,0 +1,54 @@
+import { createServer, type Server } from "node:http";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { CurrentState } from "../../checks/health-store";
+import { createHealthExporter } from "../../checks/posthog-export";
+
+type Captured = { path: string; body: { api_key?: string; batch?: { event: string; properties: Record<string, unknown>; distinct_id?: string }[] } };
+const received: Captured[] = [];
+let server: Server;
+let host: string;
+
+beforeAll(async () => {
+  // Stands in for the team's own PostHog: records what posthog-node sends, nothing else.
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      let raw = Buffer.concat(chunks);
+      if (req.headers["content-encoding"] === "gzip") raw = gunzipSync(raw);
+      received.push({ path: req.url ?? "", body: JSON.parse(raw.toString("utf8")) });
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  host = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const state = {
+  score: { score: 72.5, band: "healthy", coverage: 0.8125, failing: 3, unknown: 2, version: "1", sections: {}, contributions: [] },
+  usage: { percentOfQuota: 84.2, projectedPercent: 97.1 },
+  flagged80: true,
+  resolved: [],
+} as unknown as CurrentState;
+
+describe("sending health to the team's own PostHog", () => {
+  test("groupIdentify on group type customer and a 'customer health computed' event", async () => {
+    const exporter = createHealthExporter({ apiKey: "phc_team_project_key", host, flushAt: 1 });
+    exporter.onScored({ slug: "acme", name: "Acme" }, state);
+    await exporter.shutdown();
+    const events = received.flatMap((r) => r.body.batch ?? []);
+    const identify = events.find((e) => e.event === "$groupidentify")!;
+    expect(identify.properties).toMatchObject({
+      $group_type: "customer",
+      $group_key: "acme",
+      $group_set: { name: "Acme", health_score: 72.5, health_band: "healthy", health_coverage: 81.3, plan_usage_percent: 84.2, plan_projected_percent: 97.1, above_80_percent: true, failing_checks: 3 },
+    });
+    const computed = events.find((e) => e.event === "customer health computed")!;
+    expect(computed.distinct_id).toBe("delight:acme");
+    expect(computed.properties).toMatchObject({ $groups: { customer: "acme" }, health_score: 72.5, health_band: "healthy" });
+    expect(received.every((r) => r.body.api_key === "phc_team_project_key")).toBe(true);
+  });
+});
