@@ -9,7 +9,7 @@ import { InputError, parseInput } from "./validation";
 
 const optionalId = z.preprocess(
   (v) => (v === "" || v === undefined || v === null ? null : typeof v === "string" ? Number(v) : v),
-  z.number({ invalid_type_error: "Choose one from the list" }).int("Choose one from the list").positive("Choose one from the list").nullable(),
+  z.number({ invalid_type_error: "Choose one from the list" }).int("Choose one from the list").positive("Choose one from the list").max(2_147_483_647, "Choose one from the list").nullable(),
 );
 
 export const ApiKeySchema = z
@@ -183,7 +183,11 @@ function publicCustomerQuery(db: Db) {
 
 export type PublicCustomer = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
 
+/** Slugs are what slugify makes; anything else (from a URL or the CLI) cannot name a customer. */
+export const isSlug = (value: string) => /^[a-z0-9][a-z0-9-]{0,59}$/.test(value);
+
 export async function getCustomer(db: Db, slug: string) {
+  if (!isSlug(slug)) return null;
   const [row] = await publicCustomerQuery(db).where(eq(customers.slug, slug));
   return row ?? null;
 }

@@ -1,52 +1,68 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { getCustomer, maskApiKey } from "~/models/customers.server";
-import { requireUser } from "~/utils/auth.server";
-import { getDb } from "~/utils/db.server";
-import { notFound } from "~/utils/http.server";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Checklist } from "~/components/customer/checklist";
+import { CustomerHeader } from "~/components/customer/customer-header";
+import { LastRefresh } from "~/components/customer/last-refresh";
+import { ScoreSummary } from "~/components/customer/score-summary";
+import { UsagePanel } from "~/components/customer/usage-panel";
+import { clearOverride, customerPageData, recordAnswer, recordOverride } from "~/models/customer-actions.server";
+import { getCustomer } from "~/models/customers.server";
+import customerStyles from "~/styles/customer.css";
+import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
+import { getContext } from "~/utils/db.server";
+import { formValues, handleForm } from "~/utils/forms.server";
+import { invariantResponse, notFound } from "~/utils/http.server";
+import { refreshNow } from "~/utils/refresh.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: customerStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.customer.name ?? "Customer"} · delight` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const customer = await getCustomer(await getDb(), params.slug ?? "");
+  const { db } = await getContext();
+  const page = await customerPageData(db, params.slug ?? "");
+  if (!page) notFound("No customer with this address");
+  return { ...page, canEdit: user.role !== "viewer" };
+}
+
+const INTENTS = ["answer", "override", "clear-override", "refresh"] as const;
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  // Role first: a viewer gets 403 whatever the form says.
+  const user = await requireEditor(request);
+  const { db } = await getContext();
+  const slug = params.slug ?? "";
+  const customer = await getCustomer(db, slug);
   if (!customer) notFound("No customer with this address");
-  const { apiKeyLast4, ...safe } = customer;
-  return { customer: safe, maskedKey: maskApiKey(apiKeyLast4), canEdit: user.role !== "viewer" };
+  const form = await request.formData();
+  const intent = String(form.get("intent") ?? "");
+  invariantResponse((INTENTS as readonly string[]).includes(intent), "Unknown action");
+  const actor = actorOf(user);
+  const fields = formValues(form);
+  if (intent === "refresh") {
+    const outcome = await refreshNow(slug);
+    if (!outcome) notFound("No customer with this address");
+    return { ok: true as const, intent, status: outcome.status, message: outcome.message };
+  }
+  const outcome = await handleForm(form, () => {
+    if (intent === "answer") return recordAnswer(db, actor, customer.id, fields);
+    if (intent === "override") return recordOverride(db, actor, customer.id, fields);
+    return clearOverride(db, actor, customer.id, fields.checkId ?? "");
+  });
+  if (!outcome.ok) return outcome.response;
+  return { ok: true as const, intent, status: "saved", message: `Saved; score now ${outcome.result.state.score.score ?? "–"}` };
 }
 
 export default function CustomerPage() {
-  const { customer, maskedKey, canEdit } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
   return (
-    <>
-      <div className="page-head">
-        <h1>
-          {customer.name} {customer.archivedAt ? <span className="badge band-none">Archived</span> : null}
-        </h1>
-        {canEdit ? (
-          <Link className="button secondary" to="edit">
-            Edit
-          </Link>
-        ) : null}
-      </div>
-      <div className="panel">
-        <dl className="kv">
-          <dt>PostHog</dt>
-          <dd>
-            {customer.posthogHost} · project {customer.projectId}
-          </dd>
-          <dt>API key</dt>
-          <dd className="mono" data-testid="masked-key">
-            {maskedKey}
-          </dd>
-          <dt>Plan</dt>
-          <dd>{customer.planName ?? "No plan"}</dd>
-          <dt>Billing day</dt>
-          <dd>{customer.billingDay}</dd>
-          <dt>Owner</dt>
-          <dd>{customer.ownerName ?? "Nobody"}</dd>
-        </dl>
-      </div>
-    </>
+    <div className="customer-page">
+      <CustomerHeader data={data} canEdit={data.canEdit} />
+      <ScoreSummary score={data.score} sinceWeek={data.sinceWeek} sinceCatchup={data.sinceCatchup} changes={data.changes} historyChart={data.historyChart} flagged80={data.flagged80} />
+      <Checklist sections={data.checklist} canEdit={data.canEdit} />
+      <UsagePanel usage={data.usage} />
+      <LastRefresh run={data.lastRun} />
+    </div>
   );
 }

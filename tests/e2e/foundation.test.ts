@@ -82,7 +82,7 @@ describe("foundation in Chromium", () => {
     await page.selectOption("#f-planId", { label: "Growth" });
     await page.click("text=Add customer");
     await page.waitForURL(/\/customers\/acme-b-corp-b$/);
-    expect(await page.textContent("h1")).toContain("Acme <b>Corp</b>");
+    await expect.poll(() => page.textContent("h1")).toContain("Acme <b>Corp</b>");
     expect(await page.textContent("[data-testid=masked-key]")).toBe("phx_…6789");
     expect(await page.content()).not.toContain(KEY);
     await screenshot(page, "customer");
@@ -95,7 +95,7 @@ describe("foundation in Chromium", () => {
     await page.fill("#f-name", "Acme Corporation");
     await page.click("text=Save changes");
     await page.waitForURL(/\/customers\/acme-b-corp-b$/);
-    expect(await page.textContent("h1")).toContain("Acme Corporation");
+    await expect.poll(() => page.textContent("h1")).toContain("Acme Corporation");
     await page.click("text=Edit");
     await page.waitForURL(/\/edit$/);
     await page.click("text=Archive customer");

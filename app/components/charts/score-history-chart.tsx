@@ -1,0 +1,30 @@
+import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { ChartFrame, COLORS } from "./chart-frame";
+
+export type ScorePoint = { t: number; date: string; score: number | null; version: string };
+export type VersionMark = { t: number; label: string };
+
+const DAY = 86_400_000;
+// Scores a few minutes apart (a refresh, then answers) need times, not the same date three times.
+const tickFormat = (span: number) => (t: number) => new Date(t).toISOString().slice(span < 2 * DAY ? 11 : 5, span < 2 * DAY ? 16 : 10);
+
+/** Stored health scores over time; a vertical mark where the scoring version changed. */
+export function ScoreHistoryChart({ points, marks }: { points: ScorePoint[]; marks: VersionMark[] }) {
+  const span = points.length > 1 ? points[points.length - 1]!.t - points[0]!.t : 0;
+  return (
+    <ChartFrame label={`Health score history, ${points.length} scores`} height={220}>
+      <LineChart data={points} margin={{ top: 20, right: 24, bottom: 4, left: 0 }}>
+        <CartesianGrid stroke={COLORS.grid} vertical={false} />
+        <XAxis dataKey="t" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={tickFormat(span)} minTickGap={24} />
+        <YAxis domain={[0, 100]} ticks={[0, 40, 70, 100]} width={36} />
+        <ReferenceLine y={70} stroke={COLORS.grid} strokeDasharray="4 4" />
+        <ReferenceLine y={40} stroke={COLORS.grid} strokeDasharray="4 4" />
+        {marks.map((m) => (
+          <ReferenceLine key={m.t} x={m.t} stroke={COLORS.mark} strokeDasharray="3 3" label={{ value: m.label, position: "insideTopLeft", fill: COLORS.mark, fontSize: 12 }} />
+        ))}
+        <Tooltip labelFormatter={(t) => new Date(Number(t)).toISOString().slice(0, 16).replace("T", " ") + " UTC"} formatter={(v) => [v ?? "no score", "score"]} />
+        <Line dataKey="score" type="stepAfter" stroke={COLORS.line} strokeWidth={2} dot={points.length < 40} connectNulls={false} isAnimationActive={false} />
+      </LineChart>
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,111 @@
+import { Link, useFetcher, useSearchParams } from "@remix-run/react";
+import type { CatchupPackData } from "~/models/customer-actions.server";
+import { errorsOf, valuesOf, type ActionReply } from "./types";
+
+function Err({ id, message }: { id: string; message?: string }) {
+  return message ? (
+    <span className="error" id={id} role="alert">
+      {message}
+    </span>
+  ) : null;
+}
+
+/** Schedule a catch-up, or record one that was held (optionally the outcome of a scheduled one). */
+export function CatchupForm({ upcoming, today, count }: { upcoming: CatchupPackData["upcoming"]; today: string; count: number }) {
+  const fetcher = useFetcher<ActionReply>();
+  const [params] = useSearchParams();
+  const recording = upcoming.find((c) => String(c.id) === params.get("record")) ?? null;
+  const errors = errorsOf(fetcher.data);
+  const values = valuesOf(fetcher.data);
+  const reply = fetcher.data;
+  return (
+    <section className="panel no-print" aria-labelledby="catchup-form-heading">
+      <h2 id="catchup-form-heading">{recording ? `Record the catch-up of ${recording.date}` : "Schedule or record a catch-up"}</h2>
+      {reply?.ok ? (
+        <p className="notice" role="status" data-testid="catchup-saved">
+          {reply.message}
+        </p>
+      ) : null}
+      {errors?.form ? <div className="form-error" role="alert">{errors.form}</div> : null}
+      <fetcher.Form method="post" className="stack catchup-form" key={`${count}-${recording?.id ?? ""}`}>
+        {recording ? <input type="hidden" name="id" value={recording.id} /> : null}
+        <div className="row">
+          <div className="field">
+            <label htmlFor="f-date">Date</label>
+            <input type="date" id="f-date" name="date" defaultValue={values?.date ?? recording?.date ?? today} aria-invalid={errors?.date ? true : undefined} aria-describedby={errors?.date ? "f-date-error" : undefined} />
+            <Err id="f-date-error" message={errors?.date} />
+          </div>
+          <div className="field">
+            <label htmlFor="f-attendees">Attendees</label>
+            <input id="f-attendees" name="attendees" defaultValue={values?.attendees ?? recording?.attendees ?? ""} placeholder="Who was there" aria-invalid={errors?.attendees ? true : undefined} />
+            <Err id="f-attendees-error" message={errors?.attendees} />
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="f-notes">Notes</label>
+          <textarea id="f-notes" name="notes" defaultValue={values?.notes ?? recording?.notes ?? ""} maxLength={5000} aria-invalid={errors?.notes ? true : undefined} />
+          <Err id="f-notes-error" message={errors?.notes} />
+        </div>
+        <div className="row">
+          <button type="submit" name="intent" value="record" disabled={fetcher.state !== "idle"}>
+            Record as held
+          </button>
+          {recording ? null : (
+            <button type="submit" name="intent" value="schedule" className="secondary" disabled={fetcher.state !== "idle"}>
+              Schedule
+            </button>
+          )}
+        </div>
+      </fetcher.Form>
+    </section>
+  );
+}
+
+function CancelButton({ id }: { id: number }) {
+  const fetcher = useFetcher<ActionReply>();
+  return (
+    <fetcher.Form method="post" className="inline">
+      <input type="hidden" name="intent" value="cancel" />
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" className="danger small-button" disabled={fetcher.state !== "idle"}>
+        Cancel
+      </button>
+    </fetcher.Form>
+  );
+}
+
+type Row = CatchupPackData["past"][number];
+
+/** Upcoming and past catch-ups; editors can record the outcome of, or cancel, a scheduled one. */
+export function CatchupList({ upcoming, past, canEdit }: { upcoming: Row[]; past: Row[]; canEdit: boolean }) {
+  return (
+    <section className="panel no-print" aria-labelledby="catchups-heading">
+      <h2 id="catchups-heading">Catch-ups</h2>
+      <h3>Upcoming</h3>
+      {upcoming.length === 0 ? <p className="muted">None scheduled.</p> : null}
+      <ul className="catchup-list" data-testid="upcoming">
+        {upcoming.map((c) => (
+          <li key={c.id}>
+            <strong>{c.date}</strong> <span className="badge status-na">scheduled</span> {c.attendees ? <span>{c.attendees}</span> : null}
+            {canEdit ? (
+              <>
+                <Link to={`?record=${c.id}`}>Record outcome</Link> <CancelButton id={c.id} />
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <h3>Past</h3>
+      {past.length === 0 ? <p className="muted">None yet.</p> : null}
+      <ul className="catchup-list" data-testid="past">
+        {past.map((c) => (
+          <li key={c.id}>
+            <strong>{c.date}</strong> <span className={`badge ${c.status === "held" ? "status-pass" : "status-unknown"}`}>{c.status === "scheduled" ? "scheduled, not recorded" : c.status}</span>
+            {c.attendees ? <span>{c.attendees}</span> : null}
+            {c.notes ? <span className="muted small">{c.notes.length > 140 ? `${c.notes.slice(0, 140)}…` : c.notes}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

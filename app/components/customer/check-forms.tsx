@@ -1,0 +1,94 @@
+import { useFetcher } from "@remix-run/react";
+import type { CheckRowView } from "~/models/customer-actions.server";
+import { domId, errorsOf, valuesOf, type ActionReply } from "./types";
+
+function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <span className="error" id={id} role="alert">
+      {message}
+    </span>
+  );
+}
+
+/** yes / no / na with a note. Any check may take one; for manual checks it is the status. */
+export function AnswerForm({ check }: { check: CheckRowView }) {
+  const fetcher = useFetcher<ActionReply>();
+  const id = domId(check.checkId);
+  const errors = errorsOf(fetcher.data);
+  const values = valuesOf(fetcher.data);
+  const current = values?.answer ?? "";
+  return (
+    // Re-mounted after each saved answer so the fields start empty again.
+    <fetcher.Form method="post" className="inline-form answer-form" key={check.history.length} data-testid={`answer-${id}`}>
+      <input type="hidden" name="intent" value="answer" />
+      <input type="hidden" name="checkId" value={check.checkId} />
+      <fieldset className="choices" aria-invalid={errors?.answer ? true : undefined} aria-describedby={errors?.answer ? `${id}-answer-error` : undefined}>
+        <legend className="visually-hidden">Answer</legend>
+        {(["yes", "no", "na"] as const).map((a) => (
+          <label key={a}>
+            <input type="radio" name="answer" value={a} defaultChecked={current === a} /> {a === "na" ? "n/a" : a}
+          </label>
+        ))}
+      </fieldset>
+      <input
+        name="note"
+        id={`${id}-note`}
+        aria-label="Note"
+        placeholder="Note (optional)"
+        defaultValue={values?.note ?? ""}
+        aria-invalid={errors?.note ? true : undefined}
+      />
+      <button type="submit" className="secondary" disabled={fetcher.state !== "idle"}>
+        Save answer
+      </button>
+      <FieldError id={`${id}-answer-error`} message={errors?.answer ?? errors?.checkId} />
+      <FieldError id={`${id}-note-error`} message={errors?.note} />
+    </fetcher.Form>
+  );
+}
+
+/** Override an automated result: status, a required reason, an optional expiry date. */
+export function OverrideForm({ check }: { check: CheckRowView }) {
+  const fetcher = useFetcher<ActionReply>();
+  const id = domId(check.checkId);
+  const errors = errorsOf(fetcher.data);
+  const values = valuesOf(fetcher.data);
+  return (
+    <fetcher.Form method="post" className="inline-form override-form" key={check.history.length} data-testid={`override-${id}`}>
+      <input type="hidden" name="intent" value="override" />
+      <input type="hidden" name="checkId" value={check.checkId} />
+      <label>
+        Override to{" "}
+        <select name="status" id={`${id}-status`} defaultValue={values?.status ?? "pass"}>
+          <option value="pass">pass</option>
+          <option value="fail">fail</option>
+          <option value="na">n/a</option>
+        </select>
+      </label>
+      <input name="reason" id={`${id}-reason`} aria-label="Reason" placeholder="Reason (required)" defaultValue={values?.reason ?? ""} aria-invalid={errors?.reason ? true : undefined} />
+      <label>
+        Expires on <input type="date" name="expiresAt" id={`${id}-expiresAt`} defaultValue={values?.expiresAt ?? ""} aria-invalid={errors?.expiresAt ? true : undefined} />
+      </label>
+      <button type="submit" className="secondary" disabled={fetcher.state !== "idle"}>
+        Override
+      </button>
+      <FieldError id={`${id}-status-error`} message={errors?.status ?? errors?.checkId} />
+      <FieldError id={`${id}-reason-error`} message={errors?.reason} />
+      <FieldError id={`${id}-expiresAt-error`} message={errors?.expiresAt} />
+    </fetcher.Form>
+  );
+}
+
+export function ClearOverrideForm({ check }: { check: CheckRowView }) {
+  const fetcher = useFetcher<ActionReply>();
+  return (
+    <fetcher.Form method="post" className="inline">
+      <input type="hidden" name="intent" value="clear-override" />
+      <input type="hidden" name="checkId" value={check.checkId} />
+      <button type="submit" className="danger small-button" disabled={fetcher.state !== "idle"}>
+        Clear override
+      </button>
+    </fetcher.Form>
+  );
+}

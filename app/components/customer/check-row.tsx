@@ -1,0 +1,79 @@
+import type { CheckRowView } from "~/models/customer-actions.server";
+import { StatusBadge } from "./badges";
+import { AnswerForm, ClearOverrideForm, OverrideForm } from "./check-forms";
+import { domId } from "./types";
+
+function OverrideNote({ check, canEdit }: { check: CheckRowView; canEdit: boolean }) {
+  const o = check.override;
+  if (!o) return null;
+  if (!o.active) {
+    return o.expired ? (
+      <div className="override-note expired" data-testid="override-expired">
+        Override to {o.status} by {o.by} expired on {o.expiresOn}.
+      </div>
+    ) : null;
+  }
+  return (
+    <div className="override-note" data-testid="override-note">
+      <span>
+        Override: <strong>{o.status}</strong> by {o.by} on {o.on}
+        {o.expiresOn ? `, until ${o.expiresOn}` : ", no expiry"} — “{o.reason}”. Automated result:{" "}
+        <StatusBadge status={check.automated?.status ?? "unknown"} /> {check.automated?.summary}
+      </span>
+      {canEdit ? <ClearOverrideForm check={check} /> : null}
+    </div>
+  );
+}
+
+function History({ check }: { check: CheckRowView }) {
+  if (check.history.length === 0) return null;
+  return (
+    <details className="check-history">
+      <summary>History ({check.history.length})</summary>
+      <ol>
+        {check.history.map((h, i) => (
+          <li key={i}>
+            <span className="mono small">{h.when}</span> · {h.who} · {h.what}
+            {h.note ? <span className="muted"> — {h.note}</span> : null}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+/** One checklist line: question, status, source, evidence in words, when, and (for editors) the forms. */
+export function CheckRow({ check, canEdit }: { check: CheckRowView; canEdit: boolean }) {
+  return (
+    <li className={`check check-${check.status}`} id={domId(check.checkId)} data-check={check.checkId}>
+      <div className="check-main">
+        <StatusBadge status={check.status} />
+        <div className="check-text">
+          <div className="question">{check.question}</div>
+          <div className="summary">{check.summary}</div>
+          {check.kind === "automated" ? <div className="rule muted small">{check.rule}</div> : null}
+        </div>
+        <div className="check-side small">
+          <span className={`source source-${check.source}`} data-testid="source">
+            {check.sourceLabel}
+          </span>
+          {check.when ? <span className="muted">{check.when}</span> : null}
+          {check.stale ? <span className="badge stale">stale</span> : null}
+        </div>
+      </div>
+      <OverrideNote check={check} canEdit={canEdit} />
+      <History check={check} />
+      {canEdit ? (
+        check.kind === "manual" ? (
+          <AnswerForm check={check} />
+        ) : (
+          <details className="check-edit no-print">
+            <summary>Answer or override</summary>
+            <OverrideForm check={check} />
+            <AnswerForm check={check} />
+          </details>
+        )
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,67 @@
+import { ScoreHistoryChart } from "~/components/charts/score-history-chart";
+import type { CustomerPageData } from "~/models/customer-actions.server";
+import { BandBadge } from "./badges";
+import { Delta } from "./delta";
+
+type Props = Pick<CustomerPageData, "score" | "sinceWeek" | "sinceCatchup" | "changes" | "historyChart" | "flagged80">;
+
+/** The score with its band and coverage, how it moved, what changed, and its history. */
+export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyChart, flagged80 }: Props) {
+  return (
+    <section className="panel score-panel" aria-labelledby="score-heading">
+      <h2 id="score-heading" className="visually-hidden">
+        Health score
+      </h2>
+      <div className="score-grid">
+        <div className="score-block">
+          <div className="score-line">
+            <span className="score-number" data-testid="score">
+              {score.value ?? "–"}
+            </span>
+            <span className="score-badges">
+              <BandBadge band={score.band} />
+              {flagged80 ? <span className="badge flag80">≥ 80% of plan</span> : null}
+            </span>
+          </div>
+          <div className="muted" data-testid="coverage">
+            Coverage {score.coverage}%{score.coverage < 50 ? " (little decided yet: treat the score with care)" : ""}
+          </div>
+          <div className="deltas">
+            <Delta value={sinceWeek?.delta ?? null} label="since last week" testId="since-week" />
+            {sinceCatchup ? (
+              <Delta value={sinceCatchup.delta} label={`since the catch-up on ${sinceCatchup.on}`} testId="since-catchup" />
+            ) : (
+              <span className="delta delta-none" data-testid="since-catchup">
+                No catch-up held yet
+              </span>
+            )}
+          </div>
+          <div className="muted small">
+            {score.failing} failing · {score.unknown} unknown · scoring v{score.version}
+          </div>
+        </div>
+        <div className="what-changed">
+          <h3>What changed</h3>
+          {changes.length === 0 ? (
+            <p className="muted">{historyChart.points.length < 2 ? "This is the first stored score." : "No check changed status since the previous score."}</p>
+          ) : (
+            <ul className="changes" data-testid="changes">
+              {changes.map((c) => (
+                <li key={c.checkId}>
+                  <strong>{c.question}</strong> {c.text}
+                  {c.why ? <div className="muted small">{c.why}</div> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+      <h3>Score history</h3>
+      {historyChart.points.length === 0 ? (
+        <p className="muted">No scores yet: refresh the customer or answer a check.</p>
+      ) : (
+        <ScoreHistoryChart points={historyChart.points} marks={historyChart.marks} />
+      )}
+    </section>
+  );
+}
