@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CLI_ACTOR } from "../../checks/audit";

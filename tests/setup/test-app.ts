@@ -19,12 +19,12 @@ export type TestApp = {
  * Points the app's own database module at a fresh database for this test file, so loaders and
  * actions run exactly as in production against PGlite or the PostgreSQL server.
  */
-export function useTestApp(): TestApp {
+export function useTestApp(envOverrides: Record<string, string> = {}): TestApp {
   let database: TestDatabase;
   const app = {} as TestApp;
   beforeAll(async () => {
     database = await createTestDatabase();
-    Object.assign(process.env, database.env);
+    Object.assign(process.env, database.env, envOverrides);
     app.ctx = await getContext();
   });
   afterAll(async () => {
