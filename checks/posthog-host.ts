@@ -1,3 +1,4 @@
+import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 
 export const POSTHOG_REGIONS = {
@@ -7,7 +8,7 @@ export const POSTHOG_REGIONS = {
 
 export type HostCheck = { ok: true; host: string } | { ok: false; message: string };
 
-function isPrivateAddress(hostname: string): boolean {
+export function isPrivateAddress(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (h === "localhost" || h.endsWith(".localhost") || h.endsWith(".internal") || h.endsWith(".local")) return true;
   const family = isIP(h);
@@ -53,4 +54,21 @@ export function regionOf(host: string): "us" | "eu" | "custom" {
   if (host === POSTHOG_REGIONS.us || host === "https://app.posthog.com") return "us";
   if (host === POSTHOG_REGIONS.eu) return "eu";
   return "custom";
+}
+
+/**
+ * The address a public-looking host name really points at: a name can resolve to a loopback or
+ * private address (e.g. a DNS record set to 127.0.0.1). Returns the first private address found,
+ * or null. Checked before each refresh; a failed lookup is left to the HTTP call to report.
+ */
+export async function privateAddressOf(host: string): Promise<string | null> {
+  const { hostname } = new URL(host);
+  const bare = hostname.replace(/^\[|\]$/g, "");
+  if (isIP(bare)) return isPrivateAddress(bare) ? bare : null;
+  try {
+    const addresses = await lookup(bare, { all: true, verbatim: true });
+    return addresses.find((a) => isPrivateAddress(a.address))?.address ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -5,6 +5,7 @@ import { collectSnapshot, type CollectOptions } from "./collect";
 import { evaluateAutomated } from "./evaluate";
 import { loadCatchupDates, loadFacts, storeScore, type CurrentState } from "./health-store";
 import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
+import { privateAddressOf } from "./posthog-host";
 import { openSecret, SecretError } from "./secrets";
 import { CALLS, type CallFailure, type UsageSnapshot } from "./snapshot";
 
@@ -27,11 +28,18 @@ export type RefreshOutcome = {
 export type RefreshOptions = Omit<CollectOptions, "now"> & {
   now?: () => Date;
   trigger?: string;
+  /**
+   * false: refuse hosts whose name resolves to a loopback or private address (the server, CLI and
+   * schedule pass DELIGHT_ALLOW_PRIVATE_HOSTS here). Left out, no lookup is made (tests, sandbox).
+   */
+  allowPrivateHosts?: boolean;
   /** Called after a run is committed (e.g. to send group properties to the team's PostHog). */
   onScored?: (customer: { id: number; slug: string; name: string }, state: CurrentState) => Promise<void> | void;
 };
 
 type CustomerRow = typeof customers.$inferSelect;
+
+class HostRefused extends Error {}
 
 function failuresOf(snapshot: UsageSnapshot): CallFailure[] {
   const fields = [snapshot.project, snapshot.members, snapshot.actions, snapshot.insights, snapshot.dashboards, snapshot.featureFlags, snapshot.personProperties, snapshot.daily];
@@ -65,13 +73,16 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
   try {
     let snapshot: UsageSnapshot | null = null;
     let errors: CallFailure[];
+    const privateAddress = options.allowPrivateHosts === false ? await privateAddressOf(customer.posthogHost) : null;
     try {
+      if (privateAddress) throw new HostRefused(`The PostHog address resolves to a private network address (${privateAddress}); delight does not send keys there`);
       const apiKey = openSecret(customer.apiKeyEncrypted, secretKey);
       snapshot = await collectSnapshot({ host: customer.posthogHost, projectId: customer.projectId, apiKey, billingDay: customer.billingDay }, { ...options, now });
       errors = failuresOf(snapshot);
     } catch (error) {
-      if (!(error instanceof SecretError)) throw error;
-      errors = [{ call: "project", kind: "auth", message: error.message }];
+      if (error instanceof HostRefused) errors = [{ call: "project", kind: "forbidden", message: error.message }];
+      else if (error instanceof SecretError) errors = [{ call: "project", kind: "auth", message: error.message }];
+      else throw error;
     }
     const status = snapshot ? runStatus(errors) : "failed";
     const written = await db.transaction(async (tx) => {

@@ -9,5 +9,5 @@ export async function refreshNow(slug: string, trigger = "web"): Promise<Refresh
   const ctx = await getContext();
   const [customer] = await ctx.db.select().from(customers).where(eq(customers.slug, slug));
   if (!customer) return null;
-  return refreshCustomer(ctx.db, ctx.secretKey, customer, { trigger, onScored: healthExporter(ctx.config) });
+  return refreshCustomer(ctx.db, ctx.secretKey, customer, { trigger, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS, onScored: healthExporter(ctx.config) });
 }

@@ -24,7 +24,7 @@ export function startScheduler() {
     running = true;
     try {
       const ctx = await getContext();
-      const outcomes = await refreshDue(ctx.db, ctx.secretKey, interval, { onScored: healthExporter(ctx.config) });
+      const outcomes = await refreshDue(ctx.db, ctx.secretKey, interval, { allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS, onScored: healthExporter(ctx.config) });
       if (outcomes.length > 0) {
         const failed = outcomes.filter((o) => o.status === "failed").length;
         console.log(`[delight] scheduled refresh: ${outcomes.length} customers, ${failed} failed`);

@@ -44,6 +44,7 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
   const outcomes = await refreshMany(ctx.db, ctx.secretKey, list, {
     concurrency,
     trigger: "cli",
+    allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS,
     onScored: exporter?.onScored,
     onDone: (o, done, total) => {
       if (values.json) return;

@@ -139,4 +139,15 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(outcomes.map((o) => [o.slug, o.status])).toEqual([[fresh[0]!.customer.slug, "ok"]]);
     expect(await dueCustomers(app.ctx.db, 24 * 3600_000)).toEqual([]);
   });
+
+  test("with private hosts not allowed, a host that resolves to a loopback address is refused before the key is sent", async () => {
+    const customer = row("healthy");
+    const before = sandbox.requests.length;
+    // "localhost" passes no syntax check here (the row was saved with private hosts allowed), but resolves to 127.0.0.1.
+    const aimed = { ...customer, posthogHost: sandbox.url.replace("127.0.0.1", "localhost") };
+    const outcome = await refreshCustomer(app.ctx.db, app.ctx.secretKey, aimed, { ...fast, allowPrivateHosts: false });
+    expect(outcome.status).toBe("failed");
+    expect(outcome.errors[0]).toMatchObject({ kind: "forbidden", message: expect.stringMatching(/resolves to a private network address \((127\.0\.0\.1|::1)\)/) });
+    expect(sandbox.requests.length).toBe(before);
+  });
 });
