@@ -1,0 +1,96 @@
+import { Link } from "@remix-run/react";
+import { formatDistanceStrict } from "date-fns";
+import type { PortfolioRow } from "~/models/portfolio.server";
+import { sortSearch, type PortfolioFilters, type PortfolioSort } from "~/utils/portfolio-params";
+import { Sparkline } from "./charts/sparkline";
+
+type Row = Omit<PortfolioRow, "apiKeyLast4">;
+
+const COLUMNS: { sort: PortfolioSort; label: string; num?: boolean }[] = [
+  { sort: "name", label: "Customer" },
+  { sort: "owner", label: "Owner" },
+  { sort: "score", label: "Score" },
+  { sort: "coverage", label: "Coverage", num: true },
+  { sort: "plan", label: "% of plan", num: true },
+  { sort: "refreshed", label: "Last refresh" },
+  { sort: "failing", label: "Failing", num: true },
+];
+
+const BAND_NAMES = { healthy: "Healthy", concerning: "Concerning", poor: "Poor" } as const;
+const pct = (n: number) => `${Math.round(n)}%`;
+/** UTC on purpose: the server and the browser render the same text, so hydration matches. */
+const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+const dayOf = (iso: string) => iso.slice(0, 10);
+
+export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: PortfolioFilters; now: string }) {
+  const to = dayOf(now);
+  const from = dayOf(new Date(Date.parse(now) - 89 * 86_400_000).toISOString());
+  return (
+    <table className="portfolio-table">
+      <thead>
+        <tr>
+          {COLUMNS.map((c) => {
+            const active = filters.sort === c.sort;
+            return (
+              <th key={c.sort} className={c.num ? "num" : undefined} aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : undefined}>
+                <Link to={`/${sortSearch(filters, c.sort)}`} data-testid={`sort-${c.sort}`}>
+                  {c.label}
+                  {active ? <span aria-hidden="true">{filters.dir === "asc" ? " ▲" : " ▼"}</span> : null}
+                </Link>
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id} data-testid="customer-row">
+            <td>
+              <Link to={`/customers/${r.slug}`} className="customer-name">
+                {r.name}
+              </Link>
+            </td>
+            <td>{r.owner ? r.owner.name : <span className="muted">—</span>}</td>
+            <td>
+              <div className="score-cell">
+                <span className={`badge score-badge band-${r.band ?? "none"}`} title={r.band ? BAND_NAMES[r.band] : "No score yet"}>
+                  {r.score === null ? "—" : Math.round(r.score)}
+                </span>
+                <Sparkline points={r.sparkline} from={from} to={to} />
+              </div>
+            </td>
+            <td className="num">{r.coverage === null ? <span className="muted">—</span> : pct(r.coverage * 100)}</td>
+            <td className="num">
+              <PlanCell row={r} />
+            </td>
+            <td>
+              {r.lastRefresh ? (
+                <>
+                  <time dateTime={r.lastRefresh.at} title={utc(r.lastRefresh.at)}>
+                    {formatDistanceStrict(new Date(r.lastRefresh.at), new Date(now), { addSuffix: true })}
+                  </time>
+                  {r.lastRefresh.status !== "ok" ? <span className={`badge run-${r.lastRefresh.status}`}>{r.lastRefresh.status}</span> : null}
+                </>
+              ) : (
+                <span className="muted">Never</span>
+              )}
+            </td>
+            <td className="num">{r.failing === null ? <span className="muted">—</span> : r.failing}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PlanCell({ row }: { row: Row }) {
+  // The flag may also come from the value.plan_usage_80 check, so it shows even without a percentage.
+  const flag = row.flagged80 ? <span className="badge flag80">≥ 80%</span> : null;
+  if (row.planPercent === null) return <>{flag} <span className="muted">{row.plan ? "—" : "No plan"}</span></>;
+  return (
+    <>
+      {flag} {pct(row.planPercent)}
+      {row.projectedPercent !== null ? <div className="projected muted">{pct(row.projectedPercent)} projected</div> : null}
+    </>
+  );
+}

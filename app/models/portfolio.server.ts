@@ -1,0 +1,288 @@
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { rowsOf } from "../../db/rows";
+import {
+  BAND_FILTERS,
+  DEFAULT_DIR,
+  DEFAULT_FILTERS,
+  PAGE_SIZE,
+  PORTFOLIO_SORTS,
+  type BandFilter,
+  type PortfolioFilters,
+  type PortfolioSort,
+} from "../utils/portfolio-params";
+
+export { PAGE_SIZE, type PortfolioFilters } from "../utils/portfolio-params";
+
+const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+/** Every field falls back to its default on a bad value: a hand-edited URL never makes a 500. */
+const PortfolioParamsSchema = z.object({
+  q: z.preprocess(
+    // Control characters cannot match a name (and NUL cannot even be sent to PostgreSQL).
+    (v) => (typeof v === "string" ? v.replace(/[\u0000-\u001f]/g, "").trim().slice(0, 100) : ""),
+    z.string(),
+  ),
+  owner: z.preprocess(
+    blankToUndefined,
+    z
+      .union([z.enum(["me", "none"]), z.string().regex(/^\d{1,9}$/).transform(Number)])
+      .nullable()
+      .default(null)
+      .catch(null),
+  ),
+  band: z.preprocess(blankToUndefined, z.enum(BAND_FILTERS).nullable().default(null).catch(null)),
+  flagged: z.preprocess((v) => v === "1" || v === "on" || v === "true", z.boolean()),
+  sort: z.preprocess(blankToUndefined, z.enum(PORTFOLIO_SORTS).default("name").catch("name")),
+  dir: z.preprocess(blankToUndefined, z.enum(["asc", "desc"]).optional().catch(undefined)),
+  page: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(1).max(1_000_000).default(1).catch(1),
+  ),
+});
+
+export function parsePortfolioParams(search: URLSearchParams): PortfolioFilters {
+  const raw = Object.fromEntries(["q", "owner", "band", "flagged", "sort", "dir", "page"].map((k) => [k, search.get(k) ?? undefined]));
+  const parsed = PortfolioParamsSchema.safeParse(raw);
+  if (!parsed.success) return DEFAULT_FILTERS;
+  const p = parsed.data;
+  return { ...p, dir: p.dir ?? DEFAULT_DIR[p.sort] };
+}
+
+export type SparkPoint = { day: string; score: number };
+
+export type PortfolioRow = {
+  id: number;
+  slug: string;
+  name: string;
+  posthogHost: string;
+  projectId: number;
+  apiKeyLast4: string;
+  billingDay: number;
+  createdAt: string;
+  updatedAt: string;
+  owner: { id: number; name: string; email: string } | null;
+  plan: { id: number; name: string; monthlyEvents: number } | null;
+  score: number | null;
+  band: "healthy" | "concerning" | "poor" | null;
+  coverage: number | null;
+  failing: number | null;
+  unknown: number | null;
+  planPercent: number | null;
+  projectedPercent: number | null;
+  flagged80: boolean;
+  scoredAt: string | null;
+  lastRefresh: { at: string; status: "ok" | "partial" | "failed" } | null;
+  /** Last score of each UTC day over the past 90 days, oldest first; empty when not asked for. */
+  sparkline: SparkPoint[];
+};
+
+export type BandCounts = Record<BandFilter, number>;
+
+export type PortfolioPage = {
+  rows: PortfolioRow[];
+  /** Rows matching every filter. */
+  total: number;
+  /** The page actually shown: a page past the end shows the last one. */
+  page: number;
+  pageCount: number;
+  pageSize: number;
+  /** Customers per band matching every filter except the band itself. */
+  bandCounts: BandCounts;
+  /** Whether any active customer exists at all (tells "nothing yet" from "nothing matches"). */
+  anyCustomers: boolean;
+};
+
+type QueryOptions = {
+  /** The signed-in user, for owner=me. */
+  userId: number;
+  /** Rows per page; null returns every matching row (CSV export). */
+  pageSize?: number | null;
+  sparkline?: boolean;
+  now?: Date;
+};
+
+/*
+ * The per-row sort key. Only the join a sort needs is made over the whole filtered set; owner,
+ * plan and run details for display are joined for the page's rows alone.
+ */
+const SORT_KEYS: Record<PortfolioSort, { key: SQL; join?: SQL }> = {
+  name: { key: sql`lower(c.name)` },
+  owner: { key: sql`lower(u.name)`, join: sql`left join users u on u.id = c.owner_id` },
+  score: { key: sql`hs.score` },
+  coverage: { key: sql`hs.coverage` },
+  plan: { key: sql`hs.plan_percent` },
+  refreshed: { key: sql`r.finished_at`, join: sql`left join check_runs r on r.id = ch.run_id` },
+  failing: { key: sql`hs.failing` },
+};
+
+function whereClause(f: PortfolioFilters, userId: number): SQL {
+  const parts: SQL[] = [sql`c.archived_at is null`];
+  if (f.q) {
+    // strpos, not LIKE: a % or _ typed into the search box is just a character.
+    parts.push(sql`(strpos(lower(c.name), lower(${f.q})) > 0 or strpos(c.slug, lower(${f.q})) > 0)`);
+  }
+  if (f.owner === "none") parts.push(sql`c.owner_id is null`);
+  else if (f.owner !== null) parts.push(sql`c.owner_id = ${f.owner === "me" ? userId : f.owner}`);
+  if (f.flagged) parts.push(sql`hs.flagged_80 is true`);
+  return sql.join(parts, sql` and `);
+}
+
+/**
+ * One statement for the whole page: the filtered set is numbered in sort order with window
+ * functions, band counts come from the same set before the band filter, and the page's rows get
+ * their 90-day sparkline from a lateral subquery on health_scores(customer_id, computed_at). A
+ * one-row summary is the driving table, so an empty page still reports totals and counts.
+ */
+export async function queryPortfolio(db: Db, filters: PortfolioFilters, options: QueryOptions): Promise<PortfolioPage> {
+  const size = options.pageSize === undefined ? PAGE_SIZE : options.pageSize;
+  const now = options.now ?? new Date();
+  const sort = SORT_KEYS[filters.sort];
+  const dir = filters.dir === "asc" ? sql`asc` : sql`desc`;
+  const bandFilter = filters.band ? sql`where band_key = ${filters.band}` : sql``;
+  const pageFilter =
+    size === null
+      ? sql`select id, pos from filtered`
+      : sql`select id, pos from filtered
+            where pos > (least(${filters.page}::int, greatest(1, ceil(total / ${size}::numeric)))::int - 1) * ${size}::int
+            order by pos limit ${size}::int`;
+  const since = new Date(now.getTime() - 90 * 86_400_000).toISOString();
+  const sparkline = options.sparkline
+    ? sql`left join lateral (
+        select json_agg(json_build_array(d.day, d.score) order by d.day) as points
+        from (
+          select distinct on (day) to_char(h.computed_at at time zone 'UTC', 'YYYY-MM-DD') as day, round(h.score::numeric, 1)::float8 as score
+          from health_scores h
+          where h.customer_id = c.id and h.computed_at >= ${since}::timestamptz
+          order by day, h.computed_at desc
+        ) d
+        where d.score is not null
+      ) spark on c.id is not null`
+    : sql`left join lateral (select null::json as points) spark on true`;
+
+  const result = await db.execute(sql`
+    with base as (
+      select c.id, coalesce(hs.band, 'none') as band_key, ${sort.key} as sort_key, lower(c.name) as name_key
+      from customers c
+      left join current_health ch on ch.customer_id = c.id
+      left join health_scores hs on hs.id = ch.score_id
+      ${sort.join ?? sql``}
+      where ${whereClause(filters, options.userId)}
+    ),
+    filtered as (
+      select id, row_number() over (order by sort_key ${dir} nulls last, name_key, id) as pos, count(*) over () as total
+      from base ${bandFilter}
+    ),
+    summary as (
+      select
+        (select coalesce(json_object_agg(band_key, n), '{}'::json) from (select band_key, count(*)::int as n from base group by band_key) g) as bands,
+        (select count(*)::int from filtered) as total,
+        exists (select 1 from customers where archived_at is null) as any_customers
+    ),
+    page as (${pageFilter})
+    select s.bands, s.total, s.any_customers, pg.pos,
+      c.id, c.slug, c.name, c.posthog_host, c.project_id, c.api_key_last4, c.billing_day,
+      (extract(epoch from c.created_at) * 1000)::float8 as created_at,
+      (extract(epoch from c.updated_at) * 1000)::float8 as updated_at,
+      c.owner_id, u.name as owner_name, u.email as owner_email,
+      c.plan_id, p.name as plan_name, p.monthly_events::float8 as monthly_events,
+      hs.score, hs.band, hs.coverage, hs.failing, hs.unknown, hs.plan_percent, hs.projected_percent, hs.flagged_80,
+      (extract(epoch from hs.computed_at) * 1000)::float8 as scored_at,
+      (extract(epoch from r.finished_at) * 1000)::float8 as refreshed_at, r.status as run_status,
+      spark.points
+    from summary s
+    left join page pg on true
+    left join customers c on c.id = pg.id
+    left join current_health ch on ch.customer_id = c.id
+    left join health_scores hs on hs.id = ch.score_id
+    left join check_runs r on r.id = ch.run_id
+    left join users u on u.id = c.owner_id
+    left join plans p on p.id = c.plan_id
+    ${sparkline}
+    order by pg.pos
+  `);
+  const raw = rowsOf<RawRow>(result);
+  const first = raw[0]!;
+  const total = first.total;
+  const pageSize = size ?? Math.max(total, 1);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const bands = parseJson<Partial<BandCounts>>(first.bands) ?? {};
+  return {
+    rows: raw.filter((r) => r.id !== null).map(toRow),
+    total,
+    page: size === null ? 1 : Math.min(filters.page, pageCount),
+    pageCount,
+    pageSize,
+    bandCounts: { healthy: bands.healthy ?? 0, concerning: bands.concerning ?? 0, poor: bands.poor ?? 0, none: bands.none ?? 0 },
+    anyCustomers: first.any_customers,
+  };
+}
+
+type RawRow = {
+  bands: unknown;
+  total: number;
+  any_customers: boolean;
+  id: number | null;
+  slug: string;
+  name: string;
+  posthog_host: string;
+  project_id: number;
+  api_key_last4: string;
+  billing_day: number;
+  created_at: number;
+  updated_at: number;
+  owner_id: number | null;
+  owner_name: string | null;
+  owner_email: string | null;
+  plan_id: number | null;
+  plan_name: string | null;
+  monthly_events: number | null;
+  score: number | null;
+  band: PortfolioRow["band"];
+  coverage: number | null;
+  failing: number | null;
+  unknown: number | null;
+  plan_percent: number | null;
+  projected_percent: number | null;
+  flagged_80: boolean | null;
+  scored_at: number | null;
+  refreshed_at: number | null;
+  run_status: "ok" | "partial" | "failed" | null;
+  points: unknown;
+};
+
+/** postgres.js hands json back parsed, PGlite too; a string is parsed in case a driver does not. */
+function parseJson<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toRow(r: RawRow): PortfolioRow {
+  return {
+    id: r.id!,
+    slug: r.slug,
+    name: r.name,
+    posthogHost: r.posthog_host,
+    projectId: r.project_id,
+    apiKeyLast4: r.api_key_last4,
+    billingDay: r.billing_day,
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+    owner: r.owner_id !== null && r.owner_name !== null ? { id: r.owner_id, name: r.owner_name, email: r.owner_email! } : null,
+    plan: r.plan_id !== null && r.plan_name !== null ? { id: r.plan_id, name: r.plan_name, monthlyEvents: r.monthly_events! } : null,
+    score: r.score,
+    band: r.band,
+    coverage: r.coverage,
+    failing: r.failing,
+    unknown: r.unknown,
+    planPercent: r.plan_percent,
+    projectedPercent: r.projected_percent,
+    flagged80: r.flagged_80 === true,
+    scoredAt: iso(r.scored_at),
+    lastRefresh: r.refreshed_at !== null && r.run_status ? { at: iso(r.refreshed_at)!, status: r.run_status } : null,
+    sparkline: (parseJson<[string, number][]>(r.points) ?? []).map(([day, score]) => ({ day, score })),
+  };
+}

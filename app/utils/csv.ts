@@ -1,0 +1,21 @@
+export type CsvCell = string | number | boolean | null | undefined;
+
+/*
+ * A cell that starts with one of these is read as a formula by Excel, LibreOffice and Google Sheets
+ * (OWASP "CSV injection"); a leading apostrophe makes it text. Customer names are typed by users,
+ * so every text cell is checked, not just the ones that look suspicious today.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: CsvCell): string {
+  if (value === null || value === undefined) return "";
+  let text = String(value);
+  if (typeof value === "string" && FORMULA_START.test(text)) text = `'${text}`;
+  // RFC 4180: quote a field holding a quote, comma or line break, doubling inner quotes.
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** RFC 4180 text: CRLF line ends, a header row first. */
+export function toCsv(header: string[], rows: CsvCell[][]): string {
+  return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}

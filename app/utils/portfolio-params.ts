@@ -1,0 +1,63 @@
+/**
+ * The portfolio's URL contract, shared by the loader, the page, the CSV and the JSON API. Pure and
+ * browser-safe: parsing with zod happens in app/models/portfolio.server.ts.
+ */
+export const PORTFOLIO_SORTS = ["name", "owner", "score", "coverage", "plan", "refreshed", "failing"] as const;
+export type PortfolioSort = (typeof PORTFOLIO_SORTS)[number];
+export const BAND_FILTERS = ["healthy", "concerning", "poor", "none"] as const;
+export type BandFilter = (typeof BAND_FILTERS)[number];
+export type SortDir = "asc" | "desc";
+
+export const PAGE_SIZE = 25;
+
+/**
+ * The first click on a column shows what needs attention first: worst score and coverage, most
+ * failing checks, highest plan use, newest refresh. A second click reverses it.
+ */
+export const DEFAULT_DIR: Record<PortfolioSort, SortDir> = {
+  name: "asc",
+  owner: "asc",
+  score: "asc",
+  coverage: "asc",
+  plan: "desc",
+  refreshed: "desc",
+  failing: "desc",
+};
+
+export type PortfolioFilters = {
+  q: string;
+  /** A user id, the signed-in user ("me"), customers without an owner ("none"), or everyone (null). */
+  owner: number | "me" | "none" | null;
+  band: BandFilter | null;
+  flagged: boolean;
+  sort: PortfolioSort;
+  dir: SortDir;
+  page: number;
+};
+
+export const DEFAULT_FILTERS: PortfolioFilters = { q: "", owner: null, band: null, flagged: false, sort: "name", dir: "asc", page: 1 };
+
+/** Search string for the filters with some changed; defaults are left out so URLs stay short. */
+export function portfolioSearch(filters: PortfolioFilters, changes: Partial<PortfolioFilters> = {}): string {
+  const f = { ...filters, ...changes };
+  const params = new URLSearchParams();
+  if (f.q) params.set("q", f.q);
+  if (f.owner !== null) params.set("owner", String(f.owner));
+  if (f.band) params.set("band", f.band);
+  if (f.flagged) params.set("flagged", "1");
+  if (f.sort !== DEFAULT_FILTERS.sort) params.set("sort", f.sort);
+  if (f.dir !== DEFAULT_DIR[f.sort]) params.set("dir", f.dir);
+  if (f.page > 1) params.set("page", String(f.page));
+  const search = params.toString();
+  return search ? `?${search}` : "";
+}
+
+/** Link target for a column header: a new column starts at its default direction, the current one flips. */
+export function sortSearch(filters: PortfolioFilters, sort: PortfolioSort): string {
+  const dir = filters.sort === sort ? (filters.dir === "asc" ? "desc" : "asc") : DEFAULT_DIR[sort];
+  return portfolioSearch(filters, { sort, dir, page: 1 });
+}
+
+export function hasFilters(f: PortfolioFilters): boolean {
+  return f.q !== "" || f.owner !== null || f.band !== null || f.flagged;
+}

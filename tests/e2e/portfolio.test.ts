@@ -1,0 +1,186 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../../checks/config";
+import { openContext } from "../../checks/context";
+import { seedCustomers, seedHealth, seedPortfolio, seedUser } from "../factories";
+import { collectConsoleErrors, launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
+
+const FORMULA = "=cmd|' /C calc'!A0";
+const PASSWORD = "a long password";
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let consoleErrors: string[];
+let dataDir: string;
+
+// PGlite allows one process at a time: seed the data dir first, then start the server on it.
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-e2e-portfolio-"));
+  const ctx = await openContext(loadConfig({ DELIGHT_DATA_DIR: dataDir, DELIGHT_REFRESH_INTERVAL: "0" }));
+  await seedPortfolio(ctx.db, ctx.secretKey, { customers: 60, days: 120, owners: 3 });
+  const ada = await seedUser(ctx.db, { email: "ada@example.com", name: "Ada Admin", role: "admin", password: PASSWORD });
+  await seedUser(ctx.db, { email: "vic@example.com", name: "Vic Viewer", role: "viewer", password: PASSWORD });
+  const [formula] = await seedCustomers(ctx.db, ctx.secretKey, [{ name: FORMULA, slug: "formula", ownerId: ada.id }]);
+  await seedHealth(ctx.db, formula!.id, { history: [{ at: new Date(Date.now() - 86_400_000), score: 35 }, { at: new Date(), score: 30 }], run: { status: "partial" } });
+  await ctx.dbHandle.close();
+  [app, browser] = await Promise.all([startApp({ DELIGHT_DATA_DIR: dataDir }), launchBrowser()]);
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+  page.setDefaultTimeout(10_000);
+  consoleErrors = collectConsoleErrors(page);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function signIn(email: string) {
+  await page.goto(app.url + "/login");
+  await page.fill("#f-email", email);
+  await page.fill("#f-password", PASSWORD);
+  await page.click("button[type=submit]");
+  await page.waitForURL(app.url + "/");
+  await page.waitForSelector("[data-testid=customer-row]");
+}
+
+const rowNames = () => page.locator("[data-testid=customer-row] .customer-name").allTextContents();
+const rowScores = async () => (await page.locator("[data-testid=customer-row] .score-badge").allTextContents()).map((s) => (s === "—" ? null : Number(s)));
+const search = () => new URL(page.url()).searchParams;
+
+describe("portfolio in Chromium", () => {
+  test("first page: band counts, 25 rows with sparklines, page 1 of 3", async () => {
+    await signIn("ada@example.com");
+    expect(await page.locator("[data-testid=customer-row]").count()).toBe(25);
+    expect(await page.textContent("[data-testid=page-status]")).toBe("Page 1 of 3 · 61 customers");
+    const counts = await Promise.all(["healthy", "concerning", "poor", "none"].map(async (b) => Number(await page.textContent(`[data-testid=band-${b}] .band-count`))));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(61);
+    const spark = page.locator("[data-testid=customer-row]", { hasText: "Acme 1" }).first().locator("svg[data-testid=sparkline]");
+    expect(await spark.isVisible()).toBe(true);
+    expect((await spark.locator("polyline").getAttribute("points"))!.split(" ").length).toBeGreaterThan(30);
+    expect(await page.isVisible("text=Add customer")).toBe(true);
+    await screenshot(page, "portfolio");
+  });
+
+  test("a band tile filters the rows and the URL; clicking it again clears", async () => {
+    const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
+    await page.click("[data-testid=band-poor]");
+    await page.waitForURL(/band=poor/);
+    await expect.poll(() => page.locator("[data-testid=customer-row]").count()).toBe(Math.min(25, poor));
+    const classes = await page.locator("[data-testid=customer-row] .score-badge").evaluateAll((els) => els.map((e) => e.className));
+    expect(classes.every((c) => c.includes("band-poor"))).toBe(true);
+    expect(await page.getAttribute("[data-testid=band-poor]", "aria-current")).toBe("true");
+    await page.click("[data-testid=band-poor]");
+    await page.waitForURL(app.url + "/");
+    await expect.poll(() => page.textContent("[data-testid=page-status]")).toContain("61 customers");
+  });
+
+  test("column headers sort, and a second click reverses", async () => {
+    const scored = async () => (await rowScores()).filter((s): s is number => s !== null);
+    await page.click("[data-testid=sort-score]");
+    await page.waitForURL(/sort=score/);
+    await expect.poll(async () => { const a = await scored(); return a.join() === [...a].sort((x, y) => x - y).join(); }).toBe(true);
+    const asc = await scored();
+    await page.click("[data-testid=sort-score]");
+    await page.waitForURL(/dir=desc/);
+    await expect.poll(async () => { const d = await scored(); return d.join() === [...d].sort((x, y) => y - x).join(); }).toBe(true);
+    const desc = await scored();
+    expect(desc[0]).toBeGreaterThan(asc[0]!);
+    expect(await page.getAttribute("th[aria-sort]", "aria-sort")).toBe("descending");
+    await screenshot(page, "portfolio-sorted");
+  });
+
+  test("next and previous pages", async () => {
+    await page.goto(app.url + "/");
+    const first = await rowNames();
+    await page.click("text=Next →");
+    await page.waitForURL(/page=2/);
+    await expect.poll(() => page.textContent("[data-testid=page-status]")).toBe("Page 2 of 3 · 61 customers");
+    await expect.poll(async () => (await rowNames()).some((n) => first.includes(n))).toBe(false);
+    const second = await rowNames();
+    expect(second.some((n) => first.includes(n))).toBe(false);
+    await page.click("text=Next →");
+    await page.waitForURL(/page=3/);
+    await expect.poll(() => page.locator("[data-testid=customer-row]").count()).toBe(11);
+    await page.click("text=← Previous");
+    await page.waitForURL(/page=2/);
+    await expect.poll(rowNames).toEqual(second);
+  });
+
+  test("search, owner and the 80% flag go into the URL; no match offers to clear", async () => {
+    await page.goto(app.url + "/?sort=name&dir=desc");
+    await page.fill("input[name=q]", "acme");
+    await page.press("input[name=q]", "Enter");
+    await page.waitForURL(/q=acme/);
+    expect(search().get("dir")).toBe("desc");
+    await expect.poll(async () => (await rowNames()).every((n) => n.startsWith("Acme"))).toBe(true);
+    const names = await rowNames();
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((n) => n.startsWith("Acme"))).toBe(true);
+    expect(names).toEqual([...names].sort().reverse());
+
+    await page.fill("input[name=q]", "");
+    await page.selectOption("select[name=owner]", "me");
+    await page.waitForURL(/owner=me/);
+    expect(search().has("q")).toBe(false);
+    await expect.poll(rowNames).toEqual([FORMULA]);
+    expect(await page.textContent("[data-testid=customer-row]")).toContain("partial");
+
+    await page.selectOption("select[name=owner]", "");
+    await page.check("input[name=flagged]");
+    await page.waitForURL(/flagged=1/);
+    await expect.poll(async () => (await page.locator("[data-testid=customer-row]").count()) > 0).toBe(true);
+    const flags = await page.locator("[data-testid=customer-row]").evaluateAll((rows) => rows.map((r) => r.querySelector(".flag80") !== null));
+    expect(flags.every(Boolean)).toBe(true);
+    await screenshot(page, "portfolio-flagged");
+
+    await page.goto(app.url + "/?q=no-such-customer");
+    expect(await page.textContent("[data-testid=no-match] h2")).toBe("No customers match these filters");
+    await screenshot(page, "portfolio-no-match");
+    await page.click("[data-testid=no-match] >> text=Clear filters");
+    await page.waitForURL(app.url + "/");
+    await expect.poll(() => page.locator("[data-testid=customer-row]").count()).toBe(25);
+  });
+
+  test("Export CSV downloads every matching row with the current filters", async () => {
+    await page.goto(app.url + "/?band=poor");
+    const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Export CSV")]);
+    expect(download.suggestedFilename()).toMatch(/^delight-customers-\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = readFileSync((await download.path())!, "utf8").trimEnd().split("\r\n");
+    expect(lines[0]).toMatch(/^Name,Slug,Owner email,Plan,Score,Band,/);
+    expect(lines.length - 1).toBe(poor);
+    expect(lines.slice(1).every((l) => l.split(",")[5] === "poor")).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^'=cmd\|' \/C calc'!A0,formula,ada@example.com,/));
+  });
+
+  test("a viewer sees the portfolio but no Add customer", async () => {
+    await page.click("text=Sign out");
+    await page.waitForURL(/\/login$/);
+    await signIn("vic@example.com");
+    expect(await page.locator("[data-testid=customer-row]").count()).toBe(25);
+    expect(await page.isVisible("text=Add customer")).toBe(false);
+    expect(await page.isVisible("text=Export CSV")).toBe(true);
+    await screenshot(page, "portfolio-viewer");
+  });
+
+  test("the JSON API answers the signed-in browser and refuses a stranger", async () => {
+    const one = await page.request.get(app.url + "/api/customers/formula");
+    expect(one.status()).toBe(200);
+    expect(await one.json()).toMatchObject({ slug: "formula", name: FORMULA, health: { score: 30, band: "poor" }, lastRefresh: { status: "partial" } });
+    const list = await page.request.get(app.url + "/api/customers?band=poor&page=1");
+    const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
+    expect(await list.json()).toMatchObject({ total: poor, page: 1, pageSize: 25 });
+    const stranger = await fetch(app.url + "/api/customers/formula");
+    expect(stranger.status).toBe(401);
+    expect(stranger.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect(stranger.headers.get("x-frame-options")).toBe("DENY");
+    expect(await stranger.json()).toEqual({ error: expect.any(String) });
+  });
+
+  test("no console errors (hydration, CSP) on the way", () => {
+    expect(consoleErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,323 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, test } from "vitest";
+import * as portfolio from "../../app/routes/_app._index";
+import * as apiCustomer from "../../app/routes/api.customers.$slug";
+import * as apiCustomers from "../../app/routes/api.customers";
+import * as csv from "../../app/routes/customers[.]csv";
+import { CLI_ACTOR } from "../../checks/audit";
+import { createApiToken } from "../../checks/tokens";
+import { apiTokens } from "../../db/schema";
+import { seedCustomers, seedHealth, seedPlan, seedUser, type ScoreSeed } from "../factories";
+import { callLoader, useTestApp } from "../setup/test-app";
+
+const app = useTestApp();
+const ALPHA_KEY = "phx_alphaPlainSecretKey_0123456789wxyz";
+const FORMULA = "=cmd|' /C calc'!A0";
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ago = (ms: number) => new Date(Date.now() - ms);
+const score = (at: Date, value: number | null, extra: Partial<ScoreSeed> = {}): ScoreSeed => ({ at, score: value, ...extra });
+
+let me: { cookie: string; userId: number };
+let viewer: { cookie: string; userId: number };
+let otherId: number;
+let token: string;
+let revokedToken: string;
+
+beforeAll(async () => {
+  const { db, secretKey } = app.ctx;
+  me = await app.signIn("csm", "me@example.com");
+  viewer = await app.signIn("viewer", "viewer@example.com");
+  const other = await seedUser(db, { email: "olive@example.com", name: "Olive Other" });
+  otherId = other.id;
+  const plan = await seedPlan(db, "Growth", 1_000_000);
+  const [alpha, beta, gamma, , formula] = await seedCustomers(db, secretKey, [
+    { name: "Alpha Analytics", ownerId: me.userId, planId: plan.id, apiKey: ALPHA_KEY },
+    { name: "Beta Bakery", ownerId: otherId, planId: plan.id },
+    { name: "Gamma Games", planId: plan.id },
+    { name: "Delta Dental", ownerId: me.userId },
+    { name: FORMULA, slug: "formula", ownerId: otherId },
+    { name: "Archived Co", ownerId: me.userId, archived: true },
+  ]);
+  const archived = (await seedCustomers(db, secretKey, [{ name: "Archived Two", archived: true }]))[0]!;
+  const fillers = await seedCustomers(
+    db,
+    secretKey,
+    Array.from({ length: 30 }, (_, i) => ({ name: `Filler ${String(i + 1).padStart(2, "0")}`, ownerId: otherId })),
+  );
+
+  await seedHealth(db, alpha!.id, {
+    history: [
+      score(ago(200 * DAY), 10), // outside the 90-day sparkline
+      score(ago(2 * DAY), 60),
+      score(new Date(ago(DAY).setUTCHours(1, 0, 0, 0)), 10),
+      score(new Date(ago(DAY).setUTCHours(23, 0, 0, 0)), 70), // the day's last score wins
+      score(ago(60_000), 85, { coverage: 0.9, planPercent: 92.4, projectedPercent: 101, flagged80: true, failing: 1, sections: { setup: { score: 90, coverage: 1 } } }),
+    ],
+    run: { status: "ok", finishedAt: ago(2 * HOUR) },
+    results: [
+      { checkId: "setup.logged_in", status: "pass", summary: "3 members logged in", evidence: { members: 3 } },
+      { checkId: "value.plan_usage_80", status: "pass", summary: "92% of plan", evidence: { percent: 92.4 } },
+    ],
+  });
+  await seedHealth(db, beta!.id, { history: [score(ago(5 * HOUR), 55, { coverage: 0.6, planPercent: 40, projectedPercent: 50, failing: 4 })], run: { status: "partial" } });
+  await seedHealth(db, gamma!.id, { history: [score(ago(3 * DAY), 20, { coverage: 0.5, failing: 9, planPercent: 10 })], run: { status: "failed", finishedAt: ago(HOUR) } });
+  await seedHealth(db, formula!.id, { history: [score(ago(DAY), null, { coverage: 0, failing: 0 })] });
+  await seedHealth(db, archived.id, { history: [score(ago(DAY), 90)] });
+  for (const [i, f] of fillers.entries()) await seedHealth(db, f.id, { history: [score(ago(10 * HOUR + i * HOUR), 70 + i, { failing: 0, coverage: 1 })] });
+
+  token = (await createApiToken(db, CLI_ACTOR, me.userId, "tests")).token;
+  const revoked = await createApiToken(db, CLI_ACTOR, me.userId, "old");
+  revokedToken = revoked.token;
+  await db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, revoked.id));
+});
+
+const page = async (search = "", cookie = me.cookie) => {
+  const result = await callLoader(portfolio, `/${search}`, { cookie });
+  expect(result.status).toBe(200);
+  return result.data;
+};
+const names = (data: { customers: { name: string }[] }) => data.customers.map((c) => c.name);
+
+describe(`portfolio page (${process.env.DELIGHT_TEST_DB})`, () => {
+  test("first page: 25 of 35 active customers, band counts over all of them, archived left out", async () => {
+    const data = await page();
+    expect(data.total).toBe(35);
+    expect(data.customers).toHaveLength(25);
+    expect(data.pageCount).toBe(2);
+    expect(data.filters).toMatchObject({ page: 1, sort: "name", dir: "asc" });
+    expect(data.bandCounts).toEqual({ healthy: 31, concerning: 1, poor: 1, none: 2 });
+    expect(JSON.stringify(data)).not.toContain("Archived");
+  });
+
+  test("a row carries score, band, coverage, plan use, flag, refresh and an ordered 90-day sparkline", async () => {
+    const [alpha] = (await page("?q=alpha")).customers;
+    expect(alpha).toMatchObject({
+      name: "Alpha Analytics",
+      slug: "alpha-analytics",
+      owner: { id: me.userId, email: "me@example.com" },
+      plan: { name: "Growth", monthlyEvents: 1_000_000 },
+      score: 85,
+      band: "healthy",
+      failing: 1,
+      flagged80: true,
+      lastRefresh: { status: "ok" },
+    });
+    expect(alpha.coverage).toBeCloseTo(0.9);
+    expect(alpha.planPercent).toBeCloseTo(92.4, 1);
+    expect(alpha.sparkline.map((p: { score: number }) => p.score)).toEqual([60, 70, 85]);
+    const days = alpha.sparkline.map((p: { day: string }) => p.day);
+    expect([...days].sort()).toEqual(days);
+    expect(JSON.stringify(alpha)).not.toContain("Last4");
+  });
+
+  test.each([
+    ["?owner=me", ["Alpha Analytics", "Delta Dental"]],
+    ["?owner=none", ["Gamma Games"]],
+    ["?flagged=1", ["Alpha Analytics"]],
+    ["?band=poor", ["Gamma Games"]],
+    ["?band=none", [FORMULA, "Delta Dental"].sort()],
+    ["?q=GAM", ["Gamma Games"]],
+    ["?q=beta-bakery", ["Beta Bakery"]],
+    ["?q=%25", []],
+    ["?q=alpha&owner=none", []],
+  ])("filter %s", async (search, expected) => {
+    const data = await page(search);
+    expect(names(data).sort()).toEqual(expected);
+    expect(data.total).toBe(expected.length);
+  });
+
+  test("owner by id, and band counts ignore the band filter but follow the others", async () => {
+    const byOwner = await page(`?owner=${otherId}`);
+    expect(byOwner.total).toBe(32);
+    expect(byOwner.bandCounts).toEqual({ healthy: 30, concerning: 1, poor: 0, none: 1 });
+    const poor = await page("?band=poor");
+    expect(poor.bandCounts).toEqual({ healthy: 31, concerning: 1, poor: 1, none: 2 });
+  });
+
+  test("'me' means whoever is signed in", async () => {
+    expect((await page("?owner=me", viewer.cookie)).total).toBe(0);
+  });
+
+  test("sort by score: worst first, unscored last in either direction", async () => {
+    const asc = await page("?sort=score&owner=me");
+    expect(names(asc)).toEqual(["Alpha Analytics", "Delta Dental"]);
+    const all = await page("?sort=score");
+    expect(all.customers[0].name).toBe("Gamma Games");
+    const desc = await page("?sort=score&dir=desc&page=2");
+    expect(desc.customers.slice(-2).map((c: { score: null }) => c.score)).toEqual([null, null]);
+    expect((await page("?sort=score&dir=desc")).customers[0].score).toBe(99);
+  });
+
+  test.each([
+    ["?sort=failing", "Gamma Games"],
+    ["?sort=refreshed", "Gamma Games"],
+    ["?sort=plan", "Alpha Analytics"],
+    ["?sort=coverage&q=a", FORMULA],
+    ["?sort=name&dir=desc", "Gamma Games"],
+    ["?sort=owner&owner=me", "Alpha Analytics"],
+  ])("%s puts %s first", async (search, first) => {
+    expect((await page(search)).customers[0].name).toBe(first);
+  });
+
+  test("sort=owner orders by owner name with the unowned last", async () => {
+    const data = await page("?sort=owner&q=a&dir=asc");
+    const owners = data.customers.map((c: { owner: { email: string } | null }) => c.owner?.email ?? null);
+    // The signed-in user is "csm …", before "Olive Other"; customers without an owner come last.
+    expect(owners.slice(0, 2)).toEqual(["me@example.com", "me@example.com"]);
+    expect(owners.at(-1)).toBeNull();
+  });
+
+  test("pagination: page 2 has the rest, a page past the end shows the last", async () => {
+    const first = await page("?sort=failing");
+    const second = await page("?sort=failing&page=2");
+    expect(second.customers).toHaveLength(10);
+    expect(second.filters.page).toBe(2);
+    const seen = new Set([...names(first), ...names(second)]);
+    expect(seen.size).toBe(35);
+    const past = await page("?sort=failing&page=99");
+    expect(past.filters.page).toBe(2);
+    expect(names(past)).toEqual(names(second));
+  });
+
+  test("invalid parameters fall back to defaults instead of failing", async () => {
+    const data = await page("?sort=drop%20table&dir=sideways&band=purple&owner=abc&flagged=yes&page=-4&q=" + "x".repeat(500));
+    expect(data.filters).toMatchObject({ sort: "name", dir: "asc", band: null, owner: null, flagged: false, page: 1 });
+    expect(data.filters.q).toHaveLength(100);
+    const ok = await page("?page=abc&sort=score&dir=");
+    expect(ok.filters).toMatchObject({ page: 1, sort: "score", dir: "asc" });
+    expect(ok.total).toBe(35);
+  });
+
+  test("a viewer can read the portfolio but not add customers", async () => {
+    const data = await page("", viewer.cookie);
+    expect(data.canEdit).toBe(false);
+    expect(data.total).toBe(35);
+  });
+
+  test("signed out: sent to sign in", async () => {
+    const result = await callLoader(portfolio, "/?band=poor");
+    expect(result.status).toBe(302);
+    expect(result.location).toBe("/login?redirectTo=%2F%3Fband%3Dpoor");
+  });
+});
+
+describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
+  const parse = (text: string) => text.trimEnd().split("\r\n");
+
+  test("every matching row, formulas neutralised, as an attachment with security headers", async () => {
+    const result = await callLoader(csv, "/customers.csv", { cookie: me.cookie });
+    expect(result.status).toBe(200);
+    expect(result.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
+    expect(result.headers.get("Content-Disposition")).toMatch(/^attachment; filename="delight-customers-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(result.headers.get("X-Frame-Options")).toBe("DENY");
+    expect(result.headers.get("Content-Security-Policy")).toContain("default-src 'self'");
+    const lines = parse(String(result.data));
+    expect(lines[0]).toBe(
+      "Name,Slug,Owner email,Plan,Score,Band,Coverage %,Plan %,Projected %,At least 80% of plan,Failing checks,Last refresh,Last refresh status",
+    );
+    expect(lines).toHaveLength(36);
+    const formula = lines.find((l) => l.includes(",formula,"))!;
+    expect(formula.startsWith(`'${FORMULA},formula,olive@example.com,,,,0,,,no,0,`)).toBe(true);
+    expect(formula.endsWith(",ok")).toBe(true);
+    expect(lines.some((l) => l.startsWith("="))).toBe(false);
+    const alpha = lines.find((l) => l.startsWith("Alpha Analytics"))!.split(",");
+    expect(alpha.slice(0, 11)).toEqual(["Alpha Analytics", "alpha-analytics", "me@example.com", "Growth", "85", "healthy", "90", "92.4", "101", "yes", "1"]);
+    expect(new Date(alpha[11]!).getTime()).toBeGreaterThan(Date.now() - 3 * HOUR);
+    expect(String(result.data)).not.toContain(ALPHA_KEY);
+  });
+
+  test("carries the filters and sort", async () => {
+    const poor = parse(String((await callLoader(csv, "/customers.csv?band=poor", { cookie: viewer.cookie })).data));
+    expect(poor.slice(1).map((l) => l.split(",")[0])).toEqual(["Gamma Games"]);
+    expect(poor[1]).toMatch(/,failed$/);
+    const mine = parse(String((await callLoader(csv, "/customers.csv?owner=me&sort=name&dir=desc", { cookie: me.cookie })).data));
+    expect(mine.slice(1).map((l) => l.split(",")[0])).toEqual(["Delta Dental", "Alpha Analytics"]);
+  });
+
+  test("needs a signed-in user", async () => {
+    expect((await callLoader(csv, "/customers.csv")).status).toBe(302);
+  });
+});
+
+describe(`JSON API (${process.env.DELIGHT_TEST_DB})`, () => {
+  const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+
+  test.each([
+    ["no credentials", {}],
+    ["an unknown token", bearer("dlt_notARealToken")],
+    ["a revoked token", "revoked"],
+    ["a malformed header", { Authorization: "Basic dXNlcjpwYXNz" }],
+  ])("%s: 401 JSON with WWW-Authenticate", async (_, headers) => {
+    const h = headers === "revoked" ? bearer(revokedToken) : (headers as Record<string, string>);
+    for (const [route, path, params] of [
+      [apiCustomers, "/api/customers", {}],
+      [apiCustomer, "/api/customers/alpha-analytics", { slug: "alpha-analytics" }],
+    ] as const) {
+      const result = await callLoader(route, path, { headers: h, params });
+      expect(result.status).toBe(401);
+      expect(result.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+      expect(result.headers.get("Content-Type")).toContain("application/json");
+      expect(result.data.error).toEqual(expect.any(String));
+      expect(JSON.stringify(result.data)).not.toContain("Alpha");
+    }
+  });
+
+  test("a valid token lists customers with the portfolio's filters, 25 a page", async () => {
+    const result = await callLoader(apiCustomers, "/api/customers", { headers: bearer(token) });
+    expect(result.status).toBe(200);
+    expect(result.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(result.headers.get("Cache-Control")).toBe("no-store");
+    expect(result.data).toMatchObject({ total: 35, page: 1, pageSize: 25 });
+    expect(result.data.customers).toHaveLength(25);
+    const flagged = await callLoader(apiCustomers, "/api/customers?flagged=1&owner=me", { headers: bearer(token) });
+    expect(flagged.data.total).toBe(1);
+    expect(flagged.data.customers[0]).toMatchObject({
+      slug: "alpha-analytics",
+      name: "Alpha Analytics",
+      apiKey: "phx_…wxyz",
+      plan: { name: "Growth", monthlyEvents: 1_000_000 },
+      owner: { email: "me@example.com" },
+      health: { score: 85, band: "healthy", flagged80: true },
+      lastRefresh: { status: "ok" },
+    });
+    expect(JSON.stringify(result.data) + JSON.stringify(flagged.data)).not.toContain(ALPHA_KEY);
+    expect(JSON.stringify(result.data)).not.toContain("apiKeyEncrypted");
+    const second = await callLoader(apiCustomers, "/api/customers?page=2", { headers: bearer(token) });
+    expect(second.data).toMatchObject({ page: 2, total: 35 });
+    expect(second.data.customers).toHaveLength(10);
+  });
+
+  test("one customer: current health, sections, latest results, masked key", async () => {
+    const result = await callLoader(apiCustomer, "/api/customers/alpha-analytics", { headers: bearer(token), params: { slug: "alpha-analytics" } });
+    expect(result.status).toBe(200);
+    expect(result.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
+    expect(result.data).toMatchObject({
+      slug: "alpha-analytics",
+      apiKey: "phx_…wxyz",
+      health: { score: 85, band: "healthy", sections: { setup: { score: 90, coverage: 1 } }, flagged80: true, projectedPercent: 101 },
+      lastRefresh: { status: "ok", errors: [] },
+    });
+    expect(result.data.health.coverage).toBeCloseTo(0.9);
+    expect(result.data.health.planPercent).toBeCloseTo(92.4, 1);
+    expect(result.data.checks).toEqual([
+      { id: "setup.logged_in", status: "pass", summary: "3 members logged in", evidence: { members: 3 } },
+      { id: "value.plan_usage_80", status: "pass", summary: "92% of plan", evidence: { percent: 92.4 } },
+    ]);
+    expect(JSON.stringify(result.data)).not.toContain(ALPHA_KEY);
+  });
+
+  test("a never-refreshed customer has no health; an unknown slug is a 404 JSON", async () => {
+    const delta = await callLoader(apiCustomer, "/api/customers/delta-dental", { headers: bearer(token), params: { slug: "delta-dental" } });
+    expect(delta.data).toMatchObject({ slug: "delta-dental", health: null, lastRefresh: null, checks: [] });
+    const missing = await callLoader(apiCustomer, "/api/customers/nope", { headers: bearer(token), params: { slug: "nope" } });
+    expect(missing.status).toBe(404);
+    expect(missing.data.error).toContain("nope");
+  });
+
+  test("a signed-in session works too, including a viewer's", async () => {
+    const result = await callLoader(apiCustomers, "/api/customers?band=poor", { cookie: viewer.cookie });
+    expect(result.status).toBe(200);
+    expect(result.data.customers.map((c: { slug: string }) => c.slug)).toEqual(["gamma-games"]);
+  });
+});
