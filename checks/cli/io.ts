@@ -19,8 +19,6 @@ export class CliError extends Error {
 export type Options = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
 
 export function parse<O extends Options>(args: string[], options: O) {
-  // NUL cannot be stored and other control characters are never meant; refuse before anything runs.
-  if (args.some((a) => /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(a))) throw new CliError("Arguments cannot contain control characters", 2);
   try {
     return parseArgs({ args, options: { ...options, json: { type: "boolean" } }, allowPositionals: true, strict: true });
   } catch (error) {

@@ -4,6 +4,7 @@ import { SecretError } from "../secrets";
 import { InputError } from "../validation";
 import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
+import { checkCommand } from "./commands-custom";
 import { CliError, type CliIo } from "./io";
 
 type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | number>;
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   answer: answerCommand,
   report: reportCommand,
   checks: checksCommand,
+  check: checkCommand,
 };
 
 export const USAGE = `delight — customer health for teams whose customers use PostHog
@@ -41,10 +43,19 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   refresh --customer SLUG | --all [--concurrency N]
   answer SLUG CHECK_ID yes|no|na [--note T] [--by EMAIL]
   report SLUG
-  checks                                 (the catalogue)`;
+  checks                                 (the catalogue in force)
+  check add --section setup|training|value --question Q [--weight 0-10] [--plans "A,B"]
+            [--kind manual|event --event E [--property P --operator equals|contains|is_set
+             [--value V]] --min-count N --days 1-90]
+  check retire ID                        check list`;
 
 /** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: CliIo,
+  options: { context?: AppContext } = {},
+): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     io.stdout(USAGE);
@@ -55,9 +66,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     io.stderr(`Unknown command "${name}". Run "npm run delight -- help" for the list.`);
     return 2;
   }
+  // NUL cannot be stored and other control characters are never meant: refuse before opening anything.
+  if (args.some((a) => /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(a))) {
+    io.stderr("Arguments cannot contain control characters");
+    return 2;
+  }
   let ctx: AppContext | undefined;
   try {
-    ctx = await openContext(loadConfig(env));
+    // A caller that already holds a context (tests) lends it; otherwise the command opens and closes its own.
+    ctx = options.context ?? (await openContext(loadConfig(env)));
     return (await command(ctx, args, io)) ?? 0;
   } catch (error) {
     if (error instanceof CliError) {
@@ -71,6 +88,6 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     io.stderr(`Unexpected error: ${(error as Error).message ?? String(error)}`);
     return 1;
   } finally {
-    await ctx?.dbHandle.close().catch(() => {});
+    if (!options.context) await ctx?.dbHandle.close().catch(() => {});
   }
 }
