@@ -35,6 +35,7 @@ export function startScheduler() {
       running = false;
     }
   };
-  setTimeout(tick, Math.min(FIRST_TICK_MS, interval)).unref();
+  // Soon after start (a tenth of the interval, at most 30 s), so a restarted server catches up.
+  setTimeout(tick, Math.min(FIRST_TICK_MS, interval / 10)).unref();
   setInterval(tick, Math.min(interval, MAX_TICK_MS)).unref();
 }

@@ -7,20 +7,19 @@
  * database is closed and the server opens it. Targets: p95 < 100 ms at 20 connections, and a page
  * (one connection) within 3× the raw query. Prints a table; always exits 0 unless setup fails.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createCookie } from "@remix-run/node";
-import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
 import { loadConfig } from "../../checks/config";
 import { openContext } from "../../checks/context";
+import { startApp } from "../e2e/harness";
 import { seedPortfolio, seedSession, seedUser } from "../factories";
+import { ms, runLoad } from "./http-load";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const [customersArg = "10000", daysArg = "365", secondsArg = "15"] = process.argv.slice(2);
@@ -39,18 +38,7 @@ if (!existsSync(path.join(ROOT, "build/index.js"))) {
   process.exit(1);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
-
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 // A database of our own: a temp dir for PGlite, or a new database on the server.
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-portfolio-"));
@@ -105,36 +93,12 @@ for (const v of VARIANTS) {
 await ctx.dbHandle.close();
 
 // 3. The production server on that database.
-const port = await freePort();
-const logs: string[] = [];
-const server = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/index.js"], {
-  cwd: ROOT,
-  env: { ...process.env, ...env, NODE_ENV: "production", PORT: String(port) },
-  stdio: ["ignore", "pipe", "pipe"],
-});
-server.stdout!.on("data", (d) => logs.push(String(d)));
-server.stderr!.on("data", (d) => logs.push(String(d)));
-const base = `http://localhost:${port}`;
-for (const deadline = Date.now() + 60_000; ; ) {
-  if (server.exitCode !== null) throw new Error(`server exited: ${logs.join("")}`);
-  const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
-  if (ok) break;
-  if (Date.now() > deadline) throw new Error(`server did not start: ${logs.join("")}`);
-  await new Promise((r) => setTimeout(r, 200));
-}
+const server = await startApp({ ...env, NODE_ENV: "production" }, { dataDir });
+const base = server.url;
 const cookie = await createCookie("__delight_session", { secrets: [env.DELIGHT_SESSION_SECRET] }).serialize(sessionId);
 const cookieHeader = cookie.split(";")[0]!;
 
-async function load(url: string, connections: number, seconds: number) {
-  const latencies: number[] = [];
-  // The callback form returns the instance, whose "response" events give every latency (for p95).
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: seconds, headers: { cookie: cookieHeader } }, (err, res) => (err ? reject(err) : resolve(res)));
-    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-  });
-  latencies.sort((a, b) => a - b);
-  return { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), rps: result.requests.average, non2xx: result.non2xx, errors: result.errors, total: latencies.length };
-}
+const load = (url: string, connections: number, seconds: number) => runLoad(url, { connections, seconds, headers: { cookie: cookieHeader } });
 
 type Line = { variant: string; rawP50: number; rawP95: number; oneP50: number; oneP95: number; p50: number; p95: number; rps: number; bad: number };
 const lines: Line[] = [];
@@ -160,9 +124,7 @@ try {
     });
   }
 } finally {
-  server.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 1000));
-  if (server.exitCode === null) server.kill("SIGKILL");
+  await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
   await dropDatabase();
 }

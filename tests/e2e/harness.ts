@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCREENSHOTS = path.join(ROOT, "tests/e2e/screenshots");
 
 export function freePort(): Promise<number> {
@@ -21,11 +22,14 @@ export function freePort(): Promise<number> {
 
 export type RunningApp = { url: string; dataDir: string; logs: string[]; stop: () => Promise<void> };
 
-/** The production build (npm run build) served by remix-serve on a free port with a fresh data dir. */
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+/**
+ * The production build (npm run build) served by remix-serve on a free port, on a fresh data dir
+ * (removed on stop) or on `options.dataDir` that the caller seeded (kept).
+ */
+export async function startApp(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningApp> {
   if (!existsSync(path.join(ROOT, "build/index.js"))) throw new Error("Run `npm run build` first (npm run test:e2e does).");
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-e2e-"));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "delight-e2e-"));
   const logs: string[] = [];
   // Started directly (not through npx) so that killing it really stops the server.
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/index.js"], {
@@ -59,7 +63,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

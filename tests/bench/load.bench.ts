@@ -1,0 +1,79 @@
+/**
+ * Load under refresh (issue 5): the production server refreshes 1,000 sandbox customers on its
+ * own schedule while autocannon keeps 50 connections on the portfolio and on a customer page.
+ *   npm run build && npx tsx tests/bench/load.bench.ts [customers=1000] [seconds=30] [latencyMs=20]
+ * Reports errors (target 0), p50/p95 per page, and whether every customer ended with a complete
+ * run. The sandbox runs in its own process, as PostHog would.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createCookie } from "@remix-run/node";
+import { loadConfig } from "../../checks/config";
+import { openContext } from "../../checks/context";
+import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { startApp } from "../e2e/harness";
+import { seedSession, seedUser } from "../factories";
+import { ms, runLoad } from "./http-load";
+import { startSandboxProcess } from "./sandbox-process";
+
+const [customersArg = "1000", secondsArg = "30", latencyArg = "20"] = process.argv.slice(2);
+const N = Number(customersArg);
+const SECONDS = Number(secondsArg);
+const CONNECTIONS = 50;
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-load-"));
+const env = {
+  DELIGHT_DATA_DIR: dataDir,
+  DATABASE_URL: "",
+  DELIGHT_SECRET_KEY: randomBytes(32).toString("hex"),
+  DELIGHT_SESSION_SECRET: randomBytes(32).toString("hex"),
+  DELIGHT_ALLOW_PRIVATE_HOSTS: "true",
+  // The first scheduled pass starts 2 s after boot and covers every customer (none refreshed yet).
+  DELIGHT_REFRESH_INTERVAL: "20s",
+};
+
+const sandbox = await startSandboxProcess(N, Number(latencyArg));
+const ctx = await openContext(loadConfig({ ...env, NODE_ENV: "production" }));
+const bulk = { url: sandbox.url, customers: sandbox.customers.filter((c) => c.name.startsWith("bulk-")).slice(0, N) };
+const seeded = await seedSandboxCustomers(ctx.db, ctx.secretKey, bulk);
+const user = await seedUser(ctx.db, { email: "load@example.com", name: "Load", role: "admin" });
+const cookie = (await createCookie("__delight_session", { secrets: [env.DELIGHT_SESSION_SECRET] }).serialize(await seedSession(ctx.db, user.id))).split(";")[0]!;
+await ctx.dbHandle.close();
+
+const app = await startApp({ ...env, NODE_ENV: "production" }, { dataDir });
+const headers = { cookie };
+const slug = seeded[0]!.customer.slug;
+const started = performance.now();
+const [portfolio, customer] = await Promise.all([
+  runLoad(`${app.url}/`, { connections: CONNECTIONS / 2, seconds: SECONDS, headers }),
+  runLoad(`${app.url}/customers/${slug}`, { connections: CONNECTIONS / 2, seconds: SECONDS, headers }),
+]);
+
+// Then wait for the first scheduled pass to finish and count complete runs through the API.
+let complete = 0;
+let refreshedDuringLoad = 0;
+for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
+  complete = 0;
+  for (let page = 1; ; page++) {
+    const body = (await (await fetch(`${app.url}/api/customers?page=${page}`, { headers })).json()) as { customers: { lastRefresh: { status: string } | null }[]; total: number; pageSize: number };
+    complete += body.customers.filter((c) => c.lastRefresh?.status === "ok").length;
+    if (page * body.pageSize >= body.total) break;
+  }
+  if (!refreshedDuringLoad) refreshedDuringLoad = complete;
+  if (complete >= N) break;
+  await new Promise((r) => setTimeout(r, 2000));
+}
+const wall = (performance.now() - started) / 1000;
+await app.stop();
+await sandbox.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+console.log(`\nload under refresh — ${N} sandbox customers refreshed by the server's schedule, ${CONNECTIONS} connections for ${SECONDS} s, PGlite`);
+console.table({
+  "portfolio /": { requests: portfolio.total, "req/s": portfolio.rps.toFixed(1), p50: ms(portfolio.p50), p95: ms(portfolio.p95), errors: portfolio.errors + portfolio.non2xx },
+  "customer page": { requests: customer.total, "req/s": customer.rps.toFixed(1), p50: ms(customer.p50), p95: ms(customer.p95), errors: customer.errors + customer.non2xx },
+});
+console.log(`customers with a complete (ok) run: ${complete} of ${N} (${refreshedDuringLoad} by the end of the load), ${wall.toFixed(0)} s after the load began`);
+process.exit(0);
