@@ -2,13 +2,23 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { manualAnswers, overrides } from "../db/schema";
 import { recordAudit, type Actor } from "./audit";
-import { getCheck } from "./catalog";
-import { rescore } from "./health-store";
+import { loadFacts, rescore } from "./health-store";
+import { catalogFor, loadRules } from "./rules";
+import type { CheckDefinition } from "./types";
 import { InputError, parseInput } from "./validation";
 
-const checkIdField = z
-  .string({ required_error: "Choose a check" })
-  .refine((id) => Boolean(getCheck(id)), { message: "There is no check with this id (see delight checks)" });
+// Which ids exist depends on the customer (plan-specific and retired custom checks), so the schema
+// only checks the shape and `checkFor` checks the id against the customer's catalogue.
+const checkIdField = z.string({ required_error: "Choose a check" }).trim().min(1, "Choose a check").max(120, "There is no check with this id (see delight checks)");
+
+const NO_SUCH_CHECK = "There is no check with this id (see delight checks)";
+
+async function checkFor(db: Db, customerId: number, checkId: string): Promise<CheckDefinition> {
+  const facts = await loadFacts(db, customerId);
+  const check = facts ? catalogFor(await loadRules(db), facts.planId).find((c) => c.id === checkId) : undefined;
+  if (!check) throw new InputError({ checkId: NO_SUCH_CHECK });
+  return check;
+}
 
 export const AnswerInputSchema = z.object({
   checkId: checkIdField,
@@ -18,7 +28,7 @@ export const AnswerInputSchema = z.object({
 
 export const OverrideInputSchema = z
   .object({
-    checkId: checkIdField.refine((id) => getCheck(id)?.kind === "automated", { message: "Only automated checks take an override; answer manual checks instead" }),
+    checkId: checkIdField,
     status: z.enum(["pass", "fail", "na"], { errorMap: () => ({ message: "Override to pass, fail or na" }) }),
     reason: z.string({ required_error: "Say why" }).trim().min(3, "Say why (at least a few words)").max(2000, "Keep the reason under 2,000 characters"),
     expiresAt: z.preprocess(
@@ -30,6 +40,7 @@ export const OverrideInputSchema = z
 /** Appends an answer (history is kept) and stores the new score in the same transaction. */
 export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(AnswerInputSchema, raw);
+  await checkFor(db, customerId, input.checkId);
   return db.transaction(async (tx) => {
     await tx.insert(manualAnswers).values({ customerId, checkId: input.checkId, answer: input.answer, note: input.note, authorId: actor.id, authorName: actor.name, createdAt: now });
     await recordAudit(tx, actor, "answer.create", "customer", customerId, { checkId: input.checkId, answer: input.answer });
@@ -42,6 +53,9 @@ export async function recordOverride(db: Db, actor: Actor, customerId: number, r
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new InputError({ expiresAt: "The expiry must be in the future" });
   }
+  if ((await checkFor(db, customerId, input.checkId)).kind !== "automated") {
+    throw new InputError({ checkId: "Only automated checks take an override; answer manual checks instead" });
+  }
   return db.transaction(async (tx) => {
     await tx.insert(overrides).values({ customerId, checkId: input.checkId, status: input.status, reason: input.reason, expiresAt: input.expiresAt, authorId: actor.id, authorName: actor.name, createdAt: now });
     await recordAudit(tx, actor, "override.create", "customer", customerId, { checkId: input.checkId, status: input.status, expiresAt: input.expiresAt?.toISOString() ?? null });
@@ -52,6 +66,7 @@ export async function recordOverride(db: Db, actor: Actor, customerId: number, r
 /** Ends an override by appending a "cleared" row: the earlier rows stay as history. */
 export async function clearOverride(db: Db, actor: Actor, customerId: number, checkId: string, now = new Date()) {
   const { checkId: id } = parseInput(z.object({ checkId: checkIdField }), { checkId });
+  await checkFor(db, customerId, id);
   return db.transaction(async (tx) => {
     await tx.insert(overrides).values({ customerId, checkId: id, status: "cleared", reason: "cleared", expiresAt: null, authorId: actor.id, authorName: actor.name, createdAt: now });
     await recordAudit(tx, actor, "override.clear", "customer", customerId, { checkId: id });

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { type PostHogClient, createPostHogClient } from "./posthog/client";
-import { DAILY_QUERY, DAILY_QUERY_NAME, dailyFromDate, localDay, zeroFillDaily } from "./posthog/daily-query";
+import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, localDay, readBreakdown, zeroFillDaily, type QueryColumn } from "./posthog/daily-query";
 import { PostHogError } from "./posthog/errors";
 import type { RateLimiter } from "./posthog/rate-limit";
 import {
@@ -13,9 +13,18 @@ import {
   ProjectSchema,
   parseOrExplain,
 } from "./posthog/schemas";
-import type { CallName, DailyCounts, Fetched, PostHogErrorKind, UsageSnapshot } from "./snapshot";
+import type { CallName, DailyBreakdown, DailyCounts, Fetched, PostHogErrorKind, UsageSnapshot } from "./snapshot";
 
-export type CollectTarget = { host: string; projectId: number; apiKey: string; billingDay: number | null };
+export type CollectTarget = {
+  host: string;
+  projectId: number;
+  apiKey: string;
+  billingDay: number | null;
+  /** The customer's event checks, compiled to extra columns of the one daily query. */
+  eventColumns?: QueryColumn[];
+  /** Days the daily query must reach back for the longest event check. */
+  lookbackDays?: number;
+};
 
 export type CollectOptions = {
   now: Date;
@@ -68,7 +77,8 @@ const listOf = <T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>) => schema.array(
  * Never throws: each failure is recorded in the field it affects.
  */
 export async function collectSnapshot(target: CollectTarget, options: CollectOptions): Promise<UsageSnapshot> {
-  const dailyFrom = dailyFromDate(options.now, target.billingDay);
+  const dailyFrom = dailyFromDate(options.now, target.billingDay, target.lookbackDays);
+  const eventColumns = target.eventColumns ?? [];
   const base = { collectedAt: options.now.toISOString(), dailyFrom };
   let client: PostHogClient;
   try {
@@ -91,7 +101,7 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
       ...base,
       project: all("project"), members: all("members"), actions: all("actions"), insights: all("insights"),
       dashboards: all("dashboards"), featureFlags: all("feature_flags"), personProperties: all("person_properties"),
-      daily: all("events"), apiCalls: 0,
+      daily: all("events"), breakdown: all("events"), apiCalls: 0,
     };
   }
 
@@ -116,18 +126,24 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
   const personProperties = attempt("person_properties", async () =>
     parsed("person_properties", listOf(PersonPropertySchema), await client.getAllPages(`${p}/property_definitions/?type=person`)),
   );
-  const rows = attempt("events", () => client.hogql(DAILY_QUERY, { from: dailyFrom }, DAILY_QUERY_NAME));
+  // Still exactly one HogQL query: event checks only add columns (HogQL allows ~120 queries an hour per key).
+  const daily = buildDailyQuery(eventColumns);
+  const rows = attempt("events", () => client.hogql(daily.query, { ...daily.values, from: dailyFrom }, DAILY_QUERY_NAME));
 
   const [projectR, membersR, actionsR, insightsR, dashboardsR, flagsR, propsR, rowsR] = await Promise.all([
     project, members, actions, insights, dashboards, featureFlags, personProperties, rows,
   ]);
   // Days are bucketed in the project's zone; without the project, UTC is the best guess.
   const today = localDay(options.now, projectR.ok ? projectR.value.timezone : null);
-  let daily: Fetched<DailyCounts[]>;
-  if (!rowsR.ok) daily = rowsR;
+  let dailyR: Fetched<DailyCounts[]>;
+  let breakdown: Fetched<DailyBreakdown[]>;
+  if (!rowsR.ok) dailyR = breakdown = rowsR;
   else {
+    const unreadable = failed<never>("events", "bad_response", `PostHog returned ${WHAT.events} delight could not read`);
     const filled = zeroFillDaily(rowsR.value, dailyFrom, today);
-    daily = filled ? { ok: true, value: filled } : failed("events", "bad_response", `PostHog returned ${WHAT.events} delight could not read`);
+    dailyR = filled ? { ok: true, value: filled } : unreadable;
+    const extra = readBreakdown(rowsR.value, dailyFrom, today, eventColumns);
+    breakdown = extra ? { ok: true, value: extra } : unreadable;
   }
 
   return {
@@ -139,7 +155,8 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
     dashboards: dashboardsR,
     featureFlags: flagsR,
     personProperties: propsR,
-    daily,
+    daily: dailyR,
+    breakdown,
     apiCalls: client.requestCount,
   };
 }

@@ -2,6 +2,7 @@ import { CATALOG } from "./catalog";
 import type {
   CheckDefinition,
   CheckKind,
+  CheckOrigin,
   CheckSource,
   CheckStatus,
   Evidence,
@@ -30,6 +31,8 @@ export type OverrideRecord = {
 
 export type ResolvedCheck = {
   checkId: string;
+  /** `handbook` when omitted. */
+  origin?: CheckOrigin;
   section: Section;
   question: string;
   kind: CheckKind;
@@ -114,6 +117,7 @@ function resolveOne(
 ): ResolvedCheck {
   const base = {
     checkId: check.id,
+    origin: check.origin ?? "handbook",
     section: check.section,
     question: check.question,
     kind: check.kind,

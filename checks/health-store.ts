@@ -1,23 +1,22 @@
-import { and, asc, desc, eq, gte, ne } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, ne } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { catchups, checkResults, checkRuns, currentHealth, customers, healthScores, manualAnswers, overrides, plans, usageDaily } from "../db/schema";
 import type { AutomatedResult, ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "./evaluate";
-import { CATALOG } from "./catalog";
 import { evaluateAutomated, resolveChecks } from "./evaluate";
+import { catalogFor, loadRules, type Rules } from "./rules";
 import type { UsageSnapshot } from "./snapshot";
 import { computeScore, type HealthScore } from "./score";
-import { DEFAULT_SCORING } from "./scoring";
 import type { CheckStatus } from "./types";
 import { usageVsPlan, type UsageVsPlan } from "./usage";
 
 /** Daily usage kept for the usage view: the current period and six before it, with margin. */
 const USAGE_DAYS = 7 * 31 + 7;
 
-export type CustomerFacts = { id: number; billingDay: number; timezone: string; monthlyEvents: number | null };
+export type CustomerFacts = { id: number; planId: number | null; billingDay: number; timezone: string; monthlyEvents: number | null };
 
 export async function loadFacts(db: Db, customerId: number): Promise<CustomerFacts | null> {
   const [row] = await db
-    .select({ id: customers.id, billingDay: customers.billingDay, timezone: customers.timezone, monthlyEvents: plans.monthlyEvents })
+    .select({ id: customers.id, planId: customers.planId, billingDay: customers.billingDay, timezone: customers.timezone, monthlyEvents: plans.monthlyEvents })
     .from(customers)
     .leftJoin(plans, eq(plans.id, customers.planId))
     .where(eq(customers.id, customerId));
@@ -70,17 +69,20 @@ export async function loadCurrentResults(db: Db, customerId: number): Promise<Cu
 }
 
 /**
- * Checks decided from delight's own records (catch-ups, the plan) are re-decided from the stored
- * snapshot whenever the score is recomputed, so scheduling a catch-up or changing a plan shows at
- * once instead of at the next PostHog refresh.
+ * Checks decided from delight's own records (catch-ups, the plan) and those read from columns the
+ * snapshot already holds (extras, event checks) are re-decided from the stored snapshot whenever
+ * the score is recomputed, so scheduling a catch-up, changing a plan or switching an extra on
+ * shows at once instead of at the next PostHog refresh.
  */
-export async function withFreshDelightChecks(db: Db, facts: CustomerFacts, current: CurrentResults | null, now: Date): Promise<AutomatedResult[] | null> {
+export async function withFreshDelightChecks(db: Db, facts: CustomerFacts, current: CurrentResults | null, now: Date, rules?: Rules): Promise<AutomatedResult[] | null> {
   if (!current) return null;
   if (!current.snapshot) return current.results;
-  const own = CATALOG.filter((c) => c.source === "delight");
+  const catalog = catalogFor(rules ?? (await loadRules(db)), facts.planId);
+  const own = catalog.filter((c) => c.source === "delight" || c.fromSnapshot);
   const fresh = evaluateAutomated({ snapshot: current.snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(db, facts.id) }, now }, own);
   const byId = new Map(fresh.map((r) => [r.checkId, r]));
-  return current.results.map((r) => byId.get(r.checkId) ?? r);
+  const stored = new Set(current.results.map((r) => r.checkId));
+  return [...current.results.map((r) => byId.get(r.checkId) ?? r), ...fresh.filter((r) => !stored.has(r.checkId))];
 }
 
 export async function loadUsage(db: Db, facts: CustomerFacts, now: Date): Promise<UsageVsPlan> {
@@ -96,10 +98,10 @@ export async function loadUsage(db: Db, facts: CustomerFacts, now: Date): Promis
 export type CurrentState = { resolved: ResolvedCheck[]; score: HealthScore; usage: UsageVsPlan; flagged80: boolean };
 
 /** Everything the score is a function of, read in one place so refresh, answers and pages agree. */
-export async function computeCurrentState(db: Db, facts: CustomerFacts, automated: AutomatedResult[] | null, now: Date): Promise<CurrentState> {
-  const [answers, overrideRows, usage] = await Promise.all([loadAnswers(db, facts.id), loadOverrides(db, facts.id), loadUsage(db, facts, now)]);
-  const resolved = resolveChecks({ automated, answers, overrides: overrideRows, now });
-  const score = computeScore(resolved, DEFAULT_SCORING);
+export async function computeCurrentState(db: Db, facts: CustomerFacts, automated: AutomatedResult[] | null, now: Date, rules?: Rules): Promise<CurrentState> {
+  const [answers, overrideRows, usage, inForce] = await Promise.all([loadAnswers(db, facts.id), loadOverrides(db, facts.id), loadUsage(db, facts, now), rules ?? loadRules(db)]);
+  const resolved = resolveChecks({ automated, answers, overrides: overrideRows, now, catalog: catalogFor(inForce, facts.planId) });
+  const score = computeScore(resolved, inForce.scoring);
   const planCheck = resolved.find((c) => c.checkId === "value.plan_usage_80")?.status as CheckStatus | undefined;
   return { resolved, score, usage, flagged80: usage.flagged80 || planCheck === "pass" };
 }
@@ -111,9 +113,9 @@ export async function computeCurrentState(db: Db, facts: CustomerFacts, automate
 export async function storeScore(
   db: Db,
   facts: CustomerFacts,
-  options: { automated: AutomatedResult[] | null; runId: number | null; resultsRunId: number | null; reason: string; now: Date },
+  options: { automated: AutomatedResult[] | null; runId: number | null; resultsRunId: number | null; reason: string; now: Date; rules?: Rules },
 ) {
-  const state = await computeCurrentState(db, facts, options.automated, options.now);
+  const state = await computeCurrentState(db, facts, options.automated, options.now, options.rules);
   const { score, usage } = state;
   const [row] = await db
     .insert(healthScores)
@@ -145,11 +147,20 @@ export async function storeScore(
 }
 
 /** Recomputes and stores the score after a manual answer or override (no PostHog call). */
-export async function rescore(db: Db, customerId: number, reason: string, now = new Date()) {
+export async function rescore(db: Db, customerId: number, reason: string, now = new Date(), rules?: Rules) {
   const facts = await loadFacts(db, customerId);
   if (!facts) throw new Error(`customer ${customerId} not found`);
-  const automated = await withFreshDelightChecks(db, facts, await loadCurrentResults(db, customerId), now);
-  return storeScore(db, facts, { automated, runId: null, resultsRunId: null, reason, now });
+  const inForce = rules ?? (await loadRules(db));
+  const automated = await withFreshDelightChecks(db, facts, await loadCurrentResults(db, customerId), now, inForce);
+  return storeScore(db, facts, { automated, runId: null, resultsRunId: null, reason, now, rules: inForce });
+}
+
+/** After the rules changed: a new score for every active customer under the rules now in force. */
+export async function rescoreAll(db: Db, reason: string, now = new Date()) {
+  const rules = await loadRules(db);
+  const active = await db.select({ id: customers.id }).from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.id));
+  for (const { id } of active) await rescore(db, id, reason, now, rules);
+  return active.length;
 }
 
 export async function latestScores(db: Db, customerId: number, limit = 2) {

@@ -4,6 +4,7 @@ import { catchups, checkRuns, currentHealth, healthScores } from "../db/schema";
 import { CATALOG } from "./catalog";
 import type { ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "./evaluate";
 import { computeCurrentState, loadAnswers, loadCurrentResults, loadFacts, loadOverrides, withFreshDelightChecks } from "./health-store";
+import { loadRules } from "./rules";
 import { explainChange, type HealthScore, type ScoreChange } from "./score";
 import type { UsageVsPlan } from "./usage";
 
@@ -62,7 +63,8 @@ export async function loadCustomerHealth(db: Db, customerId: number, now = new D
     db.select({ runId: currentHealth.runId }).from(currentHealth).where(eq(currentHealth.customerId, customerId)),
     db.select({ date: catchups.date }).from(catchups).where(and(eq(catchups.customerId, customerId), eq(catchups.status, "held"))).orderBy(desc(catchups.date)).limit(1),
   ]);
-  const current = await computeCurrentState(db, facts, await withFreshDelightChecks(db, facts, results, now), now);
+  const rules = await loadRules(db);
+  const current = await computeCurrentState(db, facts, await withFreshDelightChecks(db, facts, results, now, rules), now, rules);
   const [lastRun] = pointer?.runId ? await db.select().from(checkRuns).where(eq(checkRuns.id, pointer.runId)) : [];
   const history: StoredScore[] = historyRows.map(({ contributions: _c, failing: _f, unknown: _u, sections: _s, ...s }) => s);
   const previousRow = historyRows.length > 1 ? historyRows[historyRows.length - 2]! : null;

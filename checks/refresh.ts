@@ -4,6 +4,7 @@ import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
 import { collectSnapshot, type CollectOptions } from "./collect";
 import { evaluateAutomated } from "./evaluate";
 import { loadCatchupDates, loadFacts, storeScore, type CurrentState } from "./health-store";
+import { catalogFor, eventColumnsFor, loadRules } from "./rules";
 import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
 import { privateAddressOf } from "./posthog-host";
 import { openSecret, SecretError } from "./secrets";
@@ -71,13 +72,19 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
   const holder = await acquireRefreshLock(db, customer.id, now);
   if (!holder) return { ...base, status: "skipped", durationMs: 0, message: "skipped: a refresh of this customer is already running" };
   try {
+    const rules = await loadRules(db);
     let snapshot: UsageSnapshot | null = null;
     let errors: CallFailure[];
     const privateAddress = options.allowPrivateHosts === false ? await privateAddressOf(customer.posthogHost) : null;
     try {
       if (privateAddress) throw new HostRefused(`The PostHog address resolves to a private network address (${privateAddress}); delight does not send keys there`);
       const apiKey = openSecret(customer.apiKeyEncrypted, secretKey);
-      snapshot = await collectSnapshot({ host: customer.posthogHost, projectId: customer.projectId, apiKey, billingDay: customer.billingDay }, { ...options, now });
+      // The customer's event checks become extra columns of the same single HogQL query.
+      const { columns, lookbackDays } = eventColumnsFor(rules, customer.planId);
+      snapshot = await collectSnapshot(
+        { host: customer.posthogHost, projectId: customer.projectId, apiKey, billingDay: customer.billingDay, eventColumns: columns, lookbackDays },
+        { ...options, now },
+      );
       errors = failuresOf(snapshot);
     } catch (error) {
       if (error instanceof HostRefused) errors = [{ call: "project", kind: "forbidden", message: error.message }];
@@ -115,13 +122,12 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
           });
       }
       const facts = (await loadFacts(tx, customer.id))!;
-      const automated = evaluateAutomated({
-        snapshot,
-        facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(tx, customer.id) },
-        now,
-      });
+      const automated = evaluateAutomated(
+        { snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(tx, customer.id) }, now },
+        catalogFor(rules, facts.planId),
+      );
       await tx.insert(checkResults).values(automated.map((r) => ({ runId: run!.id, customerId: customer.id, checkId: r.checkId, status: r.status, evidence: r.evidence, summary: r.summary, createdAt: now })));
-      const { state } = await storeScore(tx, facts, { automated, runId: run!.id, resultsRunId: run!.id, reason: "refresh", now });
+      const { state } = await storeScore(tx, facts, { automated, runId: run!.id, resultsRunId: run!.id, reason: "refresh", now, rules });
       return { runId: run!.id, state };
     });
     if (written.state && options.onScored) {

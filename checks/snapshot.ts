@@ -105,6 +105,22 @@ export type DailyCounts = {
   flagCalls: number; // $feature_flag_called
 };
 
+/**
+ * The same project-local days, with the columns the optional checks read (the extras and the
+ * team's event checks). Older snapshots have none; rules then say "not measured yet".
+ */
+export type DailyBreakdown = {
+  day: string;
+  /** Events with `$lib_custom_api_host` set (sent through a reverse proxy). */
+  proxyEvents: number;
+  autocaptureEvents: number;
+  groupIdentifies: number;
+  /** Distinct `lib@version` pairs seen that day. */
+  libVersions: string[];
+  /** Matching events per team-defined event check, by check id. */
+  custom: Record<string, number>;
+};
+
 export type UsageSnapshot = {
   /** ISO timestamp the refresh measured at (the `now` the rules use). */
   collectedAt: string;
@@ -120,6 +136,8 @@ export type UsageSnapshot = {
   personProperties: Fetched<PersonPropertyInfo[]>;
   /** Zero-filled, one row per day from dailyFrom to the refresh day. */
   daily: Fetched<DailyCounts[]>;
+  /** From the same HogQL query as `daily`; absent in snapshots taken before it existed. */
+  breakdown?: Fetched<DailyBreakdown[]>;
   /** HTTP requests made, retries and pages included. */
   apiCalls: number;
 };

@@ -22,8 +22,18 @@ export type DelightFacts = {
 
 export type RuleInput = { snapshot: UsageSnapshot; facts: DelightFacts; now: Date };
 
+/** Where a check comes from: the handbook (built in), delight's optional extras, or the team. */
+export type CheckOrigin = "handbook" | "extra" | "custom";
+
 export type CheckDefinition = {
   id: string;
+  /** `handbook` when omitted. */
+  origin?: CheckOrigin;
+  /**
+   * Re-decided from the stored snapshot whenever the score is recomputed (not only at a refresh),
+   * so a changed setting or a newly enabled check shows at once.
+   */
+  fromSnapshot?: boolean;
   section: Section;
   question: string;
   kind: CheckKind;

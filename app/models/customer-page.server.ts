@@ -55,6 +55,7 @@ function checkRow(r: ResolvedCheck, health: CustomerHealth, now: Date) {
   const o = r.override;
   return {
     checkId: r.checkId,
+    origin: r.origin ?? "handbook",
     section: r.section,
     question: r.question,
     kind: r.kind,

@@ -3,7 +3,7 @@ import { customers } from "../../db/schema";
 import { findUserByEmail } from "../accounts";
 import { recordAnswer } from "../answers";
 import { CLI_ACTOR } from "../audit";
-import { CATALOG } from "../catalog";
+import { catalogFor, loadRules } from "../rules";
 import type { AppContext } from "../context";
 import { customerJson, getCustomer } from "../customers";
 import { loadCustomerHealth } from "../health";
@@ -11,9 +11,13 @@ import { createHealthExporter } from "../posthog-export";
 import { activeCustomers, refreshMany, type RefreshOutcome } from "../refresh";
 import { CliError, output, parse, type CliIo } from "./io";
 
-export async function checksCommand(_ctx: AppContext, args: string[], io: CliIo) {
+/** The 24 handbook checks, then the extras switched on and the team's active custom checks (marked by origin). */
+export async function checksCommand(ctx: AppContext, args: string[], io: CliIo) {
   const { values } = parse(args, {});
-  const list = CATALOG.map((c) => ({ id: c.id, section: c.section, question: c.question, kind: c.kind, rule: c.rule }));
+  const rules = await loadRules(ctx.db);
+  const active = new Set(rules.custom.filter((c) => !c.retiredAt).map((c) => c.id));
+  const extended = catalogFor({ ...rules, custom: rules.custom.filter((c) => active.has(c.id)).map((c) => ({ ...c, planIds: [] })) }, null);
+  const list = extended.map((c) => ({ id: c.id, section: c.section, question: c.question, kind: c.kind, rule: c.rule, ...(c.origin ? { origin: c.origin } : {}) }));
   output(io, values.json, list, list.map((c) => `${c.id.padEnd(34)} ${c.kind.padEnd(9)} ${c.question}`).join("\n"));
 }
 

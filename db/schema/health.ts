@@ -29,7 +29,12 @@ export const healthScores = pgTable(
     runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
     reason: text("reason").notNull(),
   },
-  (t) => [index("health_scores_customer_idx").on(t.customerId, t.computedAt)],
+  (t) => [
+    // The portfolio's sparkline and the customer page's history read by customer and time.
+    index("health_scores_customer_idx").on(t.customerId, t.computedAt),
+    // ON DELETE SET NULL from check_runs looks rows up by run_id; without it deleting a customer scans all history.
+    index("health_scores_run_idx").on(t.runId),
+  ],
 );
 
 /**
@@ -93,13 +98,22 @@ export const auditLog = pgTable(
  * them. History stays in health_scores and check_runs; this only spares the portfolio a
  * "latest row per customer" search over millions of rows.
  */
-export const currentHealth = pgTable("current_health", {
-  customerId: integer("customer_id")
-    .primaryKey()
-    .references(() => customers.id, { onDelete: "cascade" }),
-  scoreId: integer("score_id").references(() => healthScores.id, { onDelete: "set null" }),
-  runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
-  /** Latest run that produced results (ok or partial): its results are the current automated state. */
-  resultsRunId: integer("results_run_id").references(() => checkRuns.id, { onDelete: "set null" }),
-  updatedAt: tstz("updated_at").notNull().defaultNow(),
-});
+export const currentHealth = pgTable(
+  "current_health",
+  {
+    customerId: integer("customer_id")
+      .primaryKey()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    scoreId: integer("score_id").references(() => healthScores.id, { onDelete: "set null" }),
+    runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
+    /** Latest run that produced results (ok or partial): its results are the current automated state. */
+    resultsRunId: integer("results_run_id").references(() => checkRuns.id, { onDelete: "set null" }),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  // The foreign keys are ON DELETE SET NULL: each deleted score or run looks its pointer up here.
+  (t) => [
+    index("current_health_score_idx").on(t.scoreId),
+    index("current_health_run_idx").on(t.runId),
+    index("current_health_results_run_idx").on(t.resultsRunId),
+  ],
+);

@@ -3,3 +3,4 @@ export * from "./plans";
 export * from "./customers";
 export * from "./checks";
 export * from "./health";
+export * from "./checklist";

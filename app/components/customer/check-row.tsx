@@ -49,7 +49,14 @@ export function CheckRow({ check, canEdit }: { check: CheckRowView; canEdit: boo
       <div className="check-main">
         <StatusBadge status={check.status} />
         <div className="check-text">
-          <div className="question">{check.question}</div>
+          <div className="question">
+            {check.question}
+            {check.origin !== "handbook" ? (
+              <span className="badge origin" data-testid="origin" title={check.origin === "custom" ? "Added by your team" : "An extra check beyond the handbook"}>
+                {check.origin === "custom" ? "team" : "extra"}
+              </span>
+            ) : null}
+          </div>
           <div className="summary">{check.summary}</div>
           {check.kind === "automated" ? <div className="rule muted small">{check.rule}</div> : null}
         </div>

@@ -1,7 +1,7 @@
 import type { CustomerPageData } from "~/models/customer-actions.server";
 import { CheckRow } from "./check-row";
 
-/** The 24 checks in their handbook sections, each with its progress and section score. */
+/** The checks in force (handbook, extras switched on, the team's own) in their sections, each with its progress and section score. */
 export function Checklist({ sections, canEdit }: { sections: CustomerPageData["checklist"]; canEdit: boolean }) {
   return (
     <section className="panel" aria-labelledby="checklist-heading">

@@ -11,7 +11,7 @@ import {
   rawPropertyDefinition,
   userBasic,
 } from "./fixtures";
-import { type Traffic, daysAgoIso, hex, uuid } from "./synthetic";
+import { type DayCounts, type StreamSpec, type SyntheticStream, type Traffic, daysAgoIso, hex, streamsOf, uuid } from "./synthetic";
 
 export type Expectation = "pass" | "fail" | "unknown";
 
@@ -40,6 +40,8 @@ export type SandboxProject = {
   flags: Json[];
   personProperties: Json[];
   traffic: Traffic;
+  /** The day's events in detail, for the extras' columns and the team's event checks. */
+  streams: (counts: DayCounts) => SyntheticStream[];
   /** The key exists but PostHog answers 401 authentication_failed to everything. */
   revoked: boolean;
   missingScopes: string[];
@@ -64,6 +66,8 @@ export type ProjectSpec = {
   activeFlags: number;
   customPersonProperties: number;
   traffic: (seed: string) => Traffic;
+  /** Named events with properties, as shares of each day's events (none by default). */
+  streams?: StreamSpec[];
   revoked?: boolean;
   missingScopes?: string[];
   /** Extra objects a real project accumulates and that the list filters must hide. */
@@ -143,6 +147,7 @@ export function buildProject(spec: ProjectSpec, now: Date): SandboxProject {
     project: rawProject({ seed, id, organizationId, name: spec.title, createdAt: created, timezone: spec.timezone, appUrls: spec.appUrls, testAccountFilters, primaryDashboard: signupDashboard }),
     members, actions, insights, dashboards, flags, personProperties,
     traffic: spec.traffic(seed),
+    streams: streamsOf(spec.streams ?? []),
     revoked: spec.revoked ?? false,
     missingScopes: spec.missingScopes ?? [],
   };

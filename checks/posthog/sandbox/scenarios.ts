@@ -40,6 +40,13 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     name: "healthy", title: "Acme Analytics", projectId: 1001, timezone: "Europe/London", createdDaysAgo: 400,
     lastLogins: recent(130), customPersonProperties: 117, clutter: true,
     traffic: (seed) => steady({ seed, perDay: perDayFor(1_000_000, 0.92), createdDaysAgo: 400, identifyShare: 0.02, localShare: 0.003, flagShare: 0.03 }),
+    // Sent through a reverse proxy from a current web SDK; signs people up every day.
+    streams: [
+      { event: "$pageview", share: 0.4, properties: { $host: "app.healthy.test", $lib: "web", $lib_version: "1.210.0", $lib_custom_api_host: "https://e.healthy.test" } },
+      { event: "$autocapture", share: 0.2, properties: { $host: "app.healthy.test", $lib: "web", $lib_version: "1.210.0" } },
+      { event: "signed_up", share: 0.01, properties: { plan: "pro", $lib: "posthog-node", $lib_version: "4.2.0" } },
+      { event: "$groupidentify", share: 0.001, properties: { $lib: "posthog-node", $lib_version: "4.2.0" } },
+    ],
     expected: expect("pass"),
   }),
   base({
@@ -48,6 +55,8 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     testAccountFilters: [{ key: "$host", operator: "not_regex", value: "^(localhost|127\\.0\\.0\\.1)($|:)", type: "event" }],
     // A developer trying the snippet on their laptop.
     traffic: () => sparse({ 4: { events: 12, localEvents: 12 }, 3: { events: 5, localEvents: 5 } }),
+    // Autocapture only, and no actions defined yet.
+    streams: [{ event: "$autocapture", share: 0.75, properties: { $host: "localhost:3000", $lib: "web", $lib_version: "1.180.0" } }],
     expected: expect("fail", {
       "setup.logged_in": "pass", "setup.events_recurring": "pass", "setup.toolbar": "unknown",
       "setup.test_data_removed": "pass", "training.everyone_used": "pass", "value.regular_usage": "pass",
@@ -57,6 +66,11 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     name: "slipping", title: "Slipping Ltd", projectId: 1003, timezone: "America/New_York", createdDaysAgo: 300,
     plan: PLANS.growth500, billingDay: 10, lastLogins: [45, 70, 120, null], actions: 1, activeFlags: 1,
     traffic: (seed) => steady({ seed, perDay: 5_000, createdDaysAgo: 300, stoppedDaysAgo: 11, identifyShare: 0.01, flagShare: 0.02 }),
+    // An old web SDK, mostly autocapture (but it has an action), no reverse proxy, no sign-ups.
+    streams: [
+      { event: "$pageview", share: 0.3, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" } },
+      { event: "$autocapture", share: 0.55, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" } },
+    ],
     expected: expect("pass", {
       "setup.events_recurring": "fail", "setup.production": "fail", "training.everyone_used": "fail",
       "value.plan_usage_80": "fail", "value.regular_usage": "fail",
@@ -77,6 +91,11 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     name: "server-side-only", title: "Backend Systems", projectId: 1005, createdDaysAgo: 200, billingDay: 20,
     lastLogins: [0, 3], appUrls: [], actions: 1, funnel: "legacy-funnel", activeFlags: 1,
     traffic: (seed) => steady({ seed, perDay: 3_000, createdDaysAgo: 200, identifyShare: 0.03, flagShare: 0.1 }),
+    // Identifies people and groups on almost every request: 3% + 4% of events.
+    streams: [
+      { event: "signed_up", share: 0.02, properties: { plan: "free", $lib: "posthog-python", $lib_version: "3.0.0" } },
+      { event: "$groupidentify", share: 0.04, properties: { $lib: "posthog-python", $lib_version: "3.0.0" } },
+    ],
     expected: expect("pass", { "setup.toolbar": "unknown", "value.plan_usage_80": "fail" }),
   }),
   base({

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { collectSnapshot } from "../../collect";
+import { compileEventCheck } from "../../event-checks";
+import { buildDailyQuery } from "../daily-query";
 import { createRateLimiter } from "../rate-limit";
 import { AUTOMATED_CHECKS, buildScenarios, generateBulkCustomers } from "./scenarios";
 import { type Sandbox, keyHash, startSandbox } from "./server";
@@ -79,6 +81,49 @@ describe("PostHog quirks", () => {
     expect(capped.body.results).toHaveLength(100);
     expect(capped.body.hasMore).toBe(true);
     expect((await post(`${sql} LIMIT 1000`, { from: "2025-01-01" })).body.results).toHaveLength(166);
+  });
+});
+
+describe("the extended daily query (extras and team event checks)", () => {
+  const post = (query: string, values: Record<string, unknown>, key = keyOf("healthy"), project = 1001) =>
+    get(`/api/projects/${project}/query/`, key, { method: "POST", body: JSON.stringify({ query: { kind: "HogQLQuery", query, values } }) });
+  const columns = [
+    compileEventCheck("custom.signups", { event: "signed_up", property: "plan", operator: "equals", value: "pro", minCount: 1, days: 30 }, 1),
+    compileEventCheck("custom.prod_pageviews", { event: "$pageview", property: "$host", operator: "contains", value: "healthy.test", minCount: 1, days: 30 }, 2),
+    compileEventCheck("custom.free_signups", { event: "signed_up", property: "plan", operator: "equals", value: "free", minCount: 1, days: 30 }, 3),
+  ];
+
+  it("computes the extras' and the event checks' columns from the synthetic events", async () => {
+    const { query, values } = buildDailyQuery(columns);
+    const { status, body } = await post(query, { ...values, from: "2025-06-01" });
+    expect(status).toBe(200);
+    expect(body.columns.slice(6)).toEqual(["x_proxy_events", "x_autocapture_events", "x_group_identifies", "x_lib_versions", "c_1", "c_2", "c_3"]);
+    const last = body.results.at(-1);
+    const [events, proxy, autocapture, , libs, signups, pageviews, free] = [last[1], ...last.slice(6)];
+    expect(proxy).toBe(Math.round(events * 0.4));
+    expect(autocapture).toBe(Math.round(events * 0.2));
+    expect([...libs].sort()).toEqual(["posthog-node@4.2.0", "web@1.210.0"]);
+    expect(signups).toBe(Math.round(events * 0.01));
+    expect(pageviews).toBe(Math.round(events * 0.4));
+    expect(free).toBe(0);
+  });
+
+  it.each([
+    ["a value written into the SQL", (q: string) => q.replace("= {v_1}", "= 'pro'")],
+    ["a property name written into the SQL", (q: string) => q.replace("properties[{p_1}]", "properties.plan")],
+    ["an unknown column", (q: string) => q.replace("AS c_3", "AS c_3, sleep(3) AS nap")],
+    ["an extra condition", (q: string) => q.replace("= {v_1})", "= {v_1} OR 1 = 1)")],
+  ])("refuses %s with a 400", async (_, tamper) => {
+    const { query, values } = buildDailyQuery(columns);
+    const { status, body } = await post(tamper(query), { ...values, from: "2025-06-01" });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ type: "validation_error" });
+  });
+
+  it("refuses a placeholder without a value", async () => {
+    const { query, values } = buildDailyQuery(columns);
+    const { v_2: _, ...rest } = values;
+    expect((await post(query, { ...rest, from: "2025-06-01" })).status).toBe(400);
   });
 });
 

@@ -21,6 +21,8 @@ export type RequestLogEntry = {
   /** 0 when the sandbox never answered (hang fault or client gave up). */
   status: number;
   fault?: string;
+  /** For POST /query/: the HogQL text and its placeholder values, so tests can see what was asked. */
+  hogql?: { query: string; values: Record<string, unknown> };
 };
 
 export type SandboxOptions = {
@@ -129,7 +131,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     if (resource === "project") return send(200, project.project);
     if (resource === "query") {
-      const answer = answerQuery(project, await readJson(req), now);
+      const body = await readJson(req);
+      const q = (body as { query?: { query?: unknown; values?: unknown } } | null)?.query;
+      if (typeof q?.query === "string") entry.hogql = { query: q.query, values: q.values && typeof q.values === "object" ? (q.values as Record<string, unknown>) : {} };
+      const answer = answerQuery(project, body, now);
       return send(answer.status, answer.body);
     }
     const origin = faults.nextOrigin(project.customer) ?? `http://${req.headers.host ?? "127.0.0.1"}`;

@@ -3,6 +3,16 @@ import { createHash } from "node:crypto";
 /** Counts for one project-local day, as the daily HogQL query would compute them. */
 export type DayCounts = { events: number; identifies: number; localEvents: number; nonLocalEvents: number; flagCalls: number };
 
+/** Some of a day's events in detail: name, properties and how many (for the optional columns). */
+export type SyntheticStream = { event: string; properties: Record<string, string>; count: number };
+
+/** A share of each day's events that carries these properties, e.g. 40% `$pageview` from the web SDK. */
+export type StreamSpec = { event: string; share: number; properties?: Record<string, string> };
+
+export function streamsOf(specs: StreamSpec[]): (counts: DayCounts) => SyntheticStream[] {
+  return (counts) => specs.map((s) => ({ event: s.event, properties: s.properties ?? {}, count: Math.round(counts.events * s.share) })).filter((s) => s.count > 0);
+}
+
 /** Daily traffic as a pure function of "days before the sandbox's today" (0 = today). */
 export type Traffic = (daysAgo: number) => DayCounts;
 

@@ -1,0 +1,96 @@
+import { Form } from "@remix-run/react";
+import { Field, FormError } from "~/components/ui/field";
+import { failureFor, type ChecklistSettings, type SettingsReply } from "./types";
+
+const inputId = (checkId: string) => `w-${checkId.replace(/\./g, "-")}`;
+
+/** Weights of every check in force and the band thresholds; saving makes the next scoring version. */
+export function ScoringPanel({ settings, canEdit, reply }: { settings: ChecklistSettings; canEdit: boolean; reply?: SettingsReply }) {
+  const failure = failureFor(reply, "scoring");
+  const errors = failure?.errors;
+  const typed = failure?.values ?? {};
+  const { scoring } = settings;
+  return (
+    <section className="panel" aria-labelledby="scoring-heading">
+      <h2 id="scoring-heading">
+        Scoring <span className="muted small" data-testid="scoring-version">version {scoring.version}</span>
+      </h2>
+      <p className="muted">Weight 0 keeps a check on the checklist but out of the score. Saving creates a new version and rescores every customer; older scores keep theirs.</p>
+      <Form method="post" className="stack" noValidate>
+        <FormError errors={errors} />
+        <input type="hidden" name="intent" value="scoring" />
+        <div className="row">
+          <Field name="healthy" label="Healthy from" inputMode="numeric" defaultValue={typed.healthy ?? String(scoring.bands.healthy)} errors={errors} readOnly={!canEdit} />
+          <Field name="concerning" label="Concerning from" inputMode="numeric" defaultValue={typed.concerning ?? String(scoring.bands.concerning)} errors={errors} readOnly={!canEdit} hint="below it: poor" />
+        </div>
+        <table data-testid="weights">
+          <thead>
+            <tr>
+              <th>Check</th>
+              <th>Section</th>
+              <th className="num">Weight</th>
+            </tr>
+          </thead>
+          <tbody>
+            {scoring.rows.map((r) => {
+              const name = `w:${r.id}`;
+              const error = errors?.[name];
+              return (
+                <tr key={r.id}>
+                  <td>
+                    <label htmlFor={inputId(r.id)}>{r.question}</label> <span className="mono small muted">{r.id}</span>
+                    {r.origin !== "handbook" ? <span className="badge small"> {r.origin === "custom" ? "team" : "extra"}</span> : null}
+                  </td>
+                  <td className="small">{r.section}</td>
+                  <td className="num">
+                    <input
+                      id={inputId(r.id)}
+                      name={name}
+                      inputMode="numeric"
+                      size={3}
+                      defaultValue={typed[name] ?? String(r.weight)}
+                      readOnly={!canEdit}
+                      aria-invalid={error ? true : undefined}
+                      aria-describedby={error ? `${inputId(r.id)}-error` : undefined}
+                    />
+                    {error ? (
+                      <span className="error" id={`${inputId(r.id)}-error`} role="alert">
+                        {error}
+                      </span>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {canEdit ? (
+          <div>
+            <button type="submit">Save as new scoring version</button>
+          </div>
+        ) : null}
+      </Form>
+    </section>
+  );
+}
+
+/** Every scoring version, newest first: who, when and what changed. */
+export function VersionsList({ settings }: { settings: ChecklistSettings }) {
+  return (
+    <section className="panel" aria-labelledby="versions-heading">
+      <h2 id="versions-heading">Scoring versions</h2>
+      <ol className="plain" data-testid="scoring-versions">
+        {settings.versions.map((v) => (
+          <li key={v.number} data-version={v.number}>
+            <strong>v{v.number}</strong> · {v.when} · {v.author} · bands {v.bands.healthy}/{v.bands.concerning}
+            <ul className="small muted">
+              {v.changed.map((line, i) => (
+                <li key={i}>{line}</li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
