@@ -110,11 +110,11 @@ type QueryOptions = {
 const SORT_KEYS: Record<PortfolioSort, { key: SQL; join?: SQL }> = {
   name: { key: sql`lower(c.name)` },
   owner: { key: sql`lower(u.name)`, join: sql`left join users u on u.id = c.owner_id` },
-  score: { key: sql`hs.score` },
-  coverage: { key: sql`hs.coverage` },
-  plan: { key: sql`hs.plan_percent` },
-  refreshed: { key: sql`r.finished_at`, join: sql`left join check_runs r on r.id = ch.run_id` },
-  failing: { key: sql`hs.failing` },
+  score: { key: sql`ch.score` },
+  coverage: { key: sql`ch.coverage` },
+  plan: { key: sql`ch.plan_percent` },
+  refreshed: { key: sql`ch.refreshed_at` },
+  failing: { key: sql`ch.failing` },
 };
 
 function whereClause(f: PortfolioFilters, userId: number): SQL {
@@ -125,7 +125,7 @@ function whereClause(f: PortfolioFilters, userId: number): SQL {
   }
   if (f.owner === "none") parts.push(sql`c.owner_id is null`);
   else if (f.owner !== null) parts.push(sql`c.owner_id = ${f.owner === "me" ? userId : f.owner}`);
-  if (f.flagged) parts.push(sql`hs.flagged_80 is true`);
+  if (f.flagged) parts.push(sql`ch.flagged_80 is true`);
   return sql.join(parts, sql` and `);
 }
 
@@ -163,10 +163,9 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
 
   const result = await db.execute(sql`
     with base as (
-      select c.id, coalesce(hs.band, 'none') as band_key, ${sort.key} as sort_key, lower(c.name) as name_key
+      select c.id, coalesce(ch.band, 'none') as band_key, ${sort.key} as sort_key, lower(c.name) as name_key
       from customers c
       left join current_health ch on ch.customer_id = c.id
-      left join health_scores hs on hs.id = ch.score_id
       ${sort.join ?? sql``}
       where ${whereClause(filters, options.userId)}
     ),
@@ -187,16 +186,14 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
       (extract(epoch from c.updated_at) * 1000)::float8 as updated_at,
       c.owner_id, u.name as owner_name, u.email as owner_email,
       c.plan_id, p.name as plan_name, p.monthly_events::float8 as monthly_events,
-      hs.score, hs.band, hs.coverage, hs.failing, hs.unknown, hs.plan_percent, hs.projected_percent, hs.flagged_80,
-      (extract(epoch from hs.computed_at) * 1000)::float8 as scored_at,
-      (extract(epoch from r.finished_at) * 1000)::float8 as refreshed_at, r.status as run_status,
+      ch.score, ch.band, ch.coverage, ch.failing, ch.unknown, ch.plan_percent, ch.projected_percent, ch.flagged_80,
+      (extract(epoch from ch.scored_at) * 1000)::float8 as scored_at,
+      (extract(epoch from ch.refreshed_at) * 1000)::float8 as refreshed_at, ch.run_status,
       spark.points
     from summary s
     left join page pg on true
     left join customers c on c.id = pg.id
     left join current_health ch on ch.customer_id = c.id
-    left join health_scores hs on hs.id = ch.score_id
-    left join check_runs r on r.id = ch.run_id
     left join users u on u.id = c.owner_id
     left join plans p on p.id = c.plan_id
     ${sparkline}

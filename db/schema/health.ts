@@ -109,6 +109,22 @@ export const currentHealth = pgTable(
     /** Latest run that produced results (ok or partial): its results are the current automated state. */
     resultsRunId: integer("results_run_id").references(() => checkRuns.id, { onDelete: "set null" }),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
+    /*
+     * Copies of what the pointers point at, filled by the current_health_copy trigger (migration
+     * 0004) whenever a pointer changes, so the portfolio sorts and counts 10,000 customers from
+     * this one narrow table instead of looking up 10,000 rows among millions of scores.
+     */
+    score: real("score"),
+    band: text("band"),
+    coverage: real("coverage"),
+    failing: integer("failing"),
+    unknown: integer("unknown"),
+    planPercent: real("plan_percent"),
+    projectedPercent: real("projected_percent"),
+    flagged80: boolean("flagged_80").notNull().default(false),
+    scoredAt: tstz("scored_at"),
+    refreshedAt: tstz("refreshed_at"),
+    runStatus: text("run_status"),
   },
   // The foreign keys are ON DELETE SET NULL: each deleted score or run looks its pointer up here.
   (t) => [
