@@ -98,8 +98,21 @@ export async function loadUsage(db: Db, facts: CustomerFacts, now: Date): Promis
 export type CurrentState = { resolved: ResolvedCheck[]; score: HealthScore; usage: UsageVsPlan; flagged80: boolean };
 
 /** Everything the score is a function of, read in one place so refresh, answers and pages agree. */
-export async function computeCurrentState(db: Db, facts: CustomerFacts, automated: AutomatedResult[] | null, now: Date, rules?: Rules): Promise<CurrentState> {
-  const [answers, overrideRows, usage, inForce] = await Promise.all([loadAnswers(db, facts.id), loadOverrides(db, facts.id), loadUsage(db, facts, now), rules ?? loadRules(db)]);
+export async function computeCurrentState(
+  db: Db,
+  facts: CustomerFacts,
+  automated: AutomatedResult[] | null,
+  now: Date,
+  rules?: Rules,
+  /** Callers that already read the answers and overrides pass them, saving two queries. */
+  loaded?: { answers: ManualAnswerRecord[]; overrides: OverrideRecord[] },
+): Promise<CurrentState> {
+  const [answers, overrideRows, usage, inForce] = await Promise.all([
+    loaded?.answers ?? loadAnswers(db, facts.id),
+    loaded?.overrides ?? loadOverrides(db, facts.id),
+    loadUsage(db, facts, now),
+    rules ?? loadRules(db),
+  ]);
   const resolved = resolveChecks({ automated, answers, overrides: overrideRows, now, catalog: catalogFor(inForce, facts.planId) });
   const score = computeScore(resolved, inForce.scoring);
   const planCheck = resolved.find((c) => c.checkId === "value.plan_usage_80")?.status as CheckStatus | undefined;

@@ -51,25 +51,36 @@ export async function loadCustomerHealth(db: Db, customerId: number, now = new D
   const facts = await loadFacts(db, customerId);
   if (!facts) throw new Error(`customer ${customerId} not found`);
   const since = new Date(now.getTime() - historyDays * 86_400_000);
-  const [results, answers, overrideRows, historyRows, [pointer], held] = await Promise.all([
+  const [results, answers, overrideRows, historyRows, newestTwo, [pointer], held] = await Promise.all([
     loadCurrentResults(db, customerId),
     loadAnswers(db, customerId),
     loadOverrides(db, customerId),
+    // A year of history for the chart needs no per-check breakdown; only the newest two do.
     db
-      .select({ id: healthScores.id, computedAt: healthScores.computedAt, score: healthScores.score, band: healthScores.band, coverage: healthScores.coverage, scoringVersion: healthScores.scoringVersion, reason: healthScores.reason, contributions: healthScores.contributions, failing: healthScores.failing, unknown: healthScores.unknown, sections: healthScores.sections })
+      .select({ id: healthScores.id, computedAt: healthScores.computedAt, score: healthScores.score, band: healthScores.band, coverage: healthScores.coverage, scoringVersion: healthScores.scoringVersion, reason: healthScores.reason })
       .from(healthScores)
       .where(and(eq(healthScores.customerId, customerId), gte(healthScores.computedAt, since)))
       .orderBy(asc(healthScores.computedAt), asc(healthScores.id)),
+    db
+      .select({ score: healthScores.score, band: healthScores.band, coverage: healthScores.coverage, scoringVersion: healthScores.scoringVersion, contributions: healthScores.contributions, failing: healthScores.failing, unknown: healthScores.unknown, sections: healthScores.sections })
+      .from(healthScores)
+      .where(eq(healthScores.customerId, customerId))
+      .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
+      .limit(2),
     db.select({ runId: currentHealth.runId }).from(currentHealth).where(eq(currentHealth.customerId, customerId)),
     db.select({ date: catchups.date }).from(catchups).where(and(eq(catchups.customerId, customerId), eq(catchups.status, "held"))).orderBy(desc(catchups.date)).limit(1),
   ]);
   const rules = await loadRules(db);
-  const current = await computeCurrentState(db, facts, await withFreshDelightChecks(db, facts, results, now, rules), now, rules);
-  const [lastRun] = pointer?.runId ? await db.select().from(checkRuns).where(eq(checkRuns.id, pointer.runId)) : [];
-  const history: StoredScore[] = historyRows.map(({ contributions: _c, failing: _f, unknown: _u, sections: _s, ...s }) => s);
-  const previousRow = historyRows.length > 1 ? historyRows[historyRows.length - 2]! : null;
-  const latestRow = historyRows.at(-1) ?? null;
-  const asScore = (row: (typeof historyRows)[number]): HealthScore => ({
+  const current = await computeCurrentState(db, facts, await withFreshDelightChecks(db, facts, results, now, rules), now, rules, { answers, overrides: overrideRows });
+  const [lastRun] = pointer?.runId
+    ? await db
+        .select({ id: checkRuns.id, status: checkRuns.status, startedAt: checkRuns.startedAt, finishedAt: checkRuns.finishedAt, errors: checkRuns.errors, apiCalls: checkRuns.apiCalls })
+        .from(checkRuns)
+        .where(eq(checkRuns.id, pointer.runId))
+    : [];
+  const history: StoredScore[] = historyRows;
+  const [latestRow, previousRow] = newestTwo;
+  const asScore = (row: (typeof newestTwo)[number]): HealthScore => ({
     score: row.score,
     band: row.band as HealthScore["band"],
     coverage: row.coverage,
@@ -82,9 +93,7 @@ export async function loadCustomerHealth(db: Db, customerId: number, now = new D
   const lastCatchupDate = held[0]?.date ?? null;
   return {
     current,
-    lastRun: lastRun
-      ? { id: lastRun.id, status: lastRun.status, startedAt: lastRun.startedAt, finishedAt: lastRun.finishedAt, errors: lastRun.errors, apiCalls: lastRun.apiCalls }
-      : null,
+    lastRun: lastRun ?? null,
     history,
     weekAgo: scoreAt(history, new Date(now.getTime() - 7 * 86_400_000)),
     lastCatchup: lastCatchupDate ? { date: lastCatchupDate, score: scoreAt(history, new Date(`${lastCatchupDate}T23:59:59Z`)) } : null,
