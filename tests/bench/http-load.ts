@@ -2,7 +2,7 @@ import autocannon from "autocannon";
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
-export type LoadResult = { p50: number; p95: number; rps: number; non2xx: number; errors: number; total: number };
+export type LoadResult = { p50: number; p95: number; rps: number; non2xx: number; errors: number; timeouts: number; total: number };
 
 /**
  * autocannon against one URL. Its own summary has no p95, so every response time is collected
@@ -15,7 +15,7 @@ export async function runLoad(url: string, options: { connections: number; secon
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   latencies.sort((a, b) => a - b);
-  return { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), rps: result.requests.average, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: latencies.length };
+  return { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), rps: result.requests.average, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, total: latencies.length };
 }
 
 export const ms = (n: number) => `${n.toFixed(1)} ms`;

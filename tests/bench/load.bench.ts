@@ -72,8 +72,8 @@ rmSync(dataDir, { recursive: true, force: true });
 
 console.log(`\nload under refresh — ${N} sandbox customers refreshed by the server's schedule, ${CONNECTIONS} connections for ${SECONDS} s, PGlite`);
 console.table({
-  "portfolio /": { requests: portfolio.total, "req/s": portfolio.rps.toFixed(1), p50: ms(portfolio.p50), p95: ms(portfolio.p95), errors: portfolio.errors + portfolio.non2xx },
-  "customer page": { requests: customer.total, "req/s": customer.rps.toFixed(1), p50: ms(customer.p50), p95: ms(customer.p95), errors: customer.errors + customer.non2xx },
+  "portfolio /": { requests: portfolio.total, "req/s": portfolio.rps.toFixed(1), p50: ms(portfolio.p50), p95: ms(portfolio.p95), "non-2xx": portfolio.non2xx, "errors (of which time-outs)": `${portfolio.errors} (${portfolio.timeouts})` },
+  "customer page": { requests: customer.total, "req/s": customer.rps.toFixed(1), p50: ms(customer.p50), p95: ms(customer.p95), "non-2xx": customer.non2xx, "errors (of which time-outs)": `${customer.errors} (${customer.timeouts})` },
 });
 console.log(`customers with a complete (ok) run: ${complete} of ${N} (${refreshedDuringLoad} by the end of the load), ${wall.toFixed(0)} s after the load began`);
 process.exit(0);

@@ -120,7 +120,7 @@ try {
       p50: many.p50,
       p95: many.p95,
       rps: many.rps,
-      bad: one.non2xx + one.errors + many.non2xx + many.errors,
+      bad: one.non2xx + one.errors + one.timeouts + many.non2xx + many.errors + many.timeouts,
     });
   }
 } finally {

@@ -131,9 +131,9 @@ describe("portfolio in Chromium", () => {
     await page.selectOption("select[name=owner]", "");
     await page.check("input[name=flagged]");
     await page.waitForURL(/flagged=1/);
-    await expect.poll(async () => (await page.locator("[data-testid=customer-row]").count()) > 0).toBe(true);
-    const flags = await page.locator("[data-testid=customer-row]").evaluateAll((rows) => rows.map((r) => r.querySelector(".flag80") !== null));
-    expect(flags.every(Boolean)).toBe(true);
+    // Poll until the filtered rows are on screen: the URL can change a moment before they render.
+    const flagsShown = () => page.locator("[data-testid=customer-row]").evaluateAll((rows) => rows.map((r) => r.querySelector(".flag80") !== null));
+    await expect.poll(async () => { const flags = await flagsShown(); return flags.length > 0 && flags.every(Boolean); }).toBe(true);
     await screenshot(page, "portfolio-flagged");
 
     await page.goto(app.url + "/?q=no-such-customer");
