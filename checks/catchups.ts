@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { catchups, customers, healthScores } from "../db/schema";
 import { recordAudit, type Actor } from "./audit";
-import { rescore } from "./health-store";
+import { rescore, toHealthScore } from "./health-store";
 import type { HealthScore } from "./score";
 import { localDay } from "./usage";
 import { InputError, parseInput } from "./validation";
@@ -116,15 +116,5 @@ export async function storedScoreAt(db: Db, customerId: number, day: string): Pr
     .where(and(eq(healthScores.customerId, customerId), lte(healthScores.computedAt, new Date(`${day}T23:59:59.999Z`))))
     .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
     .limit(1);
-  if (!row) return null;
-  return {
-    score: row.score,
-    band: row.band as HealthScore["band"],
-    coverage: row.coverage,
-    sections: row.sections as HealthScore["sections"],
-    contributions: row.contributions as HealthScore["contributions"],
-    failing: row.failing,
-    unknown: row.unknown,
-    version: row.scoringVersion,
-  };
+  return row ? toHealthScore(row) : null;
 }

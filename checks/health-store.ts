@@ -179,3 +179,26 @@ export async function rescoreAll(db: Db, reason: string, now = new Date()) {
 export async function latestScores(db: Db, customerId: number, limit = 2) {
   return db.select().from(healthScores).where(eq(healthScores.customerId, customerId)).orderBy(desc(healthScores.computedAt), desc(healthScores.id)).limit(limit);
 }
+
+/** A stored health_scores row read back as the HealthScore it was computed as. */
+export function toHealthScore(row: {
+  score: number | null;
+  band: string | null;
+  coverage: number;
+  sections: unknown;
+  contributions: unknown;
+  failing: number;
+  unknown: number;
+  scoringVersion: string;
+}): HealthScore {
+  return {
+    score: row.score,
+    band: row.band as HealthScore["band"],
+    coverage: row.coverage,
+    sections: row.sections as HealthScore["sections"],
+    contributions: row.contributions as HealthScore["contributions"],
+    failing: row.failing,
+    unknown: row.unknown,
+    version: row.scoringVersion,
+  };
+}

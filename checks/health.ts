@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { catchups, checkRuns, currentHealth, healthScores } from "../db/schema";
 import { CATALOG } from "./catalog";
 import type { ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "./evaluate";
-import { computeCurrentState, loadAnswers, loadCurrentResults, loadFacts, loadOverrides, withFreshDelightChecks } from "./health-store";
+import { computeCurrentState, loadAnswers, loadCurrentResults, loadFacts, loadOverrides, toHealthScore, withFreshDelightChecks } from "./health-store";
 import { loadRules } from "./rules";
 import { explainChange, type HealthScore, type ScoreChange } from "./score";
 import type { UsageVsPlan } from "./usage";
@@ -80,16 +80,6 @@ export async function loadCustomerHealth(db: Db, customerId: number, now = new D
     : [];
   const history: StoredScore[] = historyRows;
   const [latestRow, previousRow] = newestTwo;
-  const asScore = (row: (typeof newestTwo)[number]): HealthScore => ({
-    score: row.score,
-    band: row.band as HealthScore["band"],
-    coverage: row.coverage,
-    sections: row.sections as HealthScore["sections"],
-    contributions: row.contributions as HealthScore["contributions"],
-    failing: row.failing,
-    unknown: row.unknown,
-    version: row.scoringVersion,
-  });
   const lastCatchupDate = held[0]?.date ?? null;
   return {
     current,
@@ -97,7 +87,7 @@ export async function loadCustomerHealth(db: Db, customerId: number, now = new D
     history,
     weekAgo: scoreAt(history, new Date(now.getTime() - 7 * 86_400_000)),
     lastCatchup: lastCatchupDate ? { date: lastCatchupDate, score: scoreAt(history, new Date(`${lastCatchupDate}T23:59:59Z`)) } : null,
-    changes: latestRow && previousRow ? explainChange(asScore(previousRow), asScore(latestRow)) : [],
+    changes: latestRow && previousRow ? explainChange(toHealthScore(previousRow), toHealthScore(latestRow)) : [],
     answers: groupByCheck(answers),
     overrides: groupByCheck(overrideRows),
   };
