@@ -1,4 +1,5 @@
 import type { CatchupPackData } from "~/models/customer-actions.server";
+import { ChangeList } from "./change-list";
 import { BandBadge } from "./badges";
 import { Delta } from "./delta";
 
@@ -47,18 +48,7 @@ export function ChangesAndProgress({ changes, changesBasis, progress }: Pick<Cat
     <div className="pack-grid two">
       <section className="panel" aria-labelledby="changes-heading">
         <h2 id="changes-heading">What changed {changesBasis}, and why</h2>
-        {changes.length === 0 ? (
-          <p className="muted">No check changed status.</p>
-        ) : (
-          <ul className="changes" data-testid="pack-changes">
-            {changes.map((c) => (
-              <li key={c.checkId}>
-                <strong>{c.question}</strong> {c.text}
-                {c.why ? <div className="muted small">{c.why}</div> : null}
-              </li>
-            ))}
-          </ul>
-        )}
+        <ChangeList changes={changes} empty="No check changed status." testId="pack-changes" />
       </section>
       <section className="panel" aria-labelledby="progress-heading">
         <h2 id="progress-heading">Checklist progress</h2>

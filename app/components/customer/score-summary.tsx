@@ -1,6 +1,7 @@
 import { ScoreHistoryChart } from "~/components/charts/score-history-chart";
 import type { CustomerPageData } from "~/models/customer-actions.server";
 import { BandBadge } from "./badges";
+import { ChangeList } from "./change-list";
 import { Delta } from "./delta";
 
 type Props = Pick<CustomerPageData, "score" | "sinceWeek" | "sinceCatchup" | "changes" | "historyChart" | "flagged80">;
@@ -42,18 +43,11 @@ export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyC
         </div>
         <div className="what-changed">
           <h3>What changed</h3>
-          {changes.length === 0 ? (
-            <p className="muted">{historyChart.points.length < 2 ? "This is the first stored score." : "No check changed status since the previous score."}</p>
-          ) : (
-            <ul className="changes" data-testid="changes">
-              {changes.map((c) => (
-                <li key={c.checkId}>
-                  <strong>{c.question}</strong> {c.text}
-                  {c.why ? <div className="muted small">{c.why}</div> : null}
-                </li>
-              ))}
-            </ul>
-          )}
+          <ChangeList
+            changes={changes}
+            empty={historyChart.points.length < 2 ? "This is the first stored score." : "No check changed status since the previous score."}
+            testId="changes"
+          />
         </div>
       </div>
       <h3>Score history</h3>
