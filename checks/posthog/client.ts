@@ -1,3 +1,4 @@
+import { httpFetch } from "./http";
 import { z } from "zod";
 import { PostHogError, badResponse, errorFromResponse, redact } from "./errors";
 import { type RateBucket, type RateLimiter, defaultRateLimiter, rateLimitKeyId } from "./rate-limit";
@@ -57,7 +58,7 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
   const baseUrl = normaliseBaseUrl(options.host);
   const origin = new URL(baseUrl).origin;
   const { apiKey, projectId } = options;
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = options.fetch ?? (httpFetch as unknown as typeof fetch);
   const timeoutMs = options.timeoutMs ?? 20_000;
   const limiter = options.limiter ?? defaultRateLimiter;
   const retries = options.retries ?? 3;
