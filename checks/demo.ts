@@ -66,14 +66,14 @@ await ctx.db.insert(catchups).values({ customerId: healthy.id, date: new Date(no
 await ctx.dbHandle.close();
 
 step("starting delight");
-const server = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/index.js"], {
+const server = spawn(process.execPath, [path.join(ROOT, "app/server.mjs")], {
   cwd: ROOT,
   env: { ...env, NODE_ENV: "production", PORT, DELIGHT_REFRESH_INTERVAL: process.env.DELIGHT_REFRESH_INTERVAL ?? "6h" },
   stdio: ["ignore", "pipe", "inherit"],
 });
 server.stdout!.on("data", (chunk: Buffer) => {
   const text = String(chunk);
-  if (text.includes("[remix-serve]")) {
+  if (text.includes("[delight] http")) {
     console.log(`\ndelight demo is running at http://localhost:${PORT}`);
     console.log(`sign in as ${ADMIN.email} / ${ADMIN.password}  (also casey@delight.demo and viewer@delight.demo, same password)`);
     console.log(`PostHog sandbox: ${sandbox.url}   Stop with Ctrl-C.\n`);

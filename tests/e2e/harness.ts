@@ -23,7 +23,7 @@ export function freePort(): Promise<number> {
 export type RunningApp = { url: string; dataDir: string; logs: string[]; stop: () => Promise<void> };
 
 /**
- * The production build (npm run build) served by remix-serve on a free port, on a fresh data dir
+ * The production build (npm run build) served by app/server.mjs (npm start) on a free port, on a fresh data dir
  * (removed on stop) or on `options.dataDir` that the caller seeded (kept).
  */
 export async function startApp(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<RunningApp> {
@@ -32,7 +32,7 @@ export async function startApp(env: Record<string, string> = {}, options: { data
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "delight-e2e-"));
   const logs: string[] = [];
   // Started directly (not through npx) so that killing it really stops the server.
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), "build/index.js"], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "app/server.mjs")], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", PORT: String(port), DELIGHT_DATA_DIR: dataDir, DATABASE_URL: "", DELIGHT_REFRESH_INTERVAL: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
+import { createUser } from "../../checks/accounts";
 import { CLI_ACTOR } from "../../checks/audit";
+import { createApiToken } from "../../checks/tokens";
 import { createCustomer, getCustomer, updateCustomer } from "../../checks/customers";
 import { createPlan } from "../../checks/plans";
 import { openSecret } from "../../checks/secrets";
@@ -64,5 +66,17 @@ describe(`storage (${process.env.DELIGHT_TEST_DB})`, () => {
     expect([a.slug, b.slug]).toEqual(["twin-co", "twin-co-2"]);
     await updateCustomer(app.ctx.db, CLI_ACTOR, a.slug, { ...input, apiKey: "", name: "Renamed Co" }, options);
     expect((await getCustomer(app.ctx.db, "twin-co"))?.name).toBe("Renamed Co");
+  });
+
+  test("passwords and API tokens are stored only as hashes", async () => {
+    const password = "Correct-Horse-Battery-Staple-42";
+    const user = await createUser(app.ctx.db, CLI_ACTOR, { email: "hash@example.com", name: "Hash", role: "csm" }, password);
+    const { token } = await createApiToken(app.ctx.db, CLI_ACTOR, user.id, "ci");
+    const dump = await dumpEverything();
+    expect(dump).toContain("hash@example.com");
+    expect(dump).not.toContain(password);
+    expect(dump).not.toContain(token);
+    expect(dump).not.toContain(token.slice(4));
+    expect(dump).toMatch(/scrypt\$32768\$/);
   });
 });

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "../../checks/cli/run";
+import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
+import { launchBrowser, startApp, type RunningApp } from "./harness";
+
+const HOSTILE_NAME = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
+// Plan names are shorter (60 characters); this one still carries a script.
+const HOSTILE_PLAN = `<script>window.__xss=3</script>`;
+let sandbox: Sandbox;
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+let slug: string;
+let password: string;
+
+async function delight(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli([...argv, "--json"], { DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true" }, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false });
+  if (code !== 0) throw new Error(`delight ${argv.join(" ")}: ${err.join(" ")}`);
+  return JSON.parse(out.join("\n"));
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-e2e-security-"));
+  password = (await delight("user", "add", "--email", "sec@example.com", "--name", HOSTILE_NAME, "--role", "admin")).password;
+  await delight("plan", "add", "--name", HOSTILE_PLAN, "--monthly-events", "1000");
+  const c = sandbox.customers.find((x) => x.name === "healthy")!;
+  slug = (await delight("customer", "add", "--name", HOSTILE_NAME, "--posthog-host", sandbox.url, "--project-id", String(c.projectId), "--api-key", c.apiKey, "--plan", HOSTILE_PLAN, "--owner", "sec@example.com")).slug;
+  await delight("refresh", "--all");
+  await delight("answer", slug, "training.demo_received", "no", "--note", HOSTILE_NAME);
+  [app, browser] = await Promise.all([startApp({ DELIGHT_ALLOW_PRIVATE_HOSTS: "true" }, { dataDir }), launchBrowser()]);
+  page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on("dialog", () => {
+    throw new Error("a dialog opened: injected script ran");
+  });
+  await page.goto(app.url + "/login");
+  await page.fill("#f-email", "sec@example.com");
+  await page.fill("#f-password", password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(app.url + "/");
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await sandbox?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("security in Chromium", () => {
+  test.each([
+    ["portfolio", () => "/"],
+    ["customer page", () => `/customers/${slug}`],
+    ["catch-up pack", () => `/customers/${slug}/catchup`],
+    ["edit form", () => `/customers/${slug}/edit`],
+    ["plans", () => "/plans"],
+    ["users", () => "/users"],
+    ["settings", () => "/settings"],
+  ])("%s: a name full of markup is shown as text and never runs; security headers are set", async (_name, path) => {
+    const response = await page.goto(app.url + path());
+    expect(response!.status()).toBe(200);
+    const headers = response!.headers();
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["referrer-policy"]).toBe("same-origin");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    await page.waitForLoadState("networkidle");
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator("body").innerText()).toContain("<script>window.__xss=1</script>");
+  });
+
+  test("a cross-origin form post is refused by the running server", async () => {
+    const res = await fetch(`${app.url}/plans`, {
+      method: "POST",
+      headers: { Origin: "https://attacker.example", "Content-Type": "application/x-www-form-urlencoded", Cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ") },
+      body: "name=Evil&monthlyEvents=1",
+      redirect: "manual",
+    });
+    expect(res.status, app.logs.join("").slice(-2000)).toBe(403);
+  });
+
+  test("the session cookie is httpOnly and SameSite=Lax", async () => {
+    const cookie = (await page.context().cookies()).find((c) => c.name === "__delight_session")!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe("Lax");
+  });
+});
