@@ -3,9 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCli } from "../../checks/cli/run";
 import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
-import { collectConsoleErrors, launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
+import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let sandbox: Sandbox;
 let app: RunningApp;
@@ -18,14 +17,7 @@ const SLIPPING = "/customers/slipping-ltd";
 const MANUAL = "custom.did_we_send_the_welcome_pack";
 const EVENT = "custom.are_people_signing_up";
 
-async function delight(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const env = { DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true", DELIGHT_REFRESH_INTERVAL: "0" };
-  const code = await runCli([...argv, "--json"], env, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false });
-  if (code !== 0) throw new Error(`delight ${argv.join(" ")} failed: ${err.join(" ")}`);
-  return JSON.parse(out.join("\n") || "null");
-}
+const delight = (...argv: string[]) => delightCli(dataDir, ...argv);
 
 const scoreText = () => page.textContent("[data-testid=score]");
 const inCheck = (id: string, selector: string) => `li[data-check="${id}"] ${selector}`;
@@ -43,11 +35,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   consoleErrors = collectConsoleErrors(page);
-  await page.goto(app.url + "/login");
-  await page.fill("#f-email", "admin@example.com");
-  await page.fill("#f-password", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(app.url + "/");
+  await signIn(page, app.url, "admin@example.com", password);
 });
 afterAll(async () => {
   await browser?.close();

@@ -3,9 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCli } from "../../checks/cli/run";
 import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
-import { collectConsoleErrors, launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
+import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let sandbox: Sandbox;
 let app: RunningApp;
@@ -17,15 +16,7 @@ const passwords: Record<string, string> = {};
 const SLIPPING = "/customers/slipping-ltd";
 const HEALTHY = "/customers/acme-analytics";
 
-/** The CLI in this process, against the app's data dir (PGlite allows one process: seed before the server starts). */
-async function delight(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const env = { DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true", DELIGHT_REFRESH_INTERVAL: "0" };
-  const code = await runCli([...argv, "--json"], env, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false });
-  if (code !== 0) throw new Error(`delight ${argv.join(" ")} failed: ${err.join(" ")}`);
-  return JSON.parse(out.join("\n") || "null");
-}
+const delight = (...argv: string[]) => delightCli(dataDir, ...argv);
 
 async function seed() {
   for (const [email, role] of [["csm@example.com", "csm"], ["viewer@example.com", "viewer"]] as const) {
@@ -42,13 +33,7 @@ async function seed() {
   await delight("refresh", "--all");
 }
 
-async function signIn(p: Page, email: string) {
-  await p.goto(app.url + "/login");
-  await p.fill("#f-email", email);
-  await p.fill("#f-password", passwords[email]!);
-  await p.click("button[type=submit]");
-  await p.waitForURL(app.url + "/");
-}
+const signInAs = (p: Page, email: string) => signIn(p, app.url, email, passwords[email]!);
 
 const scoreText = () => page.textContent("[data-testid=score]");
 const inCheck = (id: string, selector: string) => `li[data-check="${id}"] ${selector}`;
@@ -61,7 +46,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   consoleErrors = collectConsoleErrors(page);
-  await signIn(page, "csm@example.com");
+  await signInAs(page, "csm@example.com");
 });
 afterAll(async () => {
   await browser?.close();
@@ -185,7 +170,7 @@ describe("a viewer", () => {
     const context = await browser.newContext();
     const viewerPage = await context.newPage();
     viewerPage.setDefaultTimeout(15_000);
-    await signIn(viewerPage, "viewer@example.com");
+    await signInAs(viewerPage, "viewer@example.com");
     await viewerPage.goto(app.url + SLIPPING);
     await viewerPage.waitForSelector("svg.recharts-surface");
     expect(await viewerPage.locator(".customer-page form").count()).toBe(0);

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { runCli } from "../../checks/cli/run";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCREENSHOTS = path.join(ROOT, "tests/e2e/screenshots");
@@ -88,4 +89,25 @@ export function collectConsoleErrors(page: Page): string[] {
   });
   page.on("pageerror", (err) => errors.push(err.message));
   return errors;
+}
+
+/**
+ * The CLI in this process against `dataDir`, returning its --json output. Seed before the server
+ * starts: the embedded database allows one process at a time.
+ */
+export async function delightCli(dataDir: string, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = { DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true", DELIGHT_REFRESH_INTERVAL: "0" };
+  const code = await runCli([...argv, "--json"], env, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false });
+  if (code !== 0) throw new Error(`delight ${argv.join(" ")} failed: ${err.join(" ")}`);
+  return JSON.parse(out.join("\n") || "null");
+}
+
+export async function signIn(page: Page, appUrl: string, email: string, password: string) {
+  await page.goto(appUrl + "/login");
+  await page.fill("#f-email", email);
+  await page.fill("#f-password", password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(appUrl + "/");
 }

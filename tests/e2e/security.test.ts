@@ -3,9 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCli } from "../../checks/cli/run";
 import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
-import { launchBrowser, startApp, type RunningApp } from "./harness";
+import { delightCli, launchBrowser, type RunningApp, signIn, startApp } from "./harness";
 
 const HOSTILE_NAME = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
 // Plan names are shorter (60 characters); this one still carries a script.
@@ -18,13 +17,7 @@ let dataDir: string;
 let slug: string;
 let password: string;
 
-async function delight(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli([...argv, "--json"], { DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true" }, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false });
-  if (code !== 0) throw new Error(`delight ${argv.join(" ")}: ${err.join(" ")}`);
-  return JSON.parse(out.join("\n"));
-}
+const delight = (...argv: string[]) => delightCli(dataDir, ...argv);
 
 beforeAll(async () => {
   sandbox = await startSandbox();
@@ -41,11 +34,7 @@ beforeAll(async () => {
   page.on("dialog", () => {
     throw new Error("a dialog opened: injected script ran");
   });
-  await page.goto(app.url + "/login");
-  await page.fill("#f-email", "sec@example.com");
-  await page.fill("#f-password", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(app.url + "/");
+  await signIn(page, app.url, "sec@example.com", password);
 });
 afterAll(async () => {
   await browser?.close();
