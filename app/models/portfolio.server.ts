@@ -130,8 +130,8 @@ function whereClause(f: PortfolioFilters, userId: number): SQL {
 }
 
 /**
- * One statement for the whole page: the filtered set is numbered in sort order with window
- * functions, band counts come from the same set before the band filter, and the page's rows get
+ * One statement for the whole page: the filtered set is counted per band (before the band
+ * filter), the page's rows come from a top-N sort with an offset computed from that total, and get
  * their 90-day sparkline from a lateral subquery on health_scores(customer_id, computed_at). A
  * one-row summary is the driving table, so an empty page still reports totals and counts.
  */
@@ -141,12 +141,15 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
   const sort = SORT_KEYS[filters.sort];
   const dir = filters.dir === "asc" ? sql`asc` : sql`desc`;
   const bandFilter = filters.band ? sql`where band_key = ${filters.band}` : sql``;
+  const order = sql`order by sort_key ${dir} nulls last, name_key, id`;
+  // The offset of the page actually shown: a page past the end shows the last one.
+  const offset = size === null ? sql`0` : sql`(select greatest(0, (least(${filters.page}::int, greatest(1, ceil(total / ${size}::numeric)))::int - 1) * ${size}::int) from summary)`;
+  // A top-N sort of just the page's rows, not a numbering of every customer.
   const pageFilter =
     size === null
-      ? sql`select id, pos from filtered`
-      : sql`select id, pos from filtered
-            where pos > (least(${filters.page}::int, greatest(1, ceil(total / ${size}::numeric)))::int - 1) * ${size}::int
-            order by pos limit ${size}::int`;
+      ? sql`select id, row_number() over (${order}) as pos from base ${bandFilter}`
+      : sql`select id, ${offset} + row_number() over (${order}) as pos
+            from (select id, sort_key, name_key from base ${bandFilter} ${order} limit ${size}::int offset ${offset}) t`;
   const since = new Date(now.getTime() - 90 * 86_400_000).toISOString();
   const sparkline = options.sparkline
     ? sql`left join lateral (
@@ -162,21 +165,18 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
     : sql`left join lateral (select null::json as points) spark on true`;
 
   const result = await db.execute(sql`
-    with base as (
+    with base as materialized (
       select c.id, coalesce(ch.band, 'none') as band_key, ${sort.key} as sort_key, lower(c.name) as name_key
       from customers c
       left join current_health ch on ch.customer_id = c.id
       ${sort.join ?? sql``}
       where ${whereClause(filters, options.userId)}
     ),
-    filtered as (
-      select id, row_number() over (order by sort_key ${dir} nulls last, name_key, id) as pos, count(*) over () as total
-      from base ${bandFilter}
-    ),
+    counts as (select band_key, count(*)::int as n from base group by band_key),
     summary as (
       select
-        (select coalesce(json_object_agg(band_key, n), '{}'::json) from (select band_key, count(*)::int as n from base group by band_key) g) as bands,
-        (select count(*)::int from filtered) as total,
+        (select coalesce(json_object_agg(band_key, n), '{}'::json) from counts) as bands,
+        (select coalesce(sum(n), 0)::int from counts ${bandFilter}) as total,
         exists (select 1 from customers where archived_at is null) as any_customers
     ),
     page as (${pageFilter})
