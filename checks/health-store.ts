@@ -151,12 +151,25 @@ export async function storeScore(
       flagged80: state.flagged80,
     })
     .returning({ id: healthScores.id });
-  const pointer = { scoreId: row!.id, updatedAt: options.now, ...(options.runId ? { runId: options.runId } : {}), ...(options.resultsRunId ? { resultsRunId: options.resultsRunId } : {}) };
+  await movePointers(db, facts.id, {
+    scoreId: row!.id,
+    updatedAt: options.now,
+    ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.resultsRunId ? { resultsRunId: options.resultsRunId } : {}),
+  });
+  return { scoreId: row!.id, state };
+}
+
+/** Moves the customer's current_health pointers given here (creating the row on first use); the others stay. */
+export async function movePointers(
+  db: Db,
+  customerId: number,
+  pointers: { updatedAt: Date; scoreId?: number; runId?: number; resultsRunId?: number },
+) {
   await db
     .insert(currentHealth)
-    .values({ customerId: facts.id, ...pointer })
-    .onConflictDoUpdate({ target: currentHealth.customerId, set: pointer });
-  return { scoreId: row!.id, state };
+    .values({ customerId, ...pointers })
+    .onConflictDoUpdate({ target: currentHealth.customerId, set: pointers });
 }
 
 /** Recomputes and stores the score after a manual answer or override (no PostHog call). */

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
 import { collectSnapshot, type CollectOptions } from "./collect";
 import { evaluateAutomated } from "./evaluate";
-import { loadCatchupDates, loadFacts, storeScore, type CurrentState } from "./health-store";
+import { loadCatchupDates, loadFacts, movePointers, storeScore, type CurrentState } from "./health-store";
 import { catalogFor, eventColumnsFor, loadRules } from "./rules";
 import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
 import { privateAddressOf } from "./posthog-host";
@@ -98,8 +98,7 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
         .values({ customerId: customer.id, startedAt: now, finishedAt: new Date(now.getTime() + Date.now() - wallStart), status, errors, apiCalls: snapshot?.apiCalls ?? 0, snapshot, trigger: options.trigger ?? "manual" })
         .returning({ id: checkRuns.id });
       if (status === "failed" || !snapshot) {
-        await tx.execute(sql`insert into current_health (customer_id, run_id, updated_at) values (${customer.id}, ${run!.id}, now())
-          on conflict (customer_id) do update set run_id = excluded.run_id, updated_at = excluded.updated_at`);
+        await movePointers(tx, customer.id, { runId: run!.id, updatedAt: now });
         return { runId: run!.id, state: null };
       }
       if (snapshot.project.ok && snapshot.project.value.timezone !== customer.timezone) {

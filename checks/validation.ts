@@ -21,11 +21,12 @@ export class InputError extends Error {
 
 // PostgreSQL text cannot hold NUL, and other C0 controls in a name or note are never intended.
 const UNSTORABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+export const hasUnstorableCharacters = (text: string) => UNSTORABLE.test(text);
 
 /** Parses or throws an InputError: one code path for the web edge and the CLI. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   if (input && typeof input === "object") {
-    const bad = Object.entries(input).filter(([, v]) => typeof v === "string" && UNSTORABLE.test(v));
+    const bad = Object.entries(input).filter(([, v]) => typeof v === "string" && hasUnstorableCharacters(v));
     if (bad.length > 0) throw new InputError(Object.fromEntries(bad.map(([k]) => [k, "Contains control characters that cannot be stored"])));
   }
   const result = schema.safeParse(input);

@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError } from "../config";
 import { openContext, type AppContext } from "../context";
 import { SecretError } from "../secrets";
-import { InputError } from "../validation";
+import { hasUnstorableCharacters, InputError } from "../validation";
 import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { checkCommand } from "./commands-custom";
@@ -67,7 +67,7 @@ export async function runCli(
     return 2;
   }
   // NUL cannot be stored and other control characters are never meant: refuse before opening anything.
-  if (args.some((a) => /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(a))) {
+  if (args.some(hasUnstorableCharacters)) {
     io.stderr("Arguments cannot contain control characters");
     return 2;
   }
