@@ -213,6 +213,11 @@ describe("explainChange", () => {
     expect(explainChange(null, after)).toEqual([]);
   });
 
+  test("a previous score stored without its breakdown is not read as 'nothing was scored'", () => {
+    expect(explainChange({ ...before, contributions: [] }, after)).toEqual([]);
+    expect(explainChange(before, after).length).toBeGreaterThan(0);
+  });
+
   test("lists only changed checks, biggest effect first", () => {
     expect(explainChange(before, after)).toEqual([
       // production alone: 8 of 8 → +50

@@ -86,7 +86,9 @@ export type ScoreChange = {
 
 /** Checks whose status changed since `previous`, biggest effect on the score first. */
 export function explainChange(previous: HealthScore | null, current: HealthScore): ScoreChange[] {
-  if (!previous) return [];
+  // A score stored without its per-check breakdown (e.g. the demo's synthetic history) cannot be
+  // compared check by check; reading it as "nothing was scored" would credit every check.
+  if (!previous || previous.contributions.length === 0) return [];
   const before = new Map(previous.contributions.map((c) => [c.checkId, c]));
   const after = new Map(current.contributions.map((c) => [c.checkId, c]));
   const ids = [...new Set([...before.keys(), ...after.keys()])];
