@@ -1,9 +1,9 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { GeneralErrorBoundary } from "./components/error-boundary";
-import styles from "./styles/app.css";
-import { useNonce } from "./utils/nonce";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import styles from "~/styles/app.css";
+import { useNonce } from "~/utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },

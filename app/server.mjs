@@ -17,18 +17,20 @@ const build = await import(pathToFileURL(path.join(root, "build/index.js")).href
 installGlobals({ nativeFetch: build.future.v3_singleFetch });
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+// The same check every action makes (app/utils/http.server.ts), exported by the entry module.
+const { isSameOrigin } = build.entry.module;
 
 function refuseCrossOrigin(req, res, next) {
-  const origin = req.headers.origin;
-  if (!MUTATING.has(req.method) || !origin) return next();
-  const host = (req.headers["x-forwarded-host"] ?? req.headers.host ?? "").split(",")[0].trim();
-  let originHost = null;
+  if (!MUTATING.has(req.method)) return next();
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+  let same = false;
   try {
-    originHost = new URL(origin).host;
+    same = isSameOrigin(new Request(`http://${req.headers.host ?? "localhost"}${req.originalUrl}`, { method: req.method, headers }));
   } catch {
-    // "null" or garbage: not this host
+    // A Host or URL that does not even parse is not this host.
   }
-  if (originHost && originHost === host) return next();
+  if (same) return next();
   res.status(403).type("text/plain").set({ "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'" }).send("Cross-origin request refused");
 }
 

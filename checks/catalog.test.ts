@@ -12,7 +12,7 @@ import {
   ok,
   passingFacts,
   passingSnapshot,
-} from "./test-factories";
+} from "../tests/snapshot-factories";
 import type { DelightFacts, RuleResult } from "./types";
 import { shiftDay } from "./usage";
 

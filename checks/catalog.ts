@@ -1,4 +1,4 @@
-import type { CallFailure, CallName, DailyCounts, Fetched, InsightInfo, UsageSnapshot } from "./snapshot";
+import { CALL_LABELS, type CallFailure, type DailyCounts, type Fetched, type InsightInfo, type UsageSnapshot } from "./snapshot";
 import type { CheckDefinition, Evidence, RuleInput, RuleResult, Section } from "./types";
 import { daysBetween, localDay, shiftDay } from "./usage";
 
@@ -27,17 +27,6 @@ const unknown = (summary: string, evidence: Evidence = {}): RuleResult => ({
   evidence,
   summary,
 });
-
-const CALL_LABELS: Record<CallName, string> = {
-  project: "the project",
-  members: "organisation members",
-  actions: "actions",
-  insights: "insights",
-  dashboards: "dashboards",
-  feature_flags: "feature flags",
-  person_properties: "person properties",
-  events: "daily event counts",
-};
 
 // A failed call makes the rule unknown, never fail: we could not look.
 const callFailed = (e: CallFailure): RuleResult =>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
 import { createRateLimiter } from "./posthog/rate-limit";
-import { type Sandbox, startSandbox } from "./posthog/sandbox/server";
+import { type Sandbox, startSandbox } from "../app/demo/posthog-sandbox/server";
 import type { UsageSnapshot } from "./snapshot";
 
 const NOW = new Date("2025-06-15T12:00:00Z");
@@ -181,7 +181,7 @@ describe("collectSnapshot edge cases", () => {
         : fetch(input, init);
     const snapshot = await collect("healthy", { fetch: broken });
     expect(snapshot.dashboards).toMatchObject({ ok: false, error: { call: "dashboards", kind: "bad_response" } });
-    expect(!snapshot.dashboards.ok && snapshot.dashboards.error.message).toMatch(/dashboard list .*field 0\.id/);
+    expect(!snapshot.dashboards.ok && snapshot.dashboards.error.message).toMatch(/dashboards .*field 0\.id/);
     expect(FIELDS.filter((f) => !snapshot[f].ok)).toEqual(["dashboards"]);
   });
 

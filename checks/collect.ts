@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { type PostHogClient, createPostHogClient } from "./posthog/client";
-import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, localDay, readBreakdown, zeroFillDaily, type QueryColumn } from "./posthog/daily-query";
+import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, readBreakdown, zeroFillDaily, type QueryColumn } from "./posthog/daily-query";
+import { localDay, zoneOrUtc } from "./usage";
 import { PostHogError } from "./posthog/errors";
 import type { RateLimiter } from "./posthog/rate-limit";
 import {
@@ -13,7 +14,7 @@ import {
   ProjectSchema,
   parseOrExplain,
 } from "./posthog/schemas";
-import type { CallName, DailyBreakdown, DailyCounts, Fetched, PostHogErrorKind, UsageSnapshot } from "./snapshot";
+import { CALL_LABELS, type CallName, type DailyBreakdown, type DailyCounts, type Fetched, type PostHogErrorKind, type UsageSnapshot } from "./snapshot";
 
 export type CollectTarget = {
   host: string;
@@ -36,17 +37,6 @@ export type CollectOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-const WHAT: Record<CallName, string> = {
-  project: "project details",
-  members: "a member list",
-  actions: "an action list",
-  insights: "an insight list",
-  dashboards: "a dashboard list",
-  feature_flags: "a feature flag list",
-  person_properties: "a person property list",
-  events: "daily event counts",
-};
-
 function failed<T>(call: CallName, kind: PostHogErrorKind, message: string): Fetched<T> {
   return { ok: false, error: { call, kind, message } };
 }
@@ -57,12 +47,12 @@ async function attempt<T>(call: CallName, run: () => Promise<T>): Promise<Fetche
     return { ok: true, value: await run() };
   } catch (error) {
     if (error instanceof PostHogError) return failed(call, error.kind, error.message);
-    return failed(call, "bad_response", `delight could not read ${WHAT[call]} from PostHog`);
+    return failed(call, "bad_response", `delight could not read ${CALL_LABELS[call]} from PostHog`);
   }
 }
 
 function parsed<T>(call: CallName, schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
-  const result = parseOrExplain(schema, value, WHAT[call]);
+  const result = parseOrExplain(schema, value, CALL_LABELS[call]);
   if (!result.ok) throw new PostHogError("bad_response", result.message);
   return result.value;
 }
@@ -134,12 +124,12 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
     project, members, actions, insights, dashboards, featureFlags, personProperties, rows,
   ]);
   // Days are bucketed in the project's zone; without the project, UTC is the best guess.
-  const today = localDay(options.now, projectR.ok ? projectR.value.timezone : null);
+  const today = localDay(options.now, zoneOrUtc(projectR.ok ? projectR.value.timezone : null));
   let dailyR: Fetched<DailyCounts[]>;
   let breakdown: Fetched<DailyBreakdown[]>;
   if (!rowsR.ok) dailyR = breakdown = rowsR;
   else {
-    const unreadable = failed<never>("events", "bad_response", `PostHog returned ${WHAT.events} delight could not read`);
+    const unreadable = failed<never>("events", "bad_response", `PostHog returned ${CALL_LABELS.events} delight could not read`);
     const filled = zeroFillDaily(rowsR.value, dailyFrom, today);
     dailyR = filled ? { ok: true, value: filled } : unreadable;
     const extra = readBreakdown(rowsR.value, dailyFrom, today, eventColumns);

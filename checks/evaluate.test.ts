@@ -7,7 +7,7 @@ import {
   type ManualAnswerRecord,
   type OverrideRecord,
 } from "./evaluate";
-import { NOW, daysAgo, passingInput } from "./test-factories";
+import { NOW, daysAgo, passingInput } from "../tests/snapshot-factories";
 import type { CheckDefinition } from "./types";
 
 const DAY_MS = 86_400_000;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { compileEventCheck, describeEventRule, EventDefinitionSchema, evaluateEventCheck, type EventDefinition } from "./event-checks";
 import { buildDailyQuery } from "./posthog/daily-query";
 import type { DailyBreakdown } from "./snapshot";
-import { failed, ok, TODAY } from "./test-factories";
+import { failed, ok, TODAY } from "../tests/snapshot-factories";
 import { shiftDay } from "./usage";
 
 const valid = { event: "signed_up", property: "", operator: "", value: "", minCount: "3", days: "14" };

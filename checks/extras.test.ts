@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { compareVersions, extraChecks, parseVersion, type ExtraSettings } from "./extras";
 import type { DailyBreakdown, UsageSnapshot } from "./snapshot";
-import { failed, makeDaily, NOW, ok, passingFacts, passingSnapshot } from "./test-factories";
+import { failed, makeDaily, NOW, ok, passingFacts, passingSnapshot } from "../tests/snapshot-factories";
 
 /** 30 days of 1,000 events a day (10 $identify), with `day` breakdown values every day. */
 function snapshotWith(day: Partial<Omit<DailyBreakdown, "day" | "custom">>, over: Partial<UsageSnapshot> = {}): UsageSnapshot {

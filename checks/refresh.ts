@@ -6,8 +6,8 @@ import { evaluateAutomated } from "./evaluate";
 import { loadCatchupDates, loadFacts, movePointers, storeScore, type CurrentState } from "./health-store";
 import { catalogFor, eventColumnsFor, loadRules } from "./rules";
 import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
-import { privateAddressOf } from "./posthog-host";
-import { openSecret, SecretError } from "./secrets";
+import { privateAddressOf } from "./posthog/host";
+import { openSecret, SecretError } from "../db/secrets";
 import { CALLS, type CallFailure, type UsageSnapshot } from "./snapshot";
 
 export type RefreshStatus = "ok" | "partial" | "failed" | "skipped";

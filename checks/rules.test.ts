@@ -4,8 +4,8 @@ import { resolveChecks } from "./evaluate";
 import { catalogFor, eventColumnsFor, VERSION_ONE, type CustomCheck, type Rules } from "./rules";
 import { computeScore } from "./score";
 import { DEFAULT_SCORING } from "./scoring";
-import { describeScoringChange } from "./scoring-versions";
-import { NOW } from "./test-factories";
+import { describeScoringChange } from "./scoring";
+import { NOW } from "../tests/snapshot-factories";
 
 const custom = (id: string, over: Partial<CustomCheck> = {}): CustomCheck => ({
   id, kind: "manual", section: "training", question: `Question ${id}?`, planIds: [], event: null,

@@ -55,3 +55,20 @@ export function bandFor(score: number | null, config: ScoringConfig = DEFAULT_SC
 
 /** Whether a status takes part in the score (na and unknown leave the denominator). */
 export const isDecided = (status: CheckStatus | null | undefined) => status === "pass" || status === "fail";
+
+/** Weight changes, added and removed checks, and band changes between two configs, in words. */
+export function describeScoringChange(before: ScoringConfig, after: Pick<ScoringConfig, "weights" | "bands">): string[] {
+  const ids = [...new Set([...Object.keys(before.weights), ...Object.keys(after.weights)])].sort();
+  const lines = ids.flatMap((id) => {
+    const from = before.weights[id];
+    const to = after.weights[id];
+    if (from === to) return [];
+    if (from === undefined) return [`${id}: added with weight ${to}`];
+    if (to === undefined) return [`${id}: removed (was weight ${from})`];
+    return [`${id}: weight ${from} → ${to}`];
+  });
+  for (const band of ["healthy", "concerning"] as const) {
+    if (before.bands[band] !== after.bands[band]) lines.push(`${band} band from ${before.bands[band]} → ${after.bands[band]}`);
+  }
+  return lines;
+}

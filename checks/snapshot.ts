@@ -18,6 +18,18 @@ export const CALLS = [
 ] as const;
 export type CallName = (typeof CALLS)[number];
 
+/** What each call reads, in words for messages and pages ("could not read <label> from PostHog"). */
+export const CALL_LABELS: Record<CallName, string> = {
+  project: "the project settings",
+  members: "the organisation members",
+  actions: "actions",
+  insights: "saved funnel insights",
+  dashboards: "dashboards",
+  feature_flags: "feature flags",
+  person_properties: "person properties",
+  events: "daily event counts",
+};
+
 export type PostHogErrorKind =
   | "auth" // key rejected (401 / 403 authentication_failed)
   | "scope" // key lacks a scope (403 "missing required scope")

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { makeDaily } from "./test-factories";
-import { billingPeriod, daysBetween, localDay, previousPeriods, shiftDay, usageVsPlan } from "./usage";
+import { makeDaily } from "../tests/snapshot-factories";
+import { billingPeriod, daysBetween, localDay, previousPeriods, shiftDay, usageVsPlan, zoneOrUtc } from "./usage";
 
 describe("billingPeriod", () => {
   test.each([
@@ -112,6 +112,14 @@ describe("day helpers", () => {
   ])("shiftDay(%s, %i) = %s", (day, n, expected) => {
     expect(shiftDay(day, n)).toBe(expected);
     expect(daysBetween(day, expected)).toBe(n);
+  });
+
+  test("zoneOrUtc keeps a known zone and falls back to UTC for an unknown one", () => {
+    const now = new Date("2025-06-15T23:30:00Z");
+    expect(localDay(now, zoneOrUtc("Asia/Tokyo"))).toBe("2025-06-16");
+    expect(localDay(now, zoneOrUtc("America/New_York"))).toBe("2025-06-15");
+    expect(localDay(now, zoneOrUtc("Not/AZone"))).toBe("2025-06-15");
+    expect(zoneOrUtc(null)).toBe("UTC");
   });
 
   test("localDay uses the zone", () => {

@@ -27,6 +27,17 @@ function noonOf(day: Day, timeZone: string): TZDate {
 
 const toDay = (d: Date): Day => format(d, "yyyy-MM-dd");
 
+/** `zone` when it is a zone this runtime knows; UTC otherwise (a project's zone comes from PostHog). */
+export function zoneOrUtc(zone: string | null | undefined): string {
+  if (!zone) return "UTC";
+  try {
+    zoneCheck(zone);
+    return zone;
+  } catch {
+    return "UTC";
+  }
+}
+
 /** The calendar day `instant` falls on in `timeZone`. */
 export function localDay(instant: Date, timeZone: string): Day {
   zoneCheck(timeZone);

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { desc, eq, sql } from "drizzle-orm";
-import { hashPassword } from "../checks/accounts";
+import { hashPassword } from "../app/models/users.server";
 import { bandFor } from "../checks/scoring";
-import { last4, sealSecret } from "../checks/secrets";
+import { last4, sealSecret } from "../db/secrets";
 import type { Db } from "../db/client";
 import { checkResults, checkRuns, currentHealth, customers, healthScores, plans, sessions, users, type Role } from "../db/schema";
 

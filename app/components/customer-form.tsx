@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { useState } from "react";
-import { Field, FormError, SelectField } from "./ui/field";
+import { Field, FormError, SelectField } from "~/components/ui/field";
 
 export type CustomerFormDefaults = {
   name?: string;

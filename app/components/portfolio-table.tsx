@@ -2,7 +2,7 @@ import { Link } from "@remix-run/react";
 import { formatDistanceStrict } from "date-fns";
 import type { PortfolioRow } from "~/models/portfolio.server";
 import { sortSearch, type PortfolioFilters, type PortfolioSort } from "~/utils/portfolio-params";
-import { Sparkline } from "./charts/sparkline";
+import { Sparkline } from "~/components/charts/sparkline";
 
 type Row = Omit<PortfolioRow, "apiKeyLast4">;
 

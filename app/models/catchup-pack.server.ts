@@ -1,13 +1,13 @@
 import type { Db } from "../../db/client";
-import { customerToday, listCatchups, storedScoreAt } from "../../checks/catchups";
-import { getCustomer } from "../../checks/customers";
-import { openItems, scoreDelta, sectionProgress } from "../../checks/customer-view";
+import { customerToday, listCatchups, storedScoreAt } from "./catchups.server";
+import { getCustomer } from "./customers.server";
+import { openItems, scoreDelta, sectionProgress } from "./customer-view";
 import { loadCustomerHealth } from "../../checks/health";
 import { explainChange } from "../../checks/score";
-import { usageView } from "../../checks/usage-view";
+import { usageView } from "./usage-view";
 import { changesView, headerOf, planOf, scoreView } from "./customer-page.server";
 
-export { cancelCatchup, recordCatchup, scheduleCatchup } from "../../checks/catchups";
+export { cancelCatchup, recordCatchup, scheduleCatchup } from "./catchups.server";
 
 /** Everything `/customers/:slug/catchup` shows, or null for an unknown slug. */
 export async function catchupPackData(db: Db, slug: string, now = new Date()) {

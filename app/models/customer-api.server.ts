@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import { customerJson, getCustomer, type PublicCustomer } from "../../checks/customers";
+import { customerJson, getCustomer, type PublicCustomer } from "./customers.server";
 import type { Db } from "../../db/client";
 import { checkResults, checkRuns, currentHealth, healthScores } from "../../db/schema";
 import type { PortfolioRow } from "./portfolio.server";

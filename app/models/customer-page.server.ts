@@ -1,11 +1,12 @@
 import type { Db } from "../../db/client";
-import { getCustomer, type PublicCustomer } from "../../checks/customers";
-import { describeChange, scoreDelta, SECTION_LABELS, SOURCE_LABELS } from "../../checks/customer-view";
+import { getCustomer, type PublicCustomer } from "./customers.server";
+import { describeChange, scoreDelta, SECTION_LABELS, SOURCE_LABELS } from "./customer-view";
 import type { ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "../../checks/evaluate";
 import { loadCustomerHealth, type CustomerHealth } from "../../checks/health";
-import { maskApiKey } from "../../checks/secrets";
+import { maskApiKey } from "../../db/secrets";
 import { SECTIONS } from "../../checks/types";
-import { usageView } from "../../checks/usage-view";
+import { CALL_LABELS, type CallName } from "../../checks/snapshot";
+import { usageView } from "./usage-view";
 
 /*
  * View models for the customer page and the catch-up pack. Every date is turned into text here,
@@ -14,17 +15,6 @@ import { usageView } from "../../checks/usage-view";
 
 const stamp = (d: Date) => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
-
-const CALL_WORDS: Record<string, string> = {
-  project: "the project settings",
-  members: "the organisation members",
-  actions: "actions",
-  insights: "saved insights",
-  dashboards: "dashboards",
-  feature_flags: "feature flags",
-  person_properties: "person properties",
-  events: "daily event counts",
-};
 
 export type HistoryItem = { kind: "answer" | "override" | "cleared"; who: string; when: string; what: string; note: string };
 
@@ -97,7 +87,7 @@ export function lastRunView(health: CustomerHealth) {
     status: run.status,
     when: stamp(run.finishedAt),
     apiCalls: run.apiCalls,
-    errors: run.errors.map((e) => ({ call: CALL_WORDS[e.call] ?? e.call, message: e.message })),
+    errors: run.errors.map((e) => ({ call: CALL_LABELS[e.call as CallName] ?? e.call, message: e.message })),
   };
 }
 

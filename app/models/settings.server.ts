@@ -1,15 +1,15 @@
 import type { Db } from "../../db/client";
-import type { Actor } from "../../checks/audit";
+import type { Actor } from "./audit.server";
 import { CATALOG } from "../../checks/catalog";
-import { addCustomCheck, retireCustomCheck } from "../../checks/custom-checks";
-import { SECTION_LABELS } from "../../checks/customer-view";
+import { addCustomCheck, retireCustomCheck } from "./custom-checks.server";
+import { SECTION_LABELS } from "./customer-view";
 import { describeEventRule, type EventDefinition } from "../../checks/event-checks";
 import { extraChecks } from "../../checks/extras";
-import { listPlans } from "../../checks/plans";
+import { listPlans } from "./plans.server";
 import { catalogFor, loadRules } from "../../checks/rules";
-import { listScoringVersions, saveScoring } from "../../checks/scoring-versions";
-import { saveTeamSettings } from "../../checks/team-settings";
-import { InputError } from "../../checks/validation";
+import { listScoringVersions, saveScoring } from "./scoring-versions.server";
+import { saveTeamSettings } from "./team-settings.server";
+import { InputError } from "../utils/validation.server";
 
 /*
  * Settings' view of the rules in force and the admin actions that change them. Dates are text in

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { CatchupForm, CatchupList } from "~/components/customer/catchup-form";
 import { ChangesAndProgress, HealthComparison, LastNotes, TalkingPoints } from "~/components/customer/catchup-pack";
 import { UsagePanel } from "~/components/customer/usage-panel";
-import { cancelCatchup, catchupPackData, recordCatchup, scheduleCatchup } from "~/models/customer-actions.server";
+import { cancelCatchup, catchupPackData, recordCatchup, scheduleCatchup } from "~/models/catchup-pack.server";
 import { getCustomer } from "~/models/customers.server";
 import customerStyles from "~/styles/customer.css";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";

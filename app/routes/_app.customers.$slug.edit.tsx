@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CustomerForm } from "~/components/customer-form";
-import { getCustomer, maskApiKey, regionOf, setArchived, updateCustomer } from "~/models/customers.server";
+import { customerEditView, getCustomer, setArchived, updateCustomer } from "~/models/customers.server";
 import { listPlans } from "~/models/plans.server";
 import { listUsers } from "~/models/users.server";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
@@ -19,8 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db } = await getContext();
   const customer = await getCustomer(db, params.slug ?? "");
   if (!customer) notFound("No customer with this address");
-  const { apiKeyLast4, ...safe } = customer;
-  return { customer: safe, region: regionOf(customer.posthogHost), maskedKey: maskApiKey(apiKeyLast4), plans: await listPlans(db), users: await listUsers(db) };
+  return { ...customerEditView(customer), plans: await listPlans(db), users: await listUsers(db) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -1,4 +1,4 @@
-import { userForToken } from "../../checks/tokens";
+import { userForToken } from "../models/tokens.server";
 import { getDb } from "./db.server";
 import { applySecurityHeaders } from "./security-headers.server";
 import { getSessionUser, type SessionUser } from "./session.server";

@@ -1,4 +1,4 @@
-import { openContext, type AppContext } from "../../checks/context";
+import { openContext, type AppContext } from "./context.server";
 import { getConfig } from "./env.server";
 
 let context: Promise<AppContext> | undefined;

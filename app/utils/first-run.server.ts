@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { countUsers, createUser, PasswordSchema, UserInputSchema } from "../../checks/accounts";
-import { InputError, parseInput } from "../../checks/validation";
+import { countUsers, createUser, PasswordSchema, UserInputSchema } from "../models/users.server";
+import { InputError, parseInput } from "./validation.server";
 
 const FirstAdminSchema = UserInputSchema.omit({ role: true }).extend({ password: PasswordSchema });
 

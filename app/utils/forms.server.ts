@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { InputError, type FieldErrors } from "../../checks/validation";
+import { InputError, type FieldErrors } from "./validation.server";
 
 /** The submitted text fields, minus secrets, to re-render a form exactly as the user typed it. */
 export function formValues(formData: FormData, omit: string[] = []): Record<string, string> {

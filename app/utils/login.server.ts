@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { EmailSchema, findUserByEmail, verifyPassword } from "../../checks/accounts";
+import { EmailSchema, findUserByEmail, verifyPassword } from "../models/users.server";
 import { clearLoginFailures, loginDelay, recordLoginFailure } from "./login-throttle.server";
 
 type LoginResult = { ok: true; userId: number } | { ok: false; status: number; errors: Record<string, string> };

@@ -1,13 +1,19 @@
 import { eq } from "drizzle-orm";
+import { refreshCustomer, type RefreshOptions, type RefreshOutcome } from "../../checks/refresh";
 import { customers } from "../../db/schema";
-import { refreshCustomer, type RefreshOutcome } from "../../checks/refresh";
+import type { AppContext } from "./context.server";
 import { getContext } from "./db.server";
 import { healthExporter } from "./posthog-export.server";
+
+/** How the server, its schedule and the CLI refresh: the one place configuration becomes refresh options. */
+export function refreshOptions(ctx: AppContext, trigger: string): RefreshOptions {
+  return { trigger, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS, onScored: healthExporter(ctx.config)?.onScored };
+}
 
 /** "Refresh now" on a customer page: the same refresh the CLI and the schedule run. */
 export async function refreshNow(slug: string, trigger = "web"): Promise<RefreshOutcome | null> {
   const ctx = await getContext();
   const [customer] = await ctx.db.select().from(customers).where(eq(customers.slug, slug));
   if (!customer) return null;
-  return refreshCustomer(ctx.db, ctx.secretKey, customer, { trigger, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS, onScored: healthExporter(ctx.config) });
+  return refreshCustomer(ctx.db, ctx.secretKey, customer, refreshOptions(ctx, trigger));
 }

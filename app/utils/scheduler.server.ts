@@ -1,7 +1,7 @@
 import { refreshDue } from "../../checks/schedule";
 import { getContext } from "./db.server";
 import { getConfig } from "./env.server";
-import { healthExporter } from "./posthog-export.server";
+import { refreshOptions } from "./refresh.server";
 
 const FIRST_TICK_MS = 30_000;
 const MAX_TICK_MS = 15 * 60_000;
@@ -24,7 +24,7 @@ export function startScheduler() {
     running = true;
     try {
       const ctx = await getContext();
-      const outcomes = await refreshDue(ctx.db, ctx.secretKey, interval, { allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS, onScored: healthExporter(ctx.config) });
+      const outcomes = await refreshDue(ctx.db, ctx.secretKey, interval, refreshOptions(ctx, "schedule"));
       if (outcomes.length > 0) {
         const failed = outcomes.filter((o) => o.status === "failed").length;
         console.log(`[delight] scheduled refresh: ${outcomes.length} customers, ${failed} failed`);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { type PostHogClientOptions, createPostHogClient } from "./client";
 import { PostHogError } from "./errors";
 import { createRateLimiter } from "./rate-limit";
-import { type Sandbox, startSandbox } from "./sandbox/server";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 
 const NOW = new Date("2025-06-15T12:00:00Z");
 let sandbox: Sandbox;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAILY_QUERY, dailyFromDate, localDay, zeroFillDaily } from "./daily-query";
+import { DAILY_QUERY, dailyFromDate, zeroFillDaily } from "./daily-query";
 
 describe("dailyFromDate", () => {
   it.each([
@@ -22,15 +22,6 @@ describe("dailyFromDate", () => {
         expect(from <= new Date(now.getTime() - 36 * 86_400_000).toISOString().slice(0, 10)).toBe(true);
       }
     }
-  });
-});
-
-describe("localDay", () => {
-  it("uses the project's zone and falls back to UTC for an unknown one", () => {
-    const now = new Date("2025-06-15T23:30:00Z");
-    expect(localDay(now, "Asia/Tokyo")).toBe("2025-06-16");
-    expect(localDay(now, "America/New_York")).toBe("2025-06-15");
-    expect(localDay(now, "Not/AZone")).toBe("2025-06-15");
   });
 });
 

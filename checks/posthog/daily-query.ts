@@ -1,6 +1,6 @@
 import { tz } from "@date-fns/tz";
 import { format, getDate, setDate, subDays, subMonths } from "date-fns";
-import { localDay as usageLocalDay, shiftDay } from "../usage";
+import { shiftDay } from "../usage";
 import type { DailyBreakdown, DailyCounts } from "../snapshot";
 import type { HogQLResult } from "./client";
 
@@ -74,15 +74,6 @@ export function dailyFromDate(now: Date, billingDay: number | null, lookbackDays
   const periodStart = setDate(thisMonth, anchor, { in: UTC });
   const before = subDays(periodStart, 1, { in: UTC });
   return ymd(before < back ? before : back);
-}
-
-/** The project-local date of `now`; an unknown zone falls back to UTC rather than failing the call. */
-export function localDay(now: Date, timezone: string | null): string {
-  try {
-    return usageLocalDay(now, timezone ?? "UTC");
-  } catch {
-    return ymd(now);
-  }
 }
 
 function toCount(value: unknown): number | null {

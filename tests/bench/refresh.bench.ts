@@ -11,14 +11,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig } from "../../checks/config";
-import { openContext } from "../../checks/context";
+import { loadConfig } from "../../app/utils/env.server";
+import { openContext } from "../../app/utils/context.server";
 import { collectSnapshot } from "../../checks/collect";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { startSandboxProcess } from "./sandbox-process";
-import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { refreshMany } from "../../checks/refresh";
-import { openSecret } from "../../checks/secrets";
+import { openSecret } from "../../db/secrets";
 
 const [customersArg = "500", latencyArg = "50", concurrencyArg = "16"] = process.argv.slice(2);
 const N = Number(customersArg);

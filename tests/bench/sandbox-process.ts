@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RequestLogEntry, SandboxCustomer } from "../../checks/posthog/sandbox/server";
+import type { RequestLogEntry, SandboxCustomer } from "../../app/demo/posthog-sandbox/server";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The sandbox in a child process (as PostHog would be: another machine's CPU). */
 export async function startSandboxProcess(bulk: number, latencyMs: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", "checks/posthog/sandbox/main.ts", "--bulk", String(bulk), "--latency", String(latencyMs)], {
+  const child = spawn(process.execPath, ["--import", "tsx", "app/demo/posthog-sandbox/main.ts", "--bulk", String(bulk), "--latency", String(latencyMs)], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });

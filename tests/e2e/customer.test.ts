@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
+import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
 import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let sandbox: Sandbox;

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "../../checks/config";
-import { openContext } from "../../checks/context";
+import { loadConfig } from "../../app/utils/env.server";
+import { openContext } from "../../app/utils/context.server";
 import { seedCustomers, seedHealth, seedPortfolio, seedUser } from "../factories";
 import { collectConsoleErrors, launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
+import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
 import { cli } from "../setup/cli";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 

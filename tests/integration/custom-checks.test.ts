@@ -1,13 +1,13 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as settingsRoute from "../../app/routes/_app.settings";
-import { recordAnswer } from "../../checks/answers";
-import { CLI_ACTOR } from "../../checks/audit";
-import { addCustomCheck, retireCustomCheck } from "../../checks/custom-checks";
+import { recordAnswer } from "../../app/models/answers.server";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { addCustomCheck, retireCustomCheck } from "../../app/models/custom-checks.server";
 import { loadCustomerHealth } from "../../checks/health";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
-import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
 import { auditLog, customChecks, healthScores, scoringVersions } from "../../db/schema";
 import { callAction, callLoader, useTestApp } from "../setup/test-app";

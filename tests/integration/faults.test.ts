@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadCustomerHealth } from "../../checks/health";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { startSandbox, type FaultSpec, type Sandbox } from "../../checks/posthog/sandbox/server";
-import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { startSandbox, type FaultSpec, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { refreshCustomer } from "../../checks/refresh";
 import { useTestApp } from "../setup/test-app";
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { CurrentState } from "../../checks/health-store";
-import { createHealthExporter } from "../../checks/posthog-export";
+import { createHealthExporter } from "../../app/utils/posthog-export.server";
 
 type Captured = { path: string; body: { api_key?: string; batch?: { event: string; properties: Record<string, unknown>; distinct_id?: string }[] } };
 const received: Captured[] = [];

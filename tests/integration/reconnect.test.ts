@@ -4,10 +4,10 @@ import path from "node:path";
 import postgres from "postgres";
 import { describe, expect, test } from "vitest";
 import * as plans from "../../app/routes/_app.plans";
-import { CLI_ACTOR } from "../../checks/audit";
-import { loadConfig } from "../../checks/config";
-import { openContext } from "../../checks/context";
-import { createPlan, listPlans } from "../../checks/plans";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { loadConfig } from "../../app/utils/env.server";
+import { openContext } from "../../app/utils/context.server";
+import { createPlan, listPlans } from "../../app/models/plans.server";
 import { callAction, callLoader, useTestApp } from "../setup/test-app";
 
 const app = useTestApp();

@@ -5,10 +5,10 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CATALOG } from "../../checks/catalog";
-import { loadConfig } from "../../checks/config";
-import { openContext } from "../../checks/context";
-import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
-import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { loadConfig } from "../../app/utils/env.server";
+import { openContext } from "../../app/utils/context.server";
+import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { activeCustomers, refreshMany } from "../../checks/refresh";
 import { checkResults, checkRuns, currentHealth, healthScores } from "../../db/schema";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
@@ -43,7 +43,7 @@ describe(`a refresh killed with SIGKILL (${process.env.DELIGHT_TEST_DB})`, () =>
     // Slow PostHog so the kill lands while runs are in flight and some have committed.
     sandbox.setFaults({ latencyMs: 150 });
     const before = sandbox.requests.length;
-    const child = spawn(process.execPath, ["--import", "tsx", "checks/cli.ts", "refresh", "--all", "--concurrency", "2"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "app/cli/main.ts", "refresh", "--all", "--concurrency", "2"], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: "ignore",

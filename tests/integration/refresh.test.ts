@@ -1,11 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CLI_ACTOR } from "../../checks/audit";
-import { recordAnswer } from "../../checks/answers";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { recordAnswer } from "../../app/models/answers.server";
 import { CATALOG } from "../../checks/catalog";
 import { loadCustomerHealth } from "../../checks/health";
-import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
-import { seedSandboxCustomers } from "../../checks/posthog/sandbox/seed";
+import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-lock";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";

@@ -4,7 +4,7 @@ import * as editCustomer from "../../app/routes/_app.customers.$slug.edit";
 import * as newCustomer from "../../app/routes/_app.customers.new";
 import * as apiCustomer from "../../app/routes/api.customers.$slug";
 import { loadCustomerHealth } from "../../checks/health";
-import { startSandbox, type Sandbox } from "../../checks/posthog/sandbox/server";
+import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
 import { refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { cli } from "../setup/cli";

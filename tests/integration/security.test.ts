@@ -1,8 +1,8 @@
 /// <reference types="vite/client" />
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { beforeAll, describe, expect, test } from "vitest";
-import { CLI_ACTOR } from "../../checks/audit";
-import { createCustomer } from "../../checks/customers";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { createCustomer } from "../../app/models/customers.server";
 import { BASE, callAction, callLoader, useTestApp } from "../setup/test-app";
 
 type RouteModule = { loader?: (args: LoaderFunctionArgs) => unknown; action?: (args: ActionFunctionArgs) => unknown };

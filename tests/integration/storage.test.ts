@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
-import { createUser } from "../../checks/accounts";
-import { CLI_ACTOR } from "../../checks/audit";
-import { createApiToken } from "../../checks/tokens";
-import { createCustomer, getCustomer, updateCustomer } from "../../checks/customers";
-import { createPlan } from "../../checks/plans";
-import { openSecret } from "../../checks/secrets";
+import { createUser } from "../../app/models/users.server";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { createApiToken } from "../../app/models/tokens.server";
+import { createCustomer, getCustomer, updateCustomer } from "../../app/models/customers.server";
+import { createPlan } from "../../app/models/plans.server";
+import { openSecret } from "../../db/secrets";
 import { auditLog, customers } from "../../db/schema";
 import { rowsOf, useTestApp } from "../setup/test-app";
 

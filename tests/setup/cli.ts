@@ -1,5 +1,5 @@
-import { runCli } from "../../checks/cli/run";
-import type { AppContext } from "../../checks/context";
+import { runCli } from "../../app/cli/run";
+import type { AppContext } from "../../app/utils/context.server";
 
 /** Runs the CLI in-process, capturing what it prints: with its own database from `env`, or on a lent context. */
 export async function cli(env: Record<string, string | undefined> | { context: AppContext }, ...argv: string[]) {

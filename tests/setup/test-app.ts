@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll } from "vitest";
-import { createUser } from "../../checks/accounts";
-import type { AppContext } from "../../checks/context";
+import { createUser } from "../../app/models/users.server";
+import type { AppContext } from "../../app/utils/context.server";
 import type { Role } from "../../db/schema";
 import { closeContext, getContext } from "../../app/utils/db.server";
 import { startSession } from "../../app/utils/session.server";

@@ -1,5 +1,5 @@
 import { Link, useFetcher, useSearchParams } from "@remix-run/react";
-import type { CatchupPackData } from "~/models/customer-actions.server";
+import type { CatchupPackData } from "~/models/catchup-pack.server";
 import { errorsOf, valuesOf, type ActionReply } from "./types";
 
 function Err({ id, message }: { id: string; message?: string }) {

@@ -1,4 +1,4 @@
-import type { CatchupPackData } from "~/models/customer-actions.server";
+import type { CatchupPackData } from "~/models/catchup-pack.server";
 import { ChangeList } from "./change-list";
 import { BandBadge } from "./badges";
 import { Delta } from "./delta";

@@ -1,5 +1,5 @@
 import { useFetcher } from "@remix-run/react";
-import type { CheckRowView } from "~/models/customer-actions.server";
+import type { CheckRowView } from "~/models/customer-page.server";
 import { domId, errorsOf, valuesOf, type ActionReply } from "./types";
 
 function FieldError({ id, message }: { id: string; message?: string }) {

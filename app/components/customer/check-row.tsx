@@ -1,4 +1,4 @@
-import type { CheckRowView } from "~/models/customer-actions.server";
+import type { CheckRowView } from "~/models/customer-page.server";
 import { StatusBadge } from "./badges";
 import { AnswerForm, ClearOverrideForm, OverrideForm } from "./check-forms";
 import { domId } from "./types";

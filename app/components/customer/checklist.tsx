@@ -1,4 +1,4 @@
-import type { CustomerPageData } from "~/models/customer-actions.server";
+import type { CustomerPageData } from "~/models/customer-page.server";
 import { CheckRow } from "./check-row";
 
 /** The checks in force (handbook, extras switched on, the team's own) in their sections, each with its progress and section score. */

@@ -1,5 +1,5 @@
 import { Link, useFetcher } from "@remix-run/react";
-import type { CustomerPageData } from "~/models/customer-actions.server";
+import type { CustomerPageData } from "~/models/customer-page.server";
 import type { ActionReply } from "./types";
 
 /** Name, owner, plan, the masked key, and the editor's actions (edit, refresh now, catch-up pack). */

@@ -1,4 +1,4 @@
-import type { CustomerPageData } from "~/models/customer-actions.server";
+import type { CustomerPageData } from "~/models/customer-page.server";
 
 const STATUS_TEXT: Record<string, string> = { ok: "succeeded", partial: "partly failed", failed: "failed" };
 

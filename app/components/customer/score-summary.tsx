@@ -1,5 +1,5 @@
 import { ScoreHistoryChart } from "~/components/charts/score-history-chart";
-import type { CustomerPageData } from "~/models/customer-actions.server";
+import type { CustomerPageData } from "~/models/customer-page.server";
 import { BandBadge } from "./badges";
 import { ChangeList } from "./change-list";
 import { Delta } from "./delta";

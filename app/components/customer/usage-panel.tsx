@@ -1,7 +1,7 @@
 import { formatFull } from "~/components/charts/chart-frame";
 import { UsageCumulativeChart } from "~/components/charts/usage-cumulative-chart";
 import { UsageDailyChart } from "~/components/charts/usage-daily-chart";
-import type { UsageView } from "../../../checks/usage-view";
+import type { UsageView } from "~/models/usage-view";
 
 const pct = (n: number | null) => (n === null ? "–" : `${n}%`);
 

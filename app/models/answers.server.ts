@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { Db } from "../db/client";
-import { manualAnswers, overrides } from "../db/schema";
-import { recordAudit, type Actor } from "./audit";
-import { loadFacts, rescore } from "./health-store";
-import { catalogFor, loadRules } from "./rules";
-import type { CheckDefinition } from "./types";
-import { InputError, parseInput } from "./validation";
+import type { Db } from "../../db/client";
+import { manualAnswers, overrides } from "../../db/schema";
+import { recordAudit, type Actor } from "./audit.server";
+import { loadFacts, rescore } from "../../checks/health-store";
+import { catalogFor, loadRules } from "../../checks/rules";
+import type { CheckDefinition } from "../../checks/types";
+import { InputError, parseInput } from "../utils/validation.server";
 
 // Which ids exist depends on the customer (plan-specific and retired custom checks), so the schema
 // only checks the shape and `checkFor` checks the id against the customer's catalogue.

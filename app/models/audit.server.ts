@@ -1,5 +1,5 @@
-import type { Db } from "../db/client";
-import { auditLog } from "../db/schema";
+import type { Db } from "../../db/client";
+import { auditLog } from "../../db/schema";
 
 /** Who did something: a signed-in user, or the CLI on behalf of one (or of nobody). */
 export type Actor = { id: number | null; name: string };

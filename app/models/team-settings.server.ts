@@ -1,12 +1,12 @@
 import { z } from "zod";
-import type { Db } from "../db/client";
-import { teamSettings } from "../db/schema";
-import { recordAudit, type Actor } from "./audit";
-import { EXTRA_IDS } from "./extras";
-import { rescoreAll } from "./health-store";
-import { loadScoring, loadTeamSettings } from "./rules";
-import { createScoringVersion } from "./scoring-versions";
-import { parseInput } from "./validation";
+import type { Db } from "../../db/client";
+import { teamSettings } from "../../db/schema";
+import { recordAudit, type Actor } from "./audit.server";
+import { EXTRA_IDS } from "../../checks/extras";
+import { rescoreAll } from "../../checks/health-store";
+import { loadScoring, loadTeamSettings } from "../../checks/rules";
+import { createScoringVersion } from "./scoring-versions.server";
+import { parseInput } from "../utils/validation.server";
 
 const LIB = /^[A-Za-z0-9_.@/-]{1,60}$/;
 const VERSION = /^\d{1,6}(\.\d{1,6}){0,3}$/;

@@ -1,12 +1,12 @@
 import { and, desc, eq, lte } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/client";
-import { catchups, customers, healthScores } from "../db/schema";
-import { recordAudit, type Actor } from "./audit";
-import { rescore, toHealthScore } from "./health-store";
-import type { HealthScore } from "./score";
-import { localDay } from "./usage";
-import { InputError, parseInput } from "./validation";
+import type { Db } from "../../db/client";
+import { catchups, customers, healthScores } from "../../db/schema";
+import { recordAudit, type Actor } from "./audit.server";
+import { rescore, toHealthScore } from "../../checks/health-store";
+import type { HealthScore } from "../../checks/score";
+import { localDay } from "../../checks/usage";
+import { InputError, parseInput } from "../utils/validation.server";
 
 export type CatchupRow = typeof catchups.$inferSelect;
 

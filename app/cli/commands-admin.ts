@@ -1,10 +1,10 @@
-import type { AppContext } from "../context";
-import { createUser, DuplicateError, findUserByEmail, generatePassword, listUsers, UserInputSchema } from "../accounts";
-import { CLI_ACTOR, type Actor } from "../audit";
-import { createCustomer, customerJson, getCustomer, listCustomers, setArchived, updateCustomer } from "../customers";
-import { createPlan, findPlanByName, listPlans } from "../plans";
-import { createApiToken } from "../tokens";
-import { InputError, parseInput } from "../validation";
+import type { AppContext } from "../utils/context.server";
+import { createUser, DuplicateError, findUserByEmail, generatePassword, listUsers, UserInputSchema } from "../models/users.server";
+import { CLI_ACTOR, type Actor } from "../models/audit.server";
+import { createCustomer, customerJson, getCustomer, listCustomers, setArchived, updateCustomer } from "../models/customers.server";
+import { createPlan, findPlanByName, listPlans } from "../models/plans.server";
+import { createApiToken } from "../models/tokens.server";
+import { InputError, parseInput } from "../utils/validation.server";
 import { CliError, output, parse, required, type CliIo } from "./io";
 
 const fmt = new Intl.NumberFormat("en-US");

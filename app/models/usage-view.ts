@@ -1,5 +1,5 @@
-import type { UsageHistoryRow, UsageVsPlan } from "./usage";
-import { daysBetween, shiftDay } from "./usage";
+import type { UsageHistoryRow, UsageVsPlan } from "../../checks/usage";
+import { daysBetween, shiftDay } from "../../checks/usage";
 
 /*
  * Chart-ready usage for the customer page and the catch-up pack. All bucketing happens here, on

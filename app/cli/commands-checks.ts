@@ -1,14 +1,15 @@
 import { eq } from "drizzle-orm";
 import { customers } from "../../db/schema";
-import { findUserByEmail } from "../accounts";
-import { recordAnswer } from "../answers";
-import { CLI_ACTOR } from "../audit";
-import { catalogFor, loadRules } from "../rules";
-import type { AppContext } from "../context";
-import { customerJson, getCustomer } from "../customers";
-import { loadCustomerHealth } from "../health";
-import { createHealthExporter } from "../posthog-export";
-import { activeCustomers, refreshMany, type RefreshOutcome } from "../refresh";
+import { findUserByEmail } from "../models/users.server";
+import { recordAnswer } from "../models/answers.server";
+import { CLI_ACTOR } from "../models/audit.server";
+import { catalogFor, loadRules } from "../../checks/rules";
+import type { AppContext } from "../utils/context.server";
+import { customerJson, getCustomer } from "../models/customers.server";
+import { loadCustomerHealth } from "../../checks/health";
+import { shutdownHealthExporter } from "../utils/posthog-export.server";
+import { refreshOptions } from "../utils/refresh.server";
+import { activeCustomers, refreshMany, type RefreshOutcome } from "../../checks/refresh";
 import { CliError, output, parse, type CliIo } from "./io";
 
 /** The 24 handbook checks, then the extras switched on and the team's active custom checks (marked by origin). */
@@ -43,20 +44,17 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
   } else {
     list = await activeCustomers(ctx.db);
   }
-  const exporter = ctx.config.DELIGHT_POSTHOG_API_KEY ? createHealthExporter({ apiKey: ctx.config.DELIGHT_POSTHOG_API_KEY, host: ctx.config.DELIGHT_POSTHOG_HOST }) : null;
   const bar = io.isTty && !values.json;
   const outcomes = await refreshMany(ctx.db, ctx.secretKey, list, {
+    ...refreshOptions(ctx, "cli"),
     concurrency,
-    trigger: "cli",
-    allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS,
-    onScored: exporter?.onScored,
     onDone: (o, done, total) => {
       if (values.json) return;
       if (bar) io.stderr(progressBar(done, total, o.slug));
       else io.stdout(outcomeLine(o));
     },
   });
-  await exporter?.shutdown();
+  await shutdownHealthExporter();
   if (bar) {
     io.stderr("\n");
     for (const o of outcomes) io.stdout(outcomeLine(o));

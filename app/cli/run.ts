@@ -1,7 +1,7 @@
-import { loadConfig, ConfigError } from "../config";
-import { openContext, type AppContext } from "../context";
-import { SecretError } from "../secrets";
-import { hasUnstorableCharacters, InputError } from "../validation";
+import { loadConfig, ConfigError } from "../utils/env.server";
+import { openContext, type AppContext } from "../utils/context.server";
+import { SecretError } from "../../db/secrets";
+import { hasUnstorableCharacters, InputError } from "../utils/validation.server";
 import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { checkCommand } from "./commands-custom";

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { apiTokens, users } from "../db/schema";
-import { recordAudit, type Actor } from "./audit";
+import type { Db } from "../../db/client";
+import { apiTokens, users } from "../../db/schema";
+import { recordAudit, type Actor } from "./audit.server";
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");

@@ -1,8 +1,8 @@
-import { CLI_ACTOR } from "../audit";
-import { addCustomCheck, customCheckJson, planIdsByName, retireCustomCheck } from "../custom-checks";
-import { loadRules } from "../rules";
+import { CLI_ACTOR } from "../models/audit.server";
+import { addCustomCheck, customCheckJson, planIdsByName, retireCustomCheck } from "../models/custom-checks.server";
+import { loadRules } from "../../checks/rules";
 import { CliError, output, parse, type CliIo } from "./io";
-import type { AppContext } from "../context";
+import type { AppContext } from "../utils/context.server";
 
 const USAGE =
   'Usage: delight check add --section setup|training|value --question Q [--weight W] [--kind manual|event --event E [--property P --operator equals|contains|is_set --value V] --min-count N --days D] [--plans "A,B"] | check retire ID | check list';

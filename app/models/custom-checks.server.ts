@@ -1,13 +1,13 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/client";
-import { customChecks, plans } from "../db/schema";
-import { recordAudit, type Actor } from "./audit";
-import { EventDefinitionSchema, MAX_EVENT_CHECKS } from "./event-checks";
-import { loadScoring, type CustomCheck } from "./rules";
-import { createScoringVersion, MAX_WEIGHT } from "./scoring-versions";
-import { SECTIONS } from "./types";
-import { InputError, parseInput } from "./validation";
+import type { Db } from "../../db/client";
+import { customChecks, plans } from "../../db/schema";
+import { recordAudit, type Actor } from "./audit.server";
+import { EventDefinitionSchema, MAX_EVENT_CHECKS } from "../../checks/event-checks";
+import { loadScoring, type CustomCheck } from "../../checks/rules";
+import { createScoringVersion, MAX_WEIGHT } from "./scoring-versions.server";
+import { SECTIONS } from "../../checks/types";
+import { InputError, parseInput } from "../utils/validation.server";
 
 export const CUSTOM_ID = /^custom\.[a-z0-9_]{1,48}$/;
 

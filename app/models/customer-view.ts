@@ -1,6 +1,6 @@
-import type { ResolvedCheck } from "./evaluate";
-import type { ScoreChange } from "./score";
-import { SECTIONS, type CheckStatus, type Section } from "./types";
+import type { ResolvedCheck } from "../../checks/evaluate";
+import type { ScoreChange } from "../../checks/score";
+import { SECTIONS, type CheckStatus, type Section } from "../../checks/types";
 
 /*
  * Pure wording shared by the customer page and the catch-up pack: the same check reads the same

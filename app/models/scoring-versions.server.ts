@@ -1,12 +1,12 @@
 import { desc } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/client";
-import { scoringVersions } from "../db/schema";
-import { recordAudit, type Actor } from "./audit";
-import { rescoreAll } from "./health-store";
-import { loadScoring, VERSION_ONE } from "./rules";
-import type { ScoringConfig } from "./scoring";
-import { InputError, parseInput } from "./validation";
+import type { Db } from "../../db/client";
+import { scoringVersions } from "../../db/schema";
+import { recordAudit, type Actor } from "./audit.server";
+import { rescoreAll } from "../../checks/health-store";
+import { loadScoring, VERSION_ONE } from "../../checks/rules";
+import { describeScoringChange, type ScoringConfig } from "../../checks/scoring";
+import { InputError, parseInput } from "../utils/validation.server";
 
 export const MAX_WEIGHT = 10;
 
@@ -19,23 +19,6 @@ export async function listScoringVersions(db: Db): Promise<ScoringVersionView[]>
     ...rows.map((r) => ({ number: r.number, author: r.author, createdAt: r.createdAt, changed: r.changed, bands: r.bands })),
     { number: 1, author: "delight (built in)", createdAt: null, changed: ["The handbook's weights and bands"], bands: VERSION_ONE.bands },
   ];
-}
-
-/** Weight changes, added and removed checks, and band changes between two configs, in words. */
-export function describeScoringChange(before: ScoringConfig, after: Pick<ScoringConfig, "weights" | "bands">): string[] {
-  const ids = [...new Set([...Object.keys(before.weights), ...Object.keys(after.weights)])].sort();
-  const lines = ids.flatMap((id) => {
-    const from = before.weights[id];
-    const to = after.weights[id];
-    if (from === to) return [];
-    if (from === undefined) return [`${id}: added with weight ${to}`];
-    if (to === undefined) return [`${id}: removed (was weight ${from})`];
-    return [`${id}: weight ${from} → ${to}`];
-  });
-  for (const band of ["healthy", "concerning"] as const) {
-    if (before.bands[band] !== after.bands[band]) lines.push(`${band} band from ${before.bands[band]} → ${after.bands[band]}`);
-  }
-  return lines;
 }
 
 /**

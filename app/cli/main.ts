@@ -1,4 +1,4 @@
-import { runCli } from "./cli/run";
+import { runCli } from "./run";
 
 // The CLI process owns its environment: this is the one place it reads process.env.
 const io = {

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { CatchupInputSchema, dateProblem, isCalendarDay } from "./catchups";
+import { CatchupInputSchema, dateProblem, isCalendarDay } from "./catchups.server";
 import { describeChange, openItems, scoreDelta, sectionProgress } from "./customer-view";
-import { resolveChecks, type AutomatedResult } from "./evaluate";
-import type { ScoreChange } from "./score";
+import { resolveChecks, type AutomatedResult } from "../../checks/evaluate";
+import type { ScoreChange } from "../../checks/score";
 import { dayLabel, usageView } from "./usage-view";
-import { usageVsPlan } from "./usage";
-import { InputError, parseInput } from "./validation";
+import { usageVsPlan } from "../../checks/usage";
+import { InputError, parseInput } from "../utils/validation.server";
 
 const NOW = new Date("2025-03-15T12:00:00Z");
 const DAY = 86_400_000;

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { collectSnapshot } from "../../collect";
-import { compileEventCheck } from "../../event-checks";
-import { buildDailyQuery } from "../daily-query";
-import { createRateLimiter } from "../rate-limit";
+import { collectSnapshot } from "../../../checks/collect";
+import { compileEventCheck } from "../../../checks/event-checks";
+import { buildDailyQuery } from "../../../checks/posthog/daily-query";
+import { createRateLimiter } from "../../../checks/posthog/rate-limit";
 import { AUTOMATED_CHECKS, buildScenarios, generateBulkCustomers } from "./scenarios";
 import { type Sandbox, keyHash, startSandbox } from "./server";
 

@@ -1,7 +1,7 @@
 import type { Db } from "../../../db/client";
-import { CLI_ACTOR } from "../../audit";
-import { createCustomer } from "../../customers";
-import { createPlan, findPlanByName } from "../../plans";
+import { CLI_ACTOR } from "../../models/audit.server";
+import { createCustomer } from "../../models/customers.server";
+import { createPlan, findPlanByName } from "../../models/plans.server";
 import type { SandboxCustomer } from "./project-builder";
 
 /**

@@ -1,6 +1,6 @@
-import type { Db } from "../db/client";
-import { healthScores } from "../db/schema";
-import { bandFor } from "./scoring";
+import type { Db } from "../../db/client";
+import { healthScores } from "../../db/schema";
+import { bandFor } from "../../checks/scoring";
 
 /**
  * Demo only: a plausible 90-day score trail ending at each customer's real current score, so a
