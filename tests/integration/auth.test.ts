@@ -8,9 +8,9 @@ import * as setup from "../../app/routes/setup";
 import * as users from "../../app/routes/_app.users";
 import * as healthz from "../../app/routes/healthz";
 import { startSession } from "../../app/utils/session.server";
-import { BASE, callAction, callLoader, useTestApp } from "../setup/test-app";
+import { BASE, callAction, callLoader, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 
 describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
   test("first run: /login sends to /setup, which creates the first admin and then closes", async () => {

@@ -10,10 +10,10 @@ import * as login from "../../app/routes/login";
 import * as setup from "../../app/routes/setup";
 import { rowsOf } from "../../db/rows";
 import { cli } from "../setup/cli";
-import { callAction, callLoader, useTestApp } from "../setup/test-app";
+import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 // As in production: customer hosts must be public https addresses.
-const app = useTestApp({ DELIGHT_ALLOW_PRIVATE_HOSTS: "false" });
+const app = setupTestApp({ DELIGHT_ALLOW_PRIVATE_HOSTS: "false" });
 const tally = { cases: 0, rejected: 0, accepted: 0, serverErrors: 0 };
 afterAll(() => {
   // The closing note quotes these figures.

@@ -10,9 +10,9 @@ import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/serve
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
 import { auditLog, customChecks, healthScores, scoringVersions } from "../../db/schema";
-import { callAction, callLoader, useTestApp } from "../setup/test-app";
+import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 let sandbox: Sandbox;
 let seeded: Awaited<ReturnType<typeof seedSandboxCustomers>>;
 let admin: { cookie: string; email: string };

@@ -10,9 +10,9 @@ import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/serve
 import { refreshCustomer } from "../../checks/refresh";
 import { shiftDay } from "../../checks/usage";
 import { auditLog, catchups, checkRuns, healthScores, manualAnswers, overrides } from "../../db/schema";
-import { callAction, callLoader, useTestApp } from "../setup/test-app";
+import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 let sandbox: Sandbox;
 let apiKey: string;
 let customerId: number;

@@ -5,9 +5,9 @@ import * as newCustomer from "../../app/routes/_app.customers.new";
 import * as portfolio from "../../app/routes/_app._index";
 import * as plans from "../../app/routes/_app.plans";
 import { auditLog } from "../../db/schema";
-import { callAction, callLoader, useTestApp } from "../setup/test-app";
+import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 const KEY = "phx_webFormSecretKey_abcdefghijklmnop";
 
 const valid = { name: "Globex", posthogRegion: "eu", customHost: "", projectId: "777", apiKey: KEY, planId: "", billingDay: "12", ownerId: "" };

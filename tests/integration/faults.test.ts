@@ -4,9 +4,9 @@ import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { startSandbox, type FaultSpec, type Sandbox } from "../../app/demo/posthog-sandbox/server";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { refreshCustomer } from "../../checks/refresh";
-import { useTestApp } from "../setup/test-app";
+import { setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 let sandbox: Sandbox;
 let customer: Awaited<ReturnType<typeof seedSandboxCustomers>>[number]["customer"];
 const sleeps: number[] = [];

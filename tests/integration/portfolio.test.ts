@@ -8,9 +8,9 @@ import { CLI_ACTOR } from "../../app/models/audit.server";
 import { createApiToken } from "../../app/models/tokens.server";
 import { apiTokens } from "../../db/schema";
 import { seedCustomers, seedHealth, seedPlan, seedUser, type ScoreSeed } from "../factories";
-import { callLoader, useTestApp } from "../setup/test-app";
+import { callLoader, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 const ALPHA_KEY = "phx_alphaPlainSecretKey_0123456789wxyz";
 const FORMULA = "=cmd|' /C calc'!A0";
 const HOUR = 3_600_000;

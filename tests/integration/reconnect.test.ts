@@ -8,9 +8,9 @@ import { CLI_ACTOR } from "../../app/models/audit.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { openContext } from "../../app/utils/context.server";
 import { createPlan, listPlans } from "../../app/models/plans.server";
-import { callAction, callLoader, useTestApp } from "../setup/test-app";
+import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 
 describe(`the database goes away under a running app (${process.env.DELIGHT_TEST_DB})`, () => {
   if (process.env.DELIGHT_TEST_DB === "postgres") {

@@ -11,9 +11,9 @@ import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-loc
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
 import { dueCustomers, refreshDue } from "../../checks/schedule";
 import { checkResults, checkRuns, customers, healthScores, usageDaily } from "../../db/schema";
-import { useTestApp } from "../setup/test-app";
+import { setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 let sandbox: Sandbox;
 let seeded: Awaited<ReturnType<typeof seedSandboxCustomers>>;
 const AUTOMATED = CATALOG.filter((c) => c.kind === "automated").length;

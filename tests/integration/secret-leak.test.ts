@@ -8,9 +8,9 @@ import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/serve
 import { refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { cli } from "../setup/cli";
-import { callAction, callLoader, useTestApp } from "../setup/test-app";
+import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 let sandbox: Sandbox;
 const printed: string[] = [];
 

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { createCustomer } from "../../app/models/customers.server";
-import { BASE, callAction, callLoader, useTestApp } from "../setup/test-app";
+import { BASE, callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 type RouteModule = { loader?: (args: LoaderFunctionArgs) => unknown; action?: (args: ActionFunctionArgs) => unknown };
 
@@ -20,7 +20,7 @@ const PUBLIC: Record<string, { loader?: number; action?: number }> = {
   "logout.tsx": { loader: 302, action: 302 },
 };
 
-const app = useTestApp();
+const app = setupTestApp();
 
 beforeAll(async () => {
   // A real customer behind the :slug routes, so they are judged on access, not on "not found".

@@ -7,9 +7,9 @@ import { createCustomer, getCustomer, updateCustomer } from "../../app/models/cu
 import { createPlan } from "../../app/models/plans.server";
 import { openSecret } from "../../db/secrets";
 import { auditLog, customers } from "../../db/schema";
-import { rowsOf, useTestApp } from "../setup/test-app";
+import { rowsOf, setupTestApp } from "../setup/test-app";
 
-const app = useTestApp();
+const app = setupTestApp();
 const KEY = "phx_TopSecretPersonalKey0123456789abcdef";
 
 async function dumpEverything(): Promise<string> {

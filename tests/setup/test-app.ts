@@ -19,7 +19,7 @@ export type TestApp = {
  * Points the app's own database module at a fresh database for this test file, so loaders and
  * actions run exactly as in production against PGlite or the PostgreSQL server.
  */
-export function useTestApp(envOverrides: Record<string, string> = {}): TestApp {
+export function setupTestApp(envOverrides: Record<string, string> = {}): TestApp {
   let database: TestDatabase;
   const app = {} as TestApp;
   beforeAll(async () => {
