@@ -5,9 +5,9 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { NonceProvider } from "~/utils/nonce";
 import { startScheduler } from "~/utils/scheduler.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
-import { NonceProvider } from "~/utils/nonce";
 
 // app/server.mjs runs before Remix and refuses cross-origin mutations with this same check.
 export { isSameOrigin } from "~/utils/http.server";

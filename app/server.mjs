@@ -31,7 +31,11 @@ function refuseCrossOrigin(req, res, next) {
     // A Host or URL that does not even parse is not this host.
   }
   if (same) return next();
-  res.status(403).type("text/plain").set({ "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'" }).send("Cross-origin request refused");
+  res
+    .status(403)
+    .type("text/plain")
+    .set({ "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'" })
+    .send("Cross-origin request refused");
 }
 
 const app = express();

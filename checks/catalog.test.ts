@@ -1,18 +1,18 @@
 import { describe, expect, test } from "vitest";
-import { CATALOG, CHECK_IDS, getCheck } from "./catalog";
-import type { CallName, DailyCounts, InsightInfo, UsageSnapshot } from "./snapshot";
 import {
-  NOW,
-  TODAY,
   busyDay,
   daysAgo,
   failed,
   isoDaysAgo,
   makeDaily,
+  NOW,
   ok,
   passingFacts,
   passingSnapshot,
+  TODAY,
 } from "../tests/snapshot-factories";
+import { CATALOG, CHECK_IDS, getCheck } from "./catalog";
+import type { CallName, DailyCounts, InsightInfo, UsageSnapshot } from "./snapshot";
 import type { DelightFacts, RuleResult } from "./types";
 import { shiftDay } from "./usage";
 
@@ -72,29 +72,17 @@ const QUESTIONS: [string, string, "automated" | "manual"][] = [
   ["setup.production", "Has the customer gotten PostHog into production?", "automated"],
   ["setup.test_data_removed", "If applicable, has the customer removed any test data?", "automated"],
   ["setup.feature_flags", "If applicable, is the customer using feature flags?", "automated"],
-  [
-    "training.analytics_experience",
-    "Does their team have enough general product analytics experience?",
-    "manual",
-  ],
+  ["training.analytics_experience", "Does their team have enough general product analytics experience?", "manual"],
   ["training.demo_received", "Has their team received a demo of the product?", "manual"],
   ["training.everyone_used", "Has everyone on the team used the product at least once?", "automated"],
   ["training.knows_guides", "Does the customer's team know where to find our use case guides?", "manual"],
   ["training.told_support", "Have we told the customer where to get support?", "manual"],
   ["training.joint_slack", "Have we set up a joint Slack channel with the customer?", "manual"],
   ["value.newsletter", "Have we added their whole team to our email newsletter?", "manual"],
-  [
-    "value.usage_dashboard",
-    "Are we monitoring the customer's usage on a dashboard at a team level?",
-    "manual",
-  ],
+  ["value.usage_dashboard", "Are we monitoring the customer's usage on a dashboard at a team level?", "manual"],
   ["value.plan_usage_80", "Is the customer generally above 80% usage for their current plan?", "automated"],
   ["value.quarterly_catchup", "Have we set up a quarterly catchup with the customer?", "automated"],
-  [
-    "value.good_support_experience",
-    "Has their team had a good experience asking for help or reporting issues to us?",
-    "manual",
-  ],
+  ["value.good_support_experience", "Has their team had a good experience asking for help or reporting issues to us?", "manual"],
   ["value.regular_usage", "Is the customer using PostHog on a weekly / monthly basis?", "automated"],
 ];
 
@@ -147,13 +135,7 @@ test.each(FAILED_CALLS)("%s is unknown, not fail, when the %s call failed", (id,
   expect(result.summary).toContain("HTTP 503 from PostHog");
 });
 
-type Case = [
-  name: string,
-  id: string,
-  change: Change,
-  status: RuleResult["status"],
-  summary?: string | RegExp
-];
+type Case = [name: string, id: string, change: Change, status: RuleResult["status"], summary?: string | RegExp];
 
 const noLogin = (s: UsageSnapshot, backs: (number | null)[]) => {
   s.members = ok(
@@ -161,107 +143,35 @@ const noLogin = (s: UsageSnapshot, backs: (number | null)[]) => {
       email: `m${i}@acme.io`,
       joinedAt: null,
       lastLogin: b === null ? null : isoDaysAgo(b),
-    }))
+    })),
   );
 };
 
 const CASES: Case[] = [
   // members
-  [
-    "one of two logged in",
-    "setup.logged_in",
-    (s) => noLogin(s, [null, 3]),
-    "pass",
-    "2 members, 1 has logged in",
-  ],
-  [
-    "nobody logged in",
-    "setup.logged_in",
-    (s) => noLogin(s, [null, null]),
-    "fail",
-    "2 members, none has logged in",
-  ],
-  [
-    "one member is not a team",
-    "setup.team_added",
-    (s) => noLogin(s, [1]),
-    "fail",
-    "1 member in the organisation",
-  ],
+  ["one of two logged in", "setup.logged_in", (s) => noLogin(s, [null, 3]), "pass", "2 members, 1 has logged in"],
+  ["nobody logged in", "setup.logged_in", (s) => noLogin(s, [null, null]), "fail", "2 members, none has logged in"],
+  ["one member is not a team", "setup.team_added", (s) => noLogin(s, [1]), "fail", "1 member in the organisation"],
   ["two members are a team", "setup.team_added", (s) => noLogin(s, [null, null]), "pass"],
-  [
-    "everyone logged in",
-    "training.everyone_used",
-    (s) => noLogin(s, [1, 90, 400]),
-    "pass",
-    "3 of 3 members have logged in",
-  ],
-  [
-    "one never logged in",
-    "training.everyone_used",
-    (s) => noLogin(s, [1, null]),
-    "fail",
-    "1 of 2 members has logged in",
-  ],
+  ["everyone logged in", "training.everyone_used", (s) => noLogin(s, [1, 90, 400]), "pass", "3 of 3 members have logged in"],
+  ["one never logged in", "training.everyone_used", (s) => noLogin(s, [1, null]), "fail", "1 of 2 members has logged in"],
   ["no members to judge", "training.everyone_used", (s) => noLogin(s, []), "unknown"],
   // regular usage: 7-day vs 30-day logins, measured from now
-  [
-    "login exactly 7 days ago is weekly",
-    "value.regular_usage",
-    (s) => noLogin(s, [7, null]),
-    "pass",
-    /^Weekly/,
-  ],
-  [
-    "login 8 days ago is monthly",
-    "value.regular_usage",
-    (s) => noLogin(s, [8, 40]),
-    "pass",
-    "Monthly use: last login 8 days ago",
-  ],
-  [
-    "login exactly 30 days ago is monthly",
-    "value.regular_usage",
-    (s) => noLogin(s, [30]),
-    "pass",
-    /^Monthly/,
-  ],
-  [
-    "login 31 days ago fails",
-    "value.regular_usage",
-    (s) => noLogin(s, [31, null]),
-    "fail",
-    /last 31 days ago/,
-  ],
+  ["login exactly 7 days ago is weekly", "value.regular_usage", (s) => noLogin(s, [7, null]), "pass", /^Weekly/],
+  ["login 8 days ago is monthly", "value.regular_usage", (s) => noLogin(s, [8, 40]), "pass", "Monthly use: last login 8 days ago"],
+  ["login exactly 30 days ago is monthly", "value.regular_usage", (s) => noLogin(s, [30]), "pass", /^Monthly/],
+  ["login 31 days ago fails", "value.regular_usage", (s) => noLogin(s, [31, null]), "fail", /last 31 days ago/],
   ["no login ever", "value.regular_usage", (s) => noLogin(s, [null]), "fail", "No member has ever logged in"],
   // recurring events: windows end 0, 7, 14 and 21 days before the refresh day
-  [
-    "one event in each week",
-    "setup.events_recurring",
-    daily(onlyOn([0, 7, 14, 27])),
-    "pass",
-    "4 of 4 weeks had events",
-  ],
-  [
-    "28 days back is outside the last 28",
-    "setup.events_recurring",
-    daily(onlyOn([0, 7, 14, 28])),
-    "fail",
-    "3 of 4 weeks had events",
-  ],
-  [
-    "a silent middle week",
-    "setup.events_recurring",
-    daily((b) => (b >= 7 && b <= 13 ? {} : busyDay)),
-    "fail",
-    "3 of 4 weeks had events",
-  ],
+  ["one event in each week", "setup.events_recurring", daily(onlyOn([0, 7, 14, 27])), "pass", "4 of 4 weeks had events"],
+  ["28 days back is outside the last 28", "setup.events_recurring", daily(onlyOn([0, 7, 14, 28])), "fail", "3 of 4 weeks had events"],
+  ["a silent middle week", "setup.events_recurring", daily((b) => (b >= 7 && b <= 13 ? {} : busyDay)), "fail", "3 of 4 weeks had events"],
   [
     "project 10 days old: two weeks count",
     "setup.events_recurring",
     both(
       project((p) => (p.createdAt = isoDaysAgo(10))),
-      daily((b) => (b <= 10 ? busyDay : {}))
+      daily((b) => (b <= 10 ? busyDay : {})),
     ),
     "pass",
     `2 of 2 weeks had events (project created ${shiftDay(TODAY, -10)}; earlier weeks ignored)`,
@@ -271,7 +181,7 @@ const CASES: Case[] = [
     "setup.events_recurring",
     both(
       project((p) => (p.createdAt = isoDaysAgo(10))),
-      daily((b) => (b <= 5 ? busyDay : {}))
+      daily((b) => (b <= 5 ? busyDay : {})),
     ),
     "fail",
     /^1 of 2 weeks/,
@@ -281,7 +191,7 @@ const CASES: Case[] = [
     "setup.events_recurring",
     both(
       project((p) => (p.createdAt = isoDaysAgo(3))),
-      daily(onlyOn([1]))
+      daily(onlyOn([1])),
     ),
     "pass",
     /^1 of 1 week had/,
@@ -291,7 +201,7 @@ const CASES: Case[] = [
     "setup.events_recurring",
     both(
       project((p) => (p.createdAt = isoDaysAgo(3))),
-      daily(() => ({}))
+      daily(() => ({})),
     ),
     "unknown",
     "Project is younger than a week and has no events yet",
@@ -301,7 +211,7 @@ const CASES: Case[] = [
     "setup.events_recurring",
     both(
       (s) => (s.project = failed("project")),
-      daily((b) => (b <= 10 ? busyDay : {}))
+      daily((b) => (b <= 10 ? busyDay : {})),
     ),
     "fail",
     "2 of 4 weeks had events",
@@ -312,7 +222,7 @@ const CASES: Case[] = [
     "setup.events_recurring",
     both(
       project((p) => Object.assign(p, { createdAt: "2025-03-01T12:00:00Z", timezone: "Pacific/Auckland" })),
-      daily((b) => (b >= 14 && b <= 20 ? {} : busyDay))
+      daily((b) => (b >= 14 && b <= 20 ? {} : busyDay)),
     ),
     "pass",
   ],
@@ -321,7 +231,7 @@ const CASES: Case[] = [
     "setup.events_recurring",
     both(
       project((p) => (p.createdAt = "2025-03-01T12:00:00Z")),
-      daily((b) => (b >= 14 && b <= 20 ? {} : busyDay))
+      daily((b) => (b >= 14 && b <= 20 ? {} : busyDay)),
     ),
     "fail",
   ],
@@ -383,18 +293,8 @@ const CASES: Case[] = [
     "fail",
     "No funnels made by the team (1 sample funnel from signup ignored)",
   ],
-  [
-    "a trends insight is not a funnel",
-    "setup.funnels",
-    (s) => (s.insights = ok([funnel({ sourceKind: "TrendsQuery" })])),
-    "fail",
-  ],
-  [
-    "unsaved funnel on a dashboard",
-    "setup.funnels",
-    (s) => (s.insights = ok([funnel({ saved: false, dashboardIds: [5001] })])),
-    "pass",
-  ],
+  ["a trends insight is not a funnel", "setup.funnels", (s) => (s.insights = ok([funnel({ sourceKind: "TrendsQuery" })])), "fail"],
+  ["unsaved funnel on a dashboard", "setup.funnels", (s) => (s.insights = ok([funnel({ saved: false, dashboardIds: [5001] })])), "pass"],
   ["unsaved funnel nowhere", "setup.funnels", (s) => (s.insights = ok([funnel({ saved: false })])), "fail"],
   // dashboards
   [
@@ -415,13 +315,7 @@ const CASES: Case[] = [
     "0 of 1 dashboard made by the team",
   ],
   // toolbar never fails
-  [
-    "no authorised URLs",
-    "setup.toolbar",
-    project((p) => (p.appUrls = [])),
-    "unknown",
-    "No authorised URLs; ask the customer",
-  ],
+  ["no authorised URLs", "setup.toolbar", project((p) => (p.appUrls = [])), "unknown", "No authorised URLs; ask the customer"],
   // production: the query counts events without $host as non-local
   [
     "production event 6 days back",
@@ -430,12 +324,7 @@ const CASES: Case[] = [
     "pass",
     "3 production events in the last 7 days",
   ],
-  [
-    "production event 7 days back only",
-    "setup.production",
-    daily(onlyOn([7], { nonLocalEvents: 3 })),
-    "fail",
-  ],
+  ["production event 7 days back only", "setup.production", daily(onlyOn([7], { nonLocalEvents: 3 })), "fail"],
   [
     "only localhost:3000 events this week",
     "setup.production",
@@ -444,19 +333,8 @@ const CASES: Case[] = [
     "No production events in the last 7 days (14 localhost events)",
   ],
   // test data
-  [
-    "localhost event 29 days back",
-    "setup.test_data_removed",
-    daily(onlyOn([29], { localEvents: 5 })),
-    "fail",
-    /^5 localhost events/,
-  ],
-  [
-    "localhost event 30 days back only",
-    "setup.test_data_removed",
-    daily(onlyOn([30], { localEvents: 5 })),
-    "pass",
-  ],
+  ["localhost event 29 days back", "setup.test_data_removed", daily(onlyOn([29], { localEvents: 5 })), "fail", /^5 localhost events/],
+  ["localhost event 30 days back only", "setup.test_data_removed", daily(onlyOn([30], { localEvents: 5 })), "pass"],
   [
     "default $host filter counts",
     "setup.test_data_removed",
@@ -468,24 +346,19 @@ const CASES: Case[] = [
           operator: "not_regex",
           value: "^(localhost|127\\.0\\.0\\.1)($|:)",
           type: "event",
-        })
-      )
+        }),
+      ),
     ),
     "pass",
     "Test-account filters exclude events by $host",
   ],
-  [
-    "project failed, no local events",
-    "setup.test_data_removed",
-    (s) => (s.project = failed("project")),
-    "pass",
-  ],
+  ["project failed, no local events", "setup.test_data_removed", (s) => (s.project = failed("project")), "pass"],
   [
     "project failed, local events",
     "setup.test_data_removed",
     both(
       (s) => (s.project = failed("project")),
-      daily(() => ({ localEvents: 1 }))
+      daily(() => ({ localEvents: 1 })),
     ),
     "unknown",
   ],
@@ -494,7 +367,7 @@ const CASES: Case[] = [
     "setup.test_data_removed",
     both(
       (s) => (s.daily = failed("events")),
-      project((p) => (p.testAccountFilters = [{ key: "$host" }]))
+      project((p) => (p.testAccountFilters = [{ key: "$host" }])),
     ),
     "pass",
   ],
@@ -506,7 +379,7 @@ const CASES: Case[] = [
       "setup.feature_flags",
       (s) => s.featureFlags.ok && (s.featureFlags.value[0][field] = !s.featureFlags.value[0][field]),
       "fail",
-    ]
+    ],
   ),
   [
     "no $feature_flag_called in 30 days",
@@ -520,7 +393,7 @@ const CASES: Case[] = [
     "setup.feature_flags",
     both(
       (s) => (s.featureFlags = failed("feature_flags")),
-      daily(() => ({}))
+      daily(() => ({})),
     ),
     "fail",
     "No $feature_flag_called events in the last 30 days",
@@ -541,13 +414,7 @@ const CASES: Case[] = [
     "30,000 of 37,500 events (80%) in the last 30 days",
   ],
   ["just under 80% of plan", "value.plan_usage_80", (_, f) => (f.planMonthlyEvents = 37_501), "fail"],
-  [
-    "no plan",
-    "value.plan_usage_80",
-    (_, f) => (f.planMonthlyEvents = null),
-    "unknown",
-    "No plan set for this customer",
-  ],
+  ["no plan", "value.plan_usage_80", (_, f) => (f.planMonthlyEvents = null), "unknown", "No plan set for this customer"],
   ["zero quota is no plan", "value.plan_usage_80", (_, f) => (f.planMonthlyEvents = 0), "unknown"],
   [
     "tiny usage",
@@ -571,33 +438,10 @@ const CASES: Case[] = [
     "fail",
     `No catch-up in the last 100 days or the next 100 (last: ${shiftDay(TODAY, -101)})`,
   ],
-  [
-    "catch-up in 100 days",
-    "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = [shiftDay(TODAY, 100)]),
-    "pass",
-    /in 100 days/,
-  ],
-  [
-    "catch-up in 101 days",
-    "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = [shiftDay(TODAY, -200), shiftDay(TODAY, 101)]),
-    "fail",
-  ],
-  [
-    "catch-up today",
-    "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = [TODAY]),
-    "pass",
-    `Catch-up today (${TODAY})`,
-  ],
-  [
-    "no catch-ups recorded is a fail",
-    "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = []),
-    "fail",
-    "No catch-ups recorded",
-  ],
+  ["catch-up in 100 days", "value.quarterly_catchup", (_, f) => (f.catchupDates = [shiftDay(TODAY, 100)]), "pass", /in 100 days/],
+  ["catch-up in 101 days", "value.quarterly_catchup", (_, f) => (f.catchupDates = [shiftDay(TODAY, -200), shiftDay(TODAY, 101)]), "fail"],
+  ["catch-up today", "value.quarterly_catchup", (_, f) => (f.catchupDates = [TODAY]), "pass", `Catch-up today (${TODAY})`],
+  ["no catch-ups recorded is a fail", "value.quarterly_catchup", (_, f) => (f.catchupDates = []), "fail", "No catch-ups recorded"],
 ];
 
 test.each(CASES)("%s → %s is %s", (_name, id, change, status, summary) => {
@@ -611,7 +455,7 @@ describe("evidence carries the numbers", () => {
   test("events_recurring reports each week", () => {
     const result = run(
       "setup.events_recurring",
-      daily((b) => (b >= 7 && b <= 13 ? {} : busyDay))
+      daily((b) => (b >= 7 && b <= 13 ? {} : busyDay)),
     );
     expect(result.evidence).toMatchObject({
       week1Events: 7000,

@@ -35,8 +35,7 @@ const callFailed = (e: CallFailure): RuleResult =>
     call: e.call,
   });
 
-const needs = <T>(f: Fetched<T>, rule: (value: T) => RuleResult): RuleResult =>
-  f.ok ? rule(f.value) : callFailed(f.error);
+const needs = <T>(f: Fetched<T>, rule: (value: T) => RuleResult): RuleResult => (f.ok ? rule(f.value) : callFailed(f.error));
 
 const firstFailure = (...calls: Fetched<unknown>[]): CallFailure | null => {
   for (const c of calls) if (!c.ok) return c.error;
@@ -50,8 +49,7 @@ function lastDays(daily: DailyCounts[], days: number): DailyCounts[] {
   return daily.filter((r) => r.day >= from && r.day <= end);
 }
 
-const total = (rows: DailyCounts[], key: keyof Omit<DailyCounts, "day">) =>
-  rows.reduce((s, r) => s + r[key], 0);
+const total = (rows: DailyCounts[], key: keyof Omit<DailyCounts, "day">) => rows.reduce((s, r) => s + r[key], 0);
 
 const LOCAL_HOST_FILTER_KEY = "$host";
 
@@ -59,9 +57,7 @@ function eventsRecurring(snapshot: UsageSnapshot, daily: DailyCounts[]): RuleRes
   const refreshDay = daily.at(-1)?.day;
   if (!refreshDay) return unknown("No daily event counts were returned");
   // Without the project we cannot know its age, so every window counts.
-  const created = snapshot.project.ok
-    ? localDay(new Date(snapshot.project.value.createdAt), snapshot.project.value.timezone)
-    : null;
+  const created = snapshot.project.ok ? localDay(new Date(snapshot.project.value.createdAt), snapshot.project.value.timezone) : null;
   const windows = [0, 1, 2, 3].map((i) => {
     const end = shiftDay(refreshDay, -7 * i);
     const start = shiftDay(end, -6);
@@ -83,22 +79,15 @@ function eventsRecurring(snapshot: UsageSnapshot, daily: DailyCounts[]): RuleRes
     return unknown("Project is younger than a week and has no events yet", evidence);
   }
   const ignoredNote = counted.length < 4 ? ` (project created ${created}; earlier weeks ignored)` : "";
-  return decide(
-    withEvents === counted.length,
-    evidence,
-    `${withEvents} of ${count(counted.length, "week")} had events${ignoredNote}`
-  );
+  return decide(withEvents === counted.length, evidence, `${withEvents} of ${count(counted.length, "week")} had events${ignoredNote}`);
 }
 
 const isFunnel = (i: InsightInfo) =>
-  (i.queryKind === "InsightVizNode" && i.sourceKind === "FunnelsQuery") ||
-  i.queryKind === "FunnelsQuery" ||
-  i.legacyInsight === "FUNNELS";
+  (i.queryKind === "InsightVizNode" && i.sourceKind === "FunnelsQuery") || i.queryKind === "FunnelsQuery" || i.legacyInsight === "FUNNELS";
 
 // `saved=true` also returns unsaved insights that sit on a dashboard; being on a dashboard is
 // keeping it, so those count. Signup samples have no creator and never count.
-const isCustomerFunnel = (i: InsightInfo) =>
-  isFunnel(i) && i.hasCreator && (i.saved || i.dashboardIds.length > 0);
+const isCustomerFunnel = (i: InsightInfo) => isFunnel(i) && i.hasCreator && (i.saved || i.dashboardIds.length > 0);
 
 // For rules that read two calls: the failure, with whatever the other call did tell us.
 const partlyUnknown = (failure: CallFailure, evidence: Evidence): RuleResult => {
@@ -108,9 +97,7 @@ const partlyUnknown = (failure: CallFailure, evidence: Evidence): RuleResult => 
 
 function testDataRemoved({ snapshot }: RuleInput): RuleResult {
   // DESIGN: a $host filter counts, including PostHog's default one.
-  const hostFilter = snapshot.project.ok
-    ? snapshot.project.value.testAccountFilters.some((f) => f.key === LOCAL_HOST_FILTER_KEY)
-    : null;
+  const hostFilter = snapshot.project.ok ? snapshot.project.value.testAccountFilters.some((f) => f.key === LOCAL_HOST_FILTER_KEY) : null;
   const local = snapshot.daily.ok ? total(lastDays(snapshot.daily.value, 30), "localEvents") : null;
   const evidence: Evidence = { hostFilter, localEvents30d: local };
   // Either half passing is enough, so one failed call only matters when the other half fails.
@@ -118,10 +105,7 @@ function testDataRemoved({ snapshot }: RuleInput): RuleResult {
   if (local === 0) return decide(true, evidence, "No localhost events in the last 30 days");
   const failure = firstFailure(snapshot.project, snapshot.daily);
   if (failure) return partlyUnknown(failure, evidence);
-  const summary = `${count(
-    local ?? 0,
-    "localhost event"
-  )} in the last 30 days and no $host test-account filter`;
+  const summary = `${count(local ?? 0, "localhost event")} in the last 30 days and no $host test-account filter`;
   return decide(false, evidence, summary);
 }
 
@@ -135,10 +119,7 @@ function featureFlags({ snapshot }: RuleInput): RuleResult {
   if (calls === 0) return decide(false, evidence, "No $feature_flag_called events in the last 30 days");
   const failure = firstFailure(flags, snapshot.daily);
   if (failure) return partlyUnknown(failure, evidence);
-  const summary = `${count(active ?? 0, "active flag")}, ${count(
-    calls ?? 0,
-    "flag call"
-  )} in the last 30 days`;
+  const summary = `${count(active ?? 0, "active flag")}, ${count(calls ?? 0, "flag call")} in the last 30 days`;
   return decide(true, evidence, summary);
 }
 
@@ -150,11 +131,7 @@ function planUsage({ snapshot, facts }: RuleInput): RuleResult {
     const percent = pct(events, quota);
     const evidence = { events30d: events, planMonthlyEvents: quota, percentOfPlan: percent };
     // Integer comparison keeps "exactly 80%" a pass.
-    return decide(
-      events * 10 >= quota * 8,
-      evidence,
-      `${num(events)} of ${num(quota)} events (${percent}%) in the last 30 days`
-    );
+    return decide(events * 10 >= quota * 8, evidence, `${num(events)} of ${num(quota)} events (${percent}%) in the last 30 days`);
   });
 }
 
@@ -173,33 +150,20 @@ function quarterlyCatchup({ snapshot, facts, now }: RuleInput): RuleResult {
     today,
   };
   if (daysSince !== null && daysSince <= 100) {
-    return decide(
-      true,
-      evidence,
-      daysSince === 0 ? `Catch-up today (${past})` : `Last catch-up ${past} (${count(daysSince, "day")} ago)`
-    );
+    return decide(true, evidence, daysSince === 0 ? `Catch-up today (${past})` : `Last catch-up ${past} (${count(daysSince, "day")} ago)`);
   }
   if (daysUntil !== null && daysUntil <= 100) {
     return decide(true, evidence, `Next catch-up ${next} (in ${count(daysUntil, "day")})`);
   }
   const last = past ? ` (last: ${past})` : "";
-  return decide(
-    false,
-    evidence,
-    dates.length ? `No catch-up in the last 100 days or the next 100${last}` : "No catch-ups recorded"
-  );
+  return decide(false, evidence, dates.length ? `No catch-up in the last 100 days or the next 100${last}` : "No catch-ups recorded");
 }
 
 function regularUsage({ snapshot, now }: RuleInput): RuleResult {
   return needs(snapshot.members, (members) => {
     const logins = members.map((m) => m.lastLogin).filter((l): l is string => l !== null);
     const latest = logins.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1) ?? null;
-    if (!latest)
-      return decide(
-        false,
-        { lastLogin: null, daysSinceLogin: null, frequency: null },
-        "No member has ever logged in"
-      );
+    if (!latest) return decide(false, { lastLogin: null, daysSinceLogin: null, frequency: null }, "No member has ever logged in");
     const age = Math.max(0, now.getTime() - Date.parse(latest));
     const days = Math.floor(age / DAY_MS);
     const frequency = age <= 7 * DAY_MS ? "weekly" : age <= 30 * DAY_MS ? "monthly" : null;
@@ -238,9 +202,7 @@ function everyoneUsed({ snapshot }: RuleInput): RuleResult {
 function identifyCalls({ snapshot }: RuleInput): RuleResult {
   return needs(snapshot.daily, (daily) => {
     const n = total(lastDays(daily, 30), "identifies");
-    const summary = n
-      ? `${count(n, "$identify event")} in the last 30 days`
-      : "No $identify events in the last 30 days";
+    const summary = n ? `${count(n, "$identify event")} in the last 30 days` : "No $identify events in the last 30 days";
     return decide(n > 0, { identifies30d: n }, summary);
   });
 }
@@ -251,9 +213,7 @@ function userProperties({ snapshot }: RuleInput): RuleResult {
     const custom = props.filter((p) => !p.virtual && !p.name.startsWith("$")).map((p) => p.name);
     const examples = custom.slice(0, 5);
     const summary = custom.length
-      ? `${count(custom.length, "custom person property", "custom person properties")} (${examples.join(
-          ", "
-        )})`
+      ? `${count(custom.length, "custom person property", "custom person properties")} (${examples.join(", ")})`
       : "No custom person properties, only PostHog's own";
     return decide(custom.length > 0, { customProperties: custom.length, examples }, summary);
   });
@@ -261,11 +221,7 @@ function userProperties({ snapshot }: RuleInput): RuleResult {
 
 function actions({ snapshot }: RuleInput): RuleResult {
   return needs(snapshot.actions, (list) =>
-    decide(
-      list.length > 0,
-      { actions: list.length },
-      list.length ? count(list.length, "action") : "No actions"
-    )
+    decide(list.length > 0, { actions: list.length }, list.length ? count(list.length, "action") : "No actions"),
   );
 }
 
@@ -275,9 +231,7 @@ function funnels({ snapshot }: RuleInput): RuleResult {
     const samples = insights.filter((i) => isFunnel(i) && !i.hasCreator).length;
     const examples = found.slice(0, 5).map((f) => f.name ?? `#${f.id}`);
     const sampleNote = samples ? ` (${count(samples, "sample funnel")} from signup ignored)` : "";
-    const summary = found.length
-      ? `${count(found.length, "funnel")} made by the team`
-      : `No funnels made by the team${sampleNote}`;
+    const summary = found.length ? `${count(found.length, "funnel")} made by the team` : `No funnels made by the team${sampleNote}`;
     return decide(found.length > 0, { funnels: found.length, sampleFunnels: samples, examples }, summary);
   });
 }
@@ -408,11 +362,7 @@ export const CATALOG: CheckDefinition[] = [
     rule: "Passes with at least one active flag and at least one $feature_flag_called event in the last 30 days.",
     evaluate: featureFlags,
   }),
-  manual(
-    "training.analytics_experience",
-    "training",
-    "Does their team have enough general product analytics experience?"
-  ),
+  manual("training.analytics_experience", "training", "Does their team have enough general product analytics experience?"),
   manual("training.demo_received", "training", "Has their team received a demo of the product?"),
   automated({
     id: "training.everyone_used",
@@ -421,19 +371,11 @@ export const CATALOG: CheckDefinition[] = [
     rule: "Passes when every organisation member has a last login.",
     evaluate: everyoneUsed,
   }),
-  manual(
-    "training.knows_guides",
-    "training",
-    "Does the customer's team know where to find our use case guides?"
-  ),
+  manual("training.knows_guides", "training", "Does the customer's team know where to find our use case guides?"),
   manual("training.told_support", "training", "Have we told the customer where to get support?"),
   manual("training.joint_slack", "training", "Have we set up a joint Slack channel with the customer?"),
   manual("value.newsletter", "value", "Have we added their whole team to our email newsletter?"),
-  manual(
-    "value.usage_dashboard",
-    "value",
-    "Are we monitoring the customer's usage on a dashboard at a team level?"
-  ),
+  manual("value.usage_dashboard", "value", "Are we monitoring the customer's usage on a dashboard at a team level?"),
   automated({
     id: "value.plan_usage_80",
     section: "value",
@@ -450,11 +392,7 @@ export const CATALOG: CheckDefinition[] = [
     source: "delight",
     evaluate: quarterlyCatchup,
   }),
-  manual(
-    "value.good_support_experience",
-    "value",
-    "Has their team had a good experience asking for help or reporting issues to us?"
-  ),
+  manual("value.good_support_experience", "value", "Has their team had a good experience asking for help or reporting issues to us?"),
   automated({
     id: "value.regular_usage",
     section: "value",

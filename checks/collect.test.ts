@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../app/demo/posthog-sandbox/server";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
 import { createRateLimiter } from "./posthog/rate-limit";
-import { type Sandbox, startSandbox } from "../app/demo/posthog-sandbox/server";
 import type { UsageSnapshot } from "./snapshot";
 
 const NOW = new Date("2025-06-15T12:00:00Z");
@@ -29,24 +29,34 @@ const value = <T>(f: { ok: true; value: T } | { ok: false }): T => {
   if (!f.ok) throw new Error(`call failed: ${JSON.stringify(f)}`);
   return f.value;
 };
-const last30 = (s: UsageSnapshot) => value(s.daily).slice(-30).reduce((sum, d) => sum + d.events, 0);
+const last30 = (s: UsageSnapshot) =>
+  value(s.daily)
+    .slice(-30)
+    .reduce((sum, d) => sum + d.events, 0);
 
 describe("collectSnapshot against every sandbox scenario", () => {
-  it.each(["healthy", "brand-new", "slipping", "localhost-only", "server-side-only", "near-plan", "over-plan", "missing-scope", "revoked-key"])(
-    "%s: one POST to /query/, each field answered or failed on its own",
-    async (name) => {
-      const before = sandbox.requests.length;
-      const snapshot = await collect(name);
-      const mine = sandbox.requests.slice(before).filter((r) => r.customer === name);
-      expect(mine.filter((r) => r.method === "POST" && r.path.endsWith("/query/"))).toHaveLength(1);
-      expect(snapshot.apiCalls).toBe(mine.length);
-      expect(snapshot.collectedAt).toBe(NOW.toISOString());
-      expect(snapshot.dailyFrom).toBe("2025-05-10");
-      const failedFields = FIELDS.filter((f) => !snapshot[f].ok);
-      const expectedFailures = name === "revoked-key" ? FIELDS : name === "missing-scope" ? ["daily"] : [];
-      expect(failedFields).toEqual(expectedFailures);
-    },
-  );
+  it.each([
+    "healthy",
+    "brand-new",
+    "slipping",
+    "localhost-only",
+    "server-side-only",
+    "near-plan",
+    "over-plan",
+    "missing-scope",
+    "revoked-key",
+  ])("%s: one POST to /query/, each field answered or failed on its own", async (name) => {
+    const before = sandbox.requests.length;
+    const snapshot = await collect(name);
+    const mine = sandbox.requests.slice(before).filter((r) => r.customer === name);
+    expect(mine.filter((r) => r.method === "POST" && r.path.endsWith("/query/"))).toHaveLength(1);
+    expect(snapshot.apiCalls).toBe(mine.length);
+    expect(snapshot.collectedAt).toBe(NOW.toISOString());
+    expect(snapshot.dailyFrom).toBe("2025-05-10");
+    const failedFields = FIELDS.filter((f) => !snapshot[f].ok);
+    const expectedFailures = name === "revoked-key" ? FIELDS : name === "missing-scope" ? ["daily"] : [];
+    expect(failedFields).toEqual(expectedFailures);
+  });
 
   it("makes exactly 8 requests for a customer whose lists fit on one page", async () => {
     const snapshot = await collect("server-side-only");
@@ -59,7 +69,10 @@ describe("collectSnapshot against every sandbox scenario", () => {
     expect(value(snapshot.members).every((m) => m.lastLogin !== null && m.email?.endsWith("@healthy.test"))).toBe(true);
     const props = value(snapshot.personProperties);
     expect(props).toHaveLength(122);
-    expect(props.filter((p) => p.virtual).map((p) => p.name)).toEqual(["$virt_initial_channel_type", "$virt_initial_referring_domain_type"]);
+    expect(props.filter((p) => p.virtual).map((p) => p.name)).toEqual([
+      "$virt_initial_channel_type",
+      "$virt_initial_referring_domain_type",
+    ]);
     expect(snapshot.apiCalls).toBe(10);
   });
 
@@ -67,16 +80,27 @@ describe("collectSnapshot against every sandbox scenario", () => {
     const snapshot = await collect("healthy");
     const insights = value(snapshot.insights);
     expect(insights.map((i) => i.name).sort()).toEqual(["Checkout funnel", "Pageview funnel, by browser", "Signup funnel"]);
-    expect(insights.find((i) => i.name === "Pageview funnel, by browser")).toMatchObject({ hasCreator: false, saved: true, dashboardIds: [100101] });
+    expect(insights.find((i) => i.name === "Pageview funnel, by browser")).toMatchObject({
+      hasCreator: false,
+      saved: true,
+      dashboardIds: [100101],
+    });
     expect(insights.find((i) => i.name === "Signup funnel")).toMatchObject({
-      queryKind: "InsightVizNode", sourceKind: "FunnelsQuery", legacyInsight: null, hasCreator: true, dashboardIds: [100102],
+      queryKind: "InsightVizNode",
+      sourceKind: "FunnelsQuery",
+      legacyInsight: null,
+      hasCreator: true,
+      dashboardIds: [100102],
     });
     expect(insights.find((i) => i.name === "Checkout funnel")).toMatchObject({ saved: false, dashboardIds: [100102] });
     expect(value(snapshot.dashboards)).toEqual([
       expect.objectContaining({ name: "My App Dashboard", hasCreator: false, pinned: true, creationMode: "default" }),
       expect.objectContaining({ name: "Growth", hasCreator: true, pinned: false }),
     ]);
-    expect(value(snapshot.featureFlags).map((f) => [f.key, f.active, f.archived])).toEqual([["flag-2", true, false], ["new-onboarding", true, false]]);
+    expect(value(snapshot.featureFlags).map((f) => [f.key, f.active, f.archived])).toEqual([
+      ["flag-2", true, false],
+      ["new-onboarding", true, false],
+    ]);
     expect(value(snapshot.actions)).toHaveLength(2);
     expect(value(snapshot.project)).toMatchObject({ id: 1001, timezone: "Europe/London", appUrls: ["https://app.healthy.test"] });
     expect(value(snapshot.project).testAccountFilters.map((f) => f.key)).toEqual(["email", "$host"]);
@@ -93,7 +117,10 @@ describe("collectSnapshot against every sandbox scenario", () => {
     expect(daily).toHaveLength(37);
     expect(daily[0].day).toBe("2025-05-10");
     expect(daily.at(-1)?.day).toBe("2025-06-15");
-    expect(daily.filter((d) => d.events > 0).map((d) => [d.day, d.events, d.localEvents])).toEqual([["2025-06-11", 12, 12], ["2025-06-12", 5, 5]]);
+    expect(daily.filter((d) => d.events > 0).map((d) => [d.day, d.events, d.localEvents])).toEqual([
+      ["2025-06-11", 12, 12],
+      ["2025-06-12", 5, 5],
+    ]);
     const tokyo = value((await collect("near-plan")).daily);
     expect(tokyo.at(-1)?.day).toBe("2025-06-15");
     const late = await collect("near-plan", { now: new Date("2025-06-15T20:00:00Z") });
@@ -108,7 +135,11 @@ describe("collectSnapshot against every sandbox scenario", () => {
   });
 
   it("backs the plan expectations: slipping stopped 12 days ago, near-plan ≈85%, over-plan ≈130%", async () => {
-    expect(value((await collect("slipping")).daily).slice(-12).every((d) => d.events === 0)).toBe(true);
+    expect(
+      value((await collect("slipping")).daily)
+        .slice(-12)
+        .every((d) => d.events === 0),
+    ).toBe(true);
     expect(last30(await collect("near-plan")) / 2_000_000).toBeGreaterThan(0.8);
     expect(last30(await collect("near-plan")) / 2_000_000).toBeLessThan(0.9);
     expect(last30(await collect("over-plan")) / 500_000).toBeGreaterThan(1.2);
@@ -117,7 +148,10 @@ describe("collectSnapshot against every sandbox scenario", () => {
 
   it("missing-scope: only daily fails, with a scope error naming query:read", async () => {
     const snapshot = await collect("missing-scope");
-    expect(snapshot.daily).toEqual({ ok: false, error: { call: "events", kind: "scope", message: "The API key lacks the query:read scope" } });
+    expect(snapshot.daily).toEqual({
+      ok: false,
+      error: { call: "events", kind: "scope", message: "The API key lacks the query:read scope" },
+    });
   });
 
   it("revoked key: every call fails with auth, and collect does not throw", async () => {
@@ -137,7 +171,11 @@ describe("scenario expectations", () => {
     const mismatches: string[] = [];
     for (const c of sandbox.customers) {
       const snapshot = await collect(c.name);
-      const results = evaluateAutomated({ snapshot, facts: { planMonthlyEvents: c.suggestedPlan.monthlyEvents, catchupDates: [] }, now: NOW });
+      const results = evaluateAutomated({
+        snapshot,
+        facts: { planMonthlyEvents: c.suggestedPlan.monthlyEvents, catchupDates: [] },
+        now: NOW,
+      });
       for (const [checkId, expected] of Object.entries(c.expected)) {
         const got = results.find((r) => r.checkId === checkId);
         if (got?.status !== expected) mismatches.push(`${c.name} ${checkId}: expected ${expected}, got ${got?.status} (${got?.summary})`);
@@ -165,7 +203,11 @@ describe("collectSnapshot edge cases", () => {
       if (!String(input).includes("/members/")) return response;
       const page = await response.json();
       page.results = page.results.map((m: { user: { email: string }; joined_at: string }) => ({
-        membership_id: "m1", user_id: 1, user_first_name: "Jane", user_email: m.user.email, joined_at: m.joined_at,
+        membership_id: "m1",
+        user_id: 1,
+        user_first_name: "Jane",
+        user_email: m.user.email,
+        joined_at: m.joined_at,
       }));
       return new Response(JSON.stringify(page), { status: 200 });
     };
@@ -186,7 +228,9 @@ describe("collectSnapshot edge cases", () => {
   });
 
   it("counts retries and pages in apiCalls and survives a page that breaks half-way", async () => {
-    sandbox.setFaults({ perCustomer: { healthy: { serverError: { count: 2, path: "/insights/" }, breakPagination: { path: "/members/" } } } });
+    sandbox.setFaults({
+      perCustomer: { healthy: { serverError: { count: 2, path: "/insights/" }, breakPagination: { path: "/members/" } } },
+    });
     const snapshot = await collect("healthy", { retries: 2 });
     expect(snapshot.insights.ok).toBe(true);
     expect(snapshot.members).toMatchObject({ ok: false, error: { call: "members", kind: "server" } });
@@ -198,7 +242,9 @@ describe("collectSnapshot edge cases", () => {
     const before = sandbox.requests.length;
     const projectDown: typeof fetch = async (input, init) =>
       new URL(String(input)).pathname === "/api/projects/1002/"
-        ? new Response(JSON.stringify({ type: "server_error", code: "error", detail: "A server error occurred.", attr: null }), { status: 503 })
+        ? new Response(JSON.stringify({ type: "server_error", code: "error", detail: "A server error occurred.", attr: null }), {
+            status: 503,
+          })
         : fetch(input, init);
     const snapshot = await collect("brand-new", { fetch: projectDown, retries: 0 });
     expect(snapshot.project).toMatchObject({ ok: false, error: { call: "project", kind: "server" } });

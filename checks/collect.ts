@@ -1,7 +1,6 @@
 import type { z } from "zod";
-import { type PostHogClient, createPostHogClient } from "./posthog/client";
-import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, readBreakdown, zeroFillDaily, type QueryColumn } from "./posthog/daily-query";
-import { localDay, zoneOrUtc } from "./usage";
+import { createPostHogClient, type PostHogClient } from "./posthog/client";
+import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, type QueryColumn, readBreakdown, zeroFillDaily } from "./posthog/daily-query";
 import { PostHogError } from "./posthog/errors";
 import type { RateLimiter } from "./posthog/rate-limit";
 import {
@@ -14,7 +13,16 @@ import {
   ProjectSchema,
   parseOrExplain,
 } from "./posthog/schemas";
-import { CALL_LABELS, type CallName, type DailyBreakdown, type DailyCounts, type Fetched, type PostHogErrorKind, type UsageSnapshot } from "./snapshot";
+import {
+  CALL_LABELS,
+  type CallName,
+  type DailyBreakdown,
+  type DailyCounts,
+  type Fetched,
+  type PostHogErrorKind,
+  type UsageSnapshot,
+} from "./snapshot";
+import { localDay, zoneOrUtc } from "./usage";
 
 export type CollectTarget = {
   host: string;
@@ -89,9 +97,16 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
     const all = <T>(call: CallName) => failed<T>(call, kind, message);
     return {
       ...base,
-      project: all("project"), members: all("members"), actions: all("actions"), insights: all("insights"),
-      dashboards: all("dashboards"), featureFlags: all("feature_flags"), personProperties: all("person_properties"),
-      daily: all("events"), breakdown: all("events"), apiCalls: 0,
+      project: all("project"),
+      members: all("members"),
+      actions: all("actions"),
+      insights: all("insights"),
+      dashboards: all("dashboards"),
+      featureFlags: all("feature_flags"),
+      personProperties: all("person_properties"),
+      daily: all("events"),
+      breakdown: all("events"),
+      apiCalls: 0,
     };
   }
 
@@ -100,16 +115,26 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
   const members = project.then((proj) =>
     proj.ok
       ? attempt("members", async () =>
-          parsed("members", listOf(MemberSchema), await client.getAllPages(`/api/organizations/${encodeURIComponent(proj.value.organizationId)}/members/`)),
+          parsed(
+            "members",
+            listOf(MemberSchema),
+            await client.getAllPages(`/api/organizations/${encodeURIComponent(proj.value.organizationId)}/members/`),
+          ),
         )
-      : failed<never>("members", proj.error.kind, `Members not read: the organization is unknown because the project call failed (${proj.error.message})`),
+      : failed<never>(
+          "members",
+          proj.error.kind,
+          `Members not read: the organization is unknown because the project call failed (${proj.error.message})`,
+        ),
   );
   // Actions come back as one unpaginated {count, results} without next.
   const actions = attempt("actions", async () => parsed("actions", ActionsListSchema, await client.getJson(`${p}/actions/`)).results);
   const insights = attempt("insights", async () =>
     parsed("insights", listOf(InsightSchema), await client.getAllPages(`${p}/insights/?basic=true&insight=FUNNELS&saved=true`, "insights")),
   );
-  const dashboards = attempt("dashboards", async () => parsed("dashboards", listOf(DashboardSchema), await client.getAllPages(`${p}/dashboards/`)));
+  const dashboards = attempt("dashboards", async () =>
+    parsed("dashboards", listOf(DashboardSchema), await client.getAllPages(`${p}/dashboards/`)),
+  );
   const featureFlags = attempt("feature_flags", async () =>
     parsed("feature_flags", listOf(FeatureFlagSchema), await client.getAllPages(`${p}/feature_flags/`)),
   );
@@ -121,7 +146,14 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
   const rows = attempt("events", () => client.hogql(daily.query, { ...daily.values, from: dailyFrom }, DAILY_QUERY_NAME));
 
   const [projectR, membersR, actionsR, insightsR, dashboardsR, flagsR, propsR, rowsR] = await Promise.all([
-    project, members, actions, insights, dashboards, featureFlags, personProperties, rows,
+    project,
+    members,
+    actions,
+    insights,
+    dashboards,
+    featureFlags,
+    personProperties,
+    rows,
   ]);
   // Days are bucketed in the project's zone; without the project, UTC is the best guess.
   const today = localDay(options.now, zoneOrUtc(projectR.ok ? projectR.value.timezone : null));

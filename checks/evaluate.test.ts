@@ -1,46 +1,26 @@
 import { describe, expect, test } from "vitest";
+import { daysAgo, NOW, passingInput } from "../tests/snapshot-factories";
 import { CATALOG } from "./catalog";
-import {
-  evaluateAutomated,
-  resolveChecks,
-  type AutomatedResult,
-  type ManualAnswerRecord,
-  type OverrideRecord,
-} from "./evaluate";
-import { NOW, daysAgo, passingInput } from "../tests/snapshot-factories";
+import { type AutomatedResult, evaluateAutomated, type ManualAnswerRecord, type OverrideRecord, resolveChecks } from "./evaluate";
 import type { CheckDefinition } from "./types";
 
 const DAY_MS = 86_400_000;
 const AUTOMATED_IDS = CATALOG.filter((c) => c.kind === "automated").map((c) => c.id);
 
-const result = (
-  checkId: string,
-  status: AutomatedResult["status"],
-  summary = `${checkId} ${status}`
-): AutomatedResult => ({
+const result = (checkId: string, status: AutomatedResult["status"], summary = `${checkId} ${status}`): AutomatedResult => ({
   checkId,
   status,
   evidence: { n: 1 },
   summary,
 });
-const answer = (
-  checkId: string,
-  value: ManualAnswerRecord["answer"],
-  createdAt: Date,
-  note = ""
-): ManualAnswerRecord => ({
+const answer = (checkId: string, value: ManualAnswerRecord["answer"], createdAt: Date, note = ""): ManualAnswerRecord => ({
   checkId,
   answer: value,
   note,
   authorName: "Jane",
   createdAt,
 });
-const override = (
-  checkId: string,
-  status: OverrideRecord["status"],
-  createdAt: Date,
-  expiresAt: Date | null = null
-): OverrideRecord => ({
+const override = (checkId: string, status: OverrideRecord["status"], createdAt: Date, expiresAt: Date | null = null): OverrideRecord => ({
   checkId,
   status,
   reason: "customer confirmed on call",
@@ -51,11 +31,7 @@ const override = (
 
 function resolveOne(
   checkId: string,
-  {
-    automated = [] as AutomatedResult[] | null,
-    answers = [] as ManualAnswerRecord[],
-    overrides = [] as OverrideRecord[],
-  } = {}
+  { automated = [] as AutomatedResult[] | null, answers = [] as ManualAnswerRecord[], overrides = [] as OverrideRecord[] } = {},
 ) {
   const found = resolveChecks({ automated, answers, overrides, now: NOW }).find((r) => r.checkId === checkId);
   if (!found) throw new Error(`no ${checkId}`);
@@ -120,10 +96,7 @@ describe("resolveChecks", () => {
   });
 
   test("the latest answer wins whatever the list order", () => {
-    const answers = [
-      answer("value.newsletter", "no", daysAgo(1)),
-      answer("value.newsletter", "yes", daysAgo(10)),
-    ];
+    const answers = [answer("value.newsletter", "no", daysAgo(1)), answer("value.newsletter", "yes", daysAgo(10))];
     expect(resolveOne("value.newsletter", { answers }).status).toBe("fail");
     expect(resolveOne("value.newsletter", { answers: answers.reverse() }).status).toBe("fail");
   });
@@ -155,28 +128,10 @@ describe("overrides", () => {
     ["no override", [], "fail", "posthog", false],
     ["open-ended override", [override("setup.actions", "pass", at(5))], "pass", "override", true],
     ["override to na", [override("setup.actions", "na", at(5))], "na", "override", true],
-    [
-      "override expiring tomorrow",
-      [override("setup.actions", "pass", at(5), at(-1))],
-      "pass",
-      "override",
-      true,
-    ],
+    ["override expiring tomorrow", [override("setup.actions", "pass", at(5), at(-1))], "pass", "override", true],
     ["override that expired", [override("setup.actions", "pass", at(5), at(1))], "fail", "posthog", false],
-    [
-      "override expiring right now",
-      [override("setup.actions", "pass", at(5), NOW)],
-      "fail",
-      "posthog",
-      false,
-    ],
-    [
-      "cleared later",
-      [override("setup.actions", "pass", at(5)), override("setup.actions", "cleared", at(2))],
-      "fail",
-      "posthog",
-      false,
-    ],
+    ["override expiring right now", [override("setup.actions", "pass", at(5), NOW)], "fail", "posthog", false],
+    ["cleared later", [override("setup.actions", "pass", at(5)), override("setup.actions", "cleared", at(2))], "fail", "posthog", false],
     [
       "set again after clearing",
       [override("setup.actions", "cleared", at(5)), override("setup.actions", "pass", at(2))],
@@ -204,9 +159,7 @@ describe("overrides", () => {
       automated,
       overrides: [override("setup.actions", "pass", daysAgo(1))],
     });
-    expect(r.summary).toBe(
-      "Overridden to pass by Sam: customer confirmed on call (automated: fail, No actions)"
-    );
+    expect(r.summary).toBe("Overridden to pass by Sam: customer confirmed on call (automated: fail, No actions)");
     expect(r.evidence).toMatchObject({
       n: 1,
       overrideStatus: "pass",
@@ -239,9 +192,7 @@ describe("answers on automated checks", () => {
       answers: [answer("setup.toolbar", "yes", daysAgo(2))],
     });
     expect(r).toMatchObject({ status: "pass", source: "manual", automated: toolbar[0] });
-    expect(r.summary).toBe(
-      'Answered "yes" by Jane on 2025-03-13 (automated: No authorised URLs; ask the customer)'
-    );
+    expect(r.summary).toBe('Answered "yes" by Jane on 2025-03-13 (automated: No authorised URLs; ask the customer)');
   });
 
   test("go stale like manual answers", () => {

@@ -1,14 +1,5 @@
 import { CATALOG } from "./catalog";
-import type {
-  CheckDefinition,
-  CheckKind,
-  CheckOrigin,
-  CheckSource,
-  CheckStatus,
-  Evidence,
-  RuleInput,
-  Section,
-} from "./types";
+import type { CheckDefinition, CheckKind, CheckOrigin, CheckSource, CheckStatus, Evidence, RuleInput, Section } from "./types";
 
 export type AutomatedResult = { checkId: string; status: CheckStatus; evidence: Evidence; summary: string };
 
@@ -62,9 +53,7 @@ export function evaluateAutomated(input: RuleInput, catalog: CheckDefinition[] =
     } catch (error) {
       // One rule tripping over odd data must not lose the other results of a refresh.
       const reason = error instanceof Error ? error.message : String(error);
-      return [
-        { checkId: check.id, status: "unknown", evidence: { reason }, summary: `Rule error: ${reason}` },
-      ];
+      return [{ checkId: check.id, status: "unknown", evidence: { reason }, summary: `Rule error: ${reason}` }];
     }
   });
 }
@@ -113,7 +102,7 @@ function resolveOne(
   refreshed: boolean,
   answer: ManualAnswerRecord | null,
   override: OverrideRecord | null,
-  now: Date
+  now: Date,
 ): ResolvedCheck {
   const base = {
     checkId: check.id,
@@ -201,7 +190,7 @@ export function resolveChecks(input: {
       automated !== null,
       latest(answers, check.id),
       override?.status === "cleared" ? null : override,
-      now
+      now,
     );
   });
 }

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { compileEventCheck, describeEventRule, EventDefinitionSchema, evaluateEventCheck, type EventDefinition } from "./event-checks";
+import { failed, ok, TODAY } from "../tests/snapshot-factories";
+import { compileEventCheck, describeEventRule, type EventDefinition, EventDefinitionSchema, evaluateEventCheck } from "./event-checks";
 import { buildDailyQuery } from "./posthog/daily-query";
 import type { DailyBreakdown } from "./snapshot";
-import { failed, ok, TODAY } from "../tests/snapshot-factories";
 import { shiftDay } from "./usage";
 
 const valid = { event: "signed_up", property: "", operator: "", value: "", minCount: "3", days: "14" };
@@ -15,7 +15,11 @@ const firstError = (over: Record<string, unknown>) => {
 describe("event check definitions are validated before they are saved", () => {
   test("a plain event, and a property comparison, parse to typed values", () => {
     expect(parse({}).data).toEqual({ event: "signed_up", property: null, operator: null, value: null, minCount: 3, days: 14 });
-    expect(parse({ event: "$pageview", property: "$host", operator: "contains", value: "acme.com" }).data).toMatchObject({ property: "$host", operator: "contains", value: "acme.com" });
+    expect(parse({ event: "$pageview", property: "$host", operator: "contains", value: "acme.com" }).data).toMatchObject({
+      property: "$host",
+      operator: "contains",
+      value: "acme.com",
+    });
     expect(parse({ property: "$lib_custom_api_host", operator: "is_set" }).data).toMatchObject({ operator: "is_set", value: null });
   });
 
@@ -51,12 +55,25 @@ describe("event check definitions are validated before they are saved", () => {
 });
 
 describe("compiling to the daily query", () => {
-  const hostile: EventDefinition = { event: "x'); DROP TABLE events; --", property: "$host", operator: "equals", value: "' OR '1'='1", minCount: 1, days: 7 };
+  const hostile: EventDefinition = {
+    event: "x'); DROP TABLE events; --",
+    property: "$host",
+    operator: "equals",
+    value: "' OR '1'='1",
+    minCount: 1,
+    days: 7,
+  };
 
   test.each([
     [{ ...hostile, operator: "equals" as const }, "countIf(event = {e_2} AND coalesce(toString(properties[{p_2}]), '') = {v_2})"],
-    [{ ...hostile, operator: "contains" as const }, "countIf(event = {e_2} AND position(coalesce(toString(properties[{p_2}]), ''), {v_2}) > 0)"],
-    [{ ...hostile, operator: "is_set" as const, value: null }, "countIf(event = {e_2} AND coalesce(toString(properties[{p_2}]), '') != '')"],
+    [
+      { ...hostile, operator: "contains" as const },
+      "countIf(event = {e_2} AND position(coalesce(toString(properties[{p_2}]), ''), {v_2}) > 0)",
+    ],
+    [
+      { ...hostile, operator: "is_set" as const, value: null },
+      "countIf(event = {e_2} AND coalesce(toString(properties[{p_2}]), '') != '')",
+    ],
     [{ ...hostile, property: null, operator: null, value: null }, "countIf(event = {e_2})"],
   ])("%j uses only placeholders", (def, expression) => {
     const column = compileEventCheck("custom.x", def, 2);
@@ -69,7 +86,11 @@ describe("compiling to the daily query", () => {
   test("the SQL text never contains the user's event, property or value; they travel as values", () => {
     const columns = [
       compileEventCheck("custom.a", hostile, 1),
-      compileEventCheck("custom.b", { event: "signed_up", property: "plan", operator: "contains", value: "{from}", minCount: 1, days: 90 }, 2),
+      compileEventCheck(
+        "custom.b",
+        { event: "signed_up", property: "plan", operator: "contains", value: "{from}", minCount: 1, days: 90 },
+        2,
+      ),
     ];
     const { query, values } = buildDailyQuery(columns);
     for (const text of ["DROP TABLE", "OR '1'='1", "signed_up", "properties[{p_1}]".replace("{p_1}", "'$host'"), "plan"]) {
@@ -83,17 +104,26 @@ describe("compiling to the daily query", () => {
   });
 
   test("the rule reads in words", () => {
-    expect(describeEventRule({ event: "$pageview", property: "$host", operator: "contains", value: "acme.com", minCount: 1, days: 7 })).toBe(
-      'Passes when $pageview where $host contains "acme.com" happened at least once in the last 7 days.',
+    expect(
+      describeEventRule({ event: "$pageview", property: "$host", operator: "contains", value: "acme.com", minCount: 1, days: 7 }),
+    ).toBe('Passes when $pageview where $host contains "acme.com" happened at least once in the last 7 days.');
+    expect(describeEventRule({ event: "signed_up", property: null, operator: null, value: null, minCount: 1000, days: 30 })).toBe(
+      "Passes when signed_up happened at least 1,000 times in the last 30 days.",
     );
-    expect(describeEventRule({ event: "signed_up", property: null, operator: null, value: null, minCount: 1000, days: 30 })).toBe("Passes when signed_up happened at least 1,000 times in the last 30 days.");
   });
 });
 
 describe("evaluating an event check", () => {
   const def: EventDefinition = { event: "signed_up", property: null, operator: null, value: null, minCount: 5, days: 7 };
   const rows = (perDay: (back: number) => number): DailyBreakdown[] =>
-    Array.from({ length: 40 }, (_, i) => ({ day: shiftDay(TODAY, i - 39), proxyEvents: 0, autocaptureEvents: 0, groupIdentifies: 0, libVersions: [], custom: { "custom.x": perDay(39 - i) } }));
+    Array.from({ length: 40 }, (_, i) => ({
+      day: shiftDay(TODAY, i - 39),
+      proxyEvents: 0,
+      autocaptureEvents: 0,
+      groupIdentifies: 0,
+      libVersions: [],
+      custom: { "custom.x": perDay(39 - i) },
+    }));
 
   test.each([
     ["exactly enough inside the window", (back: number) => (back === 6 ? 5 : 0), "pass", 5],

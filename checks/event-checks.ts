@@ -66,7 +66,10 @@ export const EventDefinitionSchema = z
         .regex(PROPERTY_NAME, "Property names are letters, digits, _ . - and an optional leading $ (at most 100)")
         .nullable(),
     ),
-    operator: z.preprocess(emptyToNull, z.enum(OPERATORS, { errorMap: () => ({ message: "Choose equals, contains or is set" }) }).nullable()),
+    operator: z.preprocess(
+      emptyToNull,
+      z.enum(OPERATORS, { errorMap: () => ({ message: "Choose equals, contains or is set" }) }).nullable(),
+    ),
     value: z.preprocess(emptyToNull, text("Value", 500).nullable()),
     minCount: wholeNumber("Minimum count", 1, 1_000_000_000),
     days: wholeNumber("Days", 1, MAX_EVENT_DAYS),
@@ -74,8 +77,10 @@ export const EventDefinitionSchema = z
   .superRefine((d, ctx) => {
     if (d.property && !d.operator) ctx.addIssue({ code: "custom", path: ["operator"], message: "Choose how the property is compared" });
     if (!d.property && d.operator) ctx.addIssue({ code: "custom", path: ["property"], message: "Name the property to compare" });
-    if (d.operator && d.operator !== "is_set" && d.value === null) ctx.addIssue({ code: "custom", path: ["value"], message: "Give the value to compare with" });
-    if ((d.operator === "is_set" || !d.property) && d.value !== null) ctx.addIssue({ code: "custom", path: ["value"], message: "A value only goes with equals or contains" });
+    if (d.operator && d.operator !== "is_set" && d.value === null)
+      ctx.addIssue({ code: "custom", path: ["value"], message: "Give the value to compare with" });
+    if ((d.operator === "is_set" || !d.property) && d.value !== null)
+      ctx.addIssue({ code: "custom", path: ["value"], message: "A value only goes with equals or contains" });
   });
 
 /** One countIf column of the daily query, with the placeholder values it needs. */
@@ -114,7 +119,11 @@ export function describeEventRule(def: EventDefinition): string {
 export function evaluateEventCheck(checkId: string, def: EventDefinition, breakdown: Fetched<DailyBreakdown[]> | undefined): RuleResult {
   if (!breakdown) return { status: "unknown", evidence: {}, summary: "Not measured yet: refresh to count these events" };
   if (!breakdown.ok) {
-    return { status: "unknown", evidence: { reason: breakdown.error.message, call: breakdown.error.call }, summary: `Could not read event counts from PostHog: ${breakdown.error.message}` };
+    return {
+      status: "unknown",
+      evidence: { reason: breakdown.error.message, call: breakdown.error.call },
+      summary: `Could not read event counts from PostHog: ${breakdown.error.message}`,
+    };
   }
   const rows = breakdown.value;
   const end = rows.at(-1)?.day;

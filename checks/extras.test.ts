@@ -1,13 +1,21 @@
 import { describe, expect, test } from "vitest";
-import { compareVersions, extraChecks, parseVersion, type ExtraSettings } from "./extras";
-import type { DailyBreakdown, UsageSnapshot } from "./snapshot";
 import { failed, makeDaily, NOW, ok, passingFacts, passingSnapshot } from "../tests/snapshot-factories";
+import { compareVersions, type ExtraSettings, extraChecks, parseVersion } from "./extras";
+import type { DailyBreakdown, UsageSnapshot } from "./snapshot";
 
 /** 30 days of 1,000 events a day (10 $identify), with `day` breakdown values every day. */
 function snapshotWith(day: Partial<Omit<DailyBreakdown, "day" | "custom">>, over: Partial<UsageSnapshot> = {}): UsageSnapshot {
   const base = passingSnapshot();
   const daily = base.daily.ok ? base.daily.value : [];
-  const breakdown = daily.map((d) => ({ day: d.day, proxyEvents: 0, autocaptureEvents: 0, groupIdentifies: 0, libVersions: [], custom: {}, ...day }));
+  const breakdown = daily.map((d) => ({
+    day: d.day,
+    proxyEvents: 0,
+    autocaptureEvents: 0,
+    groupIdentifies: 0,
+    libVersions: [],
+    custom: {},
+    ...day,
+  }));
   return { ...base, breakdown: ok(breakdown), ...over };
 }
 
@@ -20,7 +28,8 @@ describe("extra checks: each states its rule and decides from the breakdown", ()
   test("all four are automated, re-decided from the snapshot, marked as extras, with a rule", () => {
     const all = extraChecks({ minSdkVersions: {} });
     expect(all.map((c) => c.id)).toEqual(["extra.reverse_proxy", "extra.sdk_current", "extra.autocapture_actions", "extra.identify_share"]);
-    for (const c of all) expect(c).toMatchObject({ kind: "automated", origin: "extra", fromSnapshot: true, rule: expect.stringMatching(/^(Passes|Fails) /) });
+    for (const c of all)
+      expect(c).toMatchObject({ kind: "automated", origin: "extra", fromSnapshot: true, rule: expect.stringMatching(/^(Passes|Fails) /) });
   });
 
   test.each([
@@ -29,16 +38,39 @@ describe("extra checks: each states its rule and decides from the breakdown", ()
     ["autocapture 50% exactly passes", "extra.autocapture_actions", { autocaptureEvents: 500 }, { actions: ok([]) }, {}, "pass"],
     ["autocapture 51% without actions fails", "extra.autocapture_actions", { autocaptureEvents: 510 }, { actions: ok([]) }, {}, "fail"],
     ["autocapture 90% with an action passes", "extra.autocapture_actions", { autocaptureEvents: 900 }, {}, {}, "pass"],
-    ["autocapture 90% with actions unreadable is unknown", "extra.autocapture_actions", { autocaptureEvents: 900 }, { actions: failed("actions") }, {}, "unknown"],
+    [
+      "autocapture 90% with actions unreadable is unknown",
+      "extra.autocapture_actions",
+      { autocaptureEvents: 900 },
+      { actions: failed("actions") },
+      {},
+      "unknown",
+    ],
     ["identify 1% + groupidentify 4% = 5% passes", "extra.identify_share", { groupIdentifies: 40 }, {}, {}, "pass"],
     ["identify 1% + groupidentify 4.1% fails", "extra.identify_share", { groupIdentifies: 41 }, {}, {}, "fail"],
     ["sdk: no minimums set is unknown", "extra.sdk_current", { libVersions: ["web@1.0.0"] }, {}, {}, "unknown"],
-    ["sdk: below the minimum fails", "extra.sdk_current", { libVersions: ["web@1.149.9", "posthog-node@4.0.0"] }, {}, { web: "1.150.0" }, "fail"],
+    [
+      "sdk: below the minimum fails",
+      "extra.sdk_current",
+      { libVersions: ["web@1.149.9", "posthog-node@4.0.0"] },
+      {},
+      { web: "1.150.0" },
+      "fail",
+    ],
     ["sdk: equal to the minimum passes", "extra.sdk_current", { libVersions: ["web@1.150.0"] }, {}, { web: "1.150" }, "pass"],
-    ["sdk: a lib without a minimum is not judged", "extra.sdk_current", { libVersions: ["posthog-python@0.1.0"] }, {}, { web: "1.150.0" }, "pass"],
+    [
+      "sdk: a lib without a minimum is not judged",
+      "extra.sdk_current",
+      { libVersions: ["posthog-python@0.1.0"] },
+      {},
+      { web: "1.150.0" },
+      "pass",
+    ],
     ["sdk: no versions seen is unknown", "extra.sdk_current", { libVersions: [] }, {}, { web: "1.150.0" }, "unknown"],
   ] as const)("%s", (_, id, day, over, mins, status) => {
-    const result = run(id, snapshotWith(day as Partial<Omit<DailyBreakdown, "day" | "custom">>, over as Partial<UsageSnapshot>), { minSdkVersions: mins as Record<string, string> });
+    const result = run(id, snapshotWith(day as Partial<Omit<DailyBreakdown, "day" | "custom">>, over as Partial<UsageSnapshot>), {
+      minSdkVersions: mins as Record<string, string>,
+    });
     expect(result.status).toBe(status);
     expect(result.summary.length).toBeGreaterThan(10);
   });
@@ -53,7 +85,8 @@ describe("extra checks: each states its rule and decides from the breakdown", ()
 
   test("old snapshots without a breakdown, and a failed query, are unknown, never fail", () => {
     const old = { ...passingSnapshot(), breakdown: undefined };
-    for (const id of ["extra.reverse_proxy", "extra.autocapture_actions", "extra.identify_share"]) expect(run(id, old).status).toBe("unknown");
+    for (const id of ["extra.reverse_proxy", "extra.autocapture_actions", "extra.identify_share"])
+      expect(run(id, old).status).toBe("unknown");
     expect(run("extra.reverse_proxy", { ...passingSnapshot(), breakdown: failed("events", "boom") }).summary).toContain("boom");
   });
 

@@ -39,7 +39,8 @@ function lastDays<T extends { day: string }>(rows: T[], days: number): T[] {
 /** The breakdown rows, or the reason a rule cannot read them. */
 function withBreakdown(b: Fetched<DailyBreakdown[]> | undefined, rule: (rows: DailyBreakdown[]) => RuleResult): RuleResult {
   if (!b) return unknown("Not measured yet: refresh to measure this");
-  if (!b.ok) return unknown(`Could not read event counts from PostHog: ${b.error.message}`, { reason: b.error.message, call: b.error.call });
+  if (!b.ok)
+    return unknown(`Could not read event counts from PostHog: ${b.error.message}`, { reason: b.error.message, call: b.error.call });
   return rule(lastDays(b.value, WINDOW));
 }
 
@@ -66,7 +67,9 @@ function reverseProxy({ snapshot }: RuleInput): RuleResult {
     return decide(
       proxied > 0,
       { proxiedEvents30d: proxied },
-      proxied > 0 ? `${num(proxied)} events sent through a reverse proxy in the last 30 days` : "No events with $lib_custom_api_host in the last 30 days",
+      proxied > 0
+        ? `${num(proxied)} events sent through a reverse proxy in the last 30 days`
+        : "No events with $lib_custom_api_host in the last 30 days",
     );
   });
 }
@@ -88,7 +91,9 @@ export function sdkCurrent(input: RuleInput, settings: ExtraSettings): RuleResul
     return decide(
       outdated.length === 0,
       evidence,
-      outdated.length ? `Outdated SDKs in the last 30 days: ${outdated.slice(0, 5).join(", ")}` : `All ${seen.length} SDK versions seen meet the minimums`,
+      outdated.length
+        ? `Outdated SDKs in the last 30 days: ${outdated.slice(0, 5).join(", ")}`
+        : `All ${seen.length} SDK versions seen meet the minimums`,
     );
   });
 }
@@ -105,7 +110,13 @@ function autocaptureActions({ snapshot }: RuleInput): RuleResult {
     const heavy = autocapture > events * AUTOCAPTURE_SHARE_LIMIT;
     if (!heavy) return decide(true, evidence, `Autocapture is ${share}% of events`);
     if (actions === null) return unknown(`Autocapture is ${share}% of events; could not read actions`, evidence);
-    return decide(actions > 0, evidence, actions > 0 ? `Autocapture is ${share}% of events, with ${num(actions)} actions defined` : `Autocapture is ${share}% of events and no actions are defined`);
+    return decide(
+      actions > 0,
+      evidence,
+      actions > 0
+        ? `Autocapture is ${share}% of events, with ${num(actions)} actions defined`
+        : `Autocapture is ${share}% of events and no actions are defined`,
+    );
   });
 }
 
@@ -118,7 +129,11 @@ function identifyShare({ snapshot }: RuleInput): RuleResult {
     const share = pct(identifies, events);
     const evidence = { identifyEvents30d: identifies, events30d: events, identifyPercent: share };
     if (events === 0) return unknown("No events in the last 30 days", evidence);
-    return decide(identifies <= events * IDENTIFY_SHARE_LIMIT, evidence, `$identify and $groupidentify are ${share}% of events in the last 30 days`);
+    return decide(
+      identifies <= events * IDENTIFY_SHARE_LIMIT,
+      evidence,
+      `$identify and $groupidentify are ${share}% of events in the last 30 days`,
+    );
   });
 }
 
@@ -126,7 +141,13 @@ function identifyShare({ snapshot }: RuleInput): RuleResult {
 export function extraChecks(settings: ExtraSettings): CheckDefinition[] {
   const base = { kind: "automated" as const, origin: "extra" as const, fromSnapshot: true, section: "setup" as const };
   return [
-    { ...base, id: "extra.reverse_proxy", question: "Is the customer sending events through a reverse proxy?", rule: "Passes with at least one event in the last 30 days that has $lib_custom_api_host set.", evaluate: reverseProxy },
+    {
+      ...base,
+      id: "extra.reverse_proxy",
+      question: "Is the customer sending events through a reverse proxy?",
+      rule: "Passes with at least one event in the last 30 days that has $lib_custom_api_host set.",
+      evaluate: reverseProxy,
+    },
     {
       ...base,
       id: "extra.sdk_current",

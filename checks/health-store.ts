@@ -1,13 +1,24 @@
 import { and, asc, desc, eq, gte, isNull, ne } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { catchups, checkResults, checkRuns, currentHealth, customers, healthScores, manualAnswers, overrides, plans, usageDaily } from "../db/schema";
+import {
+  catchups,
+  checkResults,
+  checkRuns,
+  currentHealth,
+  customers,
+  healthScores,
+  manualAnswers,
+  overrides,
+  plans,
+  usageDaily,
+} from "../db/schema";
 import type { AutomatedResult, ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "./evaluate";
 import { evaluateAutomated, resolveChecks } from "./evaluate";
 import { catalogFor, loadRules, type Rules } from "./rules";
-import type { UsageSnapshot } from "./snapshot";
 import { computeScore, type HealthScore } from "./score";
+import type { UsageSnapshot } from "./snapshot";
 import type { CheckStatus } from "./types";
-import { usageVsPlan, type UsageVsPlan } from "./usage";
+import { type UsageVsPlan, usageVsPlan } from "./usage";
 
 /** Daily usage kept for the usage view: the current period and six before it, with margin. */
 const USAGE_DAYS = 7 * 31 + 7;
@@ -16,7 +27,13 @@ export type CustomerFacts = { id: number; planId: number | null; billingDay: num
 
 export async function loadFacts(db: Db, customerId: number): Promise<CustomerFacts | null> {
   const [row] = await db
-    .select({ id: customers.id, planId: customers.planId, billingDay: customers.billingDay, timezone: customers.timezone, monthlyEvents: plans.monthlyEvents })
+    .select({
+      id: customers.id,
+      planId: customers.planId,
+      billingDay: customers.billingDay,
+      timezone: customers.timezone,
+      monthlyEvents: plans.monthlyEvents,
+    })
     .from(customers)
     .leftJoin(plans, eq(plans.id, customers.planId))
     .where(eq(customers.id, customerId));
@@ -33,7 +50,13 @@ export async function loadCatchupDates(db: Db, customerId: number): Promise<stri
 
 export async function loadAnswers(db: Db, customerId: number): Promise<ManualAnswerRecord[]> {
   return db
-    .select({ checkId: manualAnswers.checkId, answer: manualAnswers.answer, note: manualAnswers.note, authorName: manualAnswers.authorName, createdAt: manualAnswers.createdAt })
+    .select({
+      checkId: manualAnswers.checkId,
+      answer: manualAnswers.answer,
+      note: manualAnswers.note,
+      authorName: manualAnswers.authorName,
+      createdAt: manualAnswers.createdAt,
+    })
     .from(manualAnswers)
     .where(eq(manualAnswers.customerId, customerId))
     .orderBy(asc(manualAnswers.createdAt), asc(manualAnswers.id));
@@ -41,7 +64,14 @@ export async function loadAnswers(db: Db, customerId: number): Promise<ManualAns
 
 export async function loadOverrides(db: Db, customerId: number): Promise<OverrideRecord[]> {
   return db
-    .select({ checkId: overrides.checkId, status: overrides.status, reason: overrides.reason, expiresAt: overrides.expiresAt, authorName: overrides.authorName, createdAt: overrides.createdAt })
+    .select({
+      checkId: overrides.checkId,
+      status: overrides.status,
+      reason: overrides.reason,
+      expiresAt: overrides.expiresAt,
+      authorName: overrides.authorName,
+      createdAt: overrides.createdAt,
+    })
     .from(overrides)
     .where(eq(overrides.customerId, customerId))
     .orderBy(asc(overrides.createdAt), asc(overrides.id));
@@ -74,12 +104,25 @@ export async function loadCurrentResults(db: Db, customerId: number): Promise<Cu
  * the score is recomputed, so scheduling a catch-up, changing a plan or switching an extra on
  * shows at once instead of at the next PostHog refresh.
  */
-export async function withFreshDelightChecks(db: Db, facts: CustomerFacts, current: CurrentResults | null, now: Date, rules?: Rules): Promise<AutomatedResult[] | null> {
+export async function withFreshDelightChecks(
+  db: Db,
+  facts: CustomerFacts,
+  current: CurrentResults | null,
+  now: Date,
+  rules?: Rules,
+): Promise<AutomatedResult[] | null> {
   if (!current) return null;
   if (!current.snapshot) return current.results;
   const catalog = catalogFor(rules ?? (await loadRules(db)), facts.planId);
   const own = catalog.filter((c) => c.source === "delight" || c.fromSnapshot);
-  const fresh = evaluateAutomated({ snapshot: current.snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(db, facts.id) }, now }, own);
+  const fresh = evaluateAutomated(
+    {
+      snapshot: current.snapshot,
+      facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(db, facts.id) },
+      now,
+    },
+    own,
+  );
   const byId = new Map(fresh.map((r) => [r.checkId, r]));
   const stored = new Set(current.results.map((r) => r.checkId));
   return [...current.results.map((r) => byId.get(r.checkId) ?? r), ...fresh.filter((r) => !stored.has(r.checkId))];
@@ -126,7 +169,14 @@ export async function computeCurrentState(
 export async function storeScore(
   db: Db,
   facts: CustomerFacts,
-  options: { automated: AutomatedResult[] | null; runId: number | null; resultsRunId: number | null; reason: string; now: Date; rules?: Rules },
+  options: {
+    automated: AutomatedResult[] | null;
+    runId: number | null;
+    resultsRunId: number | null;
+    reason: string;
+    now: Date;
+    rules?: Rules;
+  },
 ) {
   const state = await computeCurrentState(db, facts, options.automated, options.now, options.rules);
   const { score, usage } = state;
@@ -190,7 +240,12 @@ export async function rescoreAll(db: Db, reason: string, now = new Date()) {
 }
 
 export async function latestScores(db: Db, customerId: number, limit = 2) {
-  return db.select().from(healthScores).where(eq(healthScores.customerId, customerId)).orderBy(desc(healthScores.computedAt), desc(healthScores.id)).limit(limit);
+  return db
+    .select()
+    .from(healthScores)
+    .where(eq(healthScores.customerId, customerId))
+    .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
+    .limit(limit);
 }
 
 /** A stored health_scores row read back as the HealthScore it was computed as. */

@@ -3,7 +3,15 @@ import type { Db } from "../db/client";
 import { catchups, checkRuns, currentHealth, healthScores } from "../db/schema";
 import { CATALOG } from "./catalog";
 import type { ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "./evaluate";
-import { computeCurrentState, loadAnswers, loadCurrentResults, loadFacts, loadOverrides, toHealthScore, withFreshDelightChecks } from "./health-store";
+import {
+  computeCurrentState,
+  loadAnswers,
+  loadCurrentResults,
+  loadFacts,
+  loadOverrides,
+  toHealthScore,
+  withFreshDelightChecks,
+} from "./health-store";
 import { loadRules } from "./rules";
 import { explainChange, type HealthScore, type ScoreChange } from "./score";
 import type { UsageVsPlan } from "./usage";
@@ -21,7 +29,14 @@ export type StoredScore = {
 export type CustomerHealth = {
   /** Computed now from the stored results, answers and overrides (an override may have expired since the last stored score). */
   current: { resolved: ResolvedCheck[]; score: HealthScore; usage: UsageVsPlan; flagged80: boolean };
-  lastRun: { id: number; status: string; startedAt: Date; finishedAt: Date; errors: { call: string; kind: string; message: string }[]; apiCalls: number } | null;
+  lastRun: {
+    id: number;
+    status: string;
+    startedAt: Date;
+    finishedAt: Date;
+    errors: { call: string; kind: string; message: string }[];
+    apiCalls: number;
+  } | null;
   /** Stored scores, oldest first, for the history chart (scoring version on each). */
   history: StoredScore[];
   weekAgo: StoredScore | null;
@@ -57,24 +72,56 @@ export async function loadCustomerHealth(db: Db, customerId: number, now = new D
     loadOverrides(db, customerId),
     // A year of history for the chart needs no per-check breakdown; only the newest two do.
     db
-      .select({ id: healthScores.id, computedAt: healthScores.computedAt, score: healthScores.score, band: healthScores.band, coverage: healthScores.coverage, scoringVersion: healthScores.scoringVersion, reason: healthScores.reason })
+      .select({
+        id: healthScores.id,
+        computedAt: healthScores.computedAt,
+        score: healthScores.score,
+        band: healthScores.band,
+        coverage: healthScores.coverage,
+        scoringVersion: healthScores.scoringVersion,
+        reason: healthScores.reason,
+      })
       .from(healthScores)
       .where(and(eq(healthScores.customerId, customerId), gte(healthScores.computedAt, since)))
       .orderBy(asc(healthScores.computedAt), asc(healthScores.id)),
     db
-      .select({ score: healthScores.score, band: healthScores.band, coverage: healthScores.coverage, scoringVersion: healthScores.scoringVersion, contributions: healthScores.contributions, failing: healthScores.failing, unknown: healthScores.unknown, sections: healthScores.sections })
+      .select({
+        score: healthScores.score,
+        band: healthScores.band,
+        coverage: healthScores.coverage,
+        scoringVersion: healthScores.scoringVersion,
+        contributions: healthScores.contributions,
+        failing: healthScores.failing,
+        unknown: healthScores.unknown,
+        sections: healthScores.sections,
+      })
       .from(healthScores)
       .where(eq(healthScores.customerId, customerId))
       .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
       .limit(2),
     db.select({ runId: currentHealth.runId }).from(currentHealth).where(eq(currentHealth.customerId, customerId)),
-    db.select({ date: catchups.date }).from(catchups).where(and(eq(catchups.customerId, customerId), eq(catchups.status, "held"))).orderBy(desc(catchups.date)).limit(1),
+    db
+      .select({ date: catchups.date })
+      .from(catchups)
+      .where(and(eq(catchups.customerId, customerId), eq(catchups.status, "held")))
+      .orderBy(desc(catchups.date))
+      .limit(1),
   ]);
   const rules = await loadRules(db);
-  const current = await computeCurrentState(db, facts, await withFreshDelightChecks(db, facts, results, now, rules), now, rules, { answers, overrides: overrideRows });
+  const current = await computeCurrentState(db, facts, await withFreshDelightChecks(db, facts, results, now, rules), now, rules, {
+    answers,
+    overrides: overrideRows,
+  });
   const [lastRun] = pointer?.runId
     ? await db
-        .select({ id: checkRuns.id, status: checkRuns.status, startedAt: checkRuns.startedAt, finishedAt: checkRuns.finishedAt, errors: checkRuns.errors, apiCalls: checkRuns.apiCalls })
+        .select({
+          id: checkRuns.id,
+          status: checkRuns.status,
+          startedAt: checkRuns.startedAt,
+          finishedAt: checkRuns.finishedAt,
+          errors: checkRuns.errors,
+          apiCalls: checkRuns.apiCalls,
+        })
         .from(checkRuns)
         .where(eq(checkRuns.id, pointer.runId))
     : [];

@@ -1,13 +1,13 @@
 import { asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
-import { collectSnapshot, type CollectOptions } from "./collect";
-import { evaluateAutomated } from "./evaluate";
-import { loadCatchupDates, loadFacts, movePointers, storeScore, type CurrentState } from "./health-store";
-import { catalogFor, eventColumnsFor, loadRules } from "./rules";
-import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
-import { privateAddressOf } from "./posthog/host";
 import { openSecret, SecretError } from "../db/secrets";
+import { type CollectOptions, collectSnapshot } from "./collect";
+import { evaluateAutomated } from "./evaluate";
+import { type CurrentState, loadCatchupDates, loadFacts, movePointers, storeScore } from "./health-store";
+import { privateAddressOf } from "./posthog/host";
+import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
+import { catalogFor, eventColumnsFor, loadRules } from "./rules";
 import { CALLS, type CallFailure, type UsageSnapshot } from "./snapshot";
 
 export type RefreshStatus = "ok" | "partial" | "failed" | "skipped";
@@ -43,7 +43,16 @@ type CustomerRow = typeof customers.$inferSelect;
 class HostRefused extends Error {}
 
 function failuresOf(snapshot: UsageSnapshot): CallFailure[] {
-  const fields = [snapshot.project, snapshot.members, snapshot.actions, snapshot.insights, snapshot.dashboards, snapshot.featureFlags, snapshot.personProperties, snapshot.daily];
+  const fields = [
+    snapshot.project,
+    snapshot.members,
+    snapshot.actions,
+    snapshot.insights,
+    snapshot.dashboards,
+    snapshot.featureFlags,
+    snapshot.personProperties,
+    snapshot.daily,
+  ];
   return fields.flatMap((f) => (f.ok ? [] : [f.error]));
 }
 
@@ -65,7 +74,12 @@ function describe(status: RefreshStatus, errors: CallFailure[], score: number | 
  * crash or an outage never leaves half a run, and a run where every call failed adds a failed
  * run record but keeps the previous results and score as they were.
  */
-export async function refreshCustomer(db: Db, secretKey: Buffer, customer: CustomerRow, options: RefreshOptions = {}): Promise<RefreshOutcome> {
+export async function refreshCustomer(
+  db: Db,
+  secretKey: Buffer,
+  customer: CustomerRow,
+  options: RefreshOptions = {},
+): Promise<RefreshOutcome> {
   const now = options.now?.() ?? new Date();
   const wallStart = Date.now();
   const base = { slug: customer.slug, name: customer.name, runId: null, score: null, band: null, coverage: null, errors: [], apiCalls: 0 };
@@ -77,12 +91,22 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
     let errors: CallFailure[];
     const privateAddress = options.allowPrivateHosts === false ? await privateAddressOf(customer.posthogHost) : null;
     try {
-      if (privateAddress) throw new HostRefused(`The PostHog address resolves to a private network address (${privateAddress}); delight does not send keys there`);
+      if (privateAddress)
+        throw new HostRefused(
+          `The PostHog address resolves to a private network address (${privateAddress}); delight does not send keys there`,
+        );
       const apiKey = openSecret(customer.apiKeyEncrypted, secretKey);
       // The customer's event checks become extra columns of the same single HogQL query.
       const { columns, lookbackDays } = eventColumnsFor(rules, customer.planId);
       snapshot = await collectSnapshot(
-        { host: customer.posthogHost, projectId: customer.projectId, apiKey, billingDay: customer.billingDay, eventColumns: columns, lookbackDays },
+        {
+          host: customer.posthogHost,
+          projectId: customer.projectId,
+          apiKey,
+          billingDay: customer.billingDay,
+          eventColumns: columns,
+          lookbackDays,
+        },
         { ...options, now },
       );
       errors = failuresOf(snapshot);
@@ -95,7 +119,16 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
     const written = await db.transaction(async (tx) => {
       const [run] = await tx
         .insert(checkRuns)
-        .values({ customerId: customer.id, startedAt: now, finishedAt: new Date(now.getTime() + Date.now() - wallStart), status, errors, apiCalls: snapshot?.apiCalls ?? 0, snapshot, trigger: options.trigger ?? "manual" })
+        .values({
+          customerId: customer.id,
+          startedAt: now,
+          finishedAt: new Date(now.getTime() + Date.now() - wallStart),
+          status,
+          errors,
+          apiCalls: snapshot?.apiCalls ?? 0,
+          snapshot,
+          trigger: options.trigger ?? "manual",
+        })
         .returning({ id: checkRuns.id });
       if (status === "failed" || !snapshot) {
         await movePointers(tx, customer.id, { runId: run!.id, updatedAt: now });
@@ -107,7 +140,18 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
       if (snapshot.daily.ok && snapshot.daily.value.length > 0) {
         await tx
           .insert(usageDaily)
-          .values(snapshot.daily.value.map((d) => ({ customerId: customer.id, day: d.day, events: d.events, identifies: d.identifies, localEvents: d.localEvents, nonLocalEvents: d.nonLocalEvents, flagCalls: d.flagCalls, measuredAt: now })))
+          .values(
+            snapshot.daily.value.map((d) => ({
+              customerId: customer.id,
+              day: d.day,
+              events: d.events,
+              identifies: d.identifies,
+              localEvents: d.localEvents,
+              nonLocalEvents: d.nonLocalEvents,
+              flagCalls: d.flagCalls,
+              measuredAt: now,
+            })),
+          )
           .onConflictDoUpdate({
             target: [usageDaily.customerId, usageDaily.day],
             set: {
@@ -125,7 +169,19 @@ export async function refreshCustomer(db: Db, secretKey: Buffer, customer: Custo
         { snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(tx, customer.id) }, now },
         catalogFor(rules, facts.planId),
       );
-      await tx.insert(checkResults).values(automated.map((r) => ({ runId: run!.id, customerId: customer.id, checkId: r.checkId, status: r.status, evidence: r.evidence, summary: r.summary, createdAt: now })));
+      await tx
+        .insert(checkResults)
+        .values(
+          automated.map((r) => ({
+            runId: run!.id,
+            customerId: customer.id,
+            checkId: r.checkId,
+            status: r.status,
+            evidence: r.evidence,
+            summary: r.summary,
+            createdAt: now,
+          })),
+        );
       const { state } = await storeScore(tx, facts, { automated, runId: run!.id, resultsRunId: run!.id, reason: "refresh", now, rules });
       return { runId: run!.id, state };
     });
@@ -172,8 +228,17 @@ export async function refreshMany(
         outcomes[index] = await refreshCustomer(db, secretKey, customer, options);
       } catch (error) {
         outcomes[index] = {
-          slug: customer.slug, name: customer.name, status: "failed", runId: null, score: null, band: null, coverage: null,
-          errors: [], apiCalls: 0, durationMs: 0, message: `failed: ${(error as Error).message}`,
+          slug: customer.slug,
+          name: customer.name,
+          status: "failed",
+          runId: null,
+          score: null,
+          band: null,
+          coverage: null,
+          errors: [],
+          apiCalls: 0,
+          durationMs: 0,
+          message: `failed: ${(error as Error).message}`,
         };
       }
       options.onDone?.(outcomes[index]!, ++done, list.length);

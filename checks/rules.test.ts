@@ -1,15 +1,23 @@
 import { describe, expect, test } from "vitest";
+import { NOW } from "../tests/snapshot-factories";
 import { CATALOG } from "./catalog";
 import { resolveChecks } from "./evaluate";
-import { catalogFor, eventColumnsFor, VERSION_ONE, type CustomCheck, type Rules } from "./rules";
+import { type CustomCheck, catalogFor, eventColumnsFor, type Rules, VERSION_ONE } from "./rules";
 import { computeScore } from "./score";
-import { DEFAULT_SCORING } from "./scoring";
-import { describeScoringChange } from "./scoring";
-import { NOW } from "../tests/snapshot-factories";
+import { DEFAULT_SCORING, describeScoringChange } from "./scoring";
 
 const custom = (id: string, over: Partial<CustomCheck> = {}): CustomCheck => ({
-  id, kind: "manual", section: "training", question: `Question ${id}?`, planIds: [], event: null,
-  createdBy: "admin@example.com", createdAt: NOW, retiredAt: null, retiredBy: null, ...over,
+  id,
+  kind: "manual",
+  section: "training",
+  question: `Question ${id}?`,
+  planIds: [],
+  event: null,
+  createdBy: "admin@example.com",
+  createdAt: NOW,
+  retiredAt: null,
+  retiredBy: null,
+  ...over,
 });
 const rules = (over: Partial<Rules> = {}): Rules => ({ scoring: VERSION_ONE, custom: [], extras: [], minSdkVersions: {}, ...over });
 
@@ -25,15 +33,27 @@ describe("the catalogue in force", () => {
         custom("custom.all_plans"),
         custom("custom.growth_only", { planIds: [2] }),
         custom("custom.retired", { retiredAt: NOW }),
-        custom("custom.signups", { kind: "event", section: "value", event: { event: "signed_up", property: null, operator: null, value: null, minCount: 1, days: 60 } }),
+        custom("custom.signups", {
+          kind: "event",
+          section: "value",
+          event: { event: "signed_up", property: null, operator: null, value: null, minCount: 1, days: 60 },
+        }),
       ],
     });
-    const ids = (plan: number | null) => catalogFor(r, plan).slice(CATALOG.length).map((c) => c.id);
+    const ids = (plan: number | null) =>
+      catalogFor(r, plan)
+        .slice(CATALOG.length)
+        .map((c) => c.id);
     expect(ids(2)).toEqual(["extra.reverse_proxy", "custom.all_plans", "custom.growth_only", "custom.signups"]);
     expect(ids(3)).toEqual(["extra.reverse_proxy", "custom.all_plans", "custom.signups"]);
     expect(ids(null)).toEqual(["extra.reverse_proxy", "custom.all_plans", "custom.signups"]);
     const signups = catalogFor(r, null).find((c) => c.id === "custom.signups")!;
-    expect(signups).toMatchObject({ kind: "automated", origin: "custom", fromSnapshot: true, rule: "Passes when signed_up happened at least once in the last 60 days." });
+    expect(signups).toMatchObject({
+      kind: "automated",
+      origin: "custom",
+      fromSnapshot: true,
+      rule: "Passes when signed_up happened at least once in the last 60 days.",
+    });
     const { columns, lookbackDays } = eventColumnsFor(r, 2);
     expect(columns.map((c) => [c.alias, c.checkId])).toEqual([["c_1", "custom.signups"]]);
     expect(lookbackDays).toBe(61);
@@ -63,7 +83,10 @@ describe("scoring versions", () => {
     const r = rules({ custom: [custom("custom.kickoff")] });
     const answered = resolveChecks({
       automated: [],
-      answers: [{ checkId: "custom.kickoff", answer: "no", note: "", authorName: "a", createdAt: NOW }, { checkId: "training.demo_received", answer: "yes", note: "", authorName: "a", createdAt: NOW }],
+      answers: [
+        { checkId: "custom.kickoff", answer: "no", note: "", authorName: "a", createdAt: NOW },
+        { checkId: "training.demo_received", answer: "yes", note: "", authorName: "a", createdAt: NOW },
+      ],
       overrides: [],
       now: NOW,
       catalog: catalogFor(r, null),

@@ -2,8 +2,8 @@ import { asc, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { customChecks, scoringVersions, teamSettings } from "../db/schema";
 import { CATALOG } from "./catalog";
-import { compileEventCheck, describeEventRule, evaluateEventCheck, MAX_EVENT_DAYS, type EventDefinition } from "./event-checks";
-import { EXTRA_IDS, EXTRA_WEIGHTS, extraChecks, type ExtraId } from "./extras";
+import { compileEventCheck, describeEventRule, type EventDefinition, evaluateEventCheck, MAX_EVENT_DAYS } from "./event-checks";
+import { EXTRA_IDS, EXTRA_WEIGHTS, type ExtraId, extraChecks } from "./extras";
 import type { QueryColumn } from "./posthog/daily-query";
 import { DEFAULT_SCORING, type ScoringConfig } from "./scoring";
 import type { CheckDefinition } from "./types";
@@ -48,13 +48,20 @@ export async function loadRules(db: Db): Promise<Rules> {
   return { scoring, custom, ...settings };
 }
 
-const appliesTo = (c: CustomCheck, planId: number | null) => c.retiredAt === null && (c.planIds.length === 0 || (planId !== null && c.planIds.includes(planId)));
+const appliesTo = (c: CustomCheck, planId: number | null) =>
+  c.retiredAt === null && (c.planIds.length === 0 || (planId !== null && c.planIds.includes(planId)));
 
 export function customDefinition(c: CustomCheck): CheckDefinition {
   const base = { id: c.id, section: c.section, question: c.question, origin: "custom" as const };
   if (c.kind === "manual" || !c.event) return { ...base, kind: "manual", rule: "Answered by a person (yes / no / not applicable)." };
   const def = c.event as EventDefinition;
-  return { ...base, kind: "automated", fromSnapshot: true, rule: describeEventRule(def), evaluate: ({ snapshot }) => evaluateEventCheck(c.id, def, snapshot.breakdown) };
+  return {
+    ...base,
+    kind: "automated",
+    fromSnapshot: true,
+    rule: describeEventRule(def),
+    evaluate: ({ snapshot }) => evaluateEventCheck(c.id, def, snapshot.breakdown),
+  };
 }
 
 /** The checks that count for a customer on `planId`: built-ins, extras switched on, the team's own. */

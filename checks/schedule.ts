@@ -1,8 +1,7 @@
-import { and, asc, isNull, lt, or } from "drizzle-orm";
-import { eq } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { checkRuns, currentHealth, customers } from "../db/schema";
-import { refreshMany, type RefreshOptions } from "./refresh";
+import { type RefreshOptions, refreshMany } from "./refresh";
 
 /** Active customers never refreshed, or whose last run (of any status) finished before `now - interval`. */
 export async function dueCustomers(db: Db, intervalMs: number, now = new Date()) {

@@ -46,12 +46,9 @@ describe("DEFAULT_SCORING", () => {
     expect(Object.values(DEFAULT_SCORING.weights).every((w) => w > 0)).toBe(true);
   });
 
-  test.each(["setup.production", "setup.events_recurring", "value.regular_usage"])(
-    "%s is among the heaviest",
-    (id) => {
-      expect(DEFAULT_SCORING.weights[id]).toBe(Math.max(...Object.values(DEFAULT_SCORING.weights)));
-    }
-  );
+  test.each(["setup.production", "setup.events_recurring", "value.regular_usage"])("%s is among the heaviest", (id) => {
+    expect(DEFAULT_SCORING.weights[id]).toBe(Math.max(...Object.values(DEFAULT_SCORING.weights)));
+  });
 });
 
 describe("bandFor", () => {
@@ -142,7 +139,7 @@ describe("computeScore", () => {
         "training.demo_received": "unknown",
         "value.regular_usage": "fail",
       }),
-      SMALL
+      SMALL,
     );
     expect(s.sections).toEqual({
       setup: { score: 80, coverage: 1 },
@@ -153,10 +150,7 @@ describe("computeScore", () => {
   });
 
   test("contributions show each check's points", () => {
-    const s = computeScore(
-      resolved({ "setup.production": "pass", "setup.actions": "fail", "training.demo_received": "na" }),
-      SMALL
-    );
+    const s = computeScore(resolved({ "setup.production": "pass", "setup.actions": "fail", "training.demo_received": "na" }), SMALL);
     expect(s.contributions).toEqual([
       { checkId: "setup.production", section: "setup", weight: 4, status: "pass", points: 4, maxPoints: 4 },
       { checkId: "setup.actions", section: "setup", weight: 1, status: "fail", points: 0, maxPoints: 1 },
@@ -197,7 +191,7 @@ describe("explainChange", () => {
       "training.demo_received": "unknown",
       "value.regular_usage": "pass",
     }),
-    SMALL
+    SMALL,
   ); // 4 of 8 → 50
   const after = computeScore(
     resolved({
@@ -206,7 +200,7 @@ describe("explainChange", () => {
       "training.demo_received": "fail",
       "value.regular_usage": "pass",
     }),
-    SMALL
+    SMALL,
   );
 
   test("no previous score, nothing to explain", () => {

@@ -1,6 +1,6 @@
 import type { ResolvedCheck } from "./evaluate";
-import { bandFor, DEFAULT_SCORING, isDecided, type Band, type ScoringConfig } from "./scoring";
-import { SECTIONS, type CheckStatus, type Section } from "./types";
+import { type Band, bandFor, DEFAULT_SCORING, isDecided, type ScoringConfig } from "./scoring";
+import { type CheckStatus, SECTIONS, type Section } from "./types";
 
 export type Contribution = {
   checkId: string;
@@ -39,10 +39,7 @@ function summarise(contributions: Contribution[]): { score: number | null; cover
 }
 
 /** DESIGN.md "Health score". Checks without a weight in `config` take no part. */
-export function computeScore(
-  resolved: ResolvedCheck[],
-  config: ScoringConfig = DEFAULT_SCORING
-): HealthScore {
+export function computeScore(resolved: ResolvedCheck[], config: ScoringConfig = DEFAULT_SCORING): HealthScore {
   const contributions = resolved.map((r): Contribution => {
     const weight = config.weights[r.checkId] ?? 0;
     return {
@@ -56,7 +53,7 @@ export function computeScore(
   });
   const overall = summarise(contributions);
   const sections = Object.fromEntries(
-    SECTIONS.map((s) => [s, summarise(contributions.filter((c) => c.section === s))])
+    SECTIONS.map((s) => [s, summarise(contributions.filter((c) => c.section === s))]),
   ) as HealthScore["sections"];
   return {
     ...overall,
@@ -97,10 +94,7 @@ export function explainChange(previous: HealthScore | null, current: HealthScore
     const a = after.get(id);
     if (b?.status === a?.status) return [];
     // Replays the previous score with only this check moved, so effects are comparable.
-    const replay = summarise([
-      ...previous.contributions.filter((c) => c.checkId !== id),
-      ...(a ? [a] : []),
-    ]).score;
+    const replay = summarise([...previous.contributions.filter((c) => c.checkId !== id), ...(a ? [a] : [])]).score;
     return [
       {
         checkId: id,
@@ -115,8 +109,5 @@ export function explainChange(previous: HealthScore | null, current: HealthScore
       },
     ];
   });
-  return changes.sort(
-    (x, y) =>
-      Math.abs(y.scoreEffect ?? 0) - Math.abs(x.scoreEffect ?? 0) || x.checkId.localeCompare(y.checkId)
-  );
+  return changes.sort((x, y) => Math.abs(y.scoreEffect ?? 0) - Math.abs(x.scoreEffect ?? 0) || x.checkId.localeCompare(y.checkId));
 }

@@ -6,16 +6,7 @@
  */
 
 /** The calls a refresh makes; a failed call makes only the checks that read it `unknown`. */
-export const CALLS = [
-  "project",
-  "members",
-  "actions",
-  "insights",
-  "dashboards",
-  "feature_flags",
-  "person_properties",
-  "events",
-] as const;
+export const CALLS = ["project", "members", "actions", "insights", "dashboards", "feature_flags", "person_properties", "events"] as const;
 export type CallName = (typeof CALLS)[number];
 
 /** What each call reads, in words for messages and pages ("could not read <label> from PostHog"). */

@@ -8,78 +8,22 @@ describe("billingPeriod", () => {
     ["anchor 1 on the anchor day", "2025-03-01T00:00:00Z", 1, "UTC", "2025-03-01", "2025-03-31", 31],
     ["anchor 1, February of a leap year", "2024-02-29T12:00:00Z", 1, "UTC", "2024-02-01", "2024-02-29", 29],
     ["anchor 1, February of a common year", "2025-02-15T12:00:00Z", 1, "UTC", "2025-02-01", "2025-02-28", 28],
-    [
-      "anchor 28 before the anchor in February",
-      "2024-02-10T12:00:00Z",
-      28,
-      "UTC",
-      "2024-01-28",
-      "2024-02-27",
-      31,
-    ],
+    ["anchor 28 before the anchor in February", "2024-02-10T12:00:00Z", 28, "UTC", "2024-01-28", "2024-02-27", 31],
     ["anchor 28 from February, leap year", "2024-02-28T12:00:00Z", 28, "UTC", "2024-02-28", "2024-03-27", 29],
     ["anchor 28 on 29 February", "2024-02-29T12:00:00Z", 28, "UTC", "2024-02-28", "2024-03-27", 29],
-    [
-      "anchor 28 from February, common year",
-      "2025-02-28T12:00:00Z",
-      28,
-      "UTC",
-      "2025-02-28",
-      "2025-03-27",
-      28,
-    ],
+    ["anchor 28 from February, common year", "2025-02-28T12:00:00Z", 28, "UTC", "2025-02-28", "2025-03-27", 28],
     ["anchor 28 the day before", "2025-02-27T23:59:59Z", 28, "UTC", "2025-01-28", "2025-02-27", 31],
     ["across the new year", "2025-01-05T12:00:00Z", 10, "UTC", "2024-12-10", "2025-01-09", 31],
     ["a 30-day month", "2025-04-20T12:00:00Z", 15, "UTC", "2025-04-15", "2025-05-14", 30],
     // 12:00Z on 28 Feb is 01:00 on 1 March in Auckland
-    [
-      "Auckland is already in March",
-      "2025-02-28T12:00:00Z",
-      1,
-      "Pacific/Auckland",
-      "2025-03-01",
-      "2025-03-31",
-      31,
-    ],
+    ["Auckland is already in March", "2025-02-28T12:00:00Z", 1, "Pacific/Auckland", "2025-03-01", "2025-03-31", 31],
     ["UTC is still in February", "2025-02-28T12:00:00Z", 1, "UTC", "2025-02-01", "2025-02-28", 28],
     // 05:00Z on 1 March is 21:00 on 28 February in Los Angeles
-    [
-      "Los Angeles is still in February",
-      "2025-03-01T05:00:00Z",
-      1,
-      "America/Los_Angeles",
-      "2025-02-01",
-      "2025-02-28",
-      28,
-    ],
-    [
-      "spans the US spring-forward",
-      "2025-03-10T12:00:00Z",
-      9,
-      "America/Los_Angeles",
-      "2025-03-09",
-      "2025-04-08",
-      31,
-    ],
-    [
-      "on the UK fall-back night",
-      "2025-10-26T00:30:00Z",
-      26,
-      "Europe/London",
-      "2025-10-26",
-      "2025-11-25",
-      31,
-    ],
+    ["Los Angeles is still in February", "2025-03-01T05:00:00Z", 1, "America/Los_Angeles", "2025-02-01", "2025-02-28", 28],
+    ["spans the US spring-forward", "2025-03-10T12:00:00Z", 9, "America/Los_Angeles", "2025-03-09", "2025-04-08", 31],
+    ["on the UK fall-back night", "2025-10-26T00:30:00Z", 26, "Europe/London", "2025-10-26", "2025-11-25", 31],
     // Santiago springs forward at midnight: 00:00 on 7 September 2025 does not exist there
-    [
-      "Santiago DST at midnight",
-      "2025-09-07T12:00:00Z",
-      7,
-      "America/Santiago",
-      "2025-09-07",
-      "2025-10-06",
-      30,
-    ],
+    ["Santiago DST at midnight", "2025-09-07T12:00:00Z", 7, "America/Santiago", "2025-09-07", "2025-10-06", 30],
   ])("%s", (_name, now, anchor, tz, start, end, days) => {
     expect(billingPeriod(new Date(now), anchor, tz)).toEqual({ start, end, days });
   });
@@ -124,10 +68,7 @@ describe("day helpers", () => {
 
   test("localDay uses the zone", () => {
     const instant = new Date("2025-03-15T11:30:00Z");
-    expect([localDay(instant, "UTC"), localDay(instant, "Pacific/Auckland")]).toEqual([
-      "2025-03-15",
-      "2025-03-16",
-    ]);
+    expect([localDay(instant, "UTC"), localDay(instant, "Pacific/Auckland")]).toEqual(["2025-03-15", "2025-03-16"]);
   });
 });
 
@@ -144,26 +85,18 @@ describe("usageVsPlan", () => {
     [3_000, 50, 103.3, true, true],
     [1_875, 80, 165.3, true, true],
     [null, null, null, null, false],
-  ])(
-    "quota %s → %s%% now, %s%% projected",
-    (monthlyEvents, percent, projectedPercent, willExceed, flagged) => {
-      const u = usageVsPlan({ ...base, monthlyEvents });
-      expect(u.period).toEqual({
-        start: "2025-03-01",
-        end: "2025-03-31",
-        days: 31,
-        daysElapsed: 15,
-        partial: false,
-      });
-      expect([u.eventsThisPeriod, u.projected]).toEqual([1_500, 3_100]);
-      expect([u.percentOfQuota, u.projectedPercent, u.willExceed, u.flagged80]).toEqual([
-        percent,
-        projectedPercent,
-        willExceed,
-        flagged,
-      ]);
-    }
-  );
+  ])("quota %s → %s%% now, %s%% projected", (monthlyEvents, percent, projectedPercent, willExceed, flagged) => {
+    const u = usageVsPlan({ ...base, monthlyEvents });
+    expect(u.period).toEqual({
+      start: "2025-03-01",
+      end: "2025-03-31",
+      days: 31,
+      daysElapsed: 15,
+      partial: false,
+    });
+    expect([u.eventsThisPeriod, u.projected]).toEqual([1_500, 3_100]);
+    expect([u.percentOfQuota, u.projectedPercent, u.willExceed, u.flagged80]).toEqual([percent, projectedPercent, willExceed, flagged]);
+  });
 
   test("flags exactly 80% projected", () => {
     // 3,100 projected of 3,875 is exactly 80%

@@ -152,9 +152,7 @@ export function usageVsPlan(input: UsageInput): UsageVsPlan {
     let events = 0;
     for (let day = p.start; day <= p.end; day = shiftDay(day, 1)) events += byDay.get(day) ?? 0;
     const coveredDays = dataFrom <= p.start ? p.days : daysBetween(dataFrom, p.end) + 1;
-    return [
-      { ...p, events, percentOfQuota: percent(events, quota), coveredDays, partial: coveredDays < p.days },
-    ];
+    return [{ ...p, events, percentOfQuota: percent(events, quota), coveredDays, partial: coveredDays < p.days }];
   });
 
   return {
@@ -164,8 +162,7 @@ export function usageVsPlan(input: UsageInput): UsageVsPlan {
     projected,
     projectedPercent: projected === null ? null : percent(projected, quota),
     willExceed: quota && projected !== null ? projected > quota : null,
-    flagged80:
-      quota !== null && hasData && (atLeast80(cumulative, quota) || atLeast80(projected ?? 0, quota)),
+    flagged80: quota !== null && hasData && (atLeast80(cumulative, quota) || atLeast80(projected ?? 0, quota)),
     daily: rows,
     history,
   };

@@ -60,9 +60,7 @@ export function loadOrCreateSecretFile(dataDir: string, name: string, bytes = 32
   }
   const mode = statSync(file).mode & 0o777;
   if (mode & 0o077) {
-    throw new SecretError(
-      `${file} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${file}`,
-    );
+    throw new SecretError(`${file} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${file}`);
   }
   return Buffer.from(readFileSync(file, "utf8").trim(), "hex");
 }

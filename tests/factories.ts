@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { desc, eq, sql } from "drizzle-orm";
 import { hashPassword } from "../app/models/users.server";
 import { bandFor } from "../checks/scoring";
-import { last4, sealSecret } from "../db/secrets";
 import type { Db } from "../db/client";
-import { checkResults, checkRuns, currentHealth, customers, healthScores, plans, sessions, users, type Role } from "../db/schema";
+import { checkResults, checkRuns, currentHealth, customers, healthScores, plans, type Role, sessions, users } from "../db/schema";
+import { last4, sealSecret } from "../db/secrets";
 
 /*
  * Rows inserted directly with drizzle, shaped like what a refresh writes, for integration tests,
@@ -109,12 +109,29 @@ export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
   const status = seed.run?.status ?? "ok";
   const [run] = await db
     .insert(checkRuns)
-    .values({ customerId, startedAt: new Date(finishedAt.getTime() - 2000), finishedAt, status, errors: seed.run?.errors ?? [], apiCalls: 8, trigger: "seed" })
+    .values({
+      customerId,
+      startedAt: new Date(finishedAt.getTime() - 2000),
+      finishedAt,
+      status,
+      errors: seed.run?.errors ?? [],
+      apiCalls: 8,
+      trigger: "seed",
+    })
     .returning({ id: checkRuns.id });
   if (seed.results?.length) {
-    await db.insert(checkResults).values(
-      seed.results.map((r) => ({ runId: run!.id, customerId, checkId: r.checkId, status: r.status, summary: r.summary ?? "", evidence: r.evidence ?? {} })),
-    );
+    await db
+      .insert(checkResults)
+      .values(
+        seed.results.map((r) => ({
+          runId: run!.id,
+          customerId,
+          checkId: r.checkId,
+          status: r.status,
+          summary: r.summary ?? "",
+          evidence: r.evidence ?? {},
+        })),
+      );
   }
   for (const batch of chunks(seed.history)) {
     await db.insert(healthScores).values(
@@ -199,13 +216,35 @@ export async function seedBulkHistory(db: Db, customerIds: number[], options: { 
   `);
 }
 
-const WORDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell", "Soylent", "Cyberdyne", "Wonka", "Aperture", "Gringotts", "Monarch", "Oscorp"];
+const WORDS = [
+  "Acme",
+  "Globex",
+  "Initech",
+  "Umbrella",
+  "Hooli",
+  "Vandelay",
+  "Stark",
+  "Wayne",
+  "Tyrell",
+  "Soylent",
+  "Cyberdyne",
+  "Wonka",
+  "Aperture",
+  "Gringotts",
+  "Monarch",
+  "Oscorp",
+];
 
 /** A portfolio the size of a large team: owners, plans and `count` customers named "<Word> <n>". */
 export async function seedPortfolio(db: Db, secretKey: Buffer, options: { customers: number; days: number; owners?: number; now?: Date }) {
   const owners: Awaited<ReturnType<typeof seedUser>>[] = [];
-  for (let i = 1; i <= (options.owners ?? 20); i++) owners.push(await seedUser(db, { email: `owner${i}@example.com`, name: `Owner ${String(i).padStart(2, "0")}` }));
-  const planRows = [await seedPlan(db, "Startup", 1_000_000), await seedPlan(db, "Growth", 10_000_000), await seedPlan(db, "Scale", 100_000_000)];
+  for (let i = 1; i <= (options.owners ?? 20); i++)
+    owners.push(await seedUser(db, { email: `owner${i}@example.com`, name: `Owner ${String(i).padStart(2, "0")}` }));
+  const planRows = [
+    await seedPlan(db, "Startup", 1_000_000),
+    await seedPlan(db, "Growth", 10_000_000),
+    await seedPlan(db, "Scale", 100_000_000),
+  ];
   const seeds: CustomerSeed[] = Array.from({ length: options.customers }, (_, i) => ({
     name: `${WORDS[i % WORDS.length]} ${i + 1}`,
     slug: `${WORDS[i % WORDS.length]!.toLowerCase()}-${i + 1}`,
@@ -215,6 +254,10 @@ export async function seedPortfolio(db: Db, secretKey: Buffer, options: { custom
   }));
   const rows = await seedCustomers(db, secretKey, seeds);
   // Every 50th customer was never refreshed: no score, no run.
-  await seedBulkHistory(db, rows.filter((_, i) => i % 50 !== 49).map((r) => r.id), { days: options.days, now: options.now });
+  await seedBulkHistory(
+    db,
+    rows.filter((_, i) => i % 50 !== 49).map((r) => r.id),
+    { days: options.days, now: options.now },
+  );
   return { owners, plans: planRows, customers: rows };
 }

@@ -20,7 +20,7 @@ export const failed = <T>(call: CallName, message = `${call} call failed`): Fetc
 export function makeDaily(
   days: number,
   fill: (day: string, daysBeforeEnd: number) => Partial<Omit<DailyCounts, "day">> = () => ({}),
-  end = TODAY
+  end = TODAY,
 ): DailyCounts[] {
   return Array.from({ length: days }, (_, i) => {
     const back = days - 1 - i;

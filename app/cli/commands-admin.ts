@@ -1,11 +1,11 @@
-import type { AppContext } from "../utils/context.server";
-import { createUser, DuplicateError, findUserByEmail, generatePassword, listUsers, UserInputSchema } from "../models/users.server";
-import { CLI_ACTOR, type Actor } from "../models/audit.server";
+import { type Actor, CLI_ACTOR } from "../models/audit.server";
 import { createCustomer, customerJson, getCustomer, listCustomers, setArchived, updateCustomer } from "../models/customers.server";
 import { createPlan, findPlanByName, listPlans } from "../models/plans.server";
 import { createApiToken } from "../models/tokens.server";
+import { createUser, DuplicateError, findUserByEmail, generatePassword, listUsers, UserInputSchema } from "../models/users.server";
+import type { AppContext } from "../utils/context.server";
 import { InputError, parseInput } from "../utils/validation.server";
-import { CliError, output, parse, required, type CliIo } from "./io";
+import { CliError, type CliIo, output, parse, required } from "./io";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -20,11 +20,20 @@ export async function userCommand(ctx: AppContext, args: string[], io: CliIo) {
   const [sub, ...rest] = args;
   if (sub === "add") {
     const { values } = parse(rest, { email: { type: "string" }, name: { type: "string" }, role: { type: "string" } });
-    const input = parseInput(UserInputSchema, { email: required(values, "email"), name: required(values, "name"), role: values.role ?? "csm" });
+    const input = parseInput(UserInputSchema, {
+      email: required(values, "email"),
+      name: required(values, "name"),
+      role: values.role ?? "csm",
+    });
     const password = generatePassword();
     try {
       const user = await createUser(ctx.db, CLI_ACTOR, input, password);
-      output(io, values.json, { id: user.id, email: user.email, role: user.role, password }, `Created ${user.email} (${user.role}). One-time password: ${password}`);
+      output(
+        io,
+        values.json,
+        { id: user.id, email: user.email, role: user.role, password },
+        `Created ${user.email} (${user.role}). One-time password: ${password}`,
+      );
     } catch (error) {
       if (error instanceof DuplicateError) throw new CliError(error.message);
       throw error;
@@ -130,7 +139,12 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
     const { values, positionals } = parse(rest, { by: { type: "string" } });
     if (!positionals[0]) throw new CliError(`Usage: delight customer ${sub} SLUG`, 2);
     const customer = await setArchived(ctx.db, await actorFor(ctx, values.by), positionals[0], sub === "archive");
-    output(io, values.json, { slug: customer.slug, archived: sub === "archive" }, `${sub === "archive" ? "Archived" : "Restored"} ${customer.slug}`);
+    output(
+      io,
+      values.json,
+      { slug: customer.slug, archived: sub === "archive" },
+      `${sub === "archive" ? "Archived" : "Restored"} ${customer.slug}`,
+    );
     return;
   }
   if (sub === "list") {
@@ -140,7 +154,9 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
       io,
       values.json,
       customers.map(customerJson),
-      customers.map((c) => `${c.slug}\t${c.name}\t${c.planName ?? "no plan"}\t${c.ownerEmail ?? "no owner"}${c.archivedAt ? "\tarchived" : ""}`).join("\n") || "No customers yet.",
+      customers
+        .map((c) => `${c.slug}\t${c.name}\t${c.planName ?? "no plan"}\t${c.ownerEmail ?? "no owner"}${c.archivedAt ? "\tarchived" : ""}`)
+        .join("\n") || "No customers yet.",
     );
     return;
   }

@@ -1,16 +1,16 @@
 import { eq } from "drizzle-orm";
+import { loadCustomerHealth } from "../../checks/health";
+import { activeCustomers, type RefreshOutcome, refreshMany } from "../../checks/refresh";
+import { catalogFor, loadRules } from "../../checks/rules";
 import { customers } from "../../db/schema";
-import { findUserByEmail } from "../models/users.server";
 import { recordAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
-import { catalogFor, loadRules } from "../../checks/rules";
-import type { AppContext } from "../utils/context.server";
 import { customerJson, getCustomer } from "../models/customers.server";
-import { loadCustomerHealth } from "../../checks/health";
+import { findUserByEmail } from "../models/users.server";
+import type { AppContext } from "../utils/context.server";
 import { shutdownHealthExporter } from "../utils/posthog-export.server";
 import { refreshOptions } from "../utils/refresh.server";
-import { activeCustomers, refreshMany, type RefreshOutcome } from "../../checks/refresh";
-import { CliError, output, parse, type CliIo } from "./io";
+import { CliError, type CliIo, output, parse } from "./io";
 
 /** The 24 handbook checks, then the extras switched on and the team's active custom checks (marked by origin). */
 export async function checksCommand(ctx: AppContext, args: string[], io: CliIo) {
@@ -18,7 +18,14 @@ export async function checksCommand(ctx: AppContext, args: string[], io: CliIo) 
   const rules = await loadRules(ctx.db);
   const active = new Set(rules.custom.filter((c) => !c.retiredAt).map((c) => c.id));
   const extended = catalogFor({ ...rules, custom: rules.custom.filter((c) => active.has(c.id)).map((c) => ({ ...c, planIds: [] })) }, null);
-  const list = extended.map((c) => ({ id: c.id, section: c.section, question: c.question, kind: c.kind, rule: c.rule, ...(c.origin ? { origin: c.origin } : {}) }));
+  const list = extended.map((c) => ({
+    id: c.id,
+    section: c.section,
+    question: c.question,
+    kind: c.kind,
+    rule: c.rule,
+    ...(c.origin ? { origin: c.origin } : {}),
+  }));
   output(io, values.json, list, list.map((c) => `${c.id.padEnd(34)} ${c.kind.padEnd(9)} ${c.question}`).join("\n"));
 }
 
@@ -34,9 +41,11 @@ function outcomeLine(o: RefreshOutcome) {
 
 export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { customer: { type: "string" }, all: { type: "boolean" }, concurrency: { type: "string" } });
-  if (Boolean(values.customer) === Boolean(values.all)) throw new CliError("Usage: delight refresh --customer SLUG | --all [--concurrency N]", 2);
+  if (Boolean(values.customer) === Boolean(values.all))
+    throw new CliError("Usage: delight refresh --customer SLUG | --all [--concurrency N]", 2);
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError("--concurrency must be a whole number from 1 to 64", 2);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new CliError("--concurrency must be a whole number from 1 to 64", 2);
   let list;
   if (values.customer) {
     list = await ctx.db.select().from(customers).where(eq(customers.slug, values.customer));
@@ -61,7 +70,12 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
   }
   if (values.json) io.stdout(JSON.stringify(outcomes, null, 2));
   const counts = outcomes.reduce<Record<string, number>>((acc, o) => ((acc[o.status] = (acc[o.status] ?? 0) + 1), acc), {});
-  if (!values.json) io.stdout(`${outcomes.length} refreshed: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+  if (!values.json)
+    io.stdout(
+      `${outcomes.length} refreshed: ${Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}`,
+    );
   // A refresh that could not reach PostHog for every customer is worth a non-zero exit for cron.
   return outcomes.some((o) => o.status === "failed") ? 1 : 0;
 }
@@ -98,10 +112,35 @@ export async function reportCommand(ctx: AppContext, args: string[], io: CliIo) 
   const { score, resolved, usage, flagged80 } = health.current;
   const json = {
     customer: customerJson(customer),
-    health: { score: score.score, band: score.band, coverage: score.coverage, sections: score.sections, failing: score.failing, unknown: score.unknown, scoringVersion: score.version },
-    usage: { period: usage.period, eventsThisPeriod: usage.eventsThisPeriod, percentOfQuota: usage.percentOfQuota, projected: usage.projected, projectedPercent: usage.projectedPercent, flagged80 },
+    health: {
+      score: score.score,
+      band: score.band,
+      coverage: score.coverage,
+      sections: score.sections,
+      failing: score.failing,
+      unknown: score.unknown,
+      scoringVersion: score.version,
+    },
+    usage: {
+      period: usage.period,
+      eventsThisPeriod: usage.eventsThisPeriod,
+      percentOfQuota: usage.percentOfQuota,
+      projected: usage.projected,
+      projectedPercent: usage.projectedPercent,
+      flagged80,
+    },
     lastRun: health.lastRun,
-    checks: resolved.map((c) => ({ id: c.checkId, section: c.section, question: c.question, kind: c.kind, status: c.status, source: c.source, summary: c.summary, evidence: c.evidence, stale: c.answerStale })),
+    checks: resolved.map((c) => ({
+      id: c.checkId,
+      section: c.section,
+      question: c.question,
+      kind: c.kind,
+      status: c.status,
+      source: c.source,
+      summary: c.summary,
+      evidence: c.evidence,
+      stale: c.answerStale,
+    })),
   };
   const lines = [
     `${customer.name} (${customer.slug})`,

@@ -1,6 +1,6 @@
-import { loadConfig, ConfigError } from "../utils/env.server";
-import { openContext, type AppContext } from "../utils/context.server";
 import { SecretError } from "../../db/secrets";
+import { type AppContext, openContext } from "../utils/context.server";
+import { ConfigError, loadConfig } from "../utils/env.server";
 import { hasUnstorableCharacters, InputError } from "../utils/validation.server";
 import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";

@@ -38,11 +38,24 @@ export function CustomerForm({ defaults, errors, plans, users, maskedKey, submit
           </select>
         </Field>
         {region === "custom" ? (
-          <Field name="customHost" label="PostHog URL" placeholder="https://posthog.example.com" defaultValue={defaults.customHost} errors={hostError} />
+          <Field
+            name="customHost"
+            label="PostHog URL"
+            placeholder="https://posthog.example.com"
+            defaultValue={defaults.customHost}
+            errors={hostError}
+          />
         ) : null}
       </div>
       <div className="row">
-        <Field name="projectId" label="Project id" inputMode="numeric" defaultValue={defaults.projectId} errors={errors} hint="The number in your PostHog project URL: /project/12345" />
+        <Field
+          name="projectId"
+          label="Project id"
+          inputMode="numeric"
+          defaultValue={defaults.projectId}
+          errors={errors}
+          hint="The number in your PostHog project URL: /project/12345"
+        />
         <Field
           name="apiKey"
           label="Personal API key"
@@ -50,13 +63,44 @@ export function CustomerForm({ defaults, errors, plans, users, maskedKey, submit
           autoComplete="off"
           placeholder={maskedKey ? `Leave blank to keep ${maskedKey}` : "phx_…"}
           errors={errors}
-          hint={maskedKey ? <>Stored key: <span className="mono" data-testid="masked-key">{maskedKey}</span>. Re-enter it if you change the instance.</> : "Read-only scopes are enough; it is encrypted at rest and never shown again."}
+          hint={
+            maskedKey ? (
+              <>
+                Stored key:{" "}
+                <span className="mono" data-testid="masked-key">
+                  {maskedKey}
+                </span>
+                . Re-enter it if you change the instance.
+              </>
+            ) : (
+              "Read-only scopes are enough; it is encrypted at rest and never shown again."
+            )
+          }
         />
       </div>
       <div className="row">
-        <SelectField name="planId" label="Plan" errors={errors} defaultValue={defaults.planId ?? ""} options={[{ value: "", label: "No plan" }, ...plans.map((p) => ({ value: String(p.id), label: p.name }))]} />
-        <Field name="billingDay" label="Billing day" inputMode="numeric" defaultValue={defaults.billingDay ?? "1"} errors={errors} hint="Day of the month the plan renews (1–28)." />
-        <SelectField name="ownerId" label="Owner" errors={errors} defaultValue={defaults.ownerId ?? ""} options={[{ value: "", label: "Nobody" }, ...users.map((u) => ({ value: String(u.id), label: u.name }))]} />
+        <SelectField
+          name="planId"
+          label="Plan"
+          errors={errors}
+          defaultValue={defaults.planId ?? ""}
+          options={[{ value: "", label: "No plan" }, ...plans.map((p) => ({ value: String(p.id), label: p.name }))]}
+        />
+        <Field
+          name="billingDay"
+          label="Billing day"
+          inputMode="numeric"
+          defaultValue={defaults.billingDay ?? "1"}
+          errors={errors}
+          hint="Day of the month the plan renews (1–28)."
+        />
+        <SelectField
+          name="ownerId"
+          label="Owner"
+          errors={errors}
+          defaultValue={defaults.ownerId ?? ""}
+          options={[{ value: "", label: "Nobody" }, ...users.map((u) => ({ value: String(u.id), label: u.name }))]}
+        />
       </div>
       <div>
         <button type="submit">{submitLabel}</button>

@@ -27,7 +27,9 @@ export function GeneralErrorBoundary() {
   return (
     <div className="error-panel" role="alert">
       <h1>Something went wrong</h1>
-      <p>delight hit an unexpected error. Nothing you entered was saved twice; try again, and check the server log if it keeps happening.</p>
+      <p>
+        delight hit an unexpected error. Nothing you entered was saved twice; try again, and check the server log if it keeps happening.
+      </p>
       <p>
         <Link to="/">Back to customers</Link>
       </p>

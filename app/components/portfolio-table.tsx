@@ -1,8 +1,8 @@
 import { Link } from "@remix-run/react";
 import { formatDistanceStrict } from "date-fns";
-import type { PortfolioRow } from "~/models/portfolio.server";
-import { sortSearch, type PortfolioFilters, type PortfolioSort } from "~/utils/portfolio-params";
 import { Sparkline } from "~/components/charts/sparkline";
+import type { PortfolioRow } from "~/models/portfolio.server";
+import { type PortfolioFilters, type PortfolioSort, sortSearch } from "~/utils/portfolio-params";
 
 type Row = Omit<PortfolioRow, "apiKeyLast4">;
 
@@ -32,7 +32,11 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
           {COLUMNS.map((c) => {
             const active = filters.sort === c.sort;
             return (
-              <th key={c.sort} className={c.num ? "num" : undefined} aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : undefined}>
+              <th
+                key={c.sort}
+                className={c.num ? "num" : undefined}
+                aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : undefined}
+              >
                 <Link to={`/${sortSearch(filters, c.sort)}`} data-testid={`sort-${c.sort}`}>
                   {c.label}
                   {active ? <span aria-hidden="true">{filters.dir === "asc" ? " ▲" : " ▼"}</span> : null}
@@ -69,7 +73,9 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
                   <time dateTime={r.lastRefresh.at} title={utc(r.lastRefresh.at)}>
                     {formatDistanceStrict(new Date(r.lastRefresh.at), new Date(now), { addSuffix: true })}
                   </time>
-                  {r.lastRefresh.status !== "ok" ? <span className={`badge run-${r.lastRefresh.status}`}>{r.lastRefresh.status}</span> : null}
+                  {r.lastRefresh.status !== "ok" ? (
+                    <span className={`badge run-${r.lastRefresh.status}`}>{r.lastRefresh.status}</span>
+                  ) : null}
                 </>
               ) : (
                 <span className="muted">Never</span>
@@ -86,7 +92,12 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
 function PlanCell({ row }: { row: Row }) {
   // The flag may also come from the value.plan_usage_80 check, so it shows even without a percentage.
   const flag = row.flagged80 ? <span className="badge flag80">≥ 80%</span> : null;
-  if (row.planPercent === null) return <>{flag} <span className="muted">{row.plan ? "—" : "No plan"}</span></>;
+  if (row.planPercent === null)
+    return (
+      <>
+        {flag} <span className="muted">{row.plan ? "—" : "No plan"}</span>
+      </>
+    );
   return (
     <>
       {flag} {pct(row.planPercent)}

@@ -1,15 +1,22 @@
+import { bandFor } from "../../checks/scoring";
 import type { Db } from "../../db/client";
 import { healthScores } from "../../db/schema";
-import { bandFor } from "../../checks/scoring";
 
 /**
  * Demo only: a plausible 90-day score trail ending at each customer's real current score, so a
  * newcomer sees sparklines and history charts on first start. Rows are marked reason "demo".
  */
-export async function seedDemoHistory(db: Db, customerId: number, current: { score: number | null; coverage: number; version: string }, now: Date, seed: number, days = 90) {
+export async function seedDemoHistory(
+  db: Db,
+  customerId: number,
+  current: { score: number | null; coverage: number; version: string },
+  now: Date,
+  seed: number,
+  days = 90,
+) {
   if (current.score === null) return;
   let x = seed;
-  const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   // Walk backwards from today's score; drift gives slipping customers a visible decline.
   const drift = current.score < 60 ? 0.45 : current.score > 85 ? -0.1 : 0.15;
   const rows = [];

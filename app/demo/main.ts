@@ -7,17 +7,17 @@ import { spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createUser } from "../models/users.server";
+import { eq } from "drizzle-orm";
+import { refreshMany } from "../../checks/refresh";
+import { catchups, customers } from "../../db/schema";
 import { recordAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
-import { loadConfig } from "../utils/env.server";
+import { createUser } from "../models/users.server";
 import { openContext } from "../utils/context.server";
+import { loadConfig } from "../utils/env.server";
 import { seedDemoHistory } from "./history";
-import { eq } from "drizzle-orm";
-import { catchups, customers } from "../../db/schema";
-import { startSandbox } from "./posthog-sandbox/server";
 import { seedSandboxCustomers } from "./posthog-sandbox/seed";
-import { refreshMany } from "../../checks/refresh";
+import { startSandbox } from "./posthog-sandbox/server";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DATA_DIR = path.join(ROOT, ".data-demo");
@@ -51,18 +51,39 @@ const owners = [admin.id, csm.id];
 
 step(`refreshing ${seeded.length} customers against the sandbox`);
 const now = new Date();
-const outcomes = await refreshMany(ctx.db, ctx.secretKey, seeded.map((s) => s.customer), { concurrency: 4, trigger: "demo" });
+const outcomes = await refreshMany(
+  ctx.db,
+  ctx.secretKey,
+  seeded.map((s) => s.customer),
+  { concurrency: 4, trigger: "demo" },
+);
 for (const [i, { customer }] of seeded.entries()) {
-  await ctx.db.update(customers).set({ ownerId: owners[i % 2] }).where(eq(customers.id, customer.id));
+  await ctx.db
+    .update(customers)
+    .set({ ownerId: owners[i % 2] })
+    .where(eq(customers.id, customer.id));
   const outcome = outcomes[i]!;
   await seedDemoHistory(ctx.db, customer.id, { score: outcome.score, coverage: (outcome.coverage ?? 0) / 100, version: "1" }, now, i + 7);
 }
 // A few answers and a catch-up, as a team that has used delight for a while would have.
 const healthy = seeded.find((s) => s.scenario.name === "healthy")!.customer;
 for (const checkId of ["training.demo_received", "training.told_support", "training.joint_slack", "value.newsletter"]) {
-  await recordAnswer(ctx.db, { id: csm.id, name: "casey@delight.demo" }, healthy.id, { checkId, answer: "yes", note: "from the kick-off call" });
+  await recordAnswer(ctx.db, { id: csm.id, name: "casey@delight.demo" }, healthy.id, {
+    checkId,
+    answer: "yes",
+    note: "from the kick-off call",
+  });
 }
-await ctx.db.insert(catchups).values({ customerId: healthy.id, date: new Date(now.getTime() - 40 * 86_400_000).toISOString().slice(0, 10), status: "held", attendees: "Jane (Acme), Casey", notes: "Wants funnels per plan tier. Follow up on feature flags rollout.", createdBy: "casey@delight.demo" });
+await ctx.db
+  .insert(catchups)
+  .values({
+    customerId: healthy.id,
+    date: new Date(now.getTime() - 40 * 86_400_000).toISOString().slice(0, 10),
+    status: "held",
+    attendees: "Jane (Acme), Casey",
+    notes: "Wants funnels per plan tier. Follow up on feature flags rollout.",
+    createdBy: "casey@delight.demo",
+  });
 await ctx.dbHandle.close();
 
 step("starting delight");

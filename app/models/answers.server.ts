@@ -1,15 +1,19 @@
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { manualAnswers, overrides } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
 import { loadFacts, rescore } from "../../checks/health-store";
 import { catalogFor, loadRules } from "../../checks/rules";
 import type { CheckDefinition } from "../../checks/types";
+import type { Db } from "../../db/client";
+import { manualAnswers, overrides } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
 
 // Which ids exist depends on the customer (plan-specific and retired custom checks), so the schema
 // only checks the shape and `checkFor` checks the id against the customer's catalogue.
-const checkIdField = z.string({ required_error: "Choose a check" }).trim().min(1, "Choose a check").max(120, "There is no check with this id (see delight checks)");
+const checkIdField = z
+  .string({ required_error: "Choose a check" })
+  .trim()
+  .min(1, "Choose a check")
+  .max(120, "There is no check with this id (see delight checks)");
 
 const NO_SUCH_CHECK = "There is no check with this id (see delight checks)";
 
@@ -26,23 +30,36 @@ export const AnswerInputSchema = z.object({
   note: z.string().trim().max(2000, "Keep the note under 2,000 characters").default(""),
 });
 
-export const OverrideInputSchema = z
-  .object({
-    checkId: checkIdField,
-    status: z.enum(["pass", "fail", "na"], { errorMap: () => ({ message: "Override to pass, fail or na" }) }),
-    reason: z.string({ required_error: "Say why" }).trim().min(3, "Say why (at least a few words)").max(2000, "Keep the reason under 2,000 characters"),
-    expiresAt: z.preprocess(
-      (v) => (v === "" || v === undefined || v === null ? null : v),
-      z.coerce.date({ errorMap: () => ({ message: "Enter a valid date" }) }).nullable(),
-    ),
-  });
+export const OverrideInputSchema = z.object({
+  checkId: checkIdField,
+  status: z.enum(["pass", "fail", "na"], { errorMap: () => ({ message: "Override to pass, fail or na" }) }),
+  reason: z
+    .string({ required_error: "Say why" })
+    .trim()
+    .min(3, "Say why (at least a few words)")
+    .max(2000, "Keep the reason under 2,000 characters"),
+  expiresAt: z.preprocess(
+    (v) => (v === "" || v === undefined || v === null ? null : v),
+    z.coerce.date({ errorMap: () => ({ message: "Enter a valid date" }) }).nullable(),
+  ),
+});
 
 /** Appends an answer (history is kept) and stores the new score in the same transaction. */
 export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(AnswerInputSchema, raw);
   await checkFor(db, customerId, input.checkId);
   return db.transaction(async (tx) => {
-    await tx.insert(manualAnswers).values({ customerId, checkId: input.checkId, answer: input.answer, note: input.note, authorId: actor.id, authorName: actor.name, createdAt: now });
+    await tx
+      .insert(manualAnswers)
+      .values({
+        customerId,
+        checkId: input.checkId,
+        answer: input.answer,
+        note: input.note,
+        authorId: actor.id,
+        authorName: actor.name,
+        createdAt: now,
+      });
     await recordAudit(tx, actor, "answer.create", "customer", customerId, { checkId: input.checkId, answer: input.answer });
     return rescore(tx, customerId, "answer", now);
   });
@@ -57,8 +74,23 @@ export async function recordOverride(db: Db, actor: Actor, customerId: number, r
     throw new InputError({ checkId: "Only automated checks take an override; answer manual checks instead" });
   }
   return db.transaction(async (tx) => {
-    await tx.insert(overrides).values({ customerId, checkId: input.checkId, status: input.status, reason: input.reason, expiresAt: input.expiresAt, authorId: actor.id, authorName: actor.name, createdAt: now });
-    await recordAudit(tx, actor, "override.create", "customer", customerId, { checkId: input.checkId, status: input.status, expiresAt: input.expiresAt?.toISOString() ?? null });
+    await tx
+      .insert(overrides)
+      .values({
+        customerId,
+        checkId: input.checkId,
+        status: input.status,
+        reason: input.reason,
+        expiresAt: input.expiresAt,
+        authorId: actor.id,
+        authorName: actor.name,
+        createdAt: now,
+      });
+    await recordAudit(tx, actor, "override.create", "customer", customerId, {
+      checkId: input.checkId,
+      status: input.status,
+      expiresAt: input.expiresAt?.toISOString() ?? null,
+    });
     return rescore(tx, customerId, "override", now);
   });
 }
@@ -68,7 +100,18 @@ export async function clearOverride(db: Db, actor: Actor, customerId: number, ch
   const { checkId: id } = parseInput(z.object({ checkId: checkIdField }), { checkId });
   await checkFor(db, customerId, id);
   return db.transaction(async (tx) => {
-    await tx.insert(overrides).values({ customerId, checkId: id, status: "cleared", reason: "cleared", expiresAt: null, authorId: actor.id, authorName: actor.name, createdAt: now });
+    await tx
+      .insert(overrides)
+      .values({
+        customerId,
+        checkId: id,
+        status: "cleared",
+        reason: "cleared",
+        expiresAt: null,
+        authorId: actor.id,
+        authorName: actor.name,
+        createdAt: now,
+      });
     await recordAudit(tx, actor, "override.clear", "customer", customerId, { checkId: id });
     return rescore(tx, customerId, "override", now);
   });

@@ -1,12 +1,12 @@
 import { and, desc, eq, lte } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { catchups, customers, healthScores } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
 import { rescore, toHealthScore } from "../../checks/health-store";
 import type { HealthScore } from "../../checks/score";
 import { localDay } from "../../checks/usage";
+import type { Db } from "../../db/client";
+import { catchups, customers, healthScores } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
 
 export type CatchupRow = typeof catchups.$inferSelect;
 
@@ -74,7 +74,15 @@ export async function recordCatchup(db: Db, actor: Actor, customerId: number, ra
     } else {
       [row] = await tx
         .insert(catchups)
-        .values({ customerId, date: input.date, status: input.status, attendees: input.attendees, notes: input.notes, createdBy: actor.name, createdAt: now })
+        .values({
+          customerId,
+          date: input.date,
+          status: input.status,
+          attendees: input.attendees,
+          notes: input.notes,
+          createdBy: actor.name,
+          createdAt: now,
+        })
         .returning();
       await recordAudit(tx, actor, "catchup.create", "customer", customerId, { catchupId: row!.id, date: row!.date, status: row!.status });
     }
@@ -89,7 +97,9 @@ export function scheduleCatchup(db: Db, actor: Actor, customerId: number, raw: R
 }
 
 export async function cancelCatchup(db: Db, actor: Actor, customerId: number, rawId: unknown, now = new Date()) {
-  const { id } = parseInput(z.object({ id: CatchupInputSchema.shape.id.refine((v) => v !== undefined, "Unknown catch-up") }), { id: rawId });
+  const { id } = parseInput(z.object({ id: CatchupInputSchema.shape.id.refine((v) => v !== undefined, "Unknown catch-up") }), {
+    id: rawId,
+  });
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(catchups)

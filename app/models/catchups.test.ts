@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { CatchupInputSchema, dateProblem, isCalendarDay } from "./catchups.server";
-import { describeChange, openItems, scoreDelta, sectionProgress } from "./customer-view";
-import { resolveChecks, type AutomatedResult } from "../../checks/evaluate";
+import { type AutomatedResult, resolveChecks } from "../../checks/evaluate";
 import type { ScoreChange } from "../../checks/score";
-import { dayLabel, usageView } from "./usage-view";
 import { usageVsPlan } from "../../checks/usage";
 import { InputError, parseInput } from "../utils/validation.server";
+import { CatchupInputSchema, dateProblem, isCalendarDay } from "./catchups.server";
+import { describeChange, openItems, scoreDelta, sectionProgress } from "./customer-view";
+import { dayLabel, usageView } from "./usage-view";
 
 const NOW = new Date("2025-03-15T12:00:00Z");
 const DAY = 86_400_000;
@@ -56,10 +56,19 @@ describe("catch-up input", () => {
   });
 });
 
-const auto = (checkId: string, status: AutomatedResult["status"], summary = `${checkId} ${status}`): AutomatedResult => ({ checkId, status, evidence: {}, summary });
+const auto = (checkId: string, status: AutomatedResult["status"], summary = `${checkId} ${status}`): AutomatedResult => ({
+  checkId,
+  status,
+  evidence: {},
+  summary,
+});
 
 describe("talking points and progress", () => {
-  const automated = [auto("setup.logged_in", "pass"), auto("setup.production", "fail", "No production events in 7 days"), auto("setup.toolbar", "unknown", "No app URLs")];
+  const automated = [
+    auto("setup.logged_in", "pass"),
+    auto("setup.production", "fail", "No production events in 7 days"),
+    auto("setup.toolbar", "unknown", "No app URLs"),
+  ];
 
   test("failing first, then expired overrides, stale answers and unknowns; passing checks are not listed", () => {
     const resolved = resolveChecks({
@@ -68,7 +77,16 @@ describe("talking points and progress", () => {
         { checkId: "training.demo_received", answer: "yes", note: "", authorName: "ann", createdAt: new Date(NOW.getTime() - 200 * DAY) },
         { checkId: "training.told_support", answer: "no", note: "", authorName: "ann", createdAt: new Date(NOW.getTime() - DAY) },
       ],
-      overrides: [{ checkId: "setup.logged_in", status: "fail", reason: "Only a bot logs in", expiresAt: new Date(NOW.getTime() - DAY), authorName: "bo", createdAt: new Date(NOW.getTime() - 10 * DAY) }],
+      overrides: [
+        {
+          checkId: "setup.logged_in",
+          status: "fail",
+          reason: "Only a bot logs in",
+          expiresAt: new Date(NOW.getTime() - DAY),
+          authorName: "bo",
+          createdAt: new Date(NOW.getTime() - 10 * DAY),
+        },
+      ],
       now: NOW,
     });
     const items = openItems(resolved, NOW);
@@ -80,8 +98,14 @@ describe("talking points and progress", () => {
     expect(items.find((i) => i.checkId === "setup.production")).toMatchObject({ kind: "failing", text: "No production events in 7 days" });
     expect(items.find((i) => i.checkId === "training.told_support")).toMatchObject({ kind: "failing" });
     expect(items.find((i) => i.kind === "stale-answer")).toMatchObject({ checkId: "training.demo_received" });
-    expect(items.find((i) => i.kind === "expired-override")).toMatchObject({ checkId: "setup.logged_in", text: "Override to fail by bo expired on 2025-03-14 (Only a bot logs in)" });
-    expect(items.find((i) => i.checkId === "training.knows_guides")).toMatchObject({ kind: "unknown", text: "Nobody has answered this yet" });
+    expect(items.find((i) => i.kind === "expired-override")).toMatchObject({
+      checkId: "setup.logged_in",
+      text: "Override to fail by bo expired on 2025-03-14 (Only a bot logs in)",
+    });
+    expect(items.find((i) => i.checkId === "training.knows_guides")).toMatchObject({
+      kind: "unknown",
+      text: "Nobody has answered this yet",
+    });
     expect(items.find((i) => i.checkId === "setup.toolbar")).toMatchObject({ kind: "unknown", text: "No app URLs" });
     // The override expired, so the passing automated result is back: not a talking point as failing.
     expect(items.filter((i) => i.checkId === "setup.logged_in").map((i) => i.kind)).toEqual(["expired-override"]);
@@ -104,7 +128,16 @@ describe("talking points and progress", () => {
 
 describe("wording", () => {
   const change = (o: Partial<ScoreChange>): ScoreChange => ({
-    checkId: "x", section: "setup", from: "fail", to: "pass", pointsBefore: 0, pointsAfter: 2, maxPointsBefore: 2, maxPointsAfter: 2, scoreEffect: 5.3, ...o,
+    checkId: "x",
+    section: "setup",
+    from: "fail",
+    to: "pass",
+    pointsBefore: 0,
+    pointsAfter: 2,
+    maxPointsBefore: 2,
+    maxPointsAfter: 2,
+    scoreEffect: 5.3,
+    ...o,
   });
   test.each([
     [change({}), "now passing (was failing), score +5.3"],
@@ -156,8 +189,14 @@ describe("usage view", () => {
   });
 
   test("past periods are listed newest first with their length", () => {
-    const long = Array.from({ length: 90 }, (_, i) => ({ day: new Date(Date.UTC(2024, 11, 15) + i * DAY).toISOString().slice(0, 10), events: 10 }));
-    const view = usageView(usageVsPlan({ daily: long, monthlyEvents: 1000, anchorDay: 1, timeZone: "UTC", now: NOW }), { name: "P", monthlyEvents: 1000 });
+    const long = Array.from({ length: 90 }, (_, i) => ({
+      day: new Date(Date.UTC(2024, 11, 15) + i * DAY).toISOString().slice(0, 10),
+      events: 10,
+    }));
+    const view = usageView(usageVsPlan({ daily: long, monthlyEvents: 1000, anchorDay: 1, timeZone: "UTC", now: NOW }), {
+      name: "P",
+      monthlyEvents: 1000,
+    });
     expect(view.history.map((h) => [h.start, h.days, h.partial])).toEqual([
       ["2025-02-01", 28, false],
       ["2025-01-01", 31, false],

@@ -1,13 +1,13 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { EventDefinitionSchema, MAX_EVENT_CHECKS } from "../../checks/event-checks";
+import { type CustomCheck, loadScoring } from "../../checks/rules";
+import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
 import { customChecks, plans } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
-import { EventDefinitionSchema, MAX_EVENT_CHECKS } from "../../checks/event-checks";
-import { loadScoring, type CustomCheck } from "../../checks/rules";
-import { createScoringVersion, MAX_WEIGHT } from "./scoring-versions.server";
-import { SECTIONS } from "../../checks/types";
 import { InputError, parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
+import { createScoringVersion, MAX_WEIGHT } from "./scoring-versions.server";
 
 export const CUSTOM_ID = /^custom\.[a-z0-9_]{1,48}$/;
 
@@ -23,9 +23,16 @@ export const CustomCheckInputSchema = z.object({
     .regex(/^[^\u0000-\u001F\u007F]+$/, "The question cannot contain control characters"),
   weight: z.preprocess(
     (v) => (v === undefined || v === "" ? 1 : typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
-    z.number({ invalid_type_error: "Weight is a whole number from 0 to 10" }).int("Weight is a whole number from 0 to 10").min(0, "Weight is a whole number from 0 to 10").max(MAX_WEIGHT, "Weight is a whole number from 0 to 10"),
+    z
+      .number({ invalid_type_error: "Weight is a whole number from 0 to 10" })
+      .int("Weight is a whole number from 0 to 10")
+      .min(0, "Weight is a whole number from 0 to 10")
+      .max(MAX_WEIGHT, "Weight is a whole number from 0 to 10"),
   ),
-  kind: z.preprocess(emptyToUndefined, z.enum(["manual", "event"], { errorMap: () => ({ message: "Choose manual or event" }) }).default("manual")),
+  kind: z.preprocess(
+    emptyToUndefined,
+    z.enum(["manual", "event"], { errorMap: () => ({ message: "Choose manual or event" }) }).default("manual"),
+  ),
   planIds: z.array(z.number().int().positive()).max(100).default([]),
 });
 
@@ -46,7 +53,10 @@ export function slugFor(question: string, taken: Set<string>): string {
 
 /** Plan names ("Growth, Scale") as ids, for the CLI. Unknown names are refused. */
 export async function planIdsByName(db: Db, names: string): Promise<number[]> {
-  const wanted = names.split(",").map((n) => n.trim()).filter(Boolean);
+  const wanted = names
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   const all = await db.select({ id: plans.id, name: plans.name }).from(plans);
   return wanted.map((name) => {
     const plan = all.find((p) => p.name.toLowerCase() === name.toLowerCase());
@@ -66,7 +76,9 @@ export async function addCustomCheck(db: Db, actor: Actor, raw: Record<string, u
   const stray = ["event", "property", "operator", "value"].find((k) => typeof raw[k] === "string" && (raw[k] as string).trim() !== "");
   if (!event && stray) throw new InputError({ [stray]: "Only event checks take an event definition; choose the event kind" });
   return db.transaction(async (tx) => {
-    const existing = await tx.select({ id: customChecks.id, kind: customChecks.kind, retiredAt: customChecks.retiredAt }).from(customChecks);
+    const existing = await tx
+      .select({ id: customChecks.id, kind: customChecks.kind, retiredAt: customChecks.retiredAt })
+      .from(customChecks);
     if (event && existing.filter((c) => c.kind === "event" && !c.retiredAt).length >= MAX_EVENT_CHECKS) {
       throw new InputError({ kind: `At most ${MAX_EVENT_CHECKS} event checks can be active: retire one first` });
     }
@@ -77,11 +89,33 @@ export async function addCustomCheck(db: Db, actor: Actor, raw: Record<string, u
     const id = slugFor(input.question, new Set(existing.map((c) => c.id)));
     const [check] = await tx
       .insert(customChecks)
-      .values({ id, kind: input.kind, section: input.section, question: input.question, planIds: input.planIds, event, createdBy: actor.name, createdAt: now })
+      .values({
+        id,
+        kind: input.kind,
+        section: input.section,
+        question: input.question,
+        planIds: input.planIds,
+        event,
+        createdBy: actor.name,
+        createdAt: now,
+      })
       .returning();
-    await recordAudit(tx, actor, "check.create", "custom_check", id, { kind: input.kind, section: input.section, question: input.question, weight: input.weight, planIds: input.planIds, event });
+    await recordAudit(tx, actor, "check.create", "custom_check", id, {
+      kind: input.kind,
+      section: input.section,
+      question: input.question,
+      weight: input.weight,
+      planIds: input.planIds,
+      event,
+    });
     const scoring = await loadScoring(tx);
-    const version = await createScoringVersion(tx, actor, { weights: { ...scoring.weights, [id]: input.weight }, bands: scoring.bands }, [`Added ${id}: ${input.question}`], now);
+    const version = await createScoringVersion(
+      tx,
+      actor,
+      { weights: { ...scoring.weights, [id]: input.weight }, bands: scoring.bands },
+      [`Added ${id}: ${input.question}`],
+      now,
+    );
     return { check: check!, weight: input.weight, version: version.number };
   });
 }

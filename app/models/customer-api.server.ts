@@ -1,7 +1,7 @@
 import { asc, eq } from "drizzle-orm";
-import { customerJson, getCustomer, type PublicCustomer } from "./customers.server";
 import type { Db } from "../../db/client";
 import { checkResults, checkRuns, currentHealth, healthScores } from "../../db/schema";
+import { customerJson, getCustomer, type PublicCustomer } from "./customers.server";
 import type { PortfolioRow } from "./portfolio.server";
 
 /** One entry of GET /api/customers: the CLI's customer shape plus its current health. */
@@ -80,23 +80,24 @@ export async function customerApiDetail(db: Db, slug: string) {
     : [];
   return {
     ...customerJson(customer),
-    health:
-      current?.computedAt
-        ? {
-            score: current.score,
-            band: current.band,
-            coverage: current.coverage,
-            sections: current.sections,
-            failing: current.failing,
-            unknown: current.unknown,
-            planPercent: current.planPercent,
-            projectedPercent: current.projectedPercent,
-            flagged80: current.flagged80 ?? false,
-            computedAt: current.computedAt.toISOString(),
-            scoringVersion: current.scoringVersion,
-          }
-        : null,
-    lastRefresh: current?.runFinishedAt ? { at: current.runFinishedAt.toISOString(), status: current.runStatus, errors: current.runErrors } : null,
+    health: current?.computedAt
+      ? {
+          score: current.score,
+          band: current.band,
+          coverage: current.coverage,
+          sections: current.sections,
+          failing: current.failing,
+          unknown: current.unknown,
+          planPercent: current.planPercent,
+          projectedPercent: current.projectedPercent,
+          flagged80: current.flagged80 ?? false,
+          computedAt: current.computedAt.toISOString(),
+          scoringVersion: current.scoringVersion,
+        }
+      : null,
+    lastRefresh: current?.runFinishedAt
+      ? { at: current.runFinishedAt.toISOString(), status: current.runStatus, errors: current.runErrors }
+      : null,
     checks,
   };
 }

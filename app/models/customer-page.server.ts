@@ -1,11 +1,11 @@
-import type { Db } from "../../db/client";
-import { getCustomer, type PublicCustomer } from "./customers.server";
-import { describeChange, scoreDelta, SECTION_LABELS, SOURCE_LABELS } from "./customer-view";
 import type { ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "../../checks/evaluate";
-import { loadCustomerHealth, type CustomerHealth } from "../../checks/health";
-import { maskApiKey } from "../../db/secrets";
-import { SECTIONS } from "../../checks/types";
+import { type CustomerHealth, loadCustomerHealth } from "../../checks/health";
 import { CALL_LABELS, type CallName } from "../../checks/snapshot";
+import { SECTIONS } from "../../checks/types";
+import type { Db } from "../../db/client";
+import { maskApiKey } from "../../db/secrets";
+import { describeChange, SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
+import { getCustomer, type PublicCustomer } from "./customers.server";
 import { usageView } from "./usage-view";
 
 /*
@@ -20,13 +20,22 @@ export type HistoryItem = { kind: "answer" | "override" | "cleared"; who: string
 
 function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRecord[] = []): HistoryItem[] {
   const items = [
-    ...answers.map((a) => ({ at: a.createdAt, item: { kind: "answer" as const, who: a.authorName, when: stamp(a.createdAt), what: `Answered "${a.answer}"`, note: a.note } })),
+    ...answers.map((a) => ({
+      at: a.createdAt,
+      item: { kind: "answer" as const, who: a.authorName, when: stamp(a.createdAt), what: `Answered "${a.answer}"`, note: a.note },
+    })),
     ...overrides.map((o) => ({
       at: o.createdAt,
       item:
         o.status === "cleared"
           ? { kind: "cleared" as const, who: o.authorName, when: stamp(o.createdAt), what: "Cleared the override", note: "" }
-          : { kind: "override" as const, who: o.authorName, when: stamp(o.createdAt), what: `Overrode to ${o.status}${o.expiresAt ? ` until ${dayOf(o.expiresAt)}` : ""}`, note: o.reason },
+          : {
+              kind: "override" as const,
+              who: o.authorName,
+              when: stamp(o.createdAt),
+              what: `Overrode to ${o.status}${o.expiresAt ? ` until ${dayOf(o.expiresAt)}` : ""}`,
+              note: o.reason,
+            },
     })),
   ];
   return items.sort((a, b) => b.at.getTime() - a.at.getTime()).map((x) => x.item);
@@ -56,9 +65,18 @@ function checkRow(r: ResolvedCheck, health: CustomerHealth, now: Date) {
     summary: r.summary,
     when,
     stale: r.answerStale,
-    automated: r.kind === "automated" ? { status: r.automated?.status ?? "unknown", summary: r.automated?.summary ?? "Not refreshed yet" } : null,
+    automated:
+      r.kind === "automated" ? { status: r.automated?.status ?? "unknown", summary: r.automated?.summary ?? "Not refreshed yet" } : null,
     override: o
-      ? { status: o.status, reason: o.reason, by: o.authorName, on: dayOf(o.createdAt), expiresOn: o.expiresAt ? dayOf(o.expiresAt) : null, active: r.overrideActive, expired: !r.overrideActive && o.expiresAt !== null && o.expiresAt <= now }
+      ? {
+          status: o.status,
+          reason: o.reason,
+          by: o.authorName,
+          on: dayOf(o.createdAt),
+          expiresOn: o.expiresAt ? dayOf(o.expiresAt) : null,
+          active: r.overrideActive,
+          expired: !r.overrideActive && o.expiresAt !== null && o.expiresAt <= now,
+        }
       : null,
     history: checkHistory(health.answers[r.checkId], health.overrides[r.checkId]),
   };
@@ -66,8 +84,15 @@ function checkRow(r: ResolvedCheck, health: CustomerHealth, now: Date) {
 export type CheckRowView = ReturnType<typeof checkRow>;
 
 function historyChart(health: CustomerHealth) {
-  const points = health.history.map((s) => ({ t: s.computedAt.getTime(), date: dayOf(s.computedAt), score: s.score, version: s.scoringVersion }));
-  const marks = points.flatMap((p, i) => (i > 0 && points[i - 1]!.version !== p.version ? [{ t: p.t, label: `scoring v${p.version}` }] : []));
+  const points = health.history.map((s) => ({
+    t: s.computedAt.getTime(),
+    date: dayOf(s.computedAt),
+    score: s.score,
+    version: s.scoringVersion,
+  }));
+  const marks = points.flatMap((p, i) =>
+    i > 0 && points[i - 1]!.version !== p.version ? [{ t: p.t, label: `scoring v${p.version}` }] : [],
+  );
   return { points, marks };
 }
 
@@ -93,12 +118,25 @@ export function lastRunView(health: CustomerHealth) {
 
 export function scoreView(health: CustomerHealth) {
   const { score } = health.current;
-  return { value: score.score, band: score.band, coverage: Math.round(score.coverage * 100), version: score.version, failing: score.failing, unknown: score.unknown };
+  return {
+    value: score.score,
+    band: score.band,
+    coverage: Math.round(score.coverage * 100),
+    version: score.version,
+    failing: score.failing,
+    unknown: score.unknown,
+  };
 }
 
 export function changesView(changes: CustomerHealth["changes"], resolved: ResolvedCheck[]) {
   const byId = new Map(resolved.map((r) => [r.checkId, r]));
-  return changes.map((c) => ({ checkId: c.checkId, question: byId.get(c.checkId)?.question ?? c.checkId, text: describeChange(c), why: byId.get(c.checkId)?.summary ?? "", effect: c.scoreEffect }));
+  return changes.map((c) => ({
+    checkId: c.checkId,
+    question: byId.get(c.checkId)?.question ?? c.checkId,
+    text: describeChange(c),
+    why: byId.get(c.checkId)?.summary ?? "",
+    effect: c.scoreEffect,
+  }));
 }
 
 /** Everything `/customers/:slug` shows, or null for an unknown slug. */

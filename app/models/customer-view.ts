@@ -1,6 +1,6 @@
 import type { ResolvedCheck } from "../../checks/evaluate";
 import type { ScoreChange } from "../../checks/score";
-import { SECTIONS, type CheckStatus, type Section } from "../../checks/types";
+import { type CheckStatus, SECTIONS, type Section } from "../../checks/types";
 
 /*
  * Pure wording shared by the customer page and the catch-up pack: the same check reads the same
@@ -19,7 +19,12 @@ export type SectionProgress = { section: Section; label: string; passing: number
 export function sectionProgress(resolved: ResolvedCheck[]): SectionProgress[] {
   return SECTIONS.map((section) => {
     const inSection = resolved.filter((r) => r.section === section && r.status !== "na");
-    return { section, label: SECTION_LABELS[section], passing: inSection.filter((r) => r.status === "pass").length, total: inSection.length };
+    return {
+      section,
+      label: SECTION_LABELS[section],
+      passing: inSection.filter((r) => r.status === "pass").length,
+      total: inSection.length,
+    };
   });
 }
 
@@ -38,10 +43,15 @@ export function openItems(resolved: ResolvedCheck[], now: Date): OpenItem[] {
     const base = { checkId: r.checkId, section: r.section, question: r.question };
     if (r.status === "fail") items.push({ ...base, kind: "failing", text: r.summary });
     else if (r.answerStale) items.push({ ...base, kind: "stale-answer", text: r.summary });
-    else if (r.status === "unknown") items.push({ ...base, kind: "unknown", text: r.kind === "manual" && !r.answer ? "Nobody has answered this yet" : r.summary });
+    else if (r.status === "unknown")
+      items.push({ ...base, kind: "unknown", text: r.kind === "manual" && !r.answer ? "Nobody has answered this yet" : r.summary });
     const o = r.override;
     if (o && !r.overrideActive && o.expiresAt && o.expiresAt.getTime() <= now.getTime()) {
-      items.push({ ...base, kind: "expired-override", text: `Override to ${o.status} by ${o.authorName} expired on ${day(o.expiresAt)} (${o.reason})` });
+      items.push({
+        ...base,
+        kind: "expired-override",
+        text: `Override to ${o.status} by ${o.authorName} expired on ${day(o.expiresAt)} (${o.reason})`,
+      });
     }
   }
   const order: OpenItemKind[] = ["failing", "expired-override", "stale-answer", "unknown"];

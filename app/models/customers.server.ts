@@ -1,15 +1,20 @@
 import { asc, eq, isNull, like, or, sql } from "drizzle-orm";
 import { z } from "zod";
+import { normalisePostHogHost, regionOf } from "../../checks/posthog/host";
 import type { Db } from "../../db/client";
 import { customers, plans, users } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
-import { normalisePostHogHost, regionOf } from "../../checks/posthog/host";
 import { last4, maskApiKey, sealSecret } from "../../db/secrets";
 import { InputError, parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
 
 const optionalId = z.preprocess(
   (v) => (v === "" || v === undefined || v === null ? null : typeof v === "string" ? Number(v) : v),
-  z.number({ invalid_type_error: "Choose one from the list" }).int("Choose one from the list").positive("Choose one from the list").max(2_147_483_647, "Choose one from the list").nullable(),
+  z
+    .number({ invalid_type_error: "Choose one from the list" })
+    .int("Choose one from the list")
+    .positive("Choose one from the list")
+    .max(2_147_483_647, "Choose one from the list")
+    .nullable(),
 );
 
 export const ApiKeySchema = z
@@ -23,7 +28,11 @@ export const ApiKeySchema = z
 
 export function customerInputSchema(options: { allowPrivateHosts: boolean }) {
   return z.object({
-    name: z.string({ required_error: "Name is required" }).trim().min(1, "Name is required").max(100, "Name is too long (100 characters at most)"),
+    name: z
+      .string({ required_error: "Name is required" })
+      .trim()
+      .min(1, "Name is required")
+      .max(100, "Name is too long (100 characters at most)"),
     posthogHost: z
       .string({ required_error: "PostHog host is required" })
       .min(1, "PostHog host is required")
@@ -75,7 +84,12 @@ export function slugify(name: string): string {
 async function uniqueSlug(db: Db, name: string): Promise<string> {
   const base = slugify(name);
   const taken = new Set(
-    (await db.select({ slug: customers.slug }).from(customers).where(or(eq(customers.slug, base), like(customers.slug, `${base}-%`)))).map((r) => r.slug),
+    (
+      await db
+        .select({ slug: customers.slug })
+        .from(customers)
+        .where(or(eq(customers.slug, base), like(customers.slug, `${base}-%`)))
+    ).map((r) => r.slug),
   );
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
@@ -202,7 +216,6 @@ export async function countActiveCustomers(db: Db) {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(customers).where(isNull(customers.archivedAt));
   return row?.n ?? 0;
 }
-
 
 /** The one outward shape of a customer (CLI --json and the JSON API): the key only masked. */
 export function customerJson(c: PublicCustomer) {

@@ -2,11 +2,15 @@ import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { plans } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
 import { InputError, parseCount, parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
 
 export const PlanInputSchema = z.object({
-  name: z.string({ required_error: "Name is required" }).trim().min(1, "Name is required").max(60, "Name is too long (60 characters at most)"),
+  name: z
+    .string({ required_error: "Name is required" })
+    .trim()
+    .min(1, "Name is required")
+    .max(60, "Name is too long (60 characters at most)"),
   monthlyEvents: z.preprocess(
     parseCount,
     z
@@ -23,7 +27,10 @@ export async function listPlans(db: Db) {
 }
 
 export async function findPlanByName(db: Db, name: string) {
-  const [plan] = await db.select().from(plans).where(eq(sql`lower(${plans.name})`, name.trim().toLowerCase()));
+  const [plan] = await db
+    .select()
+    .from(plans)
+    .where(eq(sql`lower(${plans.name})`, name.trim().toLowerCase()));
   return plan ?? null;
 }
 
@@ -48,7 +55,11 @@ export async function updatePlan(db: Db, actor: Actor, id: number, raw: unknown)
     const [before] = await tx.select().from(plans).where(eq(plans.id, id));
     if (!before) throw new InputError({ form: "Plan not found" });
     await assertNameFree(tx, input.name, id);
-    const [plan] = await tx.update(plans).set({ ...input, updatedAt: new Date() }).where(eq(plans.id, id)).returning();
+    const [plan] = await tx
+      .update(plans)
+      .set({ ...input, updatedAt: new Date() })
+      .where(eq(plans.id, id))
+      .returning();
     await recordAudit(tx, actor, "plan.update", "plan", id, {
       from: { name: before.name, monthlyEvents: before.monthlyEvents },
       to: input,

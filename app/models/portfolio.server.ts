@@ -1,14 +1,14 @@
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { rowsOf } from "../../db/rows";
 import {
   BAND_FILTERS,
+  type BandFilter,
   DEFAULT_DIR,
   DEFAULT_FILTERS,
   PAGE_SIZE,
   PORTFOLIO_SORTS,
-  type BandFilter,
   type PortfolioFilters,
   type PortfolioSort,
 } from "../utils/portfolio-params";
@@ -21,13 +21,25 @@ const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v
 const PortfolioParamsSchema = z.object({
   q: z.preprocess(
     // Control characters cannot match a name (and NUL cannot even be sent to PostgreSQL).
-    (v) => (typeof v === "string" ? v.replace(/[\u0000-\u001f]/g, "").trim().slice(0, 100) : ""),
+    (v) =>
+      typeof v === "string"
+        ? v
+            .replace(/[\u0000-\u001f]/g, "")
+            .trim()
+            .slice(0, 100)
+        : "",
     z.string(),
   ),
   owner: z.preprocess(
     blankToUndefined,
     z
-      .union([z.enum(["me", "none"]), z.string().regex(/^\d{1,9}$/).transform(Number)])
+      .union([
+        z.enum(["me", "none"]),
+        z
+          .string()
+          .regex(/^\d{1,9}$/)
+          .transform(Number),
+      ])
       .nullable()
       .default(null)
       .catch(null),
@@ -36,10 +48,7 @@ const PortfolioParamsSchema = z.object({
   flagged: z.preprocess((v) => v === "1" || v === "on" || v === "true", z.boolean()),
   sort: z.preprocess(blankToUndefined, z.enum(PORTFOLIO_SORTS).default("name").catch("name")),
   dir: z.preprocess(blankToUndefined, z.enum(["asc", "desc"]).optional().catch(undefined)),
-  page: z.preprocess(
-    blankToUndefined,
-    z.coerce.number().int().min(1).max(1_000_000).default(1).catch(1),
-  ),
+  page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1).catch(1)),
 });
 
 export function parsePortfolioParams(search: URLSearchParams): PortfolioFilters {
@@ -143,7 +152,10 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
   const bandFilter = filters.band ? sql`where band_key = ${filters.band}` : sql``;
   const order = sql`order by sort_key ${dir} nulls last, name_key, id`;
   // The offset of the page actually shown: a page past the end shows the last one.
-  const offset = size === null ? sql`0` : sql`(select greatest(0, (least(${filters.page}::int, greatest(1, ceil(total / ${size}::numeric)))::int - 1) * ${size}::int) from summary)`;
+  const offset =
+    size === null
+      ? sql`0`
+      : sql`(select greatest(0, (least(${filters.page}::int, greatest(1, ceil(total / ${size}::numeric)))::int - 1) * ${size}::int) from summary)`;
   // A top-N sort of just the page's rows, not a numbering of every customer.
   const pageFilter =
     size === null

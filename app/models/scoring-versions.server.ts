@@ -1,16 +1,22 @@
 import { desc } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { scoringVersions } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
 import { rescoreAll } from "../../checks/health-store";
 import { loadScoring, VERSION_ONE } from "../../checks/rules";
 import { describeScoringChange, type ScoringConfig } from "../../checks/scoring";
+import type { Db } from "../../db/client";
+import { scoringVersions } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
 
 export const MAX_WEIGHT = 10;
 
-export type ScoringVersionView = { number: number; author: string; createdAt: Date | null; changed: string[]; bands: ScoringConfig["bands"] };
+export type ScoringVersionView = {
+  number: number;
+  author: string;
+  createdAt: Date | null;
+  changed: string[];
+  bands: ScoringConfig["bands"];
+};
 
 /** Every version, newest first; version 1 is the one in code. */
 export async function listScoringVersions(db: Db): Promise<ScoringVersionView[]> {
@@ -37,7 +43,9 @@ export async function createScoringVersion(
   const changed = [...extra, ...describeScoringChange(current, next)];
   if (changed.length === 0) throw new InputError({ form: "Nothing changed: the weights and bands are the same as the current version" });
   const number = Number(current.version) + 1;
-  await tx.insert(scoringVersions).values({ number, weights: next.weights, bands: next.bands, changed, author: actor.name, createdAt: now });
+  await tx
+    .insert(scoringVersions)
+    .values({ number, weights: next.weights, bands: next.bands, changed, author: actor.name, createdAt: now });
   await recordAudit(tx, actor, "scoring.version", "scoring_version", number, { changed });
   const rescored = await rescoreAll(tx, `scoring v${number}`, now);
   return { number, changed, rescored };
@@ -45,12 +53,20 @@ export async function createScoringVersion(
 
 const weight = z.preprocess(
   (v) => (typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
-  z.number({ invalid_type_error: "Weights are whole numbers from 0 to 10" }).int("Weights are whole numbers from 0 to 10").min(0, "Weights are whole numbers from 0 to 10").max(MAX_WEIGHT, "Weights are whole numbers from 0 to 10"),
+  z
+    .number({ invalid_type_error: "Weights are whole numbers from 0 to 10" })
+    .int("Weights are whole numbers from 0 to 10")
+    .min(0, "Weights are whole numbers from 0 to 10")
+    .max(MAX_WEIGHT, "Weights are whole numbers from 0 to 10"),
 );
 const threshold = (what: string) =>
   z.preprocess(
     (v) => (typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
-    z.number({ required_error: `${what} threshold is required`, invalid_type_error: `${what} threshold must be a whole number` }).int(`${what} threshold must be a whole number`).min(1, `${what} threshold must be from 1 to 100`).max(100, `${what} threshold must be from 1 to 100`),
+    z
+      .number({ required_error: `${what} threshold is required`, invalid_type_error: `${what} threshold must be a whole number` })
+      .int(`${what} threshold must be a whole number`)
+      .min(1, `${what} threshold must be from 1 to 100`)
+      .max(100, `${what} threshold must be from 1 to 100`),
   );
 
 export const BandsInputSchema = z
@@ -61,7 +77,12 @@ export const BandsInputSchema = z
  * An admin's edit of weights and bands. Weights of checks not in the form stay as they are, so a
  * form listing only the checks in force cannot drop a retired check's or a disabled extra's weight.
  */
-export async function saveScoring(db: Db, actor: Actor, raw: { weights: Record<string, unknown>; healthy: unknown; concerning: unknown }, now = new Date()) {
+export async function saveScoring(
+  db: Db,
+  actor: Actor,
+  raw: { weights: Record<string, unknown>; healthy: unknown; concerning: unknown },
+  now = new Date(),
+) {
   // Weight errors are keyed `w:<check id>`, the name of each input in the Settings form.
   const errors: Record<string, string> = {};
   const weights: Record<string, number> = {};

@@ -1,15 +1,15 @@
-import type { Db } from "../../db/client";
-import type { Actor } from "./audit.server";
 import { CATALOG } from "../../checks/catalog";
-import { addCustomCheck, retireCustomCheck } from "./custom-checks.server";
-import { SECTION_LABELS } from "./customer-view";
 import { describeEventRule, type EventDefinition } from "../../checks/event-checks";
 import { extraChecks } from "../../checks/extras";
-import { listPlans } from "./plans.server";
 import { catalogFor, loadRules } from "../../checks/rules";
+import type { Db } from "../../db/client";
+import { InputError } from "../utils/validation.server";
+import type { Actor } from "./audit.server";
+import { addCustomCheck, retireCustomCheck } from "./custom-checks.server";
+import { SECTION_LABELS } from "./customer-view";
+import { listPlans } from "./plans.server";
 import { listScoringVersions, saveScoring } from "./scoring-versions.server";
 import { saveTeamSettings } from "./team-settings.server";
-import { InputError } from "../utils/validation.server";
 
 /*
  * Settings' view of the rules in force and the admin actions that change them. Dates are text in
@@ -37,14 +37,33 @@ export async function checklistSettings(db: Db) {
       added: `${stamp(c.createdAt)} by ${c.createdBy}`,
       retired: c.retiredAt ? `${stamp(c.retiredAt)} by ${c.retiredBy ?? "?"}` : null,
     })),
-    extras: extraChecks({ minSdkVersions: rules.minSdkVersions }).map((c) => ({ id: c.id, question: c.question, rule: c.rule, enabled: rules.extras.includes(c.id as never) })),
-    minSdkVersions: Object.entries(rules.minSdkVersions).map(([lib, v]) => `${lib}=${v}`).join(", "),
+    extras: extraChecks({ minSdkVersions: rules.minSdkVersions }).map((c) => ({
+      id: c.id,
+      question: c.question,
+      rule: c.rule,
+      enabled: rules.extras.includes(c.id as never),
+    })),
+    minSdkVersions: Object.entries(rules.minSdkVersions)
+      .map(([lib, v]) => `${lib}=${v}`)
+      .join(", "),
     scoring: {
       version: rules.scoring.version,
       bands: rules.scoring.bands,
-      rows: active.map((c) => ({ id: c.id, section: SECTION_LABELS[c.section], question: c.question, origin: c.origin ?? "handbook", weight: weights[c.id] ?? 0 })),
+      rows: active.map((c) => ({
+        id: c.id,
+        section: SECTION_LABELS[c.section],
+        question: c.question,
+        origin: c.origin ?? "handbook",
+        weight: weights[c.id] ?? 0,
+      })),
     },
-    versions: versions.map((v) => ({ number: v.number, author: v.author, when: v.createdAt ? stamp(v.createdAt) : "built in", changed: v.changed, bands: v.bands })),
+    versions: versions.map((v) => ({
+      number: v.number,
+      author: v.author,
+      when: v.createdAt ? stamp(v.createdAt) : "built in",
+      changed: v.changed,
+      bands: v.bands,
+    })),
     builtIn: CATALOG.length,
   };
 }
@@ -64,8 +83,17 @@ export async function runSettingsIntent(db: Db, actor: Actor, intent: SettingsIn
     const plans = form.getAll("plans").map(String);
     if (plans.some((p) => !/^\d{1,9}$/.test(p))) throw new InputError({ plans: "Choose plans from the list" });
     const { check, version } = await addCustomCheck(db, actor, {
-      section: text(form, "section"), question: text(form, "question"), weight: text(form, "weight"), kind: text(form, "kind"), planIds: plans.map(Number),
-      event: text(form, "event"), property: text(form, "property"), operator: text(form, "operator"), value: text(form, "value"), minCount: text(form, "minCount"), days: text(form, "days"),
+      section: text(form, "section"),
+      question: text(form, "question"),
+      weight: text(form, "weight"),
+      kind: text(form, "kind"),
+      planIds: plans.map(Number),
+      event: text(form, "event"),
+      property: text(form, "property"),
+      operator: text(form, "operator"),
+      value: text(form, "value"),
+      minCount: text(form, "minCount"),
+      days: text(form, "days"),
     });
     return `Added ${check.id}; scoring version ${version}`;
   }

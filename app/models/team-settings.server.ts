@@ -1,12 +1,12 @@
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { teamSettings } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
 import { EXTRA_IDS } from "../../checks/extras";
 import { rescoreAll } from "../../checks/health-store";
 import { loadScoring, loadTeamSettings } from "../../checks/rules";
-import { createScoringVersion } from "./scoring-versions.server";
+import type { Db } from "../../db/client";
+import { teamSettings } from "../../db/schema";
 import { parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
+import { createScoringVersion } from "./scoring-versions.server";
 
 const LIB = /^[A-Za-z0-9_.@/-]{1,60}$/;
 const VERSION = /^\d{1,6}(\.\d{1,6}){0,3}$/;
@@ -14,7 +14,10 @@ const VERSION = /^\d{1,6}(\.\d{1,6}){0,3}$/;
 /** "web=1.150.0, posthog-node=4.0.0" (commas or new lines) as { lib: version }. */
 export function parseMinVersions(text: string): { ok: true; value: Record<string, string> } | { ok: false; message: string } {
   const value: Record<string, string> = {};
-  for (const entry of text.split(/[,\n]/).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(/[,\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [lib, version, ...rest] = entry.split("=").map((p) => p.trim());
     if (!lib || !version || rest.length || !LIB.test(lib) || !VERSION.test(version)) {
       return { ok: false, message: `"${entry.slice(0, 80)}" is not lib=version (e.g. web=1.150.0)` };
@@ -54,8 +57,15 @@ export async function saveTeamSettings(db: Db, actor: Actor, raw: unknown, now =
     const off = before.extras.filter((id) => !input.extras.includes(id));
     const minsChanged = JSON.stringify(before.minSdkVersions) !== JSON.stringify(input.minSdkVersions);
     const row = { extras: [...input.extras], minSdkVersions: input.minSdkVersions, updatedBy: actor.name, updatedAt: now };
-    await tx.insert(teamSettings).values({ id: 1, ...row }).onConflictDoUpdate({ target: teamSettings.id, set: row });
-    await recordAudit(tx, actor, "settings.update", "team_settings", 1, { extrasOn: on, extrasOff: off, minSdkVersions: input.minSdkVersions });
+    await tx
+      .insert(teamSettings)
+      .values({ id: 1, ...row })
+      .onConflictDoUpdate({ target: teamSettings.id, set: row });
+    await recordAudit(tx, actor, "settings.update", "team_settings", 1, {
+      extrasOn: on,
+      extrasOff: off,
+      minSdkVersions: input.minSdkVersions,
+    });
     if (on.length || off.length) {
       const scoring = await loadScoring(tx);
       const lines = [...on.map((id) => `Switched on ${id}`), ...off.map((id) => `Switched off ${id}`)];

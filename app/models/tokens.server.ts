@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { apiTokens, users } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
+import { type Actor, recordAudit } from "./audit.server";
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -11,7 +11,10 @@ export function hashToken(token: string): string {
 /** Returns the token once; only its SHA-256 is stored (it has 256 bits, so no slow hash is needed). */
 export async function createApiToken(db: Db, actor: Actor, userId: number, name: string) {
   const token = `dlt_${randomBytes(32).toString("base64url")}`;
-  const [row] = await db.insert(apiTokens).values({ name, userId, tokenHash: hashToken(token) }).returning({ id: apiTokens.id });
+  const [row] = await db
+    .insert(apiTokens)
+    .values({ name, userId, tokenHash: hashToken(token) })
+    .returning({ id: apiTokens.id });
   await recordAudit(db, actor, "token.create", "api_token", row!.id, { name, userId });
   return { id: row!.id, token };
 }

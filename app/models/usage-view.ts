@@ -52,7 +52,13 @@ export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvent
   }
   return {
     plan,
-    period: { start: period.start, end: period.end, days: period.days, daysElapsed: period.daysElapsed, label: `${dayLabel(period.start)} – ${dayLabel(period.end)}` },
+    period: {
+      start: period.start,
+      end: period.end,
+      days: period.days,
+      daysElapsed: period.daysElapsed,
+      label: `${dayLabel(period.start)} – ${dayLabel(period.end)}`,
+    },
     hasData,
     eventsThisPeriod: usage.eventsThisPeriod,
     percentOfQuota: usage.percentOfQuota,
@@ -64,6 +70,8 @@ export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvent
     daily: usage.daily.map((d) => ({ day: d.day, label: dayLabel(d.day), events: d.events })),
     cumulative,
     // Newest first, as a table of past periods reads.
-    history: [...usage.history].reverse().map((h) => ({ ...h, days: daysBetween(h.start, h.end) + 1, label: `${dayLabel(h.start)} – ${dayLabel(h.end)}` })),
+    history: [...usage.history]
+      .reverse()
+      .map((h) => ({ ...h, days: daysBetween(h.start, h.end) + 1, label: `${dayLabel(h.start)} – ${dayLabel(h.end)}` })),
   };
 }

@@ -3,8 +3,8 @@ import { promisify } from "node:util";
 import { asc, count, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { ROLES, users, type Role } from "../../db/schema";
-import { recordAudit, type Actor } from "./audit.server";
+import { ROLES, type Role, users } from "../../db/schema";
+import { type Actor, recordAudit } from "./audit.server";
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 // N=2^15 costs ~50 ms here: slow enough for guessing, fast enough for sign-in.
@@ -70,7 +70,10 @@ export async function findUserByEmail(db: Db, email: string) {
 export async function createUser(db: Db, actor: Actor | null, input: UserInput, password: string) {
   if (await findUserByEmail(db, input.email)) throw new DuplicateError("email", "A user with this email already exists");
   const passwordHash = await hashPassword(password);
-  const [user] = await db.insert(users).values({ ...input, passwordHash }).returning();
+  const [user] = await db
+    .insert(users)
+    .values({ ...input, passwordHash })
+    .returning();
   await recordAudit(db, actor ?? { id: user!.id, name: input.email }, "user.create", "user", user!.id, {
     email: input.email,
     role: input.role,
@@ -80,7 +83,14 @@ export async function createUser(db: Db, actor: Actor | null, input: UserInput, 
 
 export async function listUsers(db: Db) {
   return db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, createdAt: users.createdAt, disabledAt: users.disabledAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      createdAt: users.createdAt,
+      disabledAt: users.disabledAt,
+    })
     .from(users)
     .orderBy(asc(users.name));
 }

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/utils/auth.server";
 import { notFound } from "~/utils/http.server";
-import { GeneralErrorBoundary } from "~/components/error-boundary";
 
 // Unknown URLs render a 404 inside the signed-in shell (or send strangers to sign in).
 export async function loader({ request }: LoaderFunctionArgs) {

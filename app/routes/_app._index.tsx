@@ -1,13 +1,13 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { PortfolioTable } from "~/components/portfolio-table";
 import { listPlans } from "~/models/plans.server";
 import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { listUsers } from "~/models/users.server";
 import portfolioStyles from "~/styles/portfolio.css";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { BAND_FILTERS, DEFAULT_DIR, hasFilters, portfolioSearch, type BandFilter, type PortfolioFilters } from "~/utils/portfolio-params";
-import { PortfolioTable } from "~/components/portfolio-table";
+import { BAND_FILTERS, type BandFilter, DEFAULT_DIR, hasFilters, type PortfolioFilters, portfolioSearch } from "~/utils/portfolio-params";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: portfolioStyles }];
 
@@ -134,7 +134,12 @@ function Filters({ filters, owners }: { filters: PortfolioFilters; owners: { id:
       </label>
       <label>
         <span className="sr-only">Owner</span>
-        <select name="owner" defaultValue={filters.owner === null ? "" : String(filters.owner)} key={String(filters.owner)} onChange={(e) => apply(e.currentTarget.form!)}>
+        <select
+          name="owner"
+          defaultValue={filters.owner === null ? "" : String(filters.owner)}
+          key={String(filters.owner)}
+          onChange={(e) => apply(e.currentTarget.form!)}
+        >
           <option value="">All owners</option>
           <option value="me">My customers</option>
           <option value="none">No owner</option>
@@ -157,7 +162,14 @@ function Filters({ filters, owners }: { filters: PortfolioFilters; owners: { id:
         </select>
       </label>
       <label className="filter-check">
-        <input type="checkbox" name="flagged" value="1" defaultChecked={filters.flagged} key={String(filters.flagged)} onChange={(e) => apply(e.currentTarget.form!)} />
+        <input
+          type="checkbox"
+          name="flagged"
+          value="1"
+          defaultChecked={filters.flagged}
+          key={String(filters.flagged)}
+          onChange={(e) => apply(e.currentTarget.form!)}
+        />
         ≥ 80% of plan
       </label>
       {filters.sort !== "name" ? <input type="hidden" name="sort" value={filters.sort} /> : null}
@@ -203,8 +215,19 @@ function NoCustomersYet({ canEdit, hasPlans }: { canEdit: boolean; hasPlans: boo
       <h2>No customers yet</h2>
       <p>delight checks each customer&apos;s PostHog project against the customer-success checklist and scores their health.</p>
       <ol style={{ textAlign: "left", display: "inline-block" }}>
-        <li>{hasPlans ? "Plans are set up." : <><Link to="/plans">Add a plan</Link> with its monthly event quota.</>}</li>
-        <li>{canEdit ? <Link to="/customers/new">Add a customer</Link> : "Add a customer"} with their PostHog project id and a personal API key (read scopes).</li>
+        <li>
+          {hasPlans ? (
+            "Plans are set up."
+          ) : (
+            <>
+              <Link to="/plans">Add a plan</Link> with its monthly event quota.
+            </>
+          )}
+        </li>
+        <li>
+          {canEdit ? <Link to="/customers/new">Add a customer</Link> : "Add a customer"} with their PostHog project id and a personal API
+          key (read scopes).
+        </li>
         <li>Refresh it to run the checks.</li>
       </ol>
     </div>

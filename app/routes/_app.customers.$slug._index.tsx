@@ -60,7 +60,14 @@ export default function CustomerPage() {
   return (
     <div className="customer-page">
       <CustomerHeader data={data} canEdit={data.canEdit} />
-      <ScoreSummary score={data.score} sinceWeek={data.sinceWeek} sinceCatchup={data.sinceCatchup} changes={data.changes} historyChart={data.historyChart} flagged80={data.flagged80} />
+      <ScoreSummary
+        score={data.score}
+        sinceWeek={data.sinceWeek}
+        sinceCatchup={data.sinceCatchup}
+        changes={data.changes}
+        historyChart={data.historyChart}
+        flagged80={data.flagged80}
+      />
       <Checklist sections={data.checklist} canEdit={data.canEdit} />
       <UsagePanel usage={data.usage} />
       <LastRefresh run={data.lastRun} />

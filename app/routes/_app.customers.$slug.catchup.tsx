@@ -13,7 +13,9 @@ import { invariantResponse, notFound } from "~/utils/http.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: customerStyles }];
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Catch-up pack · ${data?.customer.name ?? "Customer"} · delight` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Catch-up pack · ${data?.customer.name ?? "Customer"} · delight` },
+];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

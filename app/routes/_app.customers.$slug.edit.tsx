@@ -35,7 +35,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const outcome = await handleForm(
     form,
-    () => updateCustomer(ctx.db, actorOf(user), slug, customerFormInput(form), { secretKey: ctx.secretKey, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS }),
+    () =>
+      updateCustomer(ctx.db, actorOf(user), slug, customerFormInput(form), {
+        secretKey: ctx.secretKey,
+        allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS,
+      }),
     { secretFields: ["apiKey"] },
   );
   if (!outcome.ok) return outcome.response;
@@ -60,7 +64,14 @@ export default function EditCustomer() {
         <h1>Edit {customer.name}</h1>
       </div>
       <div className="panel">
-        <CustomerForm defaults={defaults} errors={failure?.errors} plans={plans} users={users} maskedKey={maskedKey} submitLabel="Save changes" />
+        <CustomerForm
+          defaults={defaults}
+          errors={failure?.errors}
+          plans={plans}
+          users={users}
+          maskedKey={maskedKey}
+          submitLabel="Save changes"
+        />
       </div>
       <div className="panel">
         <h2>{customer.archivedAt ? "Archived" : "Archive"}</h2>
@@ -79,4 +90,3 @@ export default function EditCustomer() {
     </>
   );
 }
-

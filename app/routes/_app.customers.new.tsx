@@ -26,7 +26,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const outcome = await handleForm(
     form,
-    () => createCustomer(ctx.db, actorOf(user), customerFormInput(form), { secretKey: ctx.secretKey, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS }),
+    () =>
+      createCustomer(ctx.db, actorOf(user), customerFormInput(form), {
+        secretKey: ctx.secretKey,
+        allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS,
+      }),
     { secretFields: ["apiKey"] },
   );
   if (!outcome.ok) return outcome.response;

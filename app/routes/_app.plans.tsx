@@ -22,7 +22,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const id = form.get("id");
   const input = { name: form.get("name"), monthlyEvents: form.get("monthlyEvents") };
   invariantResponse(id === null || /^\d+$/.test(String(id)), "Unknown plan");
-  const outcome = await handleForm(form, () => (id ? updatePlan(db, actorOf(user), Number(id), input) : createPlan(db, actorOf(user), input)));
+  const outcome = await handleForm(form, () =>
+    id ? updatePlan(db, actorOf(user), Number(id), input) : createPlan(db, actorOf(user), input),
+  );
   if (!outcome.ok) return outcome.response;
   return redirect("/plans");
 }
@@ -60,7 +62,12 @@ export default function Plans() {
             editing === plan.id && canEdit ? (
               <tr key={plan.id}>
                 <td colSpan={3}>
-                  <PlanForm id={plan.id} defaults={failure?.values ?? { name: plan.name, monthlyEvents: String(plan.monthlyEvents) }} errors={failure?.errors} label="Save plan" />
+                  <PlanForm
+                    id={plan.id}
+                    defaults={failure?.values ?? { name: plan.name, monthlyEvents: String(plan.monthlyEvents) }}
+                    errors={failure?.errors}
+                    label="Save plan"
+                  />
                 </td>
               </tr>
             ) : (
@@ -87,14 +94,31 @@ export default function Plans() {
   );
 }
 
-function PlanForm({ id, defaults, errors, label }: { id?: number; defaults: Record<string, string>; errors?: Record<string, string> | null; label: string }) {
+function PlanForm({
+  id,
+  defaults,
+  errors,
+  label,
+}: {
+  id?: number;
+  defaults: Record<string, string>;
+  errors?: Record<string, string> | null;
+  label: string;
+}) {
   return (
     <Form method="post" className="stack" noValidate>
       <FormError errors={errors} />
       {id ? <input type="hidden" name="id" value={id} /> : null}
       <div className="row">
         <Field name="name" label="Plan name" defaultValue={defaults.name} errors={errors} maxLength={60} />
-        <Field name="monthlyEvents" label="Monthly events" inputMode="numeric" defaultValue={defaults.monthlyEvents} errors={errors} hint="e.g. 1,000,000" />
+        <Field
+          name="monthlyEvents"
+          label="Monthly events"
+          inputMode="numeric"
+          defaultValue={defaults.monthlyEvents}
+          errors={errors}
+          hint="e.g. 1,000,000"
+        />
       </div>
       <div>
         <button type="submit">{label}</button>

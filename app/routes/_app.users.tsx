@@ -45,7 +45,11 @@ export default function Users() {
       </div>
       {result?.ok ? (
         <div className="notice" role="status">
-          Created <strong>{result.created.email}</strong>. One-time password: <span className="mono" data-testid="one-time-password">{result.created.password}</span> — pass it on now; it is not shown again.
+          Created <strong>{result.created.email}</strong>. One-time password:{" "}
+          <span className="mono" data-testid="one-time-password">
+            {result.created.password}
+          </span>{" "}
+          — pass it on now; it is not shown again.
         </div>
       ) : null}
       <table>

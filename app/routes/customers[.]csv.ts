@@ -5,7 +5,21 @@ import { toCsv } from "~/utils/csv";
 import { getDb } from "~/utils/db.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
-const HEADER = ["Name", "Slug", "Owner email", "Plan", "Score", "Band", "Coverage %", "Plan %", "Projected %", "At least 80% of plan", "Failing checks", "Last refresh", "Last refresh status"];
+const HEADER = [
+  "Name",
+  "Slug",
+  "Owner email",
+  "Plan",
+  "Score",
+  "Band",
+  "Coverage %",
+  "Plan %",
+  "Projected %",
+  "At least 80% of plan",
+  "Failing checks",
+  "Last refresh",
+  "Last refresh status",
+];
 
 const round = (n: number | null, digits = 0) => (n === null ? null : Number(n.toFixed(digits)));
 

@@ -2,11 +2,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
+import { countUsers } from "~/models/users.server";
 import { getDb } from "~/utils/db.server";
+import { assertSameOrigin } from "~/utils/http.server";
 import { loginAttempt } from "~/utils/login.server";
 import { getSessionUser, redirectWithSession, safeRedirectTo } from "~/utils/session.server";
-import { assertSameOrigin } from "~/utils/http.server";
-import { countUsers } from "~/models/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · delight" }];
 
@@ -36,7 +36,15 @@ export default function Login() {
         <Form method="post" className="stack">
           <FormError errors={actionData?.errors} />
           <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
-          <Field name="email" label="Email" type="email" autoComplete="username" required defaultValue={actionData?.values.email} errors={actionData?.errors} />
+          <Field
+            name="email"
+            label="Email"
+            type="email"
+            autoComplete="username"
+            required
+            defaultValue={actionData?.values.email}
+            errors={actionData?.errors}
+          />
           <Field name="password" label="Password" type="password" autoComplete="current-password" required errors={actionData?.errors} />
           <button type="submit" disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}

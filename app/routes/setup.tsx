@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
+import { getDb } from "~/utils/db.server";
 import { createFirstAdmin, isSetUp } from "~/utils/first-run.server";
 import { handleForm } from "~/utils/forms.server";
 import { assertSameOrigin, notFound } from "~/utils/http.server";
 import { redirectWithSession } from "~/utils/session.server";
-import { getDb } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Welcome · delight" }];
 
@@ -38,7 +38,16 @@ export default function Setup() {
           <FormError errors={errors} />
           <Field name="name" label="Your name" required defaultValue={values.name} errors={errors} />
           <Field name="email" label="Email" type="email" required defaultValue={values.email} errors={errors} />
-          <Field name="password" label="Password" type="password" autoComplete="new-password" required minLength={10} errors={errors} hint="At least 10 characters." />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            errors={errors}
+            hint="At least 10 characters."
+          />
           <button type="submit">Create admin and sign in</button>
         </Form>
       </div>

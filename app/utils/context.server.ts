@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createDb, type Db, type DbHandle } from "../../db/client";
-import type { Config } from "./env.server";
 import { loadOrCreateSecretFile, parseSecretKey } from "../../db/secrets";
+import type { Config } from "./env.server";
 
 /** Everything a server or CLI process shares: one database, the secrets, the parsed config. */
 export type AppContext = {

@@ -9,11 +9,11 @@ describe("csvCell", () => {
     ["-2", "'-2"],
     ["@SUM(A1)", "'@SUM(A1)"],
     ["\tTabbed", "'\tTabbed"],
-    ["\rReturn", "\"'\rReturn\""],
+    ["\rReturn", '"\'\rReturn"'],
     ["a,b", '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
     ["two\nlines", '"two\nlines"'],
-    ["=1,2", "\"'=1,2\""],
+    ["=1,2", '"\'=1,2"'],
     ["mid=dle", "mid=dle"],
     ["", ""],
   ])("%j → %j", (input, expected) => {

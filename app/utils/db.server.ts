@@ -1,4 +1,4 @@
-import { openContext, type AppContext } from "./context.server";
+import { type AppContext, openContext } from "./context.server";
 import { getConfig } from "./env.server";
 
 let context: Promise<AppContext> | undefined;

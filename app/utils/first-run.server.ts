@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Db } from "../../db/client";
 import { countUsers, createUser, PasswordSchema, UserInputSchema } from "../models/users.server";
 import { InputError, parseInput } from "./validation.server";

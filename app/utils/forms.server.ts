@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { InputError, type FieldErrors } from "./validation.server";
+import { type FieldErrors, InputError } from "./validation.server";
 
 /** The submitted text fields, minus secrets, to re-render a form exactly as the user typed it. */
 export function formValues(formData: FormData, omit: string[] = []): Record<string, string> {
@@ -23,7 +23,10 @@ export async function handleForm<T>(formData: FormData, run: () => Promise<T>, o
     if (error instanceof InputError) {
       return {
         ok: false as const,
-        response: data<FormFailure>({ ok: false, errors: error.errors, values: formValues(formData, options.secretFields) }, { status: 400 }),
+        response: data<FormFailure>(
+          { ok: false, errors: error.errors, values: formValues(formData, options.secretFields) },
+          { status: 400 },
+        ),
       };
     }
     throw error;

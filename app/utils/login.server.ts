@@ -14,7 +14,11 @@ export async function loginAttempt(db: Db, rawEmail: string, password: string): 
   const email = parsed.data;
   const wait = await loginDelay(db, email);
   if (wait > 0) {
-    return { ok: false, status: 429, errors: { form: `Too many failed sign-ins for this email. Try again in ${Math.ceil(wait / 1000)} s.` } };
+    return {
+      ok: false,
+      status: 429,
+      errors: { form: `Too many failed sign-ins for this email. Try again in ${Math.ceil(wait / 1000)} s.` },
+    };
   }
   const user = await findUserByEmail(db, email);
   const valid = await verifyPassword(password.slice(0, 200), user?.passwordHash ?? DUMMY_HASH);

@@ -1,6 +1,6 @@
-import type { Config } from "./env.server";
 import { PostHog } from "posthog-node";
 import type { CurrentState } from "../../checks/health-store";
+import type { Config } from "./env.server";
 
 /**
  * Sends each customer's health to the team's own PostHog: `groupIdentify` on group type

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { refreshCustomer, type RefreshOptions, type RefreshOutcome } from "../../checks/refresh";
+import { type RefreshOptions, type RefreshOutcome, refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import type { AppContext } from "./context.server";
 import { getContext } from "./db.server";

@@ -15,7 +15,11 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 /** An expected, user-facing failure (bad input, duplicate, not found) with messages per field. */
 export class InputError extends Error {
   constructor(readonly errors: FieldErrors) {
-    super(Object.entries(errors).map(([k, v]) => (k === "form" ? v : `${k}: ${v}`)).join("; "));
+    super(
+      Object.entries(errors)
+        .map(([k, v]) => (k === "form" ? v : `${k}: ${v}`))
+        .join("; "),
+    );
   }
 }
 
@@ -27,7 +31,8 @@ export const hasUnstorableCharacters = (text: string) => UNSTORABLE.test(text);
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   if (input && typeof input === "object") {
     const bad = Object.entries(input).filter(([, v]) => typeof v === "string" && hasUnstorableCharacters(v));
-    if (bad.length > 0) throw new InputError(Object.fromEntries(bad.map(([k]) => [k, "Contains control characters that cannot be stored"])));
+    if (bad.length > 0)
+      throw new InputError(Object.fromEntries(bad.map(([k]) => [k, "Contains control characters that cannot be stored"])));
   }
   const result = schema.safeParse(input);
   if (!result.success) throw new InputError(fieldErrors(result.error));

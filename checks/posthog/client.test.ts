@@ -1,10 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type PostHogClientOptions, createPostHogClient } from "./client";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
+import { createPostHogClient, type PostHogClientOptions } from "./client";
 import { PostHogError } from "./errors";
 import { createRateLimiter } from "./rate-limit";
-import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 
 const NOW = new Date("2025-06-15T12:00:00Z");
 let sandbox: Sandbox;
@@ -23,13 +23,21 @@ const customer = (name: string) => sandbox.customers.find((c) => c.name === name
 function clientFor(name: string, extra: Partial<PostHogClientOptions> = {}) {
   const c = customer(name);
   return createPostHogClient({
-    host: sandbox.url, apiKey: c.apiKey, projectId: c.projectId, limiter: createRateLimiter(),
-    sleep: async () => {}, random: () => 0.5, ...extra,
+    host: sandbox.url,
+    apiKey: c.apiKey,
+    projectId: c.projectId,
+    limiter: createRateLimiter(),
+    sleep: async () => {},
+    random: () => 0.5,
+    ...extra,
   });
 }
 
 async function failure(promise: Promise<unknown>): Promise<PostHogError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(PostHogError);
   messages.push((error as PostHogError).message);
   return error as PostHogError;
@@ -125,7 +133,14 @@ describe("retries", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
     const { port } = closed.address() as AddressInfo;
     await new Promise((r) => closed.close(r));
-    const client = createPostHogClient({ host: `http://127.0.0.1:${port}/`, apiKey: "phx_x_secret", projectId: 1, sleep: async () => {}, retries: 1, limiter: createRateLimiter() });
+    const client = createPostHogClient({
+      host: `http://127.0.0.1:${port}/`,
+      apiKey: "phx_x_secret",
+      projectId: 1,
+      sleep: async () => {},
+      retries: 1,
+      limiter: createRateLimiter(),
+    });
     const error = await failure(client.getJson("/api/projects/1/"));
     expect(error.kind).toBe("network");
     expect(client.requestCount).toBe(2);
@@ -182,18 +197,32 @@ describe("requests", () => {
       calls.push({ url: String(input), init: init ?? {} });
       return new Response(JSON.stringify({ columns: ["x"], results: [[1]] }), { status: 200 });
     };
-    const client = createPostHogClient({ host: "https://eu.posthog.com/", apiKey: "phx_abc_secret", projectId: 7, fetch: stub, limiter: createRateLimiter() });
+    const client = createPostHogClient({
+      host: "https://eu.posthog.com/",
+      apiKey: "phx_abc_secret",
+      projectId: 7,
+      fetch: stub,
+      limiter: createRateLimiter(),
+    });
     const result = await client.hogql("SELECT {x}", { x: 1 }, "named");
     expect(result).toEqual({ columns: ["x"], results: [[1]] });
     expect(calls[0].url).toBe("https://eu.posthog.com/api/projects/7/query/");
     expect((calls[0].init.headers as Record<string, string>).Authorization).toBe("Bearer phx_abc_secret");
-    expect(JSON.parse(String(calls[0].init.body))).toEqual({ query: { kind: "HogQLQuery", query: "SELECT {x}", values: { x: 1 } }, name: "named" });
+    expect(JSON.parse(String(calls[0].init.body))).toEqual({
+      query: { kind: "HogQLQuery", query: "SELECT {x}", values: { x: 1 } },
+      name: "named",
+    });
   });
 
   it("treats an unfinished (async) query as bad_response", async () => {
-    const stub: typeof fetch = async () =>
-      new Response(JSON.stringify({ query_status: { complete: false, id: "q1" } }), { status: 202 });
-    const client = createPostHogClient({ host: "https://us.posthog.com", apiKey: "phx_k", projectId: 1, fetch: stub, limiter: createRateLimiter() });
+    const stub: typeof fetch = async () => new Response(JSON.stringify({ query_status: { complete: false, id: "q1" } }), { status: 202 });
+    const client = createPostHogClient({
+      host: "https://us.posthog.com",
+      apiKey: "phx_k",
+      projectId: 1,
+      fetch: stub,
+      limiter: createRateLimiter(),
+    });
     const error = await failure(client.hogql("SELECT 1", {}));
     expect(error).toMatchObject({ kind: "bad_response", message: "PostHog's query did not finish" });
   });
@@ -201,8 +230,16 @@ describe("requests", () => {
   it("redacts the key if a server echoes it in an error detail", async () => {
     const key = "phx_echoed_secret_key";
     const stub: typeof fetch = async () =>
-      new Response(JSON.stringify({ type: "validation_error", code: "invalid_input", detail: `bad key ${key}`, attr: null }), { status: 400 });
-    const client = createPostHogClient({ host: "https://us.posthog.com", apiKey: key, projectId: 1, fetch: stub, limiter: createRateLimiter() });
+      new Response(JSON.stringify({ type: "validation_error", code: "invalid_input", detail: `bad key ${key}`, attr: null }), {
+        status: 400,
+      });
+    const client = createPostHogClient({
+      host: "https://us.posthog.com",
+      apiKey: key,
+      projectId: 1,
+      fetch: stub,
+      limiter: createRateLimiter(),
+    });
     const error = await failure(client.getJson("/api/projects/1/"));
     expect(error.message).toContain("[redacted]");
     expect(error.message).not.toContain(key);

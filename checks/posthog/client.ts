@@ -1,7 +1,7 @@
-import { httpFetch } from "./http";
 import { z } from "zod";
-import { PostHogError, badResponse, errorFromResponse, redact } from "./errors";
-import { type RateBucket, type RateLimiter, defaultRateLimiter, rateLimitKeyId } from "./rate-limit";
+import { badResponse, errorFromResponse, PostHogError, redact } from "./errors";
+import { httpFetch } from "./http";
+import { defaultRateLimiter, type RateBucket, type RateLimiter, rateLimitKeyId } from "./rate-limit";
 
 export type PostHogClientOptions = {
   host: string;
@@ -129,7 +129,9 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
         throw new PostHogError(
           "rate_limited",
           `PostHog is rate-limiting this key; gave up after waiting ${Math.round(waited / 1000)} s` +
-            (failure.retryAfterMs !== undefined ? ` (PostHog expects to be available in ${Math.round(failure.retryAfterMs / 1000)} s)` : ""),
+            (failure.retryAfterMs !== undefined
+              ? ` (PostHog expects to be available in ${Math.round(failure.retryAfterMs / 1000)} s)`
+              : ""),
           { status: 429, ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) },
         );
       }
@@ -174,7 +176,8 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
       body,
     });
     const parsed = HogQLSchema.safeParse(answer.body);
-    const unfinished = answer.status === 202 || (answer.body as { query_status?: { complete?: unknown } })?.query_status?.complete === false;
+    const unfinished =
+      answer.status === 202 || (answer.body as { query_status?: { complete?: unknown } })?.query_status?.complete === false;
     if (unfinished) throw badResponse("PostHog's query did not finish");
     if (!parsed.success) throw badResponse();
     return { columns: parsed.data.columns, results: parsed.data.results };

@@ -54,9 +54,19 @@ describe("zeroFillDaily", () => {
   });
 
   it("extends to a project-local day after ours, and drops rows outside the window", () => {
-    const result = { columns, results: [["2025-05-01", 9, 0, 0, 9, 0], ["2025-06-06", 4, 0, 0, 4, 0]] };
+    const result = {
+      columns,
+      results: [
+        ["2025-05-01", 9, 0, 0, 9, 0],
+        ["2025-06-06", 4, 0, 0, 4, 0],
+      ],
+    };
     const filled = zeroFillDaily(result, "2025-06-04", "2025-06-05");
-    expect(filled?.map((d) => [d.day, d.events])).toEqual([["2025-06-04", 0], ["2025-06-05", 0], ["2025-06-06", 4]]);
+    expect(filled?.map((d) => [d.day, d.events])).toEqual([
+      ["2025-06-04", 0],
+      ["2025-06-05", 0],
+      ["2025-06-06", 4],
+    ]);
   });
 
   it("refuses missing columns or non-numeric counts", () => {

@@ -1,7 +1,7 @@
 import { tz } from "@date-fns/tz";
 import { format, getDate, setDate, subDays, subMonths } from "date-fns";
-import { shiftDay } from "../usage";
 import type { DailyBreakdown, DailyCounts } from "../snapshot";
+import { shiftDay } from "../usage";
 import type { HogQLResult } from "./client";
 
 /** Name sent with the query: shows in PostHog's query log, and lets the sandbox recognise it. */
@@ -127,7 +127,12 @@ function toVersions(value: unknown): string[] | null {
  * The extras' columns and the event checks' counts from the same rows, zero-filled like
  * `zeroFillDaily`. Null when a column is missing or a value is not what was asked.
  */
-export function readBreakdown(result: HogQLResult, from: string, today: string, custom: Pick<QueryColumn, "alias" | "checkId">[]): DailyBreakdown[] | null {
+export function readBreakdown(
+  result: HogQLResult,
+  from: string,
+  today: string,
+  custom: Pick<QueryColumn, "alias" | "checkId">[],
+): DailyBreakdown[] | null {
   const at = (name: string) => result.columns.indexOf(name);
   const dayAt = at("day");
   const extra = EXTRA_COLUMNS.map(at);
@@ -136,14 +141,28 @@ export function readBreakdown(result: HogQLResult, from: string, today: string, 
   const latest = shiftDay(today, 2);
   const byDay = new Map<string, DailyBreakdown>();
   const empty = (day: string): DailyBreakdown => ({
-    day, proxyEvents: 0, autocaptureEvents: 0, groupIdentifies: 0, libVersions: [], custom: Object.fromEntries(custom.map((c) => [c.checkId, 0])),
+    day,
+    proxyEvents: 0,
+    autocaptureEvents: 0,
+    groupIdentifies: 0,
+    libVersions: [],
+    custom: Object.fromEntries(custom.map((c) => [c.checkId, 0])),
   });
   for (const row of result.results) {
     const day = typeof row[dayAt] === "string" ? (row[dayAt] as string).slice(0, 10) : null;
     const [proxy, autocapture, groups] = extra.slice(0, 3).map((i) => toCount(row[i]));
     const versions = toVersions(row[extra[3]!]);
     const counts = customAt.map((c) => toCount(row[c.index]));
-    if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day) || proxy === null || autocapture === null || groups === null || versions === null || counts.some((c) => c === null)) return null;
+    if (
+      !day ||
+      !/^\d{4}-\d{2}-\d{2}$/.test(day) ||
+      proxy === null ||
+      autocapture === null ||
+      groups === null ||
+      versions === null ||
+      counts.some((c) => c === null)
+    )
+      return null;
     if (day < from || day > latest) continue;
     const prev = byDay.get(day) ?? empty(day);
     byDay.set(day, {

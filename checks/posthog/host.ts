@@ -14,9 +14,18 @@ export function isPrivateAddress(hostname: string): boolean {
   const family = isIP(h);
   if (family === 4) {
     const [a, b] = h.split(".").map(Number) as [number, number];
-    return a === 127 || a === 10 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 127 ||
+      a === 10 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
-  if (family === 6) return h === "::1" || h === "::" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80") || h.startsWith("::ffff:");
+  if (family === 6)
+    return h === "::1" || h === "::" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80") || h.startsWith("::ffff:");
   return false;
 }
 
@@ -45,7 +54,10 @@ export function normalisePostHogHost(value: string, options: { allowPrivate: boo
   }
   // The ingestion hosts (us.i.posthog.com) do not serve the private API.
   if (/^(us|eu)\.i\.posthog\.com$/.test(url.hostname)) {
-    return { ok: false, message: `Use ${POSTHOG_REGIONS[url.hostname.slice(0, 2) as "us" | "eu"]} (the app address), not the ingestion address` };
+    return {
+      ok: false,
+      message: `Use ${POSTHOG_REGIONS[url.hostname.slice(0, 2) as "us" | "eu"]} (the app address), not the ingestion address`,
+    };
   }
   return { ok: true, host: url.origin };
 }

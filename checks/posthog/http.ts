@@ -34,7 +34,9 @@ export function httpFetch(url: string, init: LiteInit = {}): Promise<LiteRespons
       },
     );
     // Same shape as fetch's network errors, so the client can name the cause (ECONNREFUSED, …).
-    request.on("error", (error: NodeJS.ErrnoException) => reject(Object.assign(new TypeError("fetch failed"), { cause: { code: error.code } })));
+    request.on("error", (error: NodeJS.ErrnoException) =>
+      reject(Object.assign(new TypeError("fetch failed"), { cause: { code: error.code } })),
+    );
     if (init.body !== undefined) request.write(init.body);
     request.end();
   });

@@ -49,7 +49,10 @@ describe("createRateLimiter", () => {
   it("queues concurrent waiters one slot apart instead of waking them together", async () => {
     const clock = { t: 0 };
     const sleeps: number[] = [];
-    const limiter = createRateLimiter({ plain: { limit: 1, windowMs: 1000 } }, { now: () => clock.t, sleep: async (ms) => void sleeps.push(ms) });
+    const limiter = createRateLimiter(
+      { plain: { limit: 1, windowMs: 1000 } },
+      { now: () => clock.t, sleep: async (ms) => void sleeps.push(ms) },
+    );
     await Promise.all([limiter.acquire("k", "plain"), limiter.acquire("k", "plain"), limiter.acquire("k", "plain")]);
     expect(sleeps).toEqual([1000, 2000]);
   });

@@ -1,13 +1,5 @@
 import { z } from "zod";
-import type {
-  ActionInfo,
-  DashboardInfo,
-  FeatureFlagInfo,
-  InsightInfo,
-  Member,
-  PersonPropertyInfo,
-  ProjectInfo,
-} from "../snapshot";
+import type { ActionInfo, DashboardInfo, FeatureFlagInfo, InsightInfo, Member, PersonPropertyInfo, ProjectInfo } from "../snapshot";
 
 // Only the fields delight reads are declared; zod drops the rest, so PostHog adding fields is
 // harmless while a missing or retyped field becomes a bad_response for that one call.
@@ -52,12 +44,14 @@ const CurrentMember = z.object({
 });
 const LegacyMember = z.object({ user_email: z.string().nullable(), joined_at: Timestamp });
 
-export const MemberSchema = z.union([CurrentMember, LegacyMember]).transform(
-  (m): Member =>
-    "user" in m
-      ? { email: m.user.email ?? null, joinedAt: m.joined_at ?? null, lastLogin: m.last_login ?? null }
-      : { email: m.user_email ?? null, joinedAt: m.joined_at ?? null, lastLogin: null },
-);
+export const MemberSchema = z
+  .union([CurrentMember, LegacyMember])
+  .transform(
+    (m): Member =>
+      "user" in m
+        ? { email: m.user.email ?? null, joinedAt: m.joined_at ?? null, lastLogin: m.last_login ?? null }
+        : { email: m.user_email ?? null, joinedAt: m.joined_at ?? null, lastLogin: null },
+  );
 
 export const ActionsListSchema = z.object({
   results: z.array(
@@ -67,7 +61,9 @@ export const ActionsListSchema = z.object({
   ),
 });
 
-const QueryNode = z.object({ kind: z.string().nullish(), source: z.object({ kind: z.string().nullish() }).passthrough().nullish() }).passthrough();
+const QueryNode = z
+  .object({ kind: z.string().nullish(), source: z.object({ kind: z.string().nullish() }).passthrough().nullish() })
+  .passthrough();
 
 export const InsightSchema = z
   .object({
@@ -127,7 +123,9 @@ export const FeatureFlagSchema = z
     archived: z.boolean().nullish(),
     deleted: z.boolean().nullish(),
   })
-  .transform((f): FeatureFlagInfo => ({ id: f.id, key: f.key, active: f.active, archived: f.archived ?? false, deleted: f.deleted ?? false }));
+  .transform(
+    (f): FeatureFlagInfo => ({ id: f.id, key: f.key, active: f.active, archived: f.archived ?? false, deleted: f.deleted ?? false }),
+  );
 
 // Virtual `$builtin_*` entries are appended on the last page; keep the flag so rules can skip them.
 export const PersonPropertySchema = z
@@ -135,7 +133,11 @@ export const PersonPropertySchema = z
   .transform((p): PersonPropertyInfo => ({ name: p.name, virtual: p.virtual ?? false }));
 
 /** Parses with a schema; a mismatch names the failing field, never its value. */
-export function parseOrExplain<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): { ok: true; value: T } | { ok: false; message: string } {
+export function parseOrExplain<T>(
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  value: unknown,
+  what: string,
+): { ok: true; value: T } | { ok: false; message: string } {
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];

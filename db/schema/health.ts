@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, real, serial, text } from "drizzle-orm/pg-core";
-import { createdAt, tstz } from "./columns";
 import { checkRuns } from "./checks";
+import { createdAt, tstz } from "./columns";
 import { customers } from "./customers";
 
 export const healthScores = pgTable(
@@ -68,7 +68,9 @@ export const catchups = pgTable(
       .references(() => customers.id, { onDelete: "cascade" }),
     /** Date of the meeting; in the future while it is only scheduled. */
     date: date("date", { mode: "string" }).notNull(),
-    status: text("status", { enum: ["scheduled", "held", "cancelled"] }).notNull().default("scheduled"),
+    status: text("status", { enum: ["scheduled", "held", "cancelled"] })
+      .notNull()
+      .default("scheduled"),
     attendees: text("attendees").notNull().default(""),
     notes: text("notes").notNull().default(""),
     createdBy: text("created_by").notNull(),

@@ -11,8 +11,5 @@ export const plans = pgTable(
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
-  (t) => [
-    uniqueIndex("plans_name_key").on(sql`lower(${t.name})`),
-    check("plans_monthly_events_check", sql`${t.monthlyEvents} > 0`),
-  ],
+  (t) => [uniqueIndex("plans_name_key").on(sql`lower(${t.name})`), check("plans_monthly_events_check", sql`${t.monthlyEvents} > 0`)],
 );

@@ -17,10 +17,7 @@ export const users = pgTable(
     updatedAt: tstz("updated_at").notNull().defaultNow(),
     disabledAt: tstz("disabled_at"),
   },
-  (t) => [
-    uniqueIndex("users_email_key").on(t.email),
-    check("users_role_check", sql`${t.role} in ('admin', 'csm', 'viewer')`),
-  ],
+  (t) => [uniqueIndex("users_email_key").on(t.email), check("users_role_check", sql`${t.role} in ('admin', 'csm', 'viewer')`)],
 );
 
 /** Server-side sessions: the cookie only carries a signed random id, so logout really ends a session. */

@@ -8,14 +8,28 @@ export type LoadResult = { p50: number; p95: number; rps: number; non2xx: number
  * autocannon against one URL. Its own summary has no p95, so every response time is collected
  * from the instance's "response" events and the percentiles are taken from those.
  */
-export async function runLoad(url: string, options: { connections: number; seconds: number; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  options: { connections: number; seconds: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: options.connections, duration: options.seconds, headers: options.headers }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon(
+      { url, connections: options.connections, duration: options.seconds, headers: options.headers },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
   latencies.sort((a, b) => a - b);
-  return { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), rps: result.requests.average, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, total: latencies.length };
+  return {
+    p50: quantile(latencies, 0.5),
+    p95: quantile(latencies, 0.95),
+    rps: result.requests.average,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    total: latencies.length,
+  };
 }
 
 export const ms = (n: number) => `${n.toFixed(1)} ms`;

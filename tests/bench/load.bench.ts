@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCookie } from "@remix-run/node";
-import { loadConfig } from "../../app/utils/env.server";
-import { openContext } from "../../app/utils/context.server";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import { openContext } from "../../app/utils/context.server";
+import { loadConfig } from "../../app/utils/env.server";
 import { startApp } from "../e2e/harness";
 import { seedSession, seedUser } from "../factories";
 import { ms, runLoad } from "./http-load";
@@ -39,7 +39,9 @@ const ctx = await openContext(loadConfig({ ...env, NODE_ENV: "production" }));
 const bulk = { url: sandbox.url, customers: sandbox.customers.filter((c) => c.name.startsWith("bulk-")).slice(0, N) };
 const seeded = await seedSandboxCustomers(ctx.db, ctx.secretKey, bulk);
 const user = await seedUser(ctx.db, { email: "load@example.com", name: "Load", role: "admin" });
-const cookie = (await createCookie("__delight_session", { secrets: [env.DELIGHT_SESSION_SECRET] }).serialize(await seedSession(ctx.db, user.id))).split(";")[0]!;
+const cookie = (
+  await createCookie("__delight_session", { secrets: [env.DELIGHT_SESSION_SECRET] }).serialize(await seedSession(ctx.db, user.id))
+).split(";")[0]!;
 await ctx.dbHandle.close();
 
 const app = await startApp({ ...env, NODE_ENV: "production" }, { dataDir });
@@ -57,7 +59,11 @@ let refreshedDuringLoad = 0;
 for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
   complete = 0;
   for (let page = 1; ; page++) {
-    const body = (await (await fetch(`${app.url}/api/customers?page=${page}`, { headers })).json()) as { customers: { lastRefresh: { status: string } | null }[]; total: number; pageSize: number };
+    const body = (await (await fetch(`${app.url}/api/customers?page=${page}`, { headers })).json()) as {
+      customers: { lastRefresh: { status: string } | null }[];
+      total: number;
+      pageSize: number;
+    };
     complete += body.customers.filter((c) => c.lastRefresh?.status === "ok").length;
     if (page * body.pageSize >= body.total) break;
   }
@@ -70,10 +76,28 @@ await app.stop();
 await sandbox.close();
 rmSync(dataDir, { recursive: true, force: true });
 
-console.log(`\nload under refresh — ${N} sandbox customers refreshed by the server's schedule, ${CONNECTIONS} connections for ${SECONDS} s, PGlite`);
+console.log(
+  `\nload under refresh — ${N} sandbox customers refreshed by the server's schedule, ${CONNECTIONS} connections for ${SECONDS} s, PGlite`,
+);
 console.table({
-  "portfolio /": { requests: portfolio.total, "req/s": portfolio.rps.toFixed(1), p50: ms(portfolio.p50), p95: ms(portfolio.p95), "non-2xx": portfolio.non2xx, "errors (of which time-outs)": `${portfolio.errors} (${portfolio.timeouts})` },
-  "customer page": { requests: customer.total, "req/s": customer.rps.toFixed(1), p50: ms(customer.p50), p95: ms(customer.p95), "non-2xx": customer.non2xx, "errors (of which time-outs)": `${customer.errors} (${customer.timeouts})` },
+  "portfolio /": {
+    requests: portfolio.total,
+    "req/s": portfolio.rps.toFixed(1),
+    p50: ms(portfolio.p50),
+    p95: ms(portfolio.p95),
+    "non-2xx": portfolio.non2xx,
+    "errors (of which time-outs)": `${portfolio.errors} (${portfolio.timeouts})`,
+  },
+  "customer page": {
+    requests: customer.total,
+    "req/s": customer.rps.toFixed(1),
+    p50: ms(customer.p50),
+    p95: ms(customer.p95),
+    "non-2xx": customer.non2xx,
+    "errors (of which time-outs)": `${customer.errors} (${customer.timeouts})`,
+  },
 });
-console.log(`customers with a complete (ok) run: ${complete} of ${N} (${refreshedDuringLoad} by the end of the load), ${wall.toFixed(0)} s after the load began`);
+console.log(
+  `customers with a complete (ok) run: ${complete} of ${N} (${refreshedDuringLoad} by the end of the load), ${wall.toFixed(0)} s after the load began`,
+);
 process.exit(0);

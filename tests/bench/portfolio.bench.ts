@@ -15,8 +15,8 @@ import { createCookie } from "@remix-run/node";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
-import { loadConfig } from "../../app/utils/env.server";
 import { openContext } from "../../app/utils/context.server";
+import { loadConfig } from "../../app/utils/env.server";
 import { startApp } from "../e2e/harness";
 import { seedPortfolio, seedSession, seedUser } from "../factories";
 import { ms, runLoad } from "./http-load";
@@ -75,7 +75,9 @@ const bench = await seedUser(ctx.db, { email: "bench@example.com", name: "Bench"
 const sessionId = await seedSession(ctx.db, bench.id);
 await ctx.db.execute(sql`analyze`);
 const seedSeconds = (performance.now() - t) / 1000;
-console.log(`Seeded ${CUSTOMERS} customers × ${DAYS} daily scores on ${target} in ${seedSeconds.toFixed(1)} s (${seeded.owners.length} owners, ${seeded.plans.length} plans)`);
+console.log(
+  `Seeded ${CUSTOMERS} customers × ${DAYS} daily scores on ${target} in ${seedSeconds.toFixed(1)} s (${seeded.owners.length} owners, ${seeded.plans.length} plans)`,
+);
 
 // 2. The page's query alone, in this process, same data, same parameters.
 const raw: Record<string, number[]> = {};
@@ -98,16 +100,28 @@ const base = server.url;
 const cookie = await createCookie("__delight_session", { secrets: [env.DELIGHT_SESSION_SECRET] }).serialize(sessionId);
 const cookieHeader = cookie.split(";")[0]!;
 
-const load = (url: string, connections: number, seconds: number) => runLoad(url, { connections, seconds, headers: { cookie: cookieHeader } });
+const load = (url: string, connections: number, seconds: number) =>
+  runLoad(url, { connections, seconds, headers: { cookie: cookieHeader } });
 
-type Line = { variant: string; rawP50: number; rawP95: number; oneP50: number; oneP95: number; p50: number; p95: number; rps: number; bad: number };
+type Line = {
+  variant: string;
+  rawP50: number;
+  rawP95: number;
+  oneP50: number;
+  oneP95: number;
+  p50: number;
+  p95: number;
+  rps: number;
+  bad: number;
+};
 const lines: Line[] = [];
 try {
   for (const v of VARIANTS) {
     const url = `${base}/${v.search}`;
     const check = await fetch(url, { headers: { cookie: cookieHeader } });
     const html = await check.text();
-    if (check.status !== 200 || !html.includes('data-testid="customer-row"')) throw new Error(`${url} answered ${check.status} without customer rows`);
+    if (check.status !== 200 || !html.includes('data-testid="customer-row"'))
+      throw new Error(`${url} answered ${check.status} without customer rows`);
     for (let i = 0; i < 20; i++) await fetch(url, { headers: { cookie: cookieHeader } }).then((r) => r.text());
     const one = await load(url, 1, Math.min(5, SECONDS));
     const many = await load(url, CONNECTIONS, SECONDS);
@@ -129,7 +143,9 @@ try {
   await dropDatabase();
 }
 
-console.log(`\nPortfolio page, ${CUSTOMERS} customers × ${DAYS} days of scores, ${target}, Node ${process.version}, ${os.cpus().length} CPUs`);
+console.log(
+  `\nPortfolio page, ${CUSTOMERS} customers × ${DAYS} days of scores, ${target}, Node ${process.version}, ${os.cpus().length} CPUs`,
+);
 console.table(
   lines.map((l) => ({
     variant: l.variant,

@@ -11,14 +11,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig } from "../../app/utils/env.server";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { openContext } from "../../app/utils/context.server";
+import { loadConfig } from "../../app/utils/env.server";
 import { collectSnapshot } from "../../checks/collect";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { startSandboxProcess } from "./sandbox-process";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { refreshMany } from "../../checks/refresh";
 import { openSecret } from "../../db/secrets";
+import { startSandboxProcess } from "./sandbox-process";
 
 const [customersArg = "500", latencyArg = "50", concurrencyArg = "16"] = process.argv.slice(2);
 const N = Number(customersArg);
@@ -28,7 +28,9 @@ const ROUNDS = 2;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-refresh-"));
 const sandbox = await startSandboxProcess(N, LATENCY);
-const ctx = await openContext(loadConfig({ ...process.env, DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true", DELIGHT_REFRESH_INTERVAL: "0" }));
+const ctx = await openContext(
+  loadConfig({ ...process.env, DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true", DELIGHT_REFRESH_INTERVAL: "0" }),
+);
 const bulk = { url: sandbox.url, customers: sandbox.customers.filter((c) => c.name.startsWith("bulk-")) };
 const seeded = await seedSandboxCustomers(ctx.db, ctx.secretKey, bulk);
 const rows = seeded.map((s) => s.customer);
@@ -43,7 +45,10 @@ await Promise.all(
   Array.from({ length: CONCURRENCY }, async () => {
     while (next < rows.length) {
       const c = rows[next++]!;
-      const snap = await collectSnapshot({ host: c.posthogHost, projectId: c.projectId, apiKey: openSecret(c.apiKeyEncrypted, ctx.secretKey), billingDay: c.billingDay }, { now: new Date(), limiter });
+      const snap = await collectSnapshot(
+        { host: c.posthogHost, projectId: c.projectId, apiKey: openSecret(c.apiKeyEncrypted, ctx.secretKey), billingDay: c.billingDay },
+        { now: new Date(), limiter },
+      );
       collectCalls += snap.apiCalls;
     }
   }),
@@ -59,13 +64,25 @@ const calls = (await sandbox.requests()).length - before;
 const queries = (await sandbox.requests()).slice(before).filter((r) => r.path.endsWith("/query/")).length;
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-console.log(`\nrefresh benchmark — ${N} sandbox customers, ${LATENCY} ms latency per call, concurrency ${CONCURRENCY}, database ${ctx.dbHandle.kind}`);
+console.log(
+  `\nrefresh benchmark — ${N} sandbox customers, ${LATENCY} ms latency per call, concurrency ${CONCURRENCY}, database ${ctx.dbHandle.kind}`,
+);
 console.table({
-  "collect only": { wall: fmt(collectMs), "calls/customer": (collectCalls / N).toFixed(2), "ratio to lower bound": (collectMs / lowerBoundMs).toFixed(2) },
-  "full refresh": { wall: fmt(refreshMs), "calls/customer": (calls / N).toFixed(2), "ratio to lower bound": (refreshMs / lowerBoundMs).toFixed(2) },
+  "collect only": {
+    wall: fmt(collectMs),
+    "calls/customer": (collectCalls / N).toFixed(2),
+    "ratio to lower bound": (collectMs / lowerBoundMs).toFixed(2),
+  },
+  "full refresh": {
+    wall: fmt(refreshMs),
+    "calls/customer": (calls / N).toFixed(2),
+    "ratio to lower bound": (refreshMs / lowerBoundMs).toFixed(2),
+  },
 });
 console.log(`lower bound = ${N} × ${ROUNDS} rounds × ${LATENCY} ms ÷ ${CONCURRENCY} = ${fmt(lowerBoundMs)}`);
-console.log(`HogQL queries: ${queries} for ${N} customers; outcomes: ${JSON.stringify(outcomes.reduce<Record<string, number>>((a, o) => ((a[o.status] = (a[o.status] ?? 0) + 1), a), {}))}`);
+console.log(
+  `HogQL queries: ${queries} for ${N} customers; outcomes: ${JSON.stringify(outcomes.reduce<Record<string, number>>((a, o) => ((a[o.status] = (a[o.status] ?? 0) + 1), a), {}))}`,
+);
 
 await ctx.dbHandle.close();
 await sandbox.close();

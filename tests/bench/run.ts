@@ -7,7 +7,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const BENCHES = ["refresh.bench.ts", "portfolio.bench.ts", "load.bench.ts"];
 const only = process.argv.slice(2);
 
-const run = (args: string[]) => spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, VITE_CJS_IGNORE_WARNING: "true" } });
+const run = (args: string[]) =>
+  spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, VITE_CJS_IGNORE_WARNING: "true" } });
 
 if (run([path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"]).status !== 0) process.exit(1);
 for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)))) {

@@ -7,10 +7,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
 /** The sandbox in a child process (as PostHog would be: another machine's CPU). */
 export async function startSandboxProcess(bulk: number, latencyMs: number) {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/demo/posthog-sandbox/main.ts", "--bulk", String(bulk), "--latency", String(latencyMs)], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "app/demo/posthog-sandbox/main.ts", "--bulk", String(bulk), "--latency", String(latencyMs)],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let buffer = "";
     child.stdout!.on("data", (d: Buffer) => {

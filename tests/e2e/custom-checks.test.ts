@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let sandbox: Sandbox;
@@ -29,7 +29,22 @@ beforeAll(async () => {
   password = (await delight("user", "add", "--email", "admin@example.com", "--name", "Ada Admin", "--role", "admin")).password;
   const c = sandbox.customers.find((x) => x.name === "slipping")!;
   await delight("plan", "add", "--name", c.suggestedPlan.name, "--monthly-events", String(c.suggestedPlan.monthlyEvents));
-  await delight("customer", "add", "--name", c.title, "--posthog-host", sandbox.url, "--project-id", String(c.projectId), "--api-key", c.apiKey, "--plan", c.suggestedPlan.name, "--billing-day", String(c.billingDay));
+  await delight(
+    "customer",
+    "add",
+    "--name",
+    c.title,
+    "--posthog-host",
+    sandbox.url,
+    "--project-id",
+    String(c.projectId),
+    "--api-key",
+    c.apiKey,
+    "--plan",
+    c.suggestedPlan.name,
+    "--billing-day",
+    String(c.billingDay),
+  );
   await delight("refresh", "--all");
   [app, browser] = await Promise.all([startApp({ DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true" }), launchBrowser()]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -70,7 +85,9 @@ describe("team-defined checks and scoring versions in Chromium", () => {
     await page.fill("#f-value", "");
     await page.click("button:has-text('Add check')");
     await expect.poll(settingsMessage).toBe(`Added ${EVENT}; scoring version 3`);
-    await expect.poll(() => page.textContent("[data-testid=custom-checks]")).toContain("Passes when signed_up happened at least once in the last 30 days.");
+    await expect
+      .poll(() => page.textContent("[data-testid=custom-checks]"))
+      .toContain("Passes when signed_up happened at least once in the last 30 days.");
     expect(await page.locator("[data-testid=scoring-versions] > li").count()).toBe(3);
   });
 

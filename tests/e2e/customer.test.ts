@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let sandbox: Sandbox;
@@ -19,15 +19,32 @@ const HEALTHY = "/customers/acme-analytics";
 const delight = (...argv: string[]) => delightCli(dataDir, ...argv);
 
 async function seed() {
-  for (const [email, role] of [["csm@example.com", "csm"], ["viewer@example.com", "viewer"]] as const) {
+  for (const [email, role] of [
+    ["csm@example.com", "csm"],
+    ["viewer@example.com", "viewer"],
+  ] as const) {
     passwords[email] = (await delight("user", "add", "--email", email, "--name", `${role} person`, "--role", role)).password;
   }
   for (const name of ["healthy", "slipping"]) {
     const c = sandbox.customers.find((x) => x.name === name)!;
     await delight("plan", "add", "--name", c.suggestedPlan.name, "--monthly-events", String(c.suggestedPlan.monthlyEvents));
     await delight(
-      "customer", "add", "--name", c.title, "--posthog-host", sandbox.url, "--project-id", String(c.projectId), "--api-key", c.apiKey,
-      "--plan", c.suggestedPlan.name, "--billing-day", String(c.billingDay), "--owner", "csm@example.com",
+      "customer",
+      "add",
+      "--name",
+      c.title,
+      "--posthog-host",
+      sandbox.url,
+      "--project-id",
+      String(c.projectId),
+      "--api-key",
+      c.apiKey,
+      "--plan",
+      c.suggestedPlan.name,
+      "--billing-day",
+      String(c.billingDay),
+      "--owner",
+      "csm@example.com",
     );
   }
   await delight("refresh", "--all");

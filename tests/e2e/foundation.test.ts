@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { collectConsoleErrors, launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
+import { collectConsoleErrors, launchBrowser, type RunningApp, screenshot, startApp } from "./harness";
 
 let app: RunningApp;
 let browser: Browser;

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "../../app/utils/env.server";
 import { openContext } from "../../app/utils/context.server";
+import { loadConfig } from "../../app/utils/env.server";
 import { seedCustomers, seedHealth, seedPortfolio, seedUser } from "../factories";
-import { collectConsoleErrors, launchBrowser, screenshot, startApp, type RunningApp } from "./harness";
+import { collectConsoleErrors, launchBrowser, type RunningApp, screenshot, startApp } from "./harness";
 
 const FORMULA = "=cmd|' /C calc'!A0";
 const PASSWORD = "a long password";
@@ -24,7 +24,13 @@ beforeAll(async () => {
   const ada = await seedUser(ctx.db, { email: "ada@example.com", name: "Ada Admin", role: "admin", password: PASSWORD });
   await seedUser(ctx.db, { email: "vic@example.com", name: "Vic Viewer", role: "viewer", password: PASSWORD });
   const [formula] = await seedCustomers(ctx.db, ctx.secretKey, [{ name: FORMULA, slug: "formula", ownerId: ada.id }]);
-  await seedHealth(ctx.db, formula!.id, { history: [{ at: new Date(Date.now() - 86_400_000), score: 35 }, { at: new Date(), score: 30 }], run: { status: "partial" } });
+  await seedHealth(ctx.db, formula!.id, {
+    history: [
+      { at: new Date(Date.now() - 86_400_000), score: 35 },
+      { at: new Date(), score: 30 },
+    ],
+    run: { status: "partial" },
+  });
   await ctx.dbHandle.close();
   [app, browser] = await Promise.all([startApp({ DELIGHT_DATA_DIR: dataDir }), launchBrowser()]);
   page = await browser.newPage({ viewport: { width: 1360, height: 900 }, acceptDownloads: true });
@@ -47,7 +53,8 @@ async function signIn(email: string) {
 }
 
 const rowNames = () => page.locator("[data-testid=customer-row] .customer-name").allTextContents();
-const rowScores = async () => (await page.locator("[data-testid=customer-row] .score-badge").allTextContents()).map((s) => (s === "—" ? null : Number(s)));
+const rowScores = async () =>
+  (await page.locator("[data-testid=customer-row] .score-badge").allTextContents()).map((s) => (s === "—" ? null : Number(s)));
 const search = () => new URL(page.url()).searchParams;
 
 describe("portfolio in Chromium", () => {
@@ -55,7 +62,9 @@ describe("portfolio in Chromium", () => {
     await signIn("ada@example.com");
     expect(await page.locator("[data-testid=customer-row]").count()).toBe(25);
     expect(await page.textContent("[data-testid=page-status]")).toBe("Page 1 of 3 · 61 customers");
-    const counts = await Promise.all(["healthy", "concerning", "poor", "none"].map(async (b) => Number(await page.textContent(`[data-testid=band-${b}] .band-count`))));
+    const counts = await Promise.all(
+      ["healthy", "concerning", "poor", "none"].map(async (b) => Number(await page.textContent(`[data-testid=band-${b}] .band-count`))),
+    );
     expect(counts.reduce((a, b) => a + b, 0)).toBe(61);
     const spark = page.locator("[data-testid=customer-row]", { hasText: "Acme 1" }).first().locator("svg[data-testid=sparkline]");
     expect(await spark.isVisible()).toBe(true);
@@ -81,11 +90,21 @@ describe("portfolio in Chromium", () => {
     const scored = async () => (await rowScores()).filter((s): s is number => s !== null);
     await page.click("[data-testid=sort-score]");
     await page.waitForURL(/sort=score/);
-    await expect.poll(async () => { const a = await scored(); return a.join() === [...a].sort((x, y) => x - y).join(); }).toBe(true);
+    await expect
+      .poll(async () => {
+        const a = await scored();
+        return a.join() === [...a].sort((x, y) => x - y).join();
+      })
+      .toBe(true);
     const asc = await scored();
     await page.click("[data-testid=sort-score]");
     await page.waitForURL(/dir=desc/);
-    await expect.poll(async () => { const d = await scored(); return d.join() === [...d].sort((x, y) => y - x).join(); }).toBe(true);
+    await expect
+      .poll(async () => {
+        const d = await scored();
+        return d.join() === [...d].sort((x, y) => y - x).join();
+      })
+      .toBe(true);
     const desc = await scored();
     expect(desc[0]).toBeGreaterThan(asc[0]!);
     expect(await page.getAttribute("th[aria-sort]", "aria-sort")).toBe("descending");
@@ -132,8 +151,14 @@ describe("portfolio in Chromium", () => {
     await page.check("input[name=flagged]");
     await page.waitForURL(/flagged=1/);
     // Poll until the filtered rows are on screen: the URL can change a moment before they render.
-    const flagsShown = () => page.locator("[data-testid=customer-row]").evaluateAll((rows) => rows.map((r) => r.querySelector(".flag80") !== null));
-    await expect.poll(async () => { const flags = await flagsShown(); return flags.length > 0 && flags.every(Boolean); }).toBe(true);
+    const flagsShown = () =>
+      page.locator("[data-testid=customer-row]").evaluateAll((rows) => rows.map((r) => r.querySelector(".flag80") !== null));
+    await expect
+      .poll(async () => {
+        const flags = await flagsShown();
+        return flags.length > 0 && flags.every(Boolean);
+      })
+      .toBe(true);
     await screenshot(page, "portfolio-flagged");
 
     await page.goto(app.url + "/?q=no-such-customer");
@@ -149,7 +174,9 @@ describe("portfolio in Chromium", () => {
     const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Export CSV")]);
     expect(download.suggestedFilename()).toMatch(/^delight-customers-\d{4}-\d{2}-\d{2}\.csv$/);
-    const lines = readFileSync((await download.path())!, "utf8").trimEnd().split("\r\n");
+    const lines = readFileSync((await download.path())!, "utf8")
+      .trimEnd()
+      .split("\r\n");
     expect(lines[0]).toMatch(/^Name,Slug,Owner email,Plan,Score,Band,/);
     expect(lines.length - 1).toBe(poor);
     expect(lines.slice(1).every((l) => l.split(",")[5] === "poor")).toBe(true);
@@ -169,7 +196,12 @@ describe("portfolio in Chromium", () => {
   test("the JSON API answers the signed-in browser and refuses a stranger", async () => {
     const one = await page.request.get(app.url + "/api/customers/formula");
     expect(one.status()).toBe(200);
-    expect(await one.json()).toMatchObject({ slug: "formula", name: FORMULA, health: { score: 30, band: "poor" }, lastRefresh: { status: "partial" } });
+    expect(await one.json()).toMatchObject({
+      slug: "formula",
+      name: FORMULA,
+      health: { score: 30, band: "poor" },
+      lastRefresh: { status: "partial" },
+    });
     const list = await page.request.get(app.url + "/api/customers?band=poor&page=1");
     const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
     expect(await list.json()).toMatchObject({ total: poor, page: 1, pageSize: 25 });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { delightCli, launchBrowser, type RunningApp, signIn, startApp } from "./harness";
 
 const HOSTILE_NAME = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
@@ -25,7 +25,24 @@ beforeAll(async () => {
   password = (await delight("user", "add", "--email", "sec@example.com", "--name", HOSTILE_NAME, "--role", "admin")).password;
   await delight("plan", "add", "--name", HOSTILE_PLAN, "--monthly-events", "1000");
   const c = sandbox.customers.find((x) => x.name === "healthy")!;
-  slug = (await delight("customer", "add", "--name", HOSTILE_NAME, "--posthog-host", sandbox.url, "--project-id", String(c.projectId), "--api-key", c.apiKey, "--plan", HOSTILE_PLAN, "--owner", "sec@example.com")).slug;
+  slug = (
+    await delight(
+      "customer",
+      "add",
+      "--name",
+      HOSTILE_NAME,
+      "--posthog-host",
+      sandbox.url,
+      "--project-id",
+      String(c.projectId),
+      "--api-key",
+      c.apiKey,
+      "--plan",
+      HOSTILE_PLAN,
+      "--owner",
+      "sec@example.com",
+    )
+  ).slug;
   await delight("refresh", "--all");
   await delight("answer", slug, "training.demo_received", "no", "--note", HOSTILE_NAME);
   [app, browser] = await Promise.all([startApp({ DELIGHT_ALLOW_PRIVATE_HOSTS: "true" }, { dataDir }), launchBrowser()]);
@@ -69,7 +86,11 @@ describe("security in Chromium", () => {
   test("a cross-origin form post is refused by the running server", async () => {
     const res = await fetch(`${app.url}/plans`, {
       method: "POST",
-      headers: { Origin: "https://attacker.example", "Content-Type": "application/x-www-form-urlencoded", Cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ") },
+      headers: {
+        Origin: "https://attacker.example",
+        "Content-Type": "application/x-www-form-urlencoded",
+        Cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; "),
+      },
       body: "name=Evil&monthlyEvents=1",
       redirect: "manual",
     });

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
 import * as appLayout from "../../app/routes/_app";
 import * as customersNew from "../../app/routes/_app.customers.new";
-import * as login from "../../app/routes/login";
-import * as logout from "../../app/routes/logout";
 import * as plans from "../../app/routes/_app.plans";
-import * as setup from "../../app/routes/setup";
 import * as users from "../../app/routes/_app.users";
 import * as healthz from "../../app/routes/healthz";
+import * as login from "../../app/routes/login";
+import * as logout from "../../app/routes/logout";
+import * as setup from "../../app/routes/setup";
 import { startSession } from "../../app/utils/session.server";
 import { BASE, callAction, callLoader, setupTestApp } from "../setup/test-app";
 
@@ -19,7 +19,11 @@ describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
 
     const bad = await callAction(setup, "/setup", { name: "", email: "nope", password: "short" });
     expect(bad.status).toBe(400);
-    expect(bad.data.errors).toMatchObject({ name: "Name is required", email: "Enter a valid email address", password: "Use at least 10 characters" });
+    expect(bad.data.errors).toMatchObject({
+      name: "Name is required",
+      email: "Enter a valid email address",
+      password: "Use at least 10 characters",
+    });
     expect(bad.data.values).toEqual({ name: "", email: "nope" }); // the password is never echoed
 
     const ok = await callAction(setup, "/setup", { name: "Ada", email: "Ada@Example.com", password: "a long password" });
@@ -123,6 +127,8 @@ describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(dup.data.errors.email).toBe("A user with this email already exists");
 
     const csm = await app.signIn("csm");
-    expect((await callAction(users, "/users", { name: "Dan", email: "dan@example.com", role: "admin" }, { cookie: csm.cookie })).status).toBe(403);
+    expect(
+      (await callAction(users, "/users", { name: "Dan", email: "dan@example.com", role: "admin" }, { cookie: csm.cookie })).status,
+    ).toBe(403);
   });
 });

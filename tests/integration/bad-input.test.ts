@@ -4,8 +4,8 @@ import * as editCustomer from "../../app/routes/_app.customers.$slug.edit";
 import * as newCustomer from "../../app/routes/_app.customers.new";
 import * as plans from "../../app/routes/_app.plans";
 import * as users from "../../app/routes/_app.users";
-import * as apiCustomer from "../../app/routes/api.customers.$slug";
 import * as apiCustomers from "../../app/routes/api.customers";
+import * as apiCustomer from "../../app/routes/api.customers.$slug";
 import * as login from "../../app/routes/login";
 import * as setup from "../../app/routes/setup";
 import { rowsOf } from "../../db/rows";
@@ -17,7 +17,9 @@ const app = setupTestApp({ DELIGHT_ALLOW_PRIVATE_HOSTS: "false" });
 const tally = { cases: 0, rejected: 0, accepted: 0, serverErrors: 0 };
 afterAll(() => {
   // The closing note quotes these figures.
-  console.log(`bad input (${process.env.DELIGHT_TEST_DB}): ${tally.cases} cases, ${tally.rejected} rejected with 4xx, ${tally.accepted} stored verbatim, ${tally.serverErrors} server errors`);
+  console.log(
+    `bad input (${process.env.DELIGHT_TEST_DB}): ${tally.cases} cases, ${tally.rejected} rejected with 4xx, ${tally.accepted} stored verbatim, ${tally.serverErrors} server errors`,
+  );
 });
 
 const HOSTILE: [string, string][] = [
@@ -40,12 +42,21 @@ const HOSTILE: [string, string][] = [
 /** Everything a person entered lives in these tables; a rejected input must change none of them. */
 async function fingerprint() {
   const rows = rowsOf<{ t: string; n: number }>(
-    await app.ctx.db.execute(sql`select 'customers' t, count(*)::int n from customers union all select 'plans', count(*)::int from plans union all select 'users', count(*)::int from users union all select 'audit', count(*)::int from audit_log`),
+    await app.ctx.db.execute(
+      sql`select 'customers' t, count(*)::int n from customers union all select 'plans', count(*)::int from plans union all select 'users', count(*)::int from users union all select 'audit', count(*)::int from audit_log`,
+    ),
   );
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
 }
 
-type Form = { name: string; route: { action?: (args: never) => unknown }; path: string; params?: Record<string, string>; valid: Record<string, string>; freeText: string[] };
+type Form = {
+  name: string;
+  route: { action?: (args: never) => unknown };
+  path: string;
+  params?: Record<string, string>;
+  valid: Record<string, string>;
+  freeText: string[];
+};
 
 const FORMS: Form[] = [
   { name: "plan", route: plans, path: "/plans", valid: { name: "Plan", monthlyEvents: "1000" }, freeText: ["name"] },
@@ -54,7 +65,16 @@ const FORMS: Form[] = [
     name: "new customer",
     route: newCustomer,
     path: "/customers/new",
-    valid: { name: "Cust", posthogRegion: "custom", customHost: "https://ph.example.com", projectId: "5", apiKey: "phx_badInputTestKey_0123456789", planId: "", billingDay: "10", ownerId: "" },
+    valid: {
+      name: "Cust",
+      posthogRegion: "custom",
+      customHost: "https://ph.example.com",
+      projectId: "5",
+      apiKey: "phx_badInputTestKey_0123456789",
+      planId: "",
+      billingDay: "10",
+      ownerId: "",
+    },
     freeText: ["name"],
   },
   {
@@ -120,11 +140,22 @@ describe(`hostile input to every form, CLI command and API route (${process.env.
           // Success is a redirect, or (adding a user) a page showing the one-time password.
           expect(result.status === 302 || (result.status === 200 && result.data.ok === true), what).toBe(true);
           // Accepted only where any text is a legitimate value, and stored exactly as typed.
-          expect(form.freeText.includes(field) || value === "" || field === "planId" || field === "ownerId" || field === "apiKey" || field === "customHost" || (field === "billingDay" && value === ""), what).toBe(true);
+          expect(
+            form.freeText.includes(field) ||
+              value === "" ||
+              field === "planId" ||
+              field === "ownerId" ||
+              field === "apiKey" ||
+              field === "customHost" ||
+              (field === "billingDay" && value === ""),
+            what,
+          ).toBe(true);
           tally.accepted++;
           if (form.freeText.includes(field) && value.trim()) {
             const table = form.name === "plan" ? "plans" : form.name === "user" ? "users" : "customers";
-            const found = rowsOf<{ n: number }>(await app.ctx.db.execute(sql`select count(*)::int n from ${sql.identifier(table)} where name = ${value.trim()}`));
+            const found = rowsOf<{ n: number }>(
+              await app.ctx.db.execute(sql`select count(*)::int n from ${sql.identifier(table)} where name = ${value.trim()}`),
+            );
             expect(found[0]!.n, what).toBeGreaterThan(0);
             await app.ctx.db.execute(sql`delete from ${sql.identifier(table)} where name = ${value.trim()} and name <> 'Target'`);
           }
@@ -173,7 +204,9 @@ describe(`hostile input to every form, CLI command and API route (${process.env.
       tally.cases++;
       expect(one.status, label).toBe(404);
       tally.rejected++;
-      const token = await callLoader(apiCustomers, "/api/customers", { headers: { Authorization: `Bearer ${value.replace(/[^\x20-\x7e]/g, "")}` } });
+      const token = await callLoader(apiCustomers, "/api/customers", {
+        headers: { Authorization: `Bearer ${value.replace(/[^\x20-\x7e]/g, "")}` },
+      });
       tally.cases++;
       expect(token.status, label).toBe(401);
       tally.rejected++;

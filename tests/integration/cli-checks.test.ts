@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { cli } from "../setup/cli";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 
@@ -19,7 +19,21 @@ beforeAll(async () => {
   await cli(env, "plan", "add", "--name", "Growth", "--monthly-events", "1000000");
   for (const name of ["healthy", "revoked-key"]) {
     const c = sandbox.customers.find((x) => x.name === name)!;
-    const added = await cli(env, "customer", "add", "--name", c.title, "--posthog-host", sandbox.url, "--project-id", String(c.projectId), "--api-key", c.apiKey, "--plan", "Growth");
+    const added = await cli(
+      env,
+      "customer",
+      "add",
+      "--name",
+      c.title,
+      "--posthog-host",
+      sandbox.url,
+      "--project-id",
+      String(c.projectId),
+      "--api-key",
+      c.apiKey,
+      "--plan",
+      "Growth",
+    );
     expect(added.code).toBe(0);
   }
 });
@@ -34,7 +48,13 @@ describe(`CLI checks, refresh, answer, report (${process.env.DELIGHT_TEST_DB})`,
     const list = (await cli(env, "checks", "--json")).json();
     expect(list).toHaveLength(24);
     expect(list.filter((c: { kind: string }) => c.kind === "manual")).toHaveLength(8);
-    expect(list[0]).toEqual({ id: "setup.logged_in", section: "setup", question: "Has the customer logged in?", kind: "automated", rule: expect.any(String) });
+    expect(list[0]).toEqual({
+      id: "setup.logged_in",
+      section: "setup",
+      question: "Has the customer logged in?",
+      kind: "automated",
+      rule: expect.any(String),
+    });
   });
 
   test("refresh --all --json reports each customer; a revoked key is failed with a clear reason and a non-zero exit", async () => {
@@ -45,7 +65,11 @@ describe(`CLI checks, refresh, answer, report (${process.env.DELIGHT_TEST_DB})`,
       ["acme-analytics", "ok"],
       ["revoked-key-ltd", "failed"],
     ]);
-    expect(outcomes[1].errors[0]).toMatchObject({ call: "project", kind: "auth", message: "PostHog rejected the API key (it may have been revoked)" });
+    expect(outcomes[1].errors[0]).toMatchObject({
+      call: "project",
+      kind: "auth",
+      message: "PostHog rejected the API key (it may have been revoked)",
+    });
     expect(JSON.stringify(outcomes)).not.toContain(sandbox.customers[0]!.apiKey);
   });
 

@@ -24,32 +24,112 @@ afterAll(async () => {
 
 describe(`delight check add / list / retire (${process.env.DELIGHT_TEST_DB})`, () => {
   test("adds a manual and an event check, lists them, retires one; checks --json keeps the 24 built-ins first", async () => {
-    const manual = await cli(env, "check", "add", "--section", "training", "--question", "Did we run a kick-off call?", "--weight", "2", "--plans", "Growth, Scale", "--json");
+    const manual = await cli(
+      env,
+      "check",
+      "add",
+      "--section",
+      "training",
+      "--question",
+      "Did we run a kick-off call?",
+      "--weight",
+      "2",
+      "--plans",
+      "Growth, Scale",
+      "--json",
+    );
     expect(manual.code).toBe(0);
-    expect(manual.json()).toMatchObject({ id: "custom.did_we_run_a_kick_off_call", kind: "manual", section: "training", weight: 2, scoringVersion: 2, retiredAt: null });
+    expect(manual.json()).toMatchObject({
+      id: "custom.did_we_run_a_kick_off_call",
+      kind: "manual",
+      section: "training",
+      weight: 2,
+      scoringVersion: 2,
+      retiredAt: null,
+    });
     expect(manual.json().planIds).toHaveLength(2);
-    const event = await cli(env, "check", "add", "--section", "setup", "--question", "Reverse proxy on the production domain?", "--kind", "event", "--event", "$pageview", "--property", "$lib_custom_api_host", "--operator", "is_set", "--min-count", "100", "--days", "14");
-    expect(event).toMatchObject({ code: 0, stdout: "Added custom.reverse_proxy_on_the_production_domain (event, weight 1); scoring version 3" });
+    const event = await cli(
+      env,
+      "check",
+      "add",
+      "--section",
+      "setup",
+      "--question",
+      "Reverse proxy on the production domain?",
+      "--kind",
+      "event",
+      "--event",
+      "$pageview",
+      "--property",
+      "$lib_custom_api_host",
+      "--operator",
+      "is_set",
+      "--min-count",
+      "100",
+      "--days",
+      "14",
+    );
+    expect(event).toMatchObject({
+      code: 0,
+      stdout: "Added custom.reverse_proxy_on_the_production_domain (event, weight 1); scoring version 3",
+    });
     const checks = (await cli(env, "checks", "--json")).json();
     expect(checks.slice(0, 24).every((c: { origin?: string }) => c.origin === undefined)).toBe(true);
     expect(checks.slice(24).map((c: { id: string; origin: string; kind: string }) => [c.id, c.origin, c.kind])).toEqual([
       ["custom.did_we_run_a_kick_off_call", "custom", "manual"],
       ["custom.reverse_proxy_on_the_production_domain", "custom", "automated"],
     ]);
-    expect((await cli(env, "check", "retire", "custom.did_we_run_a_kick_off_call")).stdout).toBe("Retired custom.did_we_run_a_kick_off_call; scoring version 4");
+    expect((await cli(env, "check", "retire", "custom.did_we_run_a_kick_off_call")).stdout).toBe(
+      "Retired custom.did_we_run_a_kick_off_call; scoring version 4",
+    );
     const list = (await cli(env, "check", "list", "--json")).json();
     expect(list.map((c: { id: string; retiredAt: string | null }) => [c.id, c.retiredAt === null])).toEqual([
       ["custom.did_we_run_a_kick_off_call", false],
       ["custom.reverse_proxy_on_the_production_domain", true],
     ]);
-    expect(list[1].event).toEqual({ event: "$pageview", property: "$lib_custom_api_host", operator: "is_set", value: null, minCount: 100, days: 14 });
+    expect(list[1].event).toEqual({
+      event: "$pageview",
+      property: "$lib_custom_api_host",
+      operator: "is_set",
+      value: null,
+      minCount: 100,
+      days: 14,
+    });
     expect((await cli(env, "checks", "--json")).json()).toHaveLength(25);
   });
 
   test.each([
-    [["check", "add", "--section", "setup", "--question", "Traffic?", "--event", "$pageview", "--property", "$host' OR 1=1", "--operator", "equals", "--value", "x", "--min-count", "1", "--days", "7"], /^property: Property names are letters/],
-    [["check", "add", "--section", "setup", "--question", "Signups lately?", "--event", "signed_up", "--min-count", "1", "--days", "120"], /^days: Days must be at most 90$/],
-    [["check", "add", "--section", "setup", "--question", "Signups lately?", "--kind", "manual", "--event", "signed_up"], /^event: Only event checks take an event definition/],
+    [
+      [
+        "check",
+        "add",
+        "--section",
+        "setup",
+        "--question",
+        "Traffic?",
+        "--event",
+        "$pageview",
+        "--property",
+        "$host' OR 1=1",
+        "--operator",
+        "equals",
+        "--value",
+        "x",
+        "--min-count",
+        "1",
+        "--days",
+        "7",
+      ],
+      /^property: Property names are letters/,
+    ],
+    [
+      ["check", "add", "--section", "setup", "--question", "Signups lately?", "--event", "signed_up", "--min-count", "1", "--days", "120"],
+      /^days: Days must be at most 90$/,
+    ],
+    [
+      ["check", "add", "--section", "setup", "--question", "Signups lately?", "--kind", "manual", "--event", "signed_up"],
+      /^event: Only event checks take an event definition/,
+    ],
     [["check", "add", "--section", "nope", "--question", "Signups lately?"], /^section: Choose setup, training or value$/],
     [["check", "add", "--section", "value", "--question", "Signups lately?", "--plans", "Nope"], /^plans: There is no plan named Nope$/],
     [["check", "retire", "setup.actions"], /^id: Only custom checks \(custom\.…\) can be retired$/],

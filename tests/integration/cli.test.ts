@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 import { cli } from "../setup/cli";
+import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 
 const KEY = "phx_cliSecretKey_0123456789abcdefWXYZ";
 let database: TestDatabase;
@@ -41,20 +41,60 @@ describe(`CLI (${process.env.DELIGHT_TEST_DB})`, () => {
 
   test("plan add, customer add with the key masked in every output", async () => {
     expect((await cli(env, "plan", "add", "--name", "Growth", "--monthly-events", "500000")).code).toBe(0);
-    const added = await cli(env, "customer", "add", "--name", "Initech", "--posthog-host", "us", "--project-id", "9", "--api-key", KEY, "--plan", "growth", "--billing-day", "28", "--owner", "ops@example.com", "--json");
+    const added = await cli(
+      env,
+      "customer",
+      "add",
+      "--name",
+      "Initech",
+      "--posthog-host",
+      "us",
+      "--project-id",
+      "9",
+      "--api-key",
+      KEY,
+      "--plan",
+      "growth",
+      "--billing-day",
+      "28",
+      "--owner",
+      "ops@example.com",
+      "--json",
+    );
     expect(added.code).toBe(0);
-    expect(added.json()).toMatchObject({ slug: "initech", apiKey: "phx_…WXYZ", plan: { name: "Growth", monthlyEvents: 500000 }, billingDay: 28, owner: { email: "ops@example.com" } });
+    expect(added.json()).toMatchObject({
+      slug: "initech",
+      apiKey: "phx_…WXYZ",
+      plan: { name: "Growth", monthlyEvents: 500000 },
+      billingDay: 28,
+      owner: { email: "ops@example.com" },
+    });
     const list = await cli(env, "customer", "list", "--json");
     expect(list.json()).toHaveLength(1);
     expect(list.stdout + added.stdout).not.toContain(KEY);
   });
 
   test.each([
-    [["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "abc", "--api-key", KEY], "projectId: Project id is the number in your PostHog project URL"],
-    [["customer", "add", "--name", "X", "--posthog-host", "http://10.0.0.5", "--project-id", "1", "--api-key", KEY], "posthogHost: The PostHog address must use https://"],
-    [["customer", "add", "--name", "X", "--posthog-host", "https://127.0.0.1:8000", "--project-id", "1", "--api-key", KEY], "posthogHost: The PostHog address must be a public host, not a local or private network address"],
-    [["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1", "--api-key", KEY, "--billing-day", "31"], "billingDay: Billing day is a day of the month from 1 to 28 (so every month has it)"],
-    [["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1", "--api-key", KEY, "--plan", "Nope"], 'plan: No plan named "Nope" (see delight plan list)'],
+    [
+      ["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "abc", "--api-key", KEY],
+      "projectId: Project id is the number in your PostHog project URL",
+    ],
+    [
+      ["customer", "add", "--name", "X", "--posthog-host", "http://10.0.0.5", "--project-id", "1", "--api-key", KEY],
+      "posthogHost: The PostHog address must use https://",
+    ],
+    [
+      ["customer", "add", "--name", "X", "--posthog-host", "https://127.0.0.1:8000", "--project-id", "1", "--api-key", KEY],
+      "posthogHost: The PostHog address must be a public host, not a local or private network address",
+    ],
+    [
+      ["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1", "--api-key", KEY, "--billing-day", "31"],
+      "billingDay: Billing day is a day of the month from 1 to 28 (so every month has it)",
+    ],
+    [
+      ["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1", "--api-key", KEY, "--plan", "Nope"],
+      'plan: No plan named "Nope" (see delight plan list)',
+    ],
     [["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1"], "--api-key is required"],
     [["plan", "add", "--name", "Big", "--monthly-events=-5"], "monthlyEvents: Monthly events must be a whole number"],
     [["customer", "frobnicate"], "Usage: delight customer add|edit|archive|unarchive|list"],

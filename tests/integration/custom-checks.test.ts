@@ -1,13 +1,13 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import * as settingsRoute from "../../app/routes/_app.settings";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { recordAnswer } from "../../app/models/answers.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { addCustomCheck, retireCustomCheck } from "../../app/models/custom-checks.server";
+import * as settingsRoute from "../../app/routes/_app.settings";
 import { loadCustomerHealth } from "../../checks/health";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
 import { auditLog, customChecks, healthScores, scoringVersions } from "../../db/schema";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
@@ -54,28 +54,68 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
   });
 
   test("bad definitions are refused with field messages and the typed values, before anything is saved", async () => {
-    const hostile = await settings({ intent: "add-check", section: "setup", question: "Traffic from prod?", kind: "event", event: "$pageview", property: "$host') OR 1=1 --", operator: "equals", value: "x", minCount: "1", days: "7" });
+    const hostile = await settings({
+      intent: "add-check",
+      section: "setup",
+      question: "Traffic from prod?",
+      kind: "event",
+      event: "$pageview",
+      property: "$host') OR 1=1 --",
+      operator: "equals",
+      value: "x",
+      minCount: "1",
+      days: "7",
+    });
     expect(hostile.status).toBe(400);
     expect(hostile.data.errors).toEqual({ property: expect.stringMatching(/^Property names are letters/) });
     expect(hostile.data.values).toMatchObject({ property: "$host') OR 1=1 --", question: "Traffic from prod?" });
-    const tooLong = await settings({ intent: "add-check", section: "setup", question: "Signups?", kind: "event", event: "signed_up", minCount: "1", days: "365" });
+    const tooLong = await settings({
+      intent: "add-check",
+      section: "setup",
+      question: "Signups?",
+      kind: "event",
+      event: "signed_up",
+      minCount: "1",
+      days: "365",
+    });
     expect(tooLong.data.errors).toEqual({ days: "Days must be at most 90" });
     const badWeight = await settings({ intent: "add-check", section: "nope", question: "x", weight: "11" });
-    expect(badWeight.data.errors).toMatchObject({ section: "Choose setup, training or value", question: expect.any(String), weight: "Weight is a whole number from 0 to 10" });
+    expect(badWeight.data.errors).toMatchObject({
+      section: "Choose setup, training or value",
+      question: expect.any(String),
+      weight: "Weight is a whole number from 0 to 10",
+    });
     const bands = await settings({ intent: "scoring", healthy: "40", concerning: "60", "w:setup.actions": "-1" });
     expect(bands.status).toBe(400);
-    expect(bands.data.errors).toEqual({ concerning: "The concerning threshold must be below the healthy one", "w:setup.actions": "Weights are whole numbers from 0 to 10" });
+    expect(bands.data.errors).toEqual({
+      concerning: "The concerning threshold must be below the healthy one",
+      "w:setup.actions": "Weights are whole numbers from 0 to 10",
+    });
     expect((await settings({ intent: "nope" })).status).toBe(400);
     expect(await app.ctx.db.select().from(customChecks)).toEqual([]);
   });
 
   test("a custom manual check: added (new version), answered, then retired; the score follows each step", async () => {
     const before = await health("slipping");
-    const added = await settings({ intent: "add-check", section: "training", question: "Did we run an onboarding workshop?", weight: "4", kind: "manual" });
-    expect(added).toMatchObject({ status: 200, data: { ok: true, message: "Added custom.did_we_run_an_onboarding_workshop; scoring version 2" } });
+    const added = await settings({
+      intent: "add-check",
+      section: "training",
+      question: "Did we run an onboarding workshop?",
+      weight: "4",
+      kind: "manual",
+    });
+    expect(added).toMatchObject({
+      status: 200,
+      data: { ok: true, message: "Added custom.did_we_run_an_onboarding_workshop; scoring version 2" },
+    });
     const id = "custom.did_we_run_an_onboarding_workshop";
     const afterAdd = await health("slipping");
-    expect(afterAdd.current.resolved.find((c) => c.checkId === id)).toMatchObject({ kind: "manual", origin: "custom", status: "unknown", section: "training" });
+    expect(afterAdd.current.resolved.find((c) => c.checkId === id)).toMatchObject({
+      kind: "manual",
+      origin: "custom",
+      status: "unknown",
+      section: "training",
+    });
     expect(afterAdd.history.at(-1)).toMatchObject({ scoringVersion: "2", reason: "scoring v2" });
     expect(afterAdd.current.score.score).toBe(before.current.score.score);
 
@@ -93,8 +133,14 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
     const [row] = await app.ctx.db.select().from(customChecks).where(eq(customChecks.id, id));
     expect(row!.retiredAt).toBeInstanceOf(Date);
     // Retired: no longer answerable, and its id is never reused.
-    await expect(recordAnswer(app.ctx.db, CLI_ACTOR, customer("slipping").id, { checkId: id, answer: "yes" })).rejects.toThrow(/no check with this id/);
-    const again = await addCustomCheck(app.ctx.db, CLI_ACTOR, { section: "training", question: "Did we run an onboarding workshop?", kind: "manual" });
+    await expect(recordAnswer(app.ctx.db, CLI_ACTOR, customer("slipping").id, { checkId: id, answer: "yes" })).rejects.toThrow(
+      /no check with this id/,
+    );
+    const again = await addCustomCheck(app.ctx.db, CLI_ACTOR, {
+      section: "training",
+      question: "Did we run an onboarding workshop?",
+      kind: "manual",
+    });
     expect(again.check.id).toBe(`${id}_2`);
     await retireCustomCheck(app.ctx.db, CLI_ACTOR, again.check.id);
     const audit = await app.ctx.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entity, "custom_check"));
@@ -103,7 +149,12 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
 
   test("plan-specific checks appear only for customers on those plans", async () => {
     const growth = customer("healthy").planId!;
-    const { check } = await addCustomCheck(app.ctx.db, CLI_ACTOR, { section: "value", question: "Have we offered a volume discount?", kind: "manual", planIds: [growth] });
+    const { check } = await addCustomCheck(app.ctx.db, CLI_ACTOR, {
+      section: "value",
+      question: "Have we offered a volume discount?",
+      kind: "manual",
+      planIds: [growth],
+    });
     const on = (await health("healthy")).current.resolved.some((c) => c.checkId === check.id);
     const off = (await health("brand-new")).current.resolved.some((c) => c.checkId === check.id);
     expect([on, off]).toEqual([true, false]);
@@ -111,9 +162,25 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
   });
 
   test("custom event checks are decided at the next refresh, in the same single HogQL query, with values as placeholders", async () => {
-    await addCustomCheck(app.ctx.db, CLI_ACTOR, { section: "value", question: "Are people signing up?", kind: "event", event: "signed_up", minCount: "10", days: "60", weight: "3" });
     await addCustomCheck(app.ctx.db, CLI_ACTOR, {
-      section: "setup", question: "Pageviews from the production domain?", kind: "event", event: "$pageview", property: "$host", operator: "contains", value: "app.healthy.test", minCount: "1", days: "7",
+      section: "value",
+      question: "Are people signing up?",
+      kind: "event",
+      event: "signed_up",
+      minCount: "10",
+      days: "60",
+      weight: "3",
+    });
+    await addCustomCheck(app.ctx.db, CLI_ACTOR, {
+      section: "setup",
+      question: "Pageviews from the production domain?",
+      kind: "event",
+      event: "$pageview",
+      property: "$host",
+      operator: "contains",
+      value: "app.healthy.test",
+      minCount: "1",
+      days: "7",
     });
     const signups = "custom.are_people_signing_up";
     const prod = "custom.pageviews_from_the_production_domain";
@@ -132,7 +199,15 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
       expect(q.hogql!.values).toMatchObject({ e_1: "signed_up", e_2: "$pageview", p_2: "$host", v_2: "app.healthy.test" });
       for (const typed of ["signed_up", "app.healthy.test", "$pageview'"]) expect(q.hogql!.query).not.toContain(typed);
     }
-    expect(queries.filter((q) => q.status !== 200).map((q) => [q.customer, q.status]).sort()).toEqual([["missing-scope", 403], ["revoked-key", 401]]);
+    expect(
+      queries
+        .filter((q) => q.status !== 200)
+        .map((q) => [q.customer, q.status])
+        .sort(),
+    ).toEqual([
+      ["missing-scope", 403],
+      ["revoked-key", 401],
+    ]);
 
     expect(await statusOf("healthy", signups)).toBe("pass");
     expect(await statusOf("healthy", prod)).toBe("pass");
@@ -148,17 +223,38 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
     const queriesBefore = sandbox.requests.filter((r) => r.path.endsWith("/query/")).length;
     const saved = await settings({ intent: "extras", extras: "extra.sdk_current", minSdkVersions: "web=1.150.0" });
     expect(saved.data.ok).toBe(true);
-    const form = new URLSearchParams([["intent", "extras"], ["extras", "extra.reverse_proxy"], ["extras", "extra.sdk_current"], ["extras", "extra.autocapture_actions"], ["extras", "extra.identify_share"], ["minSdkVersions", "web=1.150.0"]]);
-    const all = await settingsRoute.action({ request: new Request("http://delight.test/settings", { method: "POST", headers: { Cookie: admin.cookie, Origin: "http://delight.test", "Content-Type": "application/x-www-form-urlencoded" }, body: form.toString() }), params: {}, context: {} });
+    const form = new URLSearchParams([
+      ["intent", "extras"],
+      ["extras", "extra.reverse_proxy"],
+      ["extras", "extra.sdk_current"],
+      ["extras", "extra.autocapture_actions"],
+      ["extras", "extra.identify_share"],
+      ["minSdkVersions", "web=1.150.0"],
+    ]);
+    const all = await settingsRoute.action({
+      request: new Request("http://delight.test/settings", {
+        method: "POST",
+        headers: { Cookie: admin.cookie, Origin: "http://delight.test", "Content-Type": "application/x-www-form-urlencoded" },
+        body: form.toString(),
+      }),
+      params: {},
+      context: {},
+    });
     expect(all).toMatchObject({ ok: true });
     const expected: Record<string, Record<string, string>> = {
-      healthy: { "extra.reverse_proxy": "pass", "extra.sdk_current": "pass", "extra.autocapture_actions": "pass", "extra.identify_share": "pass" },
+      healthy: {
+        "extra.reverse_proxy": "pass",
+        "extra.sdk_current": "pass",
+        "extra.autocapture_actions": "pass",
+        "extra.identify_share": "pass",
+      },
       slipping: { "extra.reverse_proxy": "fail", "extra.sdk_current": "fail", "extra.autocapture_actions": "pass" },
       "brand-new": { "extra.autocapture_actions": "fail" },
       "server-side-only": { "extra.identify_share": "fail" },
     };
     for (const [name, checks] of Object.entries(expected)) {
-      for (const [id, status] of Object.entries(checks)) expect({ name, id, status: await statusOf(name, id) }).toEqual({ name, id, status });
+      for (const [id, status] of Object.entries(checks))
+        expect({ name, id, status: await statusOf(name, id) }).toEqual({ name, id, status });
     }
     const sdk = (await health("slipping")).current.resolved.find((c) => c.checkId === "extra.sdk_current")!;
     expect(sdk.summary).toBe("Outdated SDKs in the last 30 days: web@1.90.0");
@@ -167,20 +263,35 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(sandbox.requests.filter((r) => r.path.endsWith("/query/")).length).toBe(queriesBefore);
     const bad = await settings({ intent: "extras", extras: "extra.bogus", minSdkVersions: "web>=1" });
     expect(bad.status).toBe(400);
-    expect(bad.data.errors).toMatchObject({ extras: "Unknown extra check", minSdkVersions: '"web>=1" is not lib=version (e.g. web=1.150.0)' });
+    expect(bad.data.errors).toMatchObject({
+      extras: "Unknown extra check",
+      minSdkVersions: '"web>=1" is not lib=version (e.g. web=1.150.0)',
+    });
   });
 
   test("a new scoring version rescores every customer; older scores keep their version", async () => {
     const customers = await activeCustomers(app.ctx.db);
     const latestVersion = async () => (await app.ctx.db.select({ n: sql<number>`max(number)::int` }).from(scoringVersions))[0]!.n;
     const previous = await latestVersion();
-    const countBefore = async (version: string) => (await app.ctx.db.select({ n: sql<number>`count(*)::int` }).from(healthScores).where(eq(healthScores.scoringVersion, version)))[0]!.n;
+    const countBefore = async (version: string) =>
+      (await app.ctx.db.select({ n: sql<number>`count(*)::int` }).from(healthScores).where(eq(healthScores.scoringVersion, version)))[0]!.n;
     const oldV1 = await countBefore("1");
-    const result = await settings({ intent: "scoring", healthy: "90", concerning: "50", "w:setup.production": "0", "w:custom.are_people_signing_up": "5" });
+    const result = await settings({
+      intent: "scoring",
+      healthy: "90",
+      concerning: "50",
+      "w:setup.production": "0",
+      "w:custom.are_people_signing_up": "5",
+    });
     expect(result.data.message).toBe(`Saved scoring version ${previous + 1}; every customer was rescored`);
     const version = String(previous + 1);
     for (const c of customers) {
-      const [latest] = await app.ctx.db.select().from(healthScores).where(eq(healthScores.customerId, c.id)).orderBy(sql`${healthScores.computedAt} desc, ${healthScores.id} desc`).limit(1);
+      const [latest] = await app.ctx.db
+        .select()
+        .from(healthScores)
+        .where(eq(healthScores.customerId, c.id))
+        .orderBy(sql`${healthScores.computedAt} desc, ${healthScores.id} desc`)
+        .limit(1);
       expect(latest).toMatchObject({ scoringVersion: version, reason: `scoring v${version}` });
       const h = await loadCustomerHealth(app.ctx.db, c.id);
       expect(h.current.score.version).toBe(version);
@@ -188,18 +299,36 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
     }
     expect(await countBefore("1")).toBe(oldV1);
     const healthy = await health("healthy");
-    expect(healthy.current.score.band).toBe(healthy.current.score.score! >= 90 ? "healthy" : healthy.current.score.score! >= 50 ? "concerning" : "poor");
-    const [row] = await app.ctx.db.select().from(scoringVersions).where(eq(scoringVersions.number, previous + 1));
+    expect(healthy.current.score.band).toBe(
+      healthy.current.score.score! >= 90 ? "healthy" : healthy.current.score.score! >= 50 ? "concerning" : "poor",
+    );
+    const [row] = await app.ctx.db
+      .select()
+      .from(scoringVersions)
+      .where(eq(scoringVersions.number, previous + 1));
     expect(row).toMatchObject({ author: admin.email, bands: { healthy: 90, concerning: 50 } });
-    expect(row!.changed).toEqual(["custom.are_people_signing_up: weight 3 → 5", "setup.production: weight 4 → 0", "healthy band from 70 → 90", "concerning band from 40 → 50"]);
+    expect(row!.changed).toEqual([
+      "custom.are_people_signing_up: weight 3 → 5",
+      "setup.production: weight 4 → 0",
+      "healthy band from 70 → 90",
+      "concerning band from 40 → 50",
+    ]);
     const nothing = await settings({ intent: "scoring", healthy: "90", concerning: "50" });
     expect(nothing.data.errors).toEqual({ form: "Nothing changed: the weights and bands are the same as the current version" });
-    const versions = (await app.ctx.db.select({ version: healthScores.scoringVersion }).from(healthScores).where(and(eq(healthScores.customerId, customer("healthy").id))).orderBy(asc(healthScores.id))).map((r) => r.version);
+    const versions = (
+      await app.ctx.db
+        .select({ version: healthScores.scoringVersion })
+        .from(healthScores)
+        .where(and(eq(healthScores.customerId, customer("healthy").id)))
+        .orderBy(asc(healthScores.id))
+    ).map((r) => r.version);
     expect(versions[0]).toBe("1");
     expect(versions.at(-1)).toBe(version);
 
     const page = await callLoader(settingsRoute, "/settings", { cookie: admin.cookie });
-    expect(page.data.checklist.versions.map((v: { number: number }) => v.number)).toEqual(Array.from({ length: previous + 1 }, (_, i) => previous + 1 - i));
+    expect(page.data.checklist.versions.map((v: { number: number }) => v.number)).toEqual(
+      Array.from({ length: previous + 1 }, (_, i) => previous + 1 - i),
+    );
     expect(page.data.checklist.scoring.rows.find((r: { id: string }) => r.id === "setup.production").weight).toBe(0);
   });
 

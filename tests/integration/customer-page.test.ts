@@ -1,12 +1,12 @@
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import * as catchupRoute from "../../app/routes/_app.customers.$slug.catchup";
-import * as customerPage from "../../app/routes/_app.customers.$slug._index";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { customerToday } from "../../app/models/catchups.server";
 import { createCustomer } from "../../app/models/customers.server";
 import { createPlan } from "../../app/models/plans.server";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
+import * as customerPage from "../../app/routes/_app.customers.$slug._index";
+import * as catchupRoute from "../../app/routes/_app.customers.$slug.catchup";
 import { refreshCustomer } from "../../checks/refresh";
 import { shiftDay } from "../../checks/usage";
 import { auditLog, catchups, checkRuns, healthScores, manualAnswers, overrides } from "../../db/schema";
@@ -31,7 +31,14 @@ beforeAll(async () => {
   const row = await createCustomer(
     app.ctx.db,
     CLI_ACTOR,
-    { name: spec.title, posthogHost: sandbox.url, projectId: spec.projectId, apiKey: spec.apiKey, planId: plan.id, billingDay: spec.billingDay },
+    {
+      name: spec.title,
+      posthogHost: sandbox.url,
+      projectId: spec.projectId,
+      apiKey: spec.apiKey,
+      planId: plan.id,
+      billingDay: spec.billingDay,
+    },
     { secretKey: app.ctx.secretKey, allowPrivateHosts: true },
   );
   customerId = row.id;
@@ -55,7 +62,11 @@ const postPack = (form: Record<string, string>, cookie = editor) => callAction(c
 describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
   test("the loader gives every check by section, chart-ready usage and history, and never the key", async () => {
     const data = await page();
-    expect(data.checklist.map((s: any) => [s.section, s.checks.length])).toEqual([["setup", 12], ["training", 6], ["value", 6]]);
+    expect(data.checklist.map((s: any) => [s.section, s.checks.length])).toEqual([
+      ["setup", 12],
+      ["training", 6],
+      ["value", 6],
+    ]);
     expect(data.checklist.flatMap((s: any) => s.checks)).toHaveLength(24);
     expect(checkOf(data, "setup.events_recurring")).toMatchObject({ status: "fail", source: "posthog", sourceLabel: "PostHog" });
     expect(checkOf(data, "setup.events_recurring").when).toMatch(/^checked \d{4}-\d{2}-\d{2}$/);
@@ -86,13 +97,17 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(after.score.value).not.toBe(before.score.value);
     expect(after.score.value).toBeGreaterThan(before.score.value);
     expect(after.historyChart.points).toHaveLength(before.historyChart.points.length + 1);
-    const reasons = (await app.ctx.db.select({ reason: healthScores.reason }).from(healthScores).orderBy(healthScores.id)).map((r) => r.reason);
+    const reasons = (await app.ctx.db.select({ reason: healthScores.reason }).from(healthScores).orderBy(healthScores.id)).map(
+      (r) => r.reason,
+    );
     expect(reasons.at(-1)).toBe("answer");
     const row = checkOf(after, "training.demo_received");
     expect(row).toMatchObject({ status: "pass", source: "manual", stale: false });
     expect(row.summary).toContain("Demo on the kick-off call");
     expect(row.history).toMatchObject([{ kind: "answer", what: 'Answered "yes"', note: "Demo on the kick-off call" }]);
-    expect(after.changes).toEqual([expect.objectContaining({ checkId: "training.demo_received", text: expect.stringMatching(/^now passing \(was unknown\)/) })]);
+    expect(after.changes).toEqual([
+      expect.objectContaining({ checkId: "training.demo_received", text: expect.stringMatching(/^now passing \(was unknown\)/) }),
+    ]);
   });
 
   test("a bad answer is a 400 with a field message and the typed values, and stores nothing", async () => {
@@ -109,25 +124,48 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
 
   test("an override needs a reason and a future expiry; otherwise 400 and nothing stored", async () => {
     const before = await rowCount(overrides);
-    const past = await post({ intent: "override", checkId: "setup.production", status: "pass", reason: "Moved to a new domain", expiresAt: "2020-01-01" });
+    const past = await post({
+      intent: "override",
+      checkId: "setup.production",
+      status: "pass",
+      reason: "Moved to a new domain",
+      expiresAt: "2020-01-01",
+    });
     expect(past.status).toBe(400);
     expect(past.data.errors).toEqual({ expiresAt: "The expiry must be in the future" });
     expect(past.data.values.reason).toBe("Moved to a new domain");
     const noReason = await post({ intent: "override", checkId: "setup.production", status: "pass", reason: "", expiresAt: "" });
     expect(noReason.status).toBe(400);
     expect(noReason.data.errors.reason).toBe("Say why (at least a few words)");
-    const manual = await post({ intent: "override", checkId: "training.demo_received", status: "pass", reason: "Because we said so", expiresAt: "" });
+    const manual = await post({
+      intent: "override",
+      checkId: "training.demo_received",
+      status: "pass",
+      reason: "Because we said so",
+      expiresAt: "",
+    });
     expect(manual.data.errors.checkId).toBe("Only automated checks take an override; answer manual checks instead");
     expect(await rowCount(overrides)).toBe(before);
   });
 
   test("an override shows both values, then clearing it restores the automated result", async () => {
     const expires = shiftDay(new Date().toISOString().slice(0, 10), 30);
-    const result = await post({ intent: "override", checkId: "setup.production", status: "pass", reason: "Traffic moved to a proxy we cannot see", expiresAt: expires });
+    const result = await post({
+      intent: "override",
+      checkId: "setup.production",
+      status: "pass",
+      reason: "Traffic moved to a proxy we cannot see",
+      expiresAt: expires,
+    });
     expect(result.status).toBe(200);
     let row = checkOf(await page(), "setup.production");
     expect(row).toMatchObject({ status: "pass", source: "override", sourceLabel: "override", automated: { status: "fail" } });
-    expect(row.override).toMatchObject({ status: "pass", active: true, expiresOn: expires, reason: "Traffic moved to a proxy we cannot see" });
+    expect(row.override).toMatchObject({
+      status: "pass",
+      active: true,
+      expiresOn: expires,
+      reason: "Traffic moved to a proxy we cannot see",
+    });
     expect(row.summary).toContain("automated: fail");
     expect(row.when).toMatch(/^overridden /);
 
@@ -136,12 +174,15 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
     row = checkOf(await page(), "setup.production");
     expect(row).toMatchObject({ status: "fail", source: "posthog", override: null });
     expect(row.history.map((h: any) => h.kind)).toEqual(["cleared", "override"]);
-    const reasons = (await app.ctx.db.select({ reason: healthScores.reason }).from(healthScores).orderBy(healthScores.id)).map((r) => r.reason);
+    const reasons = (await app.ctx.db.select({ reason: healthScores.reason }).from(healthScores).orderBy(healthScores.id)).map(
+      (r) => r.reason,
+    );
     expect(reasons.slice(-2)).toEqual(["override", "override"]);
   });
 
   test("viewers get 403 on every intent, and nothing changes", async () => {
-    const counts = async () => Promise.all([rowCount(manualAnswers), rowCount(overrides), rowCount(catchups), rowCount(checkRuns), rowCount(healthScores)]);
+    const counts = async () =>
+      Promise.all([rowCount(manualAnswers), rowCount(overrides), rowCount(catchups), rowCount(checkRuns), rowCount(healthScores)]);
     const before = await counts();
     const forms: Record<string, string>[] = [
       { intent: "answer", checkId: "training.joint_slack", answer: "yes" },
@@ -150,7 +191,11 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
       { intent: "refresh" },
     ];
     for (const form of forms) expect((await post(form, viewer)).status).toBe(403);
-    const packForms: Record<string, string>[] = [{ intent: "schedule", date: "2099-01-01" }, { intent: "record", date: "2020-01-01" }, { intent: "cancel", id: "1" }];
+    const packForms: Record<string, string>[] = [
+      { intent: "schedule", date: "2099-01-01" },
+      { intent: "record", date: "2020-01-01" },
+      { intent: "cancel", id: "1" },
+    ];
     for (const form of packForms) {
       expect((await postPack(form, viewer)).status).toBe(403);
     }
@@ -159,7 +204,12 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
 
   test("an unknown intent or a cross-site post is refused", async () => {
     expect((await post({ intent: "delete-everything" })).status).toBe(400);
-    const crossSite = await callAction(customerPage, PAGE, { intent: "answer", checkId: "training.joint_slack", answer: "yes" }, { cookie: editor, params, origin: "https://evil.example" });
+    const crossSite = await callAction(
+      customerPage,
+      PAGE,
+      { intent: "answer", checkId: "training.joint_slack", answer: "yes" },
+      { cookie: editor, params, origin: "https://evil.example" },
+    );
     expect(crossSite.status).toBe(403);
   });
 
@@ -178,9 +228,20 @@ describe(`catch-up pack (${process.env.DELIGHT_TEST_DB})`, () => {
   test("the pack lists the failing checks as talking points, with progress per section", async () => {
     const data = await pack();
     const failing = data.openItems.filter((i: any) => i.kind === "failing").map((i: any) => i.checkId);
-    expect(failing).toEqual(expect.arrayContaining(["setup.events_recurring", "setup.production", "training.everyone_used", "value.regular_usage", "value.quarterly_catchup"]));
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        "setup.events_recurring",
+        "setup.production",
+        "training.everyone_used",
+        "value.regular_usage",
+        "value.quarterly_catchup",
+      ]),
+    );
     expect(data.openItems[0].kind).toBe("failing");
-    expect(data.openItems.find((i: any) => i.checkId === "training.joint_slack")).toMatchObject({ kind: "unknown", text: "Nobody has answered this yet" });
+    expect(data.openItems.find((i: any) => i.checkId === "training.joint_slack")).toMatchObject({
+      kind: "unknown",
+      text: "Nobody has answered this yet",
+    });
     expect(data.progress.map((p: any) => p.section)).toEqual(["setup", "training", "value"]);
     expect(data.progress.find((p: any) => p.section === "training")).toMatchObject({ passing: 1 });
     expect(data.atLastCatchup).toBeNull();
@@ -209,7 +270,9 @@ describe(`catch-up pack (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(data.upcoming).toMatchObject([{ date: shiftDay(today, 20), status: "scheduled", attendees: "Ann, Bo" }]);
     // value.quarterly_catchup reads catch-ups: the stored score moved with the write.
     expect(checkOf(await page(), "value.quarterly_catchup").status).toBe("pass");
-    const reasons = (await app.ctx.db.select({ reason: healthScores.reason }).from(healthScores).orderBy(healthScores.id)).map((r) => r.reason);
+    const reasons = (await app.ctx.db.select({ reason: healthScores.reason }).from(healthScores).orderBy(healthScores.id)).map(
+      (r) => r.reason,
+    );
     expect(reasons.at(-1)).toBe("catchup");
 
     const cancelled = await postPack({ intent: "cancel", id: String(data.upcoming[0].id) });
@@ -219,7 +282,12 @@ describe(`catch-up pack (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(data.past[0]).toMatchObject({ status: "cancelled" });
     expect(checkOf(await page(), "value.quarterly_catchup").status).toBe("fail");
 
-    const held = await postPack({ intent: "record", date: shiftDay(today, -2), attendees: "Ann", notes: "They want SSO.\nFollow up on funnels." });
+    const held = await postPack({
+      intent: "record",
+      date: shiftDay(today, -2),
+      attendees: "Ann",
+      notes: "They want SSO.\nFollow up on funnels.",
+    });
     expect(held.status).toBe(200);
     data = await pack();
     expect(data.lastNotes).toMatchObject({ date: shiftDay(today, -2), notes: "They want SSO.\nFollow up on funnels.", attendees: "Ann" });
@@ -227,18 +295,35 @@ describe(`catch-up pack (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(data.openItems.map((i: any) => i.checkId)).not.toContain("value.quarterly_catchup");
     expect((await page()).sinceCatchup).toMatchObject({ on: shiftDay(today, -2) });
 
-    const audit = await app.ctx.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entityId, String(customerId)));
-    expect(audit.map((a) => a.action).filter((a) => a.startsWith("catchup."))).toEqual(["catchup.create", "catchup.cancel", "catchup.create"]);
+    const audit = await app.ctx.db
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(eq(auditLog.entityId, String(customerId)));
+    expect(audit.map((a) => a.action).filter((a) => a.startsWith("catchup."))).toEqual([
+      "catchup.create",
+      "catchup.cancel",
+      "catchup.create",
+    ]);
   });
 
   test("a catch-up of another customer cannot be cancelled through this one", async () => {
     const other = await createCustomer(
       app.ctx.db,
       CLI_ACTOR,
-      { name: "Other Co", posthogHost: sandbox.url, projectId: 4242, apiKey: "phx_otherCustomerKey_0123456789", planId: null, billingDay: 1 },
+      {
+        name: "Other Co",
+        posthogHost: sandbox.url,
+        projectId: 4242,
+        apiKey: "phx_otherCustomerKey_0123456789",
+        planId: null,
+        billingDay: 1,
+      },
       { secretKey: app.ctx.secretKey, allowPrivateHosts: true },
     );
-    const [row] = await app.ctx.db.insert(catchups).values({ customerId: other.id, date: "2099-01-01", status: "scheduled", createdBy: "test" }).returning();
+    const [row] = await app.ctx.db
+      .insert(catchups)
+      .values({ customerId: other.id, date: "2099-01-01", status: "scheduled", createdBy: "test" })
+      .returning();
     const result = await postPack({ intent: "cancel", id: String(row!.id) });
     expect(result.status).toBe(400);
     expect(result.data.errors.form).toBe("Only a scheduled catch-up of this customer can be cancelled");

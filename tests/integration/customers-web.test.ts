@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
+import * as portfolio from "../../app/routes/_app._index";
 import * as customerPage from "../../app/routes/_app.customers.$slug._index";
 import * as editCustomer from "../../app/routes/_app.customers.$slug.edit";
 import * as newCustomer from "../../app/routes/_app.customers.new";
-import * as portfolio from "../../app/routes/_app._index";
 import * as plans from "../../app/routes/_app.plans";
 import { auditLog } from "../../db/schema";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
@@ -10,7 +10,16 @@ import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 const app = setupTestApp();
 const KEY = "phx_webFormSecretKey_abcdefghijklmnop";
 
-const valid = { name: "Globex", posthogRegion: "eu", customHost: "", projectId: "777", apiKey: KEY, planId: "", billingDay: "12", ownerId: "" };
+const valid = {
+  name: "Globex",
+  posthogRegion: "eu",
+  customHost: "",
+  projectId: "777",
+  apiKey: KEY,
+  planId: "",
+  billingDay: "12",
+  ownerId: "",
+};
 
 describe(`customers and plans in the web UI (${process.env.DELIGHT_TEST_DB})`, () => {
   test("empty portfolio says what to do next", async () => {
@@ -44,7 +53,11 @@ describe(`customers and plans in the web UI (${process.env.DELIGHT_TEST_DB})`, (
     [{ apiKey: "" }, "apiKey", "The PostHog personal API key is required"],
     [{ apiKey: "phc_projectTokenNotAKey123" }, "apiKey", "That is a project token (phc_…); delight needs a personal API key (phx_…)"],
     [{ posthogRegion: "custom", customHost: "ftp://example.com" }, "posthogHost", "The PostHog address must start with https://"],
-    [{ posthogRegion: "custom", customHost: "not a url" }, "posthogHost", "Enter the PostHog address as a URL, e.g. https://posthog.example.com"],
+    [
+      { posthogRegion: "custom", customHost: "not a url" },
+      "posthogHost",
+      "Enter the PostHog address as a URL, e.g. https://posthog.example.com",
+    ],
     [{ planId: "99999" }, "planId", "That plan does not exist"],
   ])("a bad customer form (%o) re-renders with a message for %s and changes nothing", async (override, field, message) => {
     const { cookie } = await app.signIn("csm");
@@ -64,28 +77,55 @@ describe(`customers and plans in the web UI (${process.env.DELIGHT_TEST_DB})`, (
 
     const page = await callLoader(customerPage, "/customers/globex", { cookie, params: { slug: "globex" } });
     expect(page.data.maskedKey).toBe("phx_…mnop");
-    expect(page.data.customer).toMatchObject({ name: "Globex", posthogHost: "https://eu.posthog.com", projectId: 777, billingDay: 12, ownerId: userId });
+    expect(page.data.customer).toMatchObject({
+      name: "Globex",
+      posthogHost: "https://eu.posthog.com",
+      projectId: 777,
+      billingDay: 12,
+      ownerId: userId,
+    });
     expect(JSON.stringify(page.data)).not.toContain(KEY);
     expect(JSON.stringify(page.data)).not.toContain("apiKeyEncrypted");
 
     // Changing the host without re-entering the key is refused: the key only goes where it was saved for.
-    const hostOnly = await callAction(editCustomer, "/customers/globex/edit", { ...valid, apiKey: "", posthogRegion: "us" }, { cookie, params: { slug: "globex" } });
+    const hostOnly = await callAction(
+      editCustomer,
+      "/customers/globex/edit",
+      { ...valid, apiKey: "", posthogRegion: "us" },
+      { cookie, params: { slug: "globex" } },
+    );
     expect(hostOnly.status).toBe(400);
     expect(hostOnly.data.errors.apiKey).toBe("Re-enter the API key when changing the PostHog host");
 
-    const renamed = await callAction(editCustomer, "/customers/globex/edit", { ...valid, apiKey: "", name: "Globex Corporation", billingDay: "3" }, { cookie, params: { slug: "globex" } });
+    const renamed = await callAction(
+      editCustomer,
+      "/customers/globex/edit",
+      { ...valid, apiKey: "", name: "Globex Corporation", billingDay: "3" },
+      { cookie, params: { slug: "globex" } },
+    );
     expect(renamed.location).toBe("/customers/globex");
     const after = await callLoader(customerPage, "/customers/globex", { cookie, params: { slug: "globex" } });
     expect(after.data.customer).toMatchObject({ name: "Globex Corporation", billingDay: 3 });
     expect(after.data.maskedKey).toBe("phx_…mnop");
 
-    const archived = await callAction(editCustomer, "/customers/globex/edit", { intent: "archive" }, { cookie, params: { slug: "globex" } });
+    const archived = await callAction(
+      editCustomer,
+      "/customers/globex/edit",
+      { intent: "archive" },
+      { cookie, params: { slug: "globex" } },
+    );
     expect(archived.location).toBe("/customers/globex");
     expect((await callLoader(portfolio, "/", { cookie })).data.customers).toEqual([]);
-    expect((await callLoader(customerPage, "/customers/globex", { cookie, params: { slug: "globex" } })).data.customer.archivedAt).not.toBeNull();
+    expect(
+      (await callLoader(customerPage, "/customers/globex", { cookie, params: { slug: "globex" } })).data.customer.archivedAt,
+    ).not.toBeNull();
 
     const audit = await app.ctx.db.select().from(auditLog);
-    expect(audit.filter((a) => a.entity === "customer").map((a) => a.action)).toEqual(["customer.create", "customer.update", "customer.archive"]);
+    expect(audit.filter((a) => a.entity === "customer").map((a) => a.action)).toEqual([
+      "customer.create",
+      "customer.update",
+      "customer.archive",
+    ]);
     expect(JSON.stringify(audit)).not.toContain(KEY);
   });
 

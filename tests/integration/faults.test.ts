@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import { type FaultSpec, type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { loadCustomerHealth } from "../../checks/health";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { startSandbox, type FaultSpec, type Sandbox } from "../../app/demo/posthog-sandbox/server";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { refreshCustomer } from "../../checks/refresh";
 import { setupTestApp } from "../setup/test-app";
 
@@ -11,11 +11,20 @@ let sandbox: Sandbox;
 let customer: Awaited<ReturnType<typeof seedSandboxCustomers>>[number]["customer"];
 const sleeps: number[] = [];
 // Real retry policy, but sleeps are recorded instead of waited, and a 400 ms time-out.
-const options = () => ({ retries: 2, maxRetryWaitMs: 10_000, timeoutMs: 400, sleep: async (ms: number) => void sleeps.push(ms), limiter: createRateLimiter() });
+const options = () => ({
+  retries: 2,
+  maxRetryWaitMs: 10_000,
+  timeoutMs: 400,
+  sleep: async (ms: number) => void sleeps.push(ms),
+  limiter: createRateLimiter(),
+});
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  const seeded = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, { url: sandbox.url, customers: sandbox.customers.filter((c) => c.name === "healthy") });
+  const seeded = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
+    url: sandbox.url,
+    customers: sandbox.customers.filter((c) => c.name === "healthy"),
+  });
   customer = seeded[0]!.customer;
   expect((await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, options())).status).toBe("ok");
 });
@@ -33,16 +42,77 @@ type Case = {
 };
 
 const cases: Case[] = [
-  { name: "429 twice on the query, then fine: waits the seconds PostHog gave", fault: { throttle: { count: 2, path: "/query/", seconds: 3 } }, status: "ok", unknown: [], maxRequests: 12 },
-  { name: "429 on every query beyond the bounded wait", fault: { throttle: { path: "/query/", seconds: 120 } }, status: "partial", unknown: ["setup.production", "setup.identify_calls"], reason: /rate-limiting this key/, maxRequests: 11 },
-  { name: "one 500 on actions is retried", fault: { serverError: { count: 1, path: "/actions/" } }, status: "ok", unknown: [], maxRequests: 11 },
-  { name: "dashboards always 503", fault: { serverError: { path: "/dashboards/", status: 503 } }, status: "partial", unknown: ["setup.dashboards"], reason: /internal error \(HTTP 503\)/, maxRequests: 12 },
-  { name: "feature flags never answer", fault: { hang: { path: "/feature_flags/" } }, status: "partial", unknown: ["setup.feature_flags"], reason: /did not answer within/, maxRequests: 10 },
+  {
+    name: "429 twice on the query, then fine: waits the seconds PostHog gave",
+    fault: { throttle: { count: 2, path: "/query/", seconds: 3 } },
+    status: "ok",
+    unknown: [],
+    maxRequests: 12,
+  },
+  {
+    name: "429 on every query beyond the bounded wait",
+    fault: { throttle: { path: "/query/", seconds: 120 } },
+    status: "partial",
+    unknown: ["setup.production", "setup.identify_calls"],
+    reason: /rate-limiting this key/,
+    maxRequests: 11,
+  },
+  {
+    name: "one 500 on actions is retried",
+    fault: { serverError: { count: 1, path: "/actions/" } },
+    status: "ok",
+    unknown: [],
+    maxRequests: 11,
+  },
+  {
+    name: "dashboards always 503",
+    fault: { serverError: { path: "/dashboards/", status: 503 } },
+    status: "partial",
+    unknown: ["setup.dashboards"],
+    reason: /internal error \(HTTP 503\)/,
+    maxRequests: 12,
+  },
+  {
+    name: "feature flags never answer",
+    fault: { hang: { path: "/feature_flags/" } },
+    status: "partial",
+    unknown: ["setup.feature_flags"],
+    reason: /did not answer within/,
+    maxRequests: 10,
+  },
   { name: "slow but within the time-out", fault: { latencyMs: 150 }, status: "ok", unknown: [], maxRequests: 10 },
-  { name: "members answer with malformed JSON", fault: { malformedJson: { path: "/members/" } }, status: "partial", unknown: ["setup.logged_in", "setup.team_added", "training.everyone_used", "value.regular_usage"], reason: /could not read/, maxRequests: 12 },
-  { name: "key revoked mid-refresh", fault: { revokeAfter: 4 }, status: "partial", unknown: [], reason: /rejected the API key/, maxRequests: 10 },
-  { name: "pagination breaks on page 2 of members", fault: { breakPagination: { path: "/members/" } }, status: "partial", unknown: ["setup.logged_in", "training.everyone_used"], reason: /internal error/, maxRequests: 14 },
-  { name: "every call fails", fault: { serverError: { status: 502 } }, status: "failed", unknown: [], reason: /internal error \(HTTP 502\)/, maxRequests: 30 },
+  {
+    name: "members answer with malformed JSON",
+    fault: { malformedJson: { path: "/members/" } },
+    status: "partial",
+    unknown: ["setup.logged_in", "setup.team_added", "training.everyone_used", "value.regular_usage"],
+    reason: /could not read/,
+    maxRequests: 12,
+  },
+  {
+    name: "key revoked mid-refresh",
+    fault: { revokeAfter: 4 },
+    status: "partial",
+    unknown: [],
+    reason: /rejected the API key/,
+    maxRequests: 10,
+  },
+  {
+    name: "pagination breaks on page 2 of members",
+    fault: { breakPagination: { path: "/members/" } },
+    status: "partial",
+    unknown: ["setup.logged_in", "training.everyone_used"],
+    reason: /internal error/,
+    maxRequests: 14,
+  },
+  {
+    name: "every call fails",
+    fault: { serverError: { status: 502 } },
+    status: "failed",
+    unknown: [],
+    reason: /internal error \(HTTP 502\)/,
+    maxRequests: 30,
+  },
 ];
 
 describe(`PostHog faults during a refresh (${process.env.DELIGHT_TEST_DB})`, () => {

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
-import * as portfolio from "../../app/routes/_app._index";
-import * as apiCustomer from "../../app/routes/api.customers.$slug";
-import * as apiCustomers from "../../app/routes/api.customers";
-import * as csv from "../../app/routes/customers[.]csv";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { createApiToken } from "../../app/models/tokens.server";
+import * as portfolio from "../../app/routes/_app._index";
+import * as apiCustomers from "../../app/routes/api.customers";
+import * as apiCustomer from "../../app/routes/api.customers.$slug";
+import * as csv from "../../app/routes/customers[.]csv";
 import { apiTokens } from "../../db/schema";
-import { seedCustomers, seedHealth, seedPlan, seedUser, type ScoreSeed } from "../factories";
+import { type ScoreSeed, seedCustomers, seedHealth, seedPlan, seedUser } from "../factories";
 import { callLoader, setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -52,7 +52,14 @@ beforeAll(async () => {
       score(ago(2 * DAY), 60),
       score(new Date(ago(DAY).setUTCHours(1, 0, 0, 0)), 10),
       score(new Date(ago(DAY).setUTCHours(23, 0, 0, 0)), 70), // the day's last score wins
-      score(ago(60_000), 85, { coverage: 0.9, planPercent: 92.4, projectedPercent: 101, flagged80: true, failing: 1, sections: { setup: { score: 90, coverage: 1 } } }),
+      score(ago(60_000), 85, {
+        coverage: 0.9,
+        planPercent: 92.4,
+        projectedPercent: 101,
+        flagged80: true,
+        failing: 1,
+        sections: { setup: { score: 90, coverage: 1 } },
+      }),
     ],
     run: { status: "ok", finishedAt: ago(2 * HOUR) },
     results: [
@@ -60,11 +67,18 @@ beforeAll(async () => {
       { checkId: "value.plan_usage_80", status: "pass", summary: "92% of plan", evidence: { percent: 92.4 } },
     ],
   });
-  await seedHealth(db, beta!.id, { history: [score(ago(5 * HOUR), 55, { coverage: 0.6, planPercent: 40, projectedPercent: 50, failing: 4 })], run: { status: "partial" } });
-  await seedHealth(db, gamma!.id, { history: [score(ago(3 * DAY), 20, { coverage: 0.5, failing: 9, planPercent: 10 })], run: { status: "failed", finishedAt: ago(HOUR) } });
+  await seedHealth(db, beta!.id, {
+    history: [score(ago(5 * HOUR), 55, { coverage: 0.6, planPercent: 40, projectedPercent: 50, failing: 4 })],
+    run: { status: "partial" },
+  });
+  await seedHealth(db, gamma!.id, {
+    history: [score(ago(3 * DAY), 20, { coverage: 0.5, failing: 9, planPercent: 10 })],
+    run: { status: "failed", finishedAt: ago(HOUR) },
+  });
   await seedHealth(db, formula!.id, { history: [score(ago(DAY), null, { coverage: 0, failing: 0 })] });
   await seedHealth(db, archived.id, { history: [score(ago(DAY), 90)] });
-  for (const [i, f] of fillers.entries()) await seedHealth(db, f.id, { history: [score(ago(10 * HOUR + i * HOUR), 70 + i, { failing: 0, coverage: 1 })] });
+  for (const [i, f] of fillers.entries())
+    await seedHealth(db, f.id, { history: [score(ago(10 * HOUR + i * HOUR), 70 + i, { failing: 0, coverage: 1 })] });
 
   token = (await createApiToken(db, CLI_ACTOR, me.userId, "tests")).token;
   const revoked = await createApiToken(db, CLI_ACTOR, me.userId, "old");
@@ -222,7 +236,19 @@ describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(formula.endsWith(",ok")).toBe(true);
     expect(lines.some((l) => l.startsWith("="))).toBe(false);
     const alpha = lines.find((l) => l.startsWith("Alpha Analytics"))!.split(",");
-    expect(alpha.slice(0, 11)).toEqual(["Alpha Analytics", "alpha-analytics", "me@example.com", "Growth", "85", "healthy", "90", "92.4", "101", "yes", "1"]);
+    expect(alpha.slice(0, 11)).toEqual([
+      "Alpha Analytics",
+      "alpha-analytics",
+      "me@example.com",
+      "Growth",
+      "85",
+      "healthy",
+      "90",
+      "92.4",
+      "101",
+      "yes",
+      "1",
+    ]);
     expect(new Date(alpha[11]!).getTime()).toBeGreaterThan(Date.now() - 3 * HOUR);
     expect(String(result.data)).not.toContain(ALPHA_KEY);
   });
@@ -289,7 +315,10 @@ describe(`JSON API (${process.env.DELIGHT_TEST_DB})`, () => {
   });
 
   test("one customer: current health, sections, latest results, masked key", async () => {
-    const result = await callLoader(apiCustomer, "/api/customers/alpha-analytics", { headers: bearer(token), params: { slug: "alpha-analytics" } });
+    const result = await callLoader(apiCustomer, "/api/customers/alpha-analytics", {
+      headers: bearer(token),
+      params: { slug: "alpha-analytics" },
+    });
     expect(result.status).toBe(200);
     expect(result.headers.get("Content-Security-Policy")).toContain("frame-ancestors 'none'");
     expect(result.data).toMatchObject({
@@ -308,7 +337,10 @@ describe(`JSON API (${process.env.DELIGHT_TEST_DB})`, () => {
   });
 
   test("a never-refreshed customer has no health; an unknown slug is a 404 JSON", async () => {
-    const delta = await callLoader(apiCustomer, "/api/customers/delta-dental", { headers: bearer(token), params: { slug: "delta-dental" } });
+    const delta = await callLoader(apiCustomer, "/api/customers/delta-dental", {
+      headers: bearer(token),
+      params: { slug: "delta-dental" },
+    });
     expect(delta.data).toMatchObject({ slug: "delta-dental", health: null, lastRefresh: null, checks: [] });
     const missing = await callLoader(apiCustomer, "/api/customers/nope", { headers: bearer(token), params: { slug: "nope" } });
     expect(missing.status).toBe(404);

@@ -1,10 +1,13 @@
 import { createServer, type Server } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { CurrentState } from "../../checks/health-store";
 import { createHealthExporter } from "../../app/utils/posthog-export.server";
+import type { CurrentState } from "../../checks/health-store";
 
-type Captured = { path: string; body: { api_key?: string; batch?: { event: string; properties: Record<string, unknown>; distinct_id?: string }[] } };
+type Captured = {
+  path: string;
+  body: { api_key?: string; batch?: { event: string; properties: Record<string, unknown>; distinct_id?: string }[] };
+};
 const received: Captured[] = [];
 let server: Server;
 let host: string;
@@ -44,7 +47,16 @@ describe("sending health to the team's own PostHog", () => {
     expect(identify.properties).toMatchObject({
       $group_type: "customer",
       $group_key: "acme",
-      $group_set: { name: "Acme", health_score: 72.5, health_band: "healthy", health_coverage: 81.3, plan_usage_percent: 84.2, plan_projected_percent: 97.1, above_80_percent: true, failing_checks: 3 },
+      $group_set: {
+        name: "Acme",
+        health_score: 72.5,
+        health_band: "healthy",
+        health_coverage: 81.3,
+        plan_usage_percent: 84.2,
+        plan_projected_percent: 97.1,
+        above_80_percent: true,
+        failing_checks: 3,
+      },
     });
     const computed = events.find((e) => e.event === "customer health computed")!;
     expect(computed.distinct_id).toBe("delight:acme");

@@ -3,11 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { describe, expect, test } from "vitest";
-import * as plans from "../../app/routes/_app.plans";
 import { CLI_ACTOR } from "../../app/models/audit.server";
-import { loadConfig } from "../../app/utils/env.server";
-import { openContext } from "../../app/utils/context.server";
 import { createPlan, listPlans } from "../../app/models/plans.server";
+import * as plans from "../../app/routes/_app.plans";
+import { openContext } from "../../app/utils/context.server";
+import { loadConfig } from "../../app/utils/env.server";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -20,7 +20,8 @@ describe(`the database goes away under a running app (${process.env.DELIGHT_TEST
       // Kill every backend of the app's database from outside, which is what a restart does to it.
       const admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
       const database = new URL(process.env.DATABASE_URL!).pathname.slice(1);
-      const killed = await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
+      const killed =
+        await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()`;
       await admin.end();
       expect(killed.length).toBeGreaterThan(0);
       // postgres.js notices the closed sockets and opens new connections; at most the first query may fail.

@@ -4,11 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CATALOG } from "../../checks/catalog";
-import { loadConfig } from "../../app/utils/env.server";
-import { openContext } from "../../app/utils/context.server";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
+import { openContext } from "../../app/utils/context.server";
+import { loadConfig } from "../../app/utils/env.server";
+import { CATALOG } from "../../checks/catalog";
 import { activeCustomers, refreshMany } from "../../checks/refresh";
 import { checkResults, checkRuns, currentHealth, healthScores } from "../../db/schema";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
@@ -39,7 +39,9 @@ afterAll(async () => {
 
 describe(`a refresh killed with SIGKILL (${process.env.DELIGHT_TEST_DB})`, () => {
   // A child process starting tsx and an embedded database is slow on a busy 2-core CI machine.
-  test("leaves every customer with its old or its new complete results, never a mix, and the database opens again", { timeout: 180_000 }, async () => {
+  test("leaves every customer with its old or its new complete results, never a mix, and the database opens again", {
+    timeout: 180_000,
+  }, async () => {
     // Slow PostHog so the kill lands while runs are in flight and some have committed.
     sandbox.setFaults({ latencyMs: 150 });
     const before = sandbox.requests.length;

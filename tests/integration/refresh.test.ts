@@ -1,14 +1,14 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CLI_ACTOR } from "../../app/models/audit.server";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { recordAnswer } from "../../app/models/answers.server";
+import { CLI_ACTOR } from "../../app/models/audit.server";
 import { CATALOG } from "../../checks/catalog";
 import { loadCustomerHealth } from "../../checks/health";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-lock";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
+import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-lock";
 import { dueCustomers, refreshDue } from "../../checks/schedule";
 import { checkResults, checkRuns, customers, healthScores, usageDaily } from "../../db/schema";
 import { setupTestApp } from "../setup/test-app";
@@ -38,7 +38,11 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
       const health = await loadCustomerHealth(app.ctx.db, customer.id);
       const statuses = Object.fromEntries(health.current.resolved.map((c) => [c.checkId, c.status]));
       for (const [checkId, expected] of Object.entries(scenario.expected)) {
-        expect({ scenario: scenario.name, checkId, status: statuses[checkId] }).toEqual({ scenario: scenario.name, checkId, status: expected });
+        expect({ scenario: scenario.name, checkId, status: statuses[checkId] }).toEqual({
+          scenario: scenario.name,
+          checkId,
+          status: expected,
+        });
       }
     }
   });
@@ -47,7 +51,9 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     const revoked = await loadCustomerHealth(app.ctx.db, row("revoked-key").id);
     expect(revoked.lastRun).toMatchObject({ status: "failed" });
     expect(revoked.lastRun!.errors[0]!.message).toBe("PostHog rejected the API key (it may have been revoked)");
-    expect(revoked.current.resolved.filter((c) => c.kind === "automated" && c.source === "posthog").every((c) => c.status === "unknown")).toBe(true);
+    expect(
+      revoked.current.resolved.filter((c) => c.kind === "automated" && c.source === "posthog").every((c) => c.status === "unknown"),
+    ).toBe(true);
 
     const scoped = await loadCustomerHealth(app.ctx.db, row("missing-scope").id);
     const production = scoped.current.resolved.find((c) => c.checkId === "setup.production")!;
@@ -65,7 +71,10 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     const scores = await app.ctx.db.select().from(healthScores).where(eq(healthScores.runId, run!.id));
     expect(scores).toHaveLength(1);
     expect(scores[0]).toMatchObject({ band: "healthy", reason: "refresh", scoringVersion: "1" });
-    const [days] = await app.ctx.db.select({ n: sql<number>`count(*)::int` }).from(usageDaily).where(eq(usageDaily.customerId, customer.id));
+    const [days] = await app.ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(usageDaily)
+      .where(eq(usageDaily.customerId, customer.id));
     expect(days!.n).toBeGreaterThanOrEqual(36);
     const [stored] = await app.ctx.db.select({ timezone: customers.timezone }).from(customers).where(eq(customers.id, customer.id));
     expect(stored!.timezone).toBe("Europe/London");
@@ -114,7 +123,9 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
 
   test("a lock left by a dead process on this machine is taken over", async () => {
     const customer = row("backend-systems");
-    await app.ctx.db.execute(sql`insert into refresh_locks (customer_id, holder) values (${customer.id}, ${`${(await import("node:os")).hostname()}:999999:dead`})`);
+    await app.ctx.db.execute(
+      sql`insert into refresh_locks (customer_id, holder) values (${customer.id}, ${`${(await import("node:os")).hostname()}:999999:dead`})`,
+    );
     expect((await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast)).status).toBe("ok");
   });
 
@@ -122,7 +133,11 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     const customer = row("healthy");
     const before = sandbox.requests.length;
     const scoreBefore = (await loadCustomerHealth(app.ctx.db, customer.id)).current.score;
-    const { state } = await recordAnswer(app.ctx.db, CLI_ACTOR, customer.id, { checkId: "training.demo_received", answer: "no", note: "not yet" });
+    const { state } = await recordAnswer(app.ctx.db, CLI_ACTOR, customer.id, {
+      checkId: "training.demo_received",
+      answer: "no",
+      note: "not yet",
+    });
     expect(sandbox.requests.length).toBe(before);
     expect(state.resolved.find((c) => c.checkId === "training.demo_received")).toMatchObject({ status: "fail", source: "manual" });
     expect(state.score.coverage).toBeGreaterThan(scoreBefore.coverage);
@@ -147,7 +162,10 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     const aimed = { ...customer, posthogHost: sandbox.url.replace("127.0.0.1", "localhost") };
     const outcome = await refreshCustomer(app.ctx.db, app.ctx.secretKey, aimed, { ...fast, allowPrivateHosts: false });
     expect(outcome.status).toBe("failed");
-    expect(outcome.errors[0]).toMatchObject({ kind: "forbidden", message: expect.stringMatching(/resolves to a private network address \((127\.0\.0\.1|::1)\)/) });
+    expect(outcome.errors[0]).toMatchObject({
+      kind: "forbidden",
+      message: expect.stringMatching(/resolves to a private network address \((127\.0\.0\.1|::1)\)/),
+    });
     expect(sandbox.requests.length).toBe(before);
   });
 });

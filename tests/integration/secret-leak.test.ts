@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import * as customerPage from "../../app/routes/_app.customers.$slug._index";
 import * as editCustomer from "../../app/routes/_app.customers.$slug.edit";
 import * as newCustomer from "../../app/routes/_app.customers.new";
 import * as apiCustomer from "../../app/routes/api.customers.$slug";
 import { loadCustomerHealth } from "../../checks/health";
-import { startSandbox, type Sandbox } from "../../app/demo/posthog-sandbox/server";
 import { refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { cli } from "../setup/cli";
@@ -41,13 +41,24 @@ describe(`a customer's PostHog key never shows up anywhere (${process.env.DELIGH
     const key = healthy.apiKey;
     const { cookie } = await app.signIn("admin");
     const seen: unknown[] = [];
-    const form = { name: "Leaky", posthogRegion: "custom", customHost: sandbox.url, projectId: String(healthy.projectId), apiKey: key, planId: "", billingDay: "1", ownerId: "" };
+    const form = {
+      name: "Leaky",
+      posthogRegion: "custom",
+      customHost: sandbox.url,
+      projectId: String(healthy.projectId),
+      apiKey: key,
+      planId: "",
+      billingDay: "1",
+      ownerId: "",
+    };
 
     seen.push(await callAction(newCustomer, "/customers/new", { ...form, projectId: "not a number" }, { cookie }));
     seen.push(await callAction(newCustomer, "/customers/new", form, { cookie }));
     seen.push(await callLoader(customerPage, "/customers/leaky", { cookie, params: { slug: "leaky" } }));
     seen.push(await callLoader(editCustomer, "/customers/leaky/edit", { cookie, params: { slug: "leaky" } }));
-    seen.push(await callAction(editCustomer, "/customers/leaky/edit", { ...form, billingDay: "99" }, { cookie, params: { slug: "leaky" } }));
+    seen.push(
+      await callAction(editCustomer, "/customers/leaky/edit", { ...form, billingDay: "99" }, { cookie, params: { slug: "leaky" } }),
+    );
 
     const [row] = await app.ctx.db.select().from(customers);
     const fast = { retries: 1, maxRetryWaitMs: 10, timeoutMs: 500, sleep: async () => {} };
@@ -62,8 +73,28 @@ describe(`a customer's PostHog key never shows up anywhere (${process.env.DELIGH
     seen.push(await callLoader(apiCustomer, "/api/customers/leaky", { cookie, params: { slug: "leaky" } }));
 
     const env = { ...process.env } as Record<string, string>;
-    seen.push((await cli(env, "customer", "add", "--name", "Leaky Two", "--posthog-host", "https://ph.example.com", "--project-id", "1", "--api-key", key, "--json")).stdout);
-    seen.push((await cli(env, "customer", "add", "--name", "Leaky Two", "--posthog-host", "gopher://x", "--project-id", "1", "--api-key", key)).stderr);
+    seen.push(
+      (
+        await cli(
+          env,
+          "customer",
+          "add",
+          "--name",
+          "Leaky Two",
+          "--posthog-host",
+          "https://ph.example.com",
+          "--project-id",
+          "1",
+          "--api-key",
+          key,
+          "--json",
+        )
+      ).stdout,
+    );
+    seen.push(
+      (await cli(env, "customer", "add", "--name", "Leaky Two", "--posthog-host", "gopher://x", "--project-id", "1", "--api-key", key))
+        .stderr,
+    );
 
     const everything = JSON.stringify(seen) + printed.join("\n");
     expect(everything).toContain("phx_…"); // the masked form is what people see

@@ -24,13 +24,28 @@ const app = setupTestApp();
 
 beforeAll(async () => {
   // A real customer behind the :slug routes, so they are judged on access, not on "not found".
-  await createCustomer(app.ctx.db, CLI_ACTOR, { name: "Some Customer", posthogHost: "us", projectId: 1, apiKey: "phx_securityTestKey_0123456789", planId: null, billingDay: 1, ownerId: null }, { secretKey: app.ctx.secretKey, allowPrivateHosts: false });
+  await createCustomer(
+    app.ctx.db,
+    CLI_ACTOR,
+    {
+      name: "Some Customer",
+      posthogHost: "us",
+      projectId: 1,
+      apiKey: "phx_securityTestKey_0123456789",
+      planId: null,
+      billingDay: 1,
+      ownerId: null,
+    },
+    { secretKey: app.ctx.secretKey, allowPrivateHosts: false },
+  );
 });
 
 describe(`every route, crawled (${process.env.DELIGHT_TEST_DB})`, () => {
   test("the crawl found the app's routes", () => {
     expect(routes.length).toBeGreaterThanOrEqual(10);
-    expect(routes.map((r) => r.file)).toEqual(expect.arrayContaining(["_app.tsx", "_app._index.tsx", "_app.customers.new.tsx", "_app.plans.tsx"]));
+    expect(routes.map((r) => r.file)).toEqual(
+      expect.arrayContaining(["_app.tsx", "_app._index.tsx", "_app.customers.new.tsx", "_app.plans.tsx"]),
+    );
   });
 
   test.each(routes)("$file: a stranger is sent to sign in (or gets 401 from the API)", async ({ file, mod }) => {
@@ -62,12 +77,15 @@ describe(`every route, crawled (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(result.status).toBe(403);
   });
 
-  test.each(routes.filter((r) => r.mod.action && !PUBLIC[r.file]))("$file: a cross-origin POST is refused even for an admin", async ({ mod }) => {
-    const { cookie } = await app.signIn("admin");
-    const result = await callAction(mod, `/x`, { intent: "anything", name: "x" }, { cookie, params, origin: "https://attacker.example" });
-    expect(result.status).toBe(403);
-    expect(String(result.data)).toMatch(/cross-origin/i);
-  });
+  test.each(routes.filter((r) => r.mod.action && !PUBLIC[r.file]))(
+    "$file: a cross-origin POST is refused even for an admin",
+    async ({ mod }) => {
+      const { cookie } = await app.signIn("admin");
+      const result = await callAction(mod, `/x`, { intent: "anything", name: "x" }, { cookie, params, origin: "https://attacker.example" });
+      expect(result.status).toBe(403);
+      expect(String(result.data)).toMatch(/cross-origin/i);
+    },
+  );
 
   test("security headers on a document-less resource route", async () => {
     const health = await callLoader(modules["../../app/routes/healthz.ts"]!, "/healthz");

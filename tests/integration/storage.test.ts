@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
-import { createUser } from "../../app/models/users.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
-import { createApiToken } from "../../app/models/tokens.server";
 import { createCustomer, getCustomer, updateCustomer } from "../../app/models/customers.server";
 import { createPlan } from "../../app/models/plans.server";
-import { openSecret } from "../../db/secrets";
+import { createApiToken } from "../../app/models/tokens.server";
+import { createUser } from "../../app/models/users.server";
 import { auditLog, customers } from "../../db/schema";
+import { openSecret } from "../../db/secrets";
 import { rowsOf, setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -14,12 +14,16 @@ const KEY = "phx_TopSecretPersonalKey0123456789abcdef";
 
 async function dumpEverything(): Promise<string> {
   const rows = rowsOf<{ table_schema: string; table_name: string }>(
-    await app.ctx.db.execute(sql`select table_schema, table_name from information_schema.tables where table_schema in ('public', 'drizzle') and table_type = 'BASE TABLE'`),
+    await app.ctx.db.execute(
+      sql`select table_schema, table_name from information_schema.tables where table_schema in ('public', 'drizzle') and table_type = 'BASE TABLE'`,
+    ),
   );
   expect(rows.length).toBeGreaterThanOrEqual(15);
   let dump = "";
   for (const t of rows) {
-    const list = rowsOf<{ j: string }>(await app.ctx.db.execute(sql.raw(`select row_to_json(t)::text as j from "${t.table_schema}"."${t.table_name}" t`)));
+    const list = rowsOf<{ j: string }>(
+      await app.ctx.db.execute(sql.raw(`select row_to_json(t)::text as j from "${t.table_schema}"."${t.table_name}" t`)),
+    );
     dump += list.map((r) => r.j).join("\n");
   }
   return dump;
@@ -36,8 +40,19 @@ describe(`storage (${process.env.DELIGHT_TEST_DB})`, () => {
   test("the plain API key appears nowhere in the database after adding and editing a customer", async () => {
     const plan = await createPlan(app.ctx.db, CLI_ACTOR, { name: "Scale", monthlyEvents: "2000000" });
     const options = { secretKey: app.ctx.secretKey, allowPrivateHosts: false };
-    const created = await createCustomer(app.ctx.db, CLI_ACTOR, { name: "Secretive Ltd", posthogHost: "eu", projectId: "42", apiKey: KEY, planId: String(plan.id), billingDay: "15", ownerId: "" }, options);
-    await updateCustomer(app.ctx.db, CLI_ACTOR, created.slug, { name: "Secretive Ltd", posthogHost: "eu", projectId: "43", apiKey: KEY + "X", planId: "", billingDay: "15", ownerId: "" }, options);
+    const created = await createCustomer(
+      app.ctx.db,
+      CLI_ACTOR,
+      { name: "Secretive Ltd", posthogHost: "eu", projectId: "42", apiKey: KEY, planId: String(plan.id), billingDay: "15", ownerId: "" },
+      options,
+    );
+    await updateCustomer(
+      app.ctx.db,
+      CLI_ACTOR,
+      created.slug,
+      { name: "Secretive Ltd", posthogHost: "eu", projectId: "43", apiKey: KEY + "X", planId: "", billingDay: "15", ownerId: "" },
+      options,
+    );
     const dump = await dumpEverything();
     expect(dump).toContain("Secretive Ltd");
     expect(dump).not.toContain(KEY);

@@ -6,6 +6,9 @@ export async function cli(env: Record<string, string | undefined> | { context: A
   const out: string[] = [];
   const err: string[] = [];
   const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), isTty: false };
-  const code = "context" in env ? await runCli(argv, {}, io, { context: env.context as AppContext }) : await runCli(argv, env as Record<string, string>, io);
+  const code =
+    "context" in env
+      ? await runCli(argv, {}, io, { context: env.context as AppContext })
+      : await runCli(argv, env as Record<string, string>, io);
   return { code, stdout: out.join("\n"), stderr: err.join("\n"), json: () => JSON.parse(out.join("\n")) };
 }

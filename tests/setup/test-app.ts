@@ -2,9 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { afterAll, beforeAll } from "vitest";
 import { createUser } from "../../app/models/users.server";
 import type { AppContext } from "../../app/utils/context.server";
-import type { Role } from "../../db/schema";
 import { closeContext, getContext } from "../../app/utils/db.server";
 import { startSession } from "../../app/utils/session.server";
+import type { Role } from "../../db/schema";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
 export const BASE = "http://delight.test";
@@ -73,7 +73,11 @@ async function settle(run: () => unknown): Promise<RouteResult> {
   return { status: 200, headers: new Headers(), data: value, location: null };
 }
 
-export function callLoader(route: RouteModule, path: string, options: { cookie?: string; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
+export function callLoader(
+  route: RouteModule,
+  path: string,
+  options: { cookie?: string; params?: Record<string, string>; headers?: Record<string, string> } = {},
+) {
   const request = new Request(BASE + path, { headers: { ...(options.cookie ? { Cookie: options.cookie } : {}), ...options.headers } });
   return settle(() => route.loader!({ request, params: options.params ?? {}, context: {} }));
 }
@@ -91,6 +95,5 @@ export function callAction(
   const request = new Request(BASE + path, { method: "POST", headers, body: new URLSearchParams(form).toString() });
   return settle(() => route.action!({ request, params: options.params ?? {}, context: {} }));
 }
-
 
 export { rowsOf } from "../../db/rows";

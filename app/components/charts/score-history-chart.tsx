@@ -20,10 +20,27 @@ export function ScoreHistoryChart({ points, marks }: { points: ScorePoint[]; mar
         <ReferenceLine y={70} stroke={COLORS.grid} strokeDasharray="4 4" />
         <ReferenceLine y={40} stroke={COLORS.grid} strokeDasharray="4 4" />
         {marks.map((m) => (
-          <ReferenceLine key={m.t} x={m.t} stroke={COLORS.mark} strokeDasharray="3 3" label={{ value: m.label, position: "insideTopLeft", fill: COLORS.mark, fontSize: 12 }} />
+          <ReferenceLine
+            key={m.t}
+            x={m.t}
+            stroke={COLORS.mark}
+            strokeDasharray="3 3"
+            label={{ value: m.label, position: "insideTopLeft", fill: COLORS.mark, fontSize: 12 }}
+          />
         ))}
-        <Tooltip labelFormatter={(t) => new Date(Number(t)).toISOString().slice(0, 16).replace("T", " ") + " UTC"} formatter={(v) => [v ?? "no score", "score"]} />
-        <Line dataKey="score" type="stepAfter" stroke={COLORS.line} strokeWidth={2} dot={points.length < 40} connectNulls={false} isAnimationActive={false} />
+        <Tooltip
+          labelFormatter={(t) => new Date(Number(t)).toISOString().slice(0, 16).replace("T", " ") + " UTC"}
+          formatter={(v) => [v ?? "no score", "score"]}
+        />
+        <Line
+          dataKey="score"
+          type="stepAfter"
+          stroke={COLORS.line}
+          strokeWidth={2}
+          dot={points.length < 40}
+          connectNulls={false}
+          isAnimationActive={false}
+        />
       </LineChart>
     </ChartFrame>
   );

@@ -25,9 +25,20 @@ export function Sparkline({ points, from, to, width = 96, height = 24, label }: 
   const coords = points.map((p) => `${x(p.day).toFixed(1)},${y(p.score).toFixed(1)}`);
   const last = points[points.length - 1];
   const description =
-    label ?? (points.length === 0 ? "No scores in the last 90 days" : `Score over 90 days: ${Math.round(points[0]!.score)} to ${Math.round(last!.score)}`);
+    label ??
+    (points.length === 0
+      ? "No scores in the last 90 days"
+      : `Score over 90 days: ${Math.round(points[0]!.score)} to ${Math.round(last!.score)}`);
   return (
-    <svg className="sparkline" data-testid="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={description}>
+    <svg
+      className="sparkline"
+      data-testid="sparkline"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={description}
+    >
       <title>{description}</title>
       <line className="sparkline-mid" x1={pad} x2={width - pad} y1={y(50)} y2={y(50)} />
       {points.length > 1 ? <polyline points={coords.join(" ")} fill="none" strokeWidth={1.5} strokeLinejoin="round" /> : null}

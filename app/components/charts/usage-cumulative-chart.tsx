@@ -14,8 +14,22 @@ export function UsageCumulativeChart({ points, quota }: { points: CumulativePoin
         <Tooltip formatter={(v, name) => [v === null || v === undefined ? "–" : formatFull(Number(v)), name]} />
         <Legend verticalAlign="bottom" height={24} />
         <Line name="events so far" dataKey="actual" stroke={COLORS.line} strokeWidth={2} dot={false} isAnimationActive={false} />
-        <Line name="projection" dataKey="projection" stroke={COLORS.projection} strokeDasharray="5 4" strokeWidth={2} dot={false} isAnimationActive={false} />
-        {quota ? <ReferenceLine y={quota} stroke={COLORS.quota} label={{ value: `quota ${formatCompact(quota)}`, position: "insideTopLeft", fill: COLORS.quota, fontSize: 12 }} /> : null}
+        <Line
+          name="projection"
+          dataKey="projection"
+          stroke={COLORS.projection}
+          strokeDasharray="5 4"
+          strokeWidth={2}
+          dot={false}
+          isAnimationActive={false}
+        />
+        {quota ? (
+          <ReferenceLine
+            y={quota}
+            stroke={COLORS.quota}
+            label={{ value: `quota ${formatCompact(quota)}`, position: "insideTopLeft", fill: COLORS.quota, fontSize: 12 }}
+          />
+        ) : null}
       </ComposedChart>
     </ChartFrame>
   );

@@ -11,7 +11,14 @@ export function UsageDailyChart({ daily, dailyPace }: { daily: { label: string; 
         <YAxis tickFormatter={formatCompact} width={60} domain={[0, (max: number) => Math.max(max, dailyPace ?? 0)]} />
         <Tooltip formatter={(v) => [formatFull(Number(v)), "events"]} />
         <Bar dataKey="events" fill={COLORS.bar} isAnimationActive={false} />
-        {dailyPace ? <ReferenceLine y={dailyPace} stroke={COLORS.quota} strokeDasharray="4 4" label={{ value: "quota pace", position: "insideTopRight", fill: COLORS.quota, fontSize: 12 }} /> : null}
+        {dailyPace ? (
+          <ReferenceLine
+            y={dailyPace}
+            stroke={COLORS.quota}
+            strokeDasharray="4 4"
+            label={{ value: "quota pace", position: "insideTopRight", fill: COLORS.quota, fontSize: 12 }}
+          />
+        ) : null}
       </BarChart>
     </ChartFrame>
   );

@@ -1,6 +1,6 @@
 import { Link, useFetcher, useSearchParams } from "@remix-run/react";
 import type { CatchupPackData } from "~/models/catchup-pack.server";
-import { errorsOf, valuesOf, type ActionReply } from "./types";
+import { type ActionReply, errorsOf, valuesOf } from "./types";
 
 function Err({ id, message }: { id: string; message?: string }) {
   return message ? (
@@ -26,24 +26,47 @@ export function CatchupForm({ upcoming, today, count }: { upcoming: CatchupPackD
           {reply.message}
         </p>
       ) : null}
-      {errors?.form ? <div className="form-error" role="alert">{errors.form}</div> : null}
+      {errors?.form ? (
+        <div className="form-error" role="alert">
+          {errors.form}
+        </div>
+      ) : null}
       <fetcher.Form method="post" className="stack catchup-form" key={`${count}-${recording?.id ?? ""}`}>
         {recording ? <input type="hidden" name="id" value={recording.id} /> : null}
         <div className="row">
           <div className="field">
             <label htmlFor="f-date">Date</label>
-            <input type="date" id="f-date" name="date" defaultValue={values?.date ?? recording?.date ?? today} aria-invalid={errors?.date ? true : undefined} aria-describedby={errors?.date ? "f-date-error" : undefined} />
+            <input
+              type="date"
+              id="f-date"
+              name="date"
+              defaultValue={values?.date ?? recording?.date ?? today}
+              aria-invalid={errors?.date ? true : undefined}
+              aria-describedby={errors?.date ? "f-date-error" : undefined}
+            />
             <Err id="f-date-error" message={errors?.date} />
           </div>
           <div className="field">
             <label htmlFor="f-attendees">Attendees</label>
-            <input id="f-attendees" name="attendees" defaultValue={values?.attendees ?? recording?.attendees ?? ""} placeholder="Who was there" aria-invalid={errors?.attendees ? true : undefined} />
+            <input
+              id="f-attendees"
+              name="attendees"
+              defaultValue={values?.attendees ?? recording?.attendees ?? ""}
+              placeholder="Who was there"
+              aria-invalid={errors?.attendees ? true : undefined}
+            />
             <Err id="f-attendees-error" message={errors?.attendees} />
           </div>
         </div>
         <div className="field">
           <label htmlFor="f-notes">Notes</label>
-          <textarea id="f-notes" name="notes" defaultValue={values?.notes ?? recording?.notes ?? ""} maxLength={5000} aria-invalid={errors?.notes ? true : undefined} />
+          <textarea
+            id="f-notes"
+            name="notes"
+            defaultValue={values?.notes ?? recording?.notes ?? ""}
+            maxLength={5000}
+            aria-invalid={errors?.notes ? true : undefined}
+          />
           <Err id="f-notes-error" message={errors?.notes} />
         </div>
         <div className="row">
@@ -100,7 +123,10 @@ export function CatchupList({ upcoming, past, canEdit }: { upcoming: Row[]; past
       <ul className="catchup-list" data-testid="past">
         {past.map((c) => (
           <li key={c.id}>
-            <strong>{c.date}</strong> <span className={`badge ${c.status === "held" ? "status-pass" : "status-unknown"}`}>{c.status === "scheduled" ? "scheduled, not recorded" : c.status}</span>
+            <strong>{c.date}</strong>{" "}
+            <span className={`badge ${c.status === "held" ? "status-pass" : "status-unknown"}`}>
+              {c.status === "scheduled" ? "scheduled, not recorded" : c.status}
+            </span>
             {c.attendees ? <span>{c.attendees}</span> : null}
             {c.notes ? <span className="muted small">{c.notes.length > 140 ? `${c.notes.slice(0, 140)}…` : c.notes}</span> : null}
           </li>

@@ -1,9 +1,14 @@
 import type { CatchupPackData } from "~/models/catchup-pack.server";
-import { ChangeList } from "./change-list";
 import { BandBadge } from "./badges";
+import { ChangeList } from "./change-list";
 import { Delta } from "./delta";
 
-const KIND_WORDS = { failing: "failing", unknown: "unknown", "stale-answer": "stale answer", "expired-override": "override expired" } as const;
+const KIND_WORDS = {
+  failing: "failing",
+  unknown: "unknown",
+  "stale-answer": "stale answer",
+  "expired-override": "override expired",
+} as const;
 
 export function HealthComparison({ now, atLastCatchup }: Pick<CatchupPackData, "now" | "atLastCatchup">) {
   return (

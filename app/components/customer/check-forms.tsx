@@ -1,6 +1,6 @@
 import { useFetcher } from "@remix-run/react";
 import type { CheckRowView } from "~/models/customer-page.server";
-import { domId, errorsOf, valuesOf, type ActionReply } from "./types";
+import { type ActionReply, domId, errorsOf, valuesOf } from "./types";
 
 function FieldError({ id, message }: { id: string; message?: string }) {
   if (!message) return null;
@@ -23,7 +23,11 @@ export function AnswerForm({ check }: { check: CheckRowView }) {
     <fetcher.Form method="post" className="inline-form answer-form" key={check.history.length} data-testid={`answer-${id}`}>
       <input type="hidden" name="intent" value="answer" />
       <input type="hidden" name="checkId" value={check.checkId} />
-      <fieldset className="choices" aria-invalid={errors?.answer ? true : undefined} aria-describedby={errors?.answer ? `${id}-answer-error` : undefined}>
+      <fieldset
+        className="choices"
+        aria-invalid={errors?.answer ? true : undefined}
+        aria-describedby={errors?.answer ? `${id}-answer-error` : undefined}
+      >
         <legend className="visually-hidden">Answer</legend>
         {(["yes", "no", "na"] as const).map((a) => (
           <label key={a}>
@@ -66,9 +70,23 @@ export function OverrideForm({ check }: { check: CheckRowView }) {
           <option value="na">n/a</option>
         </select>
       </label>
-      <input name="reason" id={`${id}-reason`} aria-label="Reason" placeholder="Reason (required)" defaultValue={values?.reason ?? ""} aria-invalid={errors?.reason ? true : undefined} />
+      <input
+        name="reason"
+        id={`${id}-reason`}
+        aria-label="Reason"
+        placeholder="Reason (required)"
+        defaultValue={values?.reason ?? ""}
+        aria-invalid={errors?.reason ? true : undefined}
+      />
       <label>
-        Expires on <input type="date" name="expiresAt" id={`${id}-expiresAt`} defaultValue={values?.expiresAt ?? ""} aria-invalid={errors?.expiresAt ? true : undefined} />
+        Expires on{" "}
+        <input
+          type="date"
+          name="expiresAt"
+          id={`${id}-expiresAt`}
+          defaultValue={values?.expiresAt ?? ""}
+          aria-invalid={errors?.expiresAt ? true : undefined}
+        />
       </label>
       <button type="submit" className="secondary" disabled={fetcher.state !== "idle"}>
         Override

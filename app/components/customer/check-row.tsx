@@ -52,7 +52,11 @@ export function CheckRow({ check, canEdit }: { check: CheckRowView; canEdit: boo
           <div className="question">
             {check.question}
             {check.origin !== "handbook" ? (
-              <span className="badge origin" data-testid="origin" title={check.origin === "custom" ? "Added by your team" : "An extra check beyond the handbook"}>
+              <span
+                className="badge origin"
+                data-testid="origin"
+                title={check.origin === "custom" ? "Added by your team" : "An extra check beyond the handbook"}
+              >
                 {check.origin === "custom" ? "team" : "extra"}
               </span>
             ) : null}

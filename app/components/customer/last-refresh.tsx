@@ -10,7 +10,8 @@ export function LastRefresh({ run }: { run: CustomerPageData["lastRun"] }) {
       {run ? (
         <>
           <p>
-            <span className={`badge run-${run.status}`}>{run.status}</span> The refresh at {run.when} {STATUS_TEXT[run.status] ?? run.status} ({run.apiCalls} PostHog calls).
+            <span className={`badge run-${run.status}`}>{run.status}</span> The refresh at {run.when}{" "}
+            {STATUS_TEXT[run.status] ?? run.status} ({run.apiCalls} PostHog calls).
           </p>
           {run.errors.length > 0 ? (
             <ul className="run-errors">

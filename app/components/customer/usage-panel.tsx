@@ -8,11 +8,11 @@ const pct = (n: number | null) => (n === null ? "–" : `${n}%`);
 function Projection({ usage }: { usage: UsageView }) {
   if (usage.projected === null) return <p className="muted">No events measured this period yet, so there is no projection.</p>;
   const verdict =
-    usage.willExceed === null
-      ? null
-      : usage.willExceed
-        ? <strong className="will-exceed">On this pace they will go over their quota before {usage.period.end}.</strong>
-        : <span>On this pace they stay within their quota this period.</span>;
+    usage.willExceed === null ? null : usage.willExceed ? (
+      <strong className="will-exceed">On this pace they will go over their quota before {usage.period.end}.</strong>
+    ) : (
+      <span>On this pace they stay within their quota this period.</span>
+    );
   return (
     <p data-testid="projection">
       Projected {formatFull(usage.projected)} events by {usage.period.end}
@@ -47,7 +47,11 @@ export function UsagePanel({ usage, compact = false }: { usage: UsageView; compa
         <div>
           <dt>Of quota</dt>
           <dd data-testid="percent-of-quota">{pct(usage.percentOfQuota)}</dd>
-          {usage.flagged80 ? <dd><span className="badge flag80">≥ 80%</span></dd> : null}
+          {usage.flagged80 ? (
+            <dd>
+              <span className="badge flag80">≥ 80%</span>
+            </dd>
+          ) : null}
         </div>
         <div>
           <dt>Projected</dt>
@@ -86,7 +90,12 @@ export function UsagePanel({ usage, compact = false }: { usage: UsageView; compa
                 <tr key={h.start}>
                   <td>
                     {h.label}
-                    {h.partial ? <span className="muted small"> (data for {h.coveredDays} of {h.days} days)</span> : null}
+                    {h.partial ? (
+                      <span className="muted small">
+                        {" "}
+                        (data for {h.coveredDays} of {h.days} days)
+                      </span>
+                    ) : null}
                   </td>
                   <td className="num">{formatFull(h.events)}</td>
                   <td className="num">{pct(h.percentOfQuota)}</td>

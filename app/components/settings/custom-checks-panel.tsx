@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError, SelectField } from "~/components/ui/field";
-import { failureFor, type ChecklistSettings, type SettingsReply } from "./types";
+import { type ChecklistSettings, failureFor, type SettingsReply } from "./types";
 
 const SECTIONS = [
   { value: "setup", label: "Setup" },
@@ -17,8 +17,8 @@ export function CustomChecksPanel({ settings, canEdit, reply }: { settings: Chec
     <section className="panel" aria-labelledby="custom-checks-heading">
       <h2 id="custom-checks-heading">Team checks</h2>
       <p className="muted">
-        Questions your team adds to the handbook&apos;s {settings.builtIn}. Manual ones are answered on each customer&apos;s checklist; event ones are counted from PostHog at
-        each refresh, in the same single query. Retired checks stop counting but keep their history.
+        Questions your team adds to the handbook&apos;s {settings.builtIn}. Manual ones are answered on each customer&apos;s checklist;
+        event ones are counted from PostHog at each refresh, in the same single query. Retired checks stop counting but keep their history.
       </p>
       <table data-testid="custom-checks">
         <thead>
@@ -74,8 +74,24 @@ export function CustomChecksPanel({ settings, canEdit, reply }: { settings: Chec
           <input type="hidden" name="intent" value="add-check" />
           <div className="row">
             <SelectField name="section" label="Section" options={SECTIONS} defaultValue={v.section ?? "setup"} errors={errors} />
-            <SelectField name="kind" label="Kind" options={[{ value: "manual", label: "Manual (a person answers)" }, { value: "event", label: "Event count from PostHog" }]} defaultValue={v.kind ?? "manual"} errors={errors} />
-            <Field name="weight" label="Weight" inputMode="numeric" defaultValue={v.weight ?? "1"} errors={errors} hint="0–10; 0 keeps it out of the score" />
+            <SelectField
+              name="kind"
+              label="Kind"
+              options={[
+                { value: "manual", label: "Manual (a person answers)" },
+                { value: "event", label: "Event count from PostHog" },
+              ]}
+              defaultValue={v.kind ?? "manual"}
+              errors={errors}
+            />
+            <Field
+              name="weight"
+              label="Weight"
+              inputMode="numeric"
+              defaultValue={v.weight ?? "1"}
+              errors={errors}
+              hint="0–10; 0 keeps it out of the score"
+            />
           </div>
           <Field name="question" label="Question" defaultValue={v.question} errors={errors} maxLength={300} />
           <fieldset className="event-definition">
@@ -83,7 +99,18 @@ export function CustomChecksPanel({ settings, canEdit, reply }: { settings: Chec
             <div className="row">
               <Field name="event" label="Event" defaultValue={v.event} errors={errors} hint="e.g. signed_up or $pageview" />
               <Field name="property" label="Property (optional)" defaultValue={v.property} errors={errors} hint="e.g. $host" />
-              <SelectField name="operator" label="Compare" options={[{ value: "", label: "—" }, { value: "equals", label: "equals" }, { value: "contains", label: "contains" }, { value: "is_set", label: "is set" }]} defaultValue={v.operator ?? ""} errors={errors} />
+              <SelectField
+                name="operator"
+                label="Compare"
+                options={[
+                  { value: "", label: "—" },
+                  { value: "equals", label: "equals" },
+                  { value: "contains", label: "contains" },
+                  { value: "is_set", label: "is set" },
+                ]}
+                defaultValue={v.operator ?? ""}
+                errors={errors}
+              />
               <Field name="value" label="Value" defaultValue={v.value} errors={errors} />
             </div>
             <div className="row">

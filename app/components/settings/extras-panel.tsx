@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
-import { failureFor, type ChecklistSettings, type SettingsReply } from "./types";
+import { type ChecklistSettings, failureFor, type SettingsReply } from "./types";
 
 /** delight's checks beyond the handbook, off until switched on, and the outdated-SDK minimums. */
 export function ExtrasPanel({ settings, canEdit, reply }: { settings: ChecklistSettings; canEdit: boolean; reply?: SettingsReply }) {
@@ -15,8 +15,8 @@ export function ExtrasPanel({ settings, canEdit, reply }: { settings: ChecklistS
           {settings.extras.map((x) => (
             <li key={x.id} className="settings-choice">
               <label>
-                <input type="checkbox" name="extras" value={x.id} defaultChecked={x.enabled} disabled={!canEdit} /> <strong>{x.question}</strong>{" "}
-                <span className="mono small">{x.id}</span>
+                <input type="checkbox" name="extras" value={x.id} defaultChecked={x.enabled} disabled={!canEdit} />{" "}
+                <strong>{x.question}</strong> <span className="mono small">{x.id}</span>
               </label>
               <div className="muted small">{x.rule}</div>
             </li>

@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
-import { failureFor, type ChecklistSettings, type SettingsReply } from "./types";
+import { type ChecklistSettings, failureFor, type SettingsReply } from "./types";
 
 const inputId = (checkId: string) => `w-${checkId.replace(/\./g, "-")}`;
 
@@ -13,15 +13,36 @@ export function ScoringPanel({ settings, canEdit, reply }: { settings: Checklist
   return (
     <section className="panel" aria-labelledby="scoring-heading">
       <h2 id="scoring-heading">
-        Scoring <span className="muted small" data-testid="scoring-version">version {scoring.version}</span>
+        Scoring{" "}
+        <span className="muted small" data-testid="scoring-version">
+          version {scoring.version}
+        </span>
       </h2>
-      <p className="muted">Weight 0 keeps a check on the checklist but out of the score. Saving creates a new version and rescores every customer; older scores keep theirs.</p>
+      <p className="muted">
+        Weight 0 keeps a check on the checklist but out of the score. Saving creates a new version and rescores every customer; older scores
+        keep theirs.
+      </p>
       <Form method="post" className="stack" noValidate>
         <FormError errors={errors} />
         <input type="hidden" name="intent" value="scoring" />
         <div className="row">
-          <Field name="healthy" label="Healthy from" inputMode="numeric" defaultValue={typed.healthy ?? String(scoring.bands.healthy)} errors={errors} readOnly={!canEdit} />
-          <Field name="concerning" label="Concerning from" inputMode="numeric" defaultValue={typed.concerning ?? String(scoring.bands.concerning)} errors={errors} readOnly={!canEdit} hint="below it: poor" />
+          <Field
+            name="healthy"
+            label="Healthy from"
+            inputMode="numeric"
+            defaultValue={typed.healthy ?? String(scoring.bands.healthy)}
+            errors={errors}
+            readOnly={!canEdit}
+          />
+          <Field
+            name="concerning"
+            label="Concerning from"
+            inputMode="numeric"
+            defaultValue={typed.concerning ?? String(scoring.bands.concerning)}
+            errors={errors}
+            readOnly={!canEdit}
+            hint="below it: poor"
+          />
         </div>
         <table data-testid="weights">
           <thead>

@@ -16,7 +16,13 @@ export function Field({ name, label, errors, hint, children, ...input }: FieldPr
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {children ?? (
-        <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} {...input} />
+        <input
+          id={id}
+          name={name}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+          {...input}
+        />
       )}
       {hint ? <span className="hint">{hint}</span> : null}
       {error ? (

@@ -1,5 +1,5 @@
 import type { SandboxProject } from "./project-builder";
-import { type DayCounts, type SyntheticStream, addDaysTo, dayIn, daysBetween } from "./synthetic";
+import { addDaysTo, type DayCounts, dayIn, daysBetween, type SyntheticStream } from "./synthetic";
 
 export type QueryAnswer = { status: number; body: Record<string, unknown> };
 
@@ -17,7 +17,9 @@ const EXTRAS: Record<string, (streams: SyntheticStream[]) => number | string[]> 
   x_proxy_events: (ss) => ss.filter((s) => (s.properties.$lib_custom_api_host ?? "") !== "").reduce((n, s) => n + s.count, 0),
   x_autocapture_events: (ss) => ss.filter((s) => s.event === "$autocapture").reduce((n, s) => n + s.count, 0),
   x_group_identifies: (ss) => ss.filter((s) => s.event === "$groupidentify").reduce((n, s) => n + s.count, 0),
-  x_lib_versions: (ss) => [...new Set(ss.filter((s) => s.properties.$lib_version).map((s) => `${s.properties.$lib ?? ""}@${s.properties.$lib_version}`))],
+  x_lib_versions: (ss) => [
+    ...new Set(ss.filter((s) => s.properties.$lib_version).map((s) => `${s.properties.$lib ?? ""}@${s.properties.$lib_version}`)),
+  ],
 };
 
 type EventColumn = { event: string; property: string | null; test: (value: string) => boolean };
@@ -39,8 +41,10 @@ function eventColumn(alias: string, expression: string, values: Record<string, u
   const head = `countIf\\(event = \\{e_${n}\\}`;
   if (new RegExp(`^${head}\\)$`).test(expression)) return { event, property: null, test: () => true };
   if (property === null) return null;
-  if (value !== null && new RegExp(`^${head} AND ${PROP(n)} = \\{v_${n}\\}\\)$`).test(expression)) return { event, property, test: (v) => v === value };
-  if (value !== null && new RegExp(`^${head} AND position\\(${PROP(n)}, \\{v_${n}\\}\\) > 0\\)$`).test(expression)) return { event, property, test: (v) => v.includes(value) };
+  if (value !== null && new RegExp(`^${head} AND ${PROP(n)} = \\{v_${n}\\}\\)$`).test(expression))
+    return { event, property, test: (v) => v === value };
+  if (value !== null && new RegExp(`^${head} AND position\\(${PROP(n)}, \\{v_${n}\\}\\) > 0\\)$`).test(expression))
+    return { event, property, test: (v) => v.includes(value) };
   if (new RegExp(`^${head} AND ${PROP(n)} != ''\\)$`).test(expression)) return { event, property, test: (v) => v !== "" };
   return null;
 }

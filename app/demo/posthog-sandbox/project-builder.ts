@@ -11,7 +11,7 @@ import {
   rawPropertyDefinition,
   userBasic,
 } from "./fixtures";
-import { type DayCounts, type StreamSpec, type SyntheticStream, type Traffic, daysAgoIso, hex, streamsOf, uuid } from "./synthetic";
+import { type DayCounts, daysAgoIso, hex, type StreamSpec, type SyntheticStream, streamsOf, type Traffic, uuid } from "./synthetic";
 
 export type Expectation = "pass" | "fail" | "unknown";
 
@@ -86,7 +86,10 @@ export function buildProject(spec: ProjectSpec, now: Date): SandboxProject {
   const organizationId = uuid(seed, "org");
 
   const people: Person[] = spec.lastLogins.map((_, i) => ({
-    id: id * 1000 + i, email: `${FIRST[i % FIRST.length].toLowerCase()}.${i}@${domain}`, first: FIRST[i % FIRST.length], last: `Member${i}`,
+    id: id * 1000 + i,
+    email: `${FIRST[i % FIRST.length].toLowerCase()}.${i}@${domain}`,
+    first: FIRST[i % FIRST.length],
+    last: `Member${i}`,
   }));
   const owner = userBasic(people[0], seed);
   const members = people.map((p, i) => {
@@ -101,35 +104,105 @@ export function buildProject(spec: ProjectSpec, now: Date): SandboxProject {
   // Signup defaults: "My App Dashboard" and template insights, all without a creator.
   const signupDashboard = id * 100 + 1;
   const customDashboard = id * 100 + 2;
-  const dashboards = [rawDashboard({ id: signupDashboard, name: "My App Dashboard", creator: null, createdAt: created, pinned: true, teamId: id })];
-  if (spec.customDashboard) dashboards.push(rawDashboard({ id: customDashboard, name: "Growth", creator: owner, createdAt: later(90), pinned: false, teamId: id }));
+  const dashboards = [
+    rawDashboard({ id: signupDashboard, name: "My App Dashboard", creator: null, createdAt: created, pinned: true, teamId: id }),
+  ];
+  if (spec.customDashboard)
+    dashboards.push(rawDashboard({ id: customDashboard, name: "Growth", creator: owner, createdAt: later(90), pinned: false, teamId: id }));
   const insights = [
-    rawInsight(seed, { id: id * 100 + 1, name: "Daily active users (DAUs)", style: "trends", creator: null, saved: true, createdAt: created, dashboards: [signupDashboard] }),
-    rawInsight(seed, { id: id * 100 + 2, name: "Pageview funnel, by browser", style: "funnel", creator: null, saved: true, createdAt: created, dashboards: [signupDashboard] }),
+    rawInsight(seed, {
+      id: id * 100 + 1,
+      name: "Daily active users (DAUs)",
+      style: "trends",
+      creator: null,
+      saved: true,
+      createdAt: created,
+      dashboards: [signupDashboard],
+    }),
+    rawInsight(seed, {
+      id: id * 100 + 2,
+      name: "Pageview funnel, by browser",
+      style: "funnel",
+      creator: null,
+      saved: true,
+      createdAt: created,
+      dashboards: [signupDashboard],
+    }),
   ];
   if (spec.funnel !== "none") {
     const on = spec.customDashboard ? [customDashboard] : [];
-    insights.push(rawInsight(seed, { id: id * 100 + 3, name: "Signup funnel", style: spec.funnel, creator: owner, saved: true, createdAt: later(80), dashboards: on }));
+    insights.push(
+      rawInsight(seed, {
+        id: id * 100 + 3,
+        name: "Signup funnel",
+        style: spec.funnel,
+        creator: owner,
+        saved: true,
+        createdAt: later(80),
+        dashboards: on,
+      }),
+    );
   }
   const actions = Array.from({ length: spec.actions }, (_, i) =>
-    rawAction({ id: id * 100 + i + 1, name: i === 0 ? "Signed up" : `Action ${i + 1}`, createdAt: later(100 - i), creator: owner, teamId: id }),
+    rawAction({
+      id: id * 100 + i + 1,
+      name: i === 0 ? "Signed up" : `Action ${i + 1}`,
+      createdAt: later(100 - i),
+      creator: owner,
+      teamId: id,
+    }),
   );
   const flags = Array.from({ length: spec.activeFlags }, (_, i) =>
-    rawFlag({ id: id * 100 + i + 1, key: i === 0 ? "new-onboarding" : `flag-${i + 1}`, active: true, creator: owner, createdAt: later(60 - i) }),
+    rawFlag({
+      id: id * 100 + i + 1,
+      key: i === 0 ? "new-onboarding" : `flag-${i + 1}`,
+      active: true,
+      creator: owner,
+      createdAt: later(60 - i),
+    }),
   );
   const baseProps = ["$initial_referring_domain", "$initial_utm_source", "$geoip_country_code"];
-  const custom = Array.from({ length: spec.customPersonProperties }, (_, i) => (i === 0 ? "email" : i === 1 ? "plan" : `trait_${String(i).padStart(3, "0")}`));
+  const custom = Array.from({ length: spec.customPersonProperties }, (_, i) =>
+    i === 0 ? "email" : i === 1 ? "plan" : `trait_${String(i).padStart(3, "0")}`,
+  );
   const personProperties = [...baseProps, ...custom].sort().map((n) => rawPropertyDefinition(seed, n));
 
   if (spec.clutter) {
     // Hidden by PostHog's list filters: an unsaved off-dashboard funnel, a trends insight,
     // an unlisted dashboard and an archived flag; an unsaved funnel on a dashboard still shows.
     insights.push(
-      rawInsight(seed, { id: id * 100 + 4, name: "Scratch funnel", style: "funnel", creator: owner, saved: false, createdAt: later(20), dashboards: [] }),
-      rawInsight(seed, { id: id * 100 + 5, name: "Weekly signups", style: "trends", creator: owner, saved: true, createdAt: later(30), dashboards: [] }),
-      rawInsight(seed, { id: id * 100 + 6, name: "Checkout funnel", style: "funnel", creator: owner, saved: false, createdAt: later(10), dashboards: spec.customDashboard ? [customDashboard] : [] }),
+      rawInsight(seed, {
+        id: id * 100 + 4,
+        name: "Scratch funnel",
+        style: "funnel",
+        creator: owner,
+        saved: false,
+        createdAt: later(20),
+        dashboards: [],
+      }),
+      rawInsight(seed, {
+        id: id * 100 + 5,
+        name: "Weekly signups",
+        style: "trends",
+        creator: owner,
+        saved: true,
+        createdAt: later(30),
+        dashboards: [],
+      }),
+      rawInsight(seed, {
+        id: id * 100 + 6,
+        name: "Checkout funnel",
+        style: "funnel",
+        creator: owner,
+        saved: false,
+        createdAt: later(10),
+        dashboards: spec.customDashboard ? [customDashboard] : [],
+      }),
     );
-    dashboards.push({ ...rawDashboard({ id: id * 100 + 3, name: "LLM analytics", creator: null, createdAt: later(40), pinned: false, teamId: id }), creation_mode: "unlisted" });
+    dashboards.push({
+      ...rawDashboard({ id: id * 100 + 3, name: "LLM analytics", creator: null, createdAt: later(40), pinned: false, teamId: id }),
+      creation_mode: "unlisted",
+    });
     flags.push(rawFlag({ id: id * 100 + 99, key: "old-checkout", active: false, archived: true, creator: owner, createdAt: later(200) }));
   }
 
@@ -139,13 +212,34 @@ export function buildProject(spec: ProjectSpec, now: Date): SandboxProject {
   ];
   return {
     customer: {
-      name: spec.name, slug: spec.name, title: spec.title, projectId: id,
+      name: spec.name,
+      slug: spec.name,
+      title: spec.title,
+      projectId: id,
       apiKey: `phx_sandbox_${spec.name.replace(/-/g, "_")}_${hex(seed, 24, "key")}`,
-      suggestedPlan: spec.plan, billingDay: spec.billingDay, expected: spec.expected,
+      suggestedPlan: spec.plan,
+      billingDay: spec.billingDay,
+      expected: spec.expected,
     },
-    organizationId, timezone: spec.timezone,
-    project: rawProject({ seed, id, organizationId, name: spec.title, createdAt: created, timezone: spec.timezone, appUrls: spec.appUrls, testAccountFilters, primaryDashboard: signupDashboard }),
-    members, actions, insights, dashboards, flags, personProperties,
+    organizationId,
+    timezone: spec.timezone,
+    project: rawProject({
+      seed,
+      id,
+      organizationId,
+      name: spec.title,
+      createdAt: created,
+      timezone: spec.timezone,
+      appUrls: spec.appUrls,
+      testAccountFilters,
+      primaryDashboard: signupDashboard,
+    }),
+    members,
+    actions,
+    insights,
+    dashboards,
+    flags,
+    personProperties,
     traffic: spec.traffic(seed),
     streams: streamsOf(spec.streams ?? []),
     revoked: spec.revoked ?? false,

@@ -32,8 +32,10 @@ export function paginate(items: Json[], url: URL, origin: string, extraOnLastPag
   };
 }
 
-const by = <T>(key: (x: T) => string, desc = false) => (a: T, b: T) =>
-  (desc ? -1 : 1) * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const by =
+  <T>(key: (x: T) => string, desc = false) =>
+  (a: T, b: T) =>
+    (desc ? -1 : 1) * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 function isFunnel(insight: Json): boolean {
   const query = insight.query as { kind?: string; source?: { kind?: string } } | null;

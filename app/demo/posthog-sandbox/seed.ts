@@ -25,7 +25,15 @@ export async function seedSandboxCustomers(
     const customer = await createCustomer(
       db,
       CLI_ACTOR,
-      { name: c.title, posthogHost: sandbox.url, projectId: c.projectId, apiKey: c.apiKey, planId: planIds.get(c.suggestedPlan.name) ?? null, billingDay: c.billingDay, ownerId: options.ownerId ?? null },
+      {
+        name: c.title,
+        posthogHost: sandbox.url,
+        projectId: c.projectId,
+        apiKey: c.apiKey,
+        planId: planIds.get(c.suggestedPlan.name) ?? null,
+        billingDay: c.billingDay,
+        ownerId: options.ownerId ?? null,
+      },
       { secretKey, allowPrivateHosts: true },
     );
     created.push({ scenario: c, customer });

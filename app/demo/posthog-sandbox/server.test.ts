@@ -6,7 +6,7 @@ import { compileEventCheck } from "../../../checks/event-checks";
 import { buildDailyQuery } from "../../../checks/posthog/daily-query";
 import { createRateLimiter } from "../../../checks/posthog/rate-limit";
 import { AUTOMATED_CHECKS, buildScenarios, generateBulkCustomers } from "./scenarios";
-import { type Sandbox, keyHash, startSandbox } from "./server";
+import { keyHash, type Sandbox, startSandbox } from "./server";
 
 const NOW = new Date("2025-06-15T12:00:00Z");
 let sandbox: Sandbox;
@@ -35,7 +35,11 @@ describe("PostHog quirks", () => {
     const all = await get("/api/projects/1001/insights/?basic=true");
     const funnels = await get("/api/projects/1001/insights/?basic=true&insight=FUNNELS&saved=true");
     expect(all.body.count).toBe(6);
-    expect(funnels.body.results.map((i: { name: string }) => i.name).sort()).toEqual(["Checkout funnel", "Pageview funnel, by browser", "Signup funnel"]);
+    expect(funnels.body.results.map((i: { name: string }) => i.name).sort()).toEqual([
+      "Checkout funnel",
+      "Pageview funnel, by browser",
+      "Signup funnel",
+    ]);
   });
 
   it("hides unlisted dashboards and archived flags unless asked", async () => {
@@ -50,19 +54,35 @@ describe("PostHog quirks", () => {
     expect(first.body.results.some((p: { virtual?: boolean }) => p.virtual)).toBe(false);
     const last = await get(new URL(first.body.next).pathname + new URL(first.body.next).search);
     expect(last.body.next).toBeNull();
-    expect(last.body.results.slice(-2).map((p: { id: string }) => p.id)).toEqual(["$builtin_initial_channel_type", "$builtin_initial_referring_domain_type"]);
+    expect(last.body.results.slice(-2).map((p: { id: string }) => p.id)).toEqual([
+      "$builtin_initial_channel_type",
+      "$builtin_initial_referring_domain_type",
+    ]);
   });
 
   it("answers auth and throttling errors with PostHog's bodies", async () => {
     expect(await get("/api/projects/1001/", null)).toEqual({
-      status: 401, body: { type: "authentication_error", code: "not_authenticated", detail: "Authentication credentials were not provided.", attr: null },
+      status: 401,
+      body: {
+        type: "authentication_error",
+        code: "not_authenticated",
+        detail: "Authentication credentials were not provided.",
+        attr: null,
+      },
     });
     expect(await get("/api/projects/1009/", keyOf("revoked-key"))).toEqual({
-      status: 401, body: { type: "authentication_error", code: "authentication_failed", detail: "Personal API key found in request Authorization header is invalid.", attr: null },
+      status: 401,
+      body: {
+        type: "authentication_error",
+        code: "authentication_failed",
+        detail: "Personal API key found in request Authorization header is invalid.",
+        attr: null,
+      },
     });
     sandbox.setFaults({ throttle: { count: 1, seconds: 62 } });
     expect(await get("/api/projects/1001/")).toEqual({
-      status: 429, body: { type: "throttled_error", code: "throttled", detail: "Request was throttled. Expected available in 62 seconds.", attr: null },
+      status: 429,
+      body: { type: "throttled_error", code: "throttled", detail: "Request was throttled. Expected available in 62 seconds.", attr: null },
     });
     expect((await get("/api/projects/1001/")).status).toBe(200);
   });
@@ -74,9 +94,13 @@ describe("PostHog quirks", () => {
 
   it("rejects unknown HogQL with 400 validation_error and caps a query without LIMIT at 100 rows", async () => {
     const post = (query: string, values: Record<string, unknown>) =>
-      get("/api/projects/1001/query/", keyOf("healthy"), { method: "POST", body: JSON.stringify({ query: { kind: "HogQLQuery", query, values } }) });
+      get("/api/projects/1001/query/", keyOf("healthy"), {
+        method: "POST",
+        body: JSON.stringify({ query: { kind: "HogQLQuery", query, values } }),
+      });
     expect((await post("SELECT count() FROM events", {})).body).toMatchObject({ type: "validation_error" });
-    const sql = "SELECT toDate(timestamp) AS day, count() AS events, 0 AS identifies, 0 AS local_events, 0 AS non_local_events, 0 AS flag_calls FROM events WHERE toDate(timestamp) >= toDate({from}) GROUP BY day";
+    const sql =
+      "SELECT toDate(timestamp) AS day, count() AS events, 0 AS identifies, 0 AS local_events, 0 AS non_local_events, 0 AS flag_calls FROM events WHERE toDate(timestamp) >= toDate({from}) GROUP BY day";
     const capped = await post(sql, { from: "2025-01-01" });
     expect(capped.body.results).toHaveLength(100);
     expect(capped.body.hasMore).toBe(true);
@@ -88,16 +112,36 @@ describe("the extended daily query (extras and team event checks)", () => {
   const post = (query: string, values: Record<string, unknown>, key = keyOf("healthy"), project = 1001) =>
     get(`/api/projects/${project}/query/`, key, { method: "POST", body: JSON.stringify({ query: { kind: "HogQLQuery", query, values } }) });
   const columns = [
-    compileEventCheck("custom.signups", { event: "signed_up", property: "plan", operator: "equals", value: "pro", minCount: 1, days: 30 }, 1),
-    compileEventCheck("custom.prod_pageviews", { event: "$pageview", property: "$host", operator: "contains", value: "healthy.test", minCount: 1, days: 30 }, 2),
-    compileEventCheck("custom.free_signups", { event: "signed_up", property: "plan", operator: "equals", value: "free", minCount: 1, days: 30 }, 3),
+    compileEventCheck(
+      "custom.signups",
+      { event: "signed_up", property: "plan", operator: "equals", value: "pro", minCount: 1, days: 30 },
+      1,
+    ),
+    compileEventCheck(
+      "custom.prod_pageviews",
+      { event: "$pageview", property: "$host", operator: "contains", value: "healthy.test", minCount: 1, days: 30 },
+      2,
+    ),
+    compileEventCheck(
+      "custom.free_signups",
+      { event: "signed_up", property: "plan", operator: "equals", value: "free", minCount: 1, days: 30 },
+      3,
+    ),
   ];
 
   it("computes the extras' and the event checks' columns from the synthetic events", async () => {
     const { query, values } = buildDailyQuery(columns);
     const { status, body } = await post(query, { ...values, from: "2025-06-01" });
     expect(status).toBe(200);
-    expect(body.columns.slice(6)).toEqual(["x_proxy_events", "x_autocapture_events", "x_group_identifies", "x_lib_versions", "c_1", "c_2", "c_3"]);
+    expect(body.columns.slice(6)).toEqual([
+      "x_proxy_events",
+      "x_autocapture_events",
+      "x_group_identifies",
+      "x_lib_versions",
+      "c_1",
+      "c_2",
+      "c_3",
+    ]);
     const last = body.results.at(-1);
     const [events, proxy, autocapture, , libs, signups, pageviews, free] = [last[1], ...last.slice(6)];
     expect(proxy).toBe(Math.round(events * 0.4));
@@ -131,7 +175,13 @@ describe("sandbox plumbing", () => {
   it("logs a key hash and the customer, never the key", async () => {
     await get("/api/projects/1001/");
     const entry = sandbox.requests.at(-1)!;
-    expect(entry).toMatchObject({ method: "GET", path: "/api/projects/1001/", customer: "healthy", keyHash: keyHash(keyOf("healthy")), status: 200 });
+    expect(entry).toMatchObject({
+      method: "GET",
+      path: "/api/projects/1001/",
+      customer: "healthy",
+      keyHash: keyHash(keyOf("healthy")),
+      status: 200,
+    });
     expect(JSON.stringify(sandbox.requests)).not.toContain(keyOf("healthy"));
   });
 
@@ -160,7 +210,9 @@ describe("sandbox plumbing", () => {
 
   it("close() does not wait for a hung request", async () => {
     const own = await startSandbox({ now: NOW, faults: { hang: {} } });
-    const pending = fetch(`${own.url}/api/projects/1001/`, { headers: { Authorization: `Bearer ${own.customers[0].apiKey}` } }).catch(() => "aborted");
+    const pending = fetch(`${own.url}/api/projects/1001/`, { headers: { Authorization: `Bearer ${own.customers[0].apiKey}` } }).catch(
+      () => "aborted",
+    );
     await new Promise((r) => setTimeout(r, 50));
     await own.close();
     expect(await pending).toBe("aborted");

@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FaultState, type SandboxFaults } from "./faults";
 import { answerQuery } from "./hogql";
 import type { SandboxCustomer, SandboxProject } from "./project-builder";
-import { SCOPES, listFor } from "./routes";
+import { listFor, SCOPES } from "./routes";
 import { buildScenarios, generateBulkCustomers } from "./scenarios";
 
-export type { SandboxFaults, FaultSpec } from "./faults";
+export type { FaultSpec, SandboxFaults } from "./faults";
 export type { SandboxCustomer, SandboxProject } from "./project-builder";
 
 /** One request as the sandbox saw it. Keys are logged only as a hash prefix. */
@@ -45,7 +45,11 @@ export type Sandbox = {
 
 const error = (type: string, code: string, detail: string) => ({ type, code, detail, attr: null });
 const NOT_AUTHENTICATED = error("authentication_error", "not_authenticated", "Authentication credentials were not provided.");
-const AUTH_FAILED = error("authentication_error", "authentication_failed", "Personal API key found in request Authorization header is invalid.");
+const AUTH_FAILED = error(
+  "authentication_error",
+  "authentication_failed",
+  "Personal API key found in request Authorization header is invalid.",
+);
 const NOT_FOUND = error("invalid_request", "not_found", "Not found.");
 
 export const keyHash = (key: string) => createHash("sha256").update(key).digest("hex").slice(0, 12);
@@ -83,7 +87,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       res.end(JSON.stringify(requests));
       return;
     }
-    const entry: RequestLogEntry = { at: new Date().toISOString(), method, path: url.pathname, query: url.search, customer: null, keyHash: null, status: 0 };
+    const entry: RequestLogEntry = {
+      at: new Date().toISOString(),
+      method,
+      path: url.pathname,
+      query: url.search,
+      customer: null,
+      keyHash: null,
+      status: 0,
+    };
     requests.push(entry);
     const send = (status: number, body: unknown, raw = false) => {
       entry.status = status;
@@ -109,7 +121,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (decision.kind === "server") return send(decision.status, error("server_error", "error", "A server error occurred."));
     if (decision.kind === "malformed") return send(200, '{"count": 3, "next": null, "results": [{"id": 1,', true);
 
-    const projectRoute = /^\/api\/projects\/(\d+)\/(?:(actions|insights|dashboards|feature_flags|property_definitions|query)\/)?$/.exec(url.pathname);
+    const projectRoute = /^\/api\/projects\/(\d+)\/(?:(actions|insights|dashboards|feature_flags|property_definitions|query)\/)?$/.exec(
+      url.pathname,
+    );
     const membersRoute = /^\/api\/organizations\/([^/]+)\/members\/$/.exec(url.pathname);
     const resource = projectRoute ? (projectRoute[2] ?? "project") : membersRoute ? "members" : null;
     if (!resource) return send(404, NOT_FOUND);
@@ -133,7 +147,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (resource === "query") {
       const body = await readJson(req);
       const q = (body as { query?: { query?: unknown; values?: unknown } } | null)?.query;
-      if (typeof q?.query === "string") entry.hogql = { query: q.query, values: q.values && typeof q.values === "object" ? (q.values as Record<string, unknown>) : {} };
+      if (typeof q?.query === "string")
+        entry.hogql = { query: q.query, values: q.values && typeof q.values === "object" ? (q.values as Record<string, unknown>) : {} };
       const answer = answerQuery(project, body, now);
       return send(answer.status, answer.body);
     }

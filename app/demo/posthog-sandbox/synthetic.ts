@@ -10,7 +10,10 @@ export type SyntheticStream = { event: string; properties: Record<string, string
 export type StreamSpec = { event: string; share: number; properties?: Record<string, string> };
 
 export function streamsOf(specs: StreamSpec[]): (counts: DayCounts) => SyntheticStream[] {
-  return (counts) => specs.map((s) => ({ event: s.event, properties: s.properties ?? {}, count: Math.round(counts.events * s.share) })).filter((s) => s.count > 0);
+  return (counts) =>
+    specs
+      .map((s) => ({ event: s.event, properties: s.properties ?? {}, count: Math.round(counts.events * s.share) }))
+      .filter((s) => s.count > 0);
 }
 
 /** Daily traffic as a pure function of "days before the sandbox's today" (0 = today). */
@@ -20,12 +23,17 @@ export const NO_EVENTS: DayCounts = { events: 0, identifies: 0, localEvents: 0, 
 
 /** Deterministic value in [0, 1) for (seed, parts): no state, so any day can be asked for in any order. */
 export function unit(seed: string, ...parts: (string | number)[]): number {
-  const digest = createHash("sha256").update([seed, ...parts].join("|")).digest();
+  const digest = createHash("sha256")
+    .update([seed, ...parts].join("|"))
+    .digest();
   return digest.readUInt32BE(0) / 2 ** 32;
 }
 
 export function hex(seed: string, length: number, ...parts: (string | number)[]): string {
-  return createHash("sha256").update([seed, ...parts].join("|")).digest("hex").slice(0, length);
+  return createHash("sha256")
+    .update([seed, ...parts].join("|"))
+    .digest("hex")
+    .slice(0, length);
 }
 
 export function uuid(seed: string, ...parts: (string | number)[]): string {
