@@ -56,8 +56,9 @@ const funnel = (over: Partial<InsightInfo>): InsightInfo => ({
 });
 const both =
   (...changes: Change[]): Change =>
-  (s, f) =>
-    changes.forEach((c) => c(s, f));
+  (s, f) => {
+    for (const c of changes) c(s, f);
+  };
 
 const QUESTIONS: [string, string, "automated" | "manual"][] = [
   ["setup.logged_in", "Has the customer logged in?", "automated"],
@@ -377,7 +378,9 @@ const CASES: Case[] = [
     (field): Case => [
       `flag with ${field} flipped`,
       "setup.feature_flags",
-      (s) => s.featureFlags.ok && (s.featureFlags.value[0][field] = !s.featureFlags.value[0][field]),
+      (s) => {
+        if (s.featureFlags.ok) s.featureFlags.value[0][field] = !s.featureFlags.value[0][field];
+      },
       "fail",
     ],
   ),

@@ -72,7 +72,7 @@ function eventsRecurring(snapshot: UsageSnapshot, daily: DailyCounts[]): RuleRes
     windowsWithEvents: withEvents,
     projectCreated: created,
   };
-  windows.forEach((w, i) => (evidence[`week${i + 1}Events`] = w.ignored ? null : w.events));
+  for (const [i, w] of windows.entries()) evidence[`week${i + 1}Events`] = w.ignored ? null : w.events;
   // A project younger than a week has no complete window; an empty one says nothing yet.
   const youngerThanAWeek = created !== null && created > shiftDay(refreshDay, -6);
   if (counted.length === 0 || (youngerThanAWeek && withEvents === 0)) {

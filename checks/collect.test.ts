@@ -188,7 +188,10 @@ describe("scenario expectations", () => {
 describe("collectSnapshot edge cases", () => {
   it("sends the start date as a HogQL placeholder, never inside the SQL", async () => {
     const bodies: string[] = [];
-    const spy: typeof fetch = (input, init) => (init?.body && bodies.push(String(init.body)), fetch(input, init));
+    const spy: typeof fetch = (input, init) => {
+      if (init?.body) bodies.push(String(init.body));
+      return fetch(input, init);
+    };
     const snapshot = await collect("healthy", { fetch: spy });
     expect(bodies).toHaveLength(1);
     const body = JSON.parse(bodies[0]);

@@ -50,7 +50,11 @@ export type CustomerHealth = {
 function groupByCheck<T extends { checkId: string }>(rows: T[]): Record<string, T[]> {
   const out: Record<string, T[]> = {};
   // Newest first: the page shows the latest answer on top of its history.
-  for (const row of [...rows].reverse()) (out[row.checkId] ??= []).push(row);
+  for (const row of [...rows].reverse()) {
+    const list = out[row.checkId] ?? [];
+    list.push(row);
+    out[row.checkId] = list;
+  }
   return out;
 }
 

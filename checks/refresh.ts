@@ -169,19 +169,17 @@ export async function refreshCustomer(
         { snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(tx, customer.id) }, now },
         catalogFor(rules, facts.planId),
       );
-      await tx
-        .insert(checkResults)
-        .values(
-          automated.map((r) => ({
-            runId: run!.id,
-            customerId: customer.id,
-            checkId: r.checkId,
-            status: r.status,
-            evidence: r.evidence,
-            summary: r.summary,
-            createdAt: now,
-          })),
-        );
+      await tx.insert(checkResults).values(
+        automated.map((r) => ({
+          runId: run!.id,
+          customerId: customer.id,
+          checkId: r.checkId,
+          status: r.status,
+          evidence: r.evidence,
+          summary: r.summary,
+          createdAt: now,
+        })),
+      );
       const { state } = await storeScore(tx, facts, { automated, runId: run!.id, resultsRunId: run!.id, reason: "refresh", now, rules });
       return { runId: run!.id, state };
     });

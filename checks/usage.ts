@@ -17,14 +17,6 @@ function zoneCheck(timeZone: string): void {
   knownZones.add(timeZone);
 }
 
-// Calendar maths happens at local noon: midnight does not exist on some DST-change days
-// (e.g. America/Santiago), noon always does.
-function noonOf(day: Day, timeZone: string): TZDate {
-  const m = DAY_RE.exec(day);
-  if (!m) throw new RangeError(`Not a YYYY-MM-DD day: "${day}"`);
-  return new TZDate(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12, timeZone);
-}
-
 const toDay = (d: Date): Day => format(d, "yyyy-MM-dd");
 
 /** `zone` when it is a zone this runtime knows; UTC otherwise (a project's zone comes from PostHog). */

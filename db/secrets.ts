@@ -55,7 +55,7 @@ export function loadOrCreateSecretFile(dataDir: string, name: string, bytes = 32
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, name);
   if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(bytes).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+    writeFileSync(file, `${randomBytes(bytes).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
     chmodSync(file, 0o600);
   }
   const mode = statSync(file).mode & 0o777;

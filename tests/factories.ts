@@ -120,18 +120,16 @@ export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
     })
     .returning({ id: checkRuns.id });
   if (seed.results?.length) {
-    await db
-      .insert(checkResults)
-      .values(
-        seed.results.map((r) => ({
-          runId: run!.id,
-          customerId,
-          checkId: r.checkId,
-          status: r.status,
-          summary: r.summary ?? "",
-          evidence: r.evidence ?? {},
-        })),
-      );
+    await db.insert(checkResults).values(
+      seed.results.map((r) => ({
+        runId: run!.id,
+        customerId,
+        checkId: r.checkId,
+        status: r.status,
+        summary: r.summary ?? "",
+        evidence: r.evidence ?? {},
+      })),
+    );
   }
   for (const batch of chunks(seed.history)) {
     await db.insert(healthScores).values(

@@ -46,7 +46,7 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new CliError("--concurrency must be a whole number from 1 to 64", 2);
-  let list;
+  let list: (typeof customers.$inferSelect)[];
   if (values.customer) {
     list = await ctx.db.select().from(customers).where(eq(customers.slug, values.customer));
     if (list.length === 0) throw new CliError(`No customer with slug ${values.customer}`);
@@ -69,7 +69,8 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
     for (const o of outcomes) io.stdout(outcomeLine(o));
   }
   if (values.json) io.stdout(JSON.stringify(outcomes, null, 2));
-  const counts = outcomes.reduce<Record<string, number>>((acc, o) => ((acc[o.status] = (acc[o.status] ?? 0) + 1), acc), {});
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
   if (!values.json)
     io.stdout(
       `${outcomes.length} refreshed: ${Object.entries(counts)

@@ -16,7 +16,10 @@ export async function seedDemoHistory(
 ) {
   if (current.score === null) return;
   let x = seed;
-  const random = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
   // Walk backwards from today's score; drift gives slipping customers a visible decline.
   const drift = current.score < 60 ? 0.45 : current.score > 85 ? -0.1 : 0.15;
   const rows = [];

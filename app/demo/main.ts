@@ -74,16 +74,14 @@ for (const checkId of ["training.demo_received", "training.told_support", "train
     note: "from the kick-off call",
   });
 }
-await ctx.db
-  .insert(catchups)
-  .values({
-    customerId: healthy.id,
-    date: new Date(now.getTime() - 40 * 86_400_000).toISOString().slice(0, 10),
-    status: "held",
-    attendees: "Jane (Acme), Casey",
-    notes: "Wants funnels per plan tier. Follow up on feature flags rollout.",
-    createdBy: "casey@delight.demo",
-  });
+await ctx.db.insert(catchups).values({
+  customerId: healthy.id,
+  date: new Date(now.getTime() - 40 * 86_400_000).toISOString().slice(0, 10),
+  status: "held",
+  attendees: "Jane (Acme), Casey",
+  notes: "Wants funnels per plan tier. Follow up on feature flags rollout.",
+  createdBy: "casey@delight.demo",
+});
 await ctx.dbHandle.close();
 
 step("starting delight");

@@ -49,17 +49,15 @@ export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw
   const input = parseInput(AnswerInputSchema, raw);
   await checkFor(db, customerId, input.checkId);
   return db.transaction(async (tx) => {
-    await tx
-      .insert(manualAnswers)
-      .values({
-        customerId,
-        checkId: input.checkId,
-        answer: input.answer,
-        note: input.note,
-        authorId: actor.id,
-        authorName: actor.name,
-        createdAt: now,
-      });
+    await tx.insert(manualAnswers).values({
+      customerId,
+      checkId: input.checkId,
+      answer: input.answer,
+      note: input.note,
+      authorId: actor.id,
+      authorName: actor.name,
+      createdAt: now,
+    });
     await recordAudit(tx, actor, "answer.create", "customer", customerId, { checkId: input.checkId, answer: input.answer });
     return rescore(tx, customerId, "answer", now);
   });
@@ -74,18 +72,16 @@ export async function recordOverride(db: Db, actor: Actor, customerId: number, r
     throw new InputError({ checkId: "Only automated checks take an override; answer manual checks instead" });
   }
   return db.transaction(async (tx) => {
-    await tx
-      .insert(overrides)
-      .values({
-        customerId,
-        checkId: input.checkId,
-        status: input.status,
-        reason: input.reason,
-        expiresAt: input.expiresAt,
-        authorId: actor.id,
-        authorName: actor.name,
-        createdAt: now,
-      });
+    await tx.insert(overrides).values({
+      customerId,
+      checkId: input.checkId,
+      status: input.status,
+      reason: input.reason,
+      expiresAt: input.expiresAt,
+      authorId: actor.id,
+      authorName: actor.name,
+      createdAt: now,
+    });
     await recordAudit(tx, actor, "override.create", "customer", customerId, {
       checkId: input.checkId,
       status: input.status,
@@ -100,18 +96,16 @@ export async function clearOverride(db: Db, actor: Actor, customerId: number, ch
   const { checkId: id } = parseInput(z.object({ checkId: checkIdField }), { checkId });
   await checkFor(db, customerId, id);
   return db.transaction(async (tx) => {
-    await tx
-      .insert(overrides)
-      .values({
-        customerId,
-        checkId: id,
-        status: "cleared",
-        reason: "cleared",
-        expiresAt: null,
-        authorId: actor.id,
-        authorName: actor.name,
-        createdAt: now,
-      });
+    await tx.insert(overrides).values({
+      customerId,
+      checkId: id,
+      status: "cleared",
+      reason: "cleared",
+      expiresAt: null,
+      authorId: actor.id,
+      authorName: actor.name,
+      createdAt: now,
+    });
     await recordAudit(tx, actor, "override.clear", "customer", customerId, { checkId: id });
     return rescore(tx, customerId, "override", now);
   });

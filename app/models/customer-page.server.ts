@@ -16,7 +16,15 @@ import { usageView } from "./usage-view";
 const stamp = (d: Date) => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
-export type HistoryItem = { kind: "answer" | "override" | "cleared"; who: string; when: string; what: string; note: string };
+export type HistoryItem = {
+  /** Stable within one check's history (its list never reorders), for React. */
+  key: string;
+  kind: "answer" | "override" | "cleared";
+  who: string;
+  when: string;
+  what: string;
+  note: string;
+};
 
 function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRecord[] = []): HistoryItem[] {
   const items = [
@@ -38,7 +46,7 @@ function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRec
             },
     })),
   ];
-  return items.sort((a, b) => b.at.getTime() - a.at.getTime()).map((x) => x.item);
+  return items.sort((a, b) => b.at.getTime() - a.at.getTime()).map((x, i) => ({ key: `${x.item.kind}-${i}`, ...x.item }));
 }
 
 function checkRow(r: ResolvedCheck, health: CustomerHealth, now: Date) {

@@ -17,5 +17,5 @@ export function csvCell(value: CsvCell): string {
 
 /** RFC 4180 text: CRLF line ends, a header row first. */
 export function toCsv(header: string[], rows: CsvCell[][]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
+  return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }

@@ -56,7 +56,10 @@ describe("getAllPages", () => {
   it("refuses a next link to another origin, so the key is never sent there", async () => {
     sandbox.setFaults({ perCustomer: { healthy: { nextOrigin: "http://evil.example" } } });
     const urls: string[] = [];
-    const spy: typeof fetch = (input, init) => (urls.push(String(input)), fetch(input, init));
+    const spy: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return fetch(input, init);
+    };
     const client = clientFor("healthy", { fetch: spy });
     const error = await failure(client.getAllPages("/api/projects/1001/property_definitions/?type=person"));
     expect(error.kind).toBe("bad_response");

@@ -73,7 +73,7 @@ export function dailyFromDate(now: Date, billingDay: number | null, lookbackDays
   const thisMonth = getDate(now, { in: UTC }) >= anchor ? now : subMonths(now, 1, { in: UTC });
   const periodStart = setDate(thisMonth, anchor, { in: UTC });
   const before = subDays(periodStart, 1, { in: UTC });
-  return ymd(before < back ? before : back);
+  return ymd(new Date(Math.min(before.getTime(), back.getTime())));
 }
 
 function toCount(value: unknown): number | null {

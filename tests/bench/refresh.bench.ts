@@ -80,10 +80,14 @@ console.table({
   },
 });
 console.log(`lower bound = ${N} × ${ROUNDS} rounds × ${LATENCY} ms ÷ ${CONCURRENCY} = ${fmt(lowerBoundMs)}`);
-console.log(
-  `HogQL queries: ${queries} for ${N} customers; outcomes: ${JSON.stringify(outcomes.reduce<Record<string, number>>((a, o) => ((a[o.status] = (a[o.status] ?? 0) + 1), a), {}))}`,
-);
+console.log(`HogQL queries: ${queries} for ${N} customers; outcomes: ${JSON.stringify(countBy(outcomes.map((o) => o.status)))}`);
 
 await ctx.dbHandle.close();
 await sandbox.close();
 rmSync(dataDir, { recursive: true, force: true });
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}

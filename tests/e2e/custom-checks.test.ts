@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe("team-defined checks and scoring versions in Chromium", () => {
   test("an admin adds a custom manual check and a custom event check in Settings; a bad one is refused", async () => {
-    await page.goto(app.url + "/settings");
+    await page.goto(`${app.url}/settings`);
     expect(await page.textContent("[data-testid=scoring-version]")).toBe("version 1");
     await page.selectOption("#f-section", "training");
     await page.fill("#f-question", "Did we send the welcome pack?");
@@ -114,7 +114,7 @@ describe("team-defined checks and scoring versions in Chromium", () => {
 
   test("an admin weights a custom check to 0 (a new version); the score and the history chart show it", async () => {
     const before = (await scoreText())!;
-    await page.goto(app.url + "/settings");
+    await page.goto(`${app.url}/settings`);
     await page.fill(`#w-${MANUAL.replace(".", "-")}`, "11");
     await page.click("button:has-text('Save as new scoring version')");
     await expect.poll(() => page.textContent(`#w-${MANUAL.replace(".", "-")}-error`)).toBe("Weights are whole numbers from 0 to 10");
@@ -136,7 +136,7 @@ describe("team-defined checks and scoring versions in Chromium", () => {
 
   test("an admin retires the manual check: it leaves the checklist and the score, its history stays in Settings", async () => {
     const before = await scoreText();
-    await page.goto(app.url + "/settings");
+    await page.goto(`${app.url}/settings`);
     await page.click(`tr[data-custom-check="${MANUAL}"] button:has-text('Retire')`);
     await expect.poll(settingsMessage).toBe(`Retired ${MANUAL}; scoring version 5`);
     expect(await page.textContent(`tr[data-custom-check="${MANUAL}"] [data-testid=retired]`)).toMatch(/^retired \d{4}-\d{2}-\d{2}/);

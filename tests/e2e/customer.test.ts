@@ -142,7 +142,7 @@ describe("customer page in Chromium", () => {
 describe("catch-up pack in Chromium", () => {
   test("record a catch-up, see its notes and the talking points", async () => {
     await page.click("a:has-text('Catch-up pack')");
-    await page.waitForURL(app.url + SLIPPING + "/catchup");
+    await page.waitForURL(`${app.url + SLIPPING}/catchup`);
     await expect.poll(() => page.textContent("h1")).toBe("Catch-up pack: Slipping Ltd");
     const points = await page.textContent("[data-testid=open-items]");
     expect(points).toContain("Are events coming into the platform on a recurring basis?");
@@ -167,7 +167,9 @@ describe("catch-up pack in Chromium", () => {
   test("the Print button prints, and the print layout drops navigation and forms", async () => {
     await page.evaluate(() => {
       (window as unknown as { printed: number }).printed = 0;
-      window.print = () => void ((window as unknown as { printed: number }).printed += 1);
+      window.print = () => {
+        (window as unknown as { printed: number }).printed += 1;
+      };
     });
     await page.click("button:has-text('Print')");
     expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
@@ -197,13 +199,13 @@ describe("a viewer", () => {
       const post = (url: string, fields: Record<string, string>) =>
         fetch(url, { method: "POST", body: new URLSearchParams(fields) }).then((r) => r.status);
       return [
-        await post(location.pathname + "?index", { intent: "answer", checkId: "training.joint_slack", answer: "yes" }),
-        await post(location.pathname + "?index", { intent: "refresh" }),
-        await post(location.pathname + "/catchup", { intent: "schedule", date: "2099-01-01" }),
+        await post(`${location.pathname}?index`, { intent: "answer", checkId: "training.joint_slack", answer: "yes" }),
+        await post(`${location.pathname}?index`, { intent: "refresh" }),
+        await post(`${location.pathname}/catchup`, { intent: "schedule", date: "2099-01-01" }),
       ];
     });
     expect(statuses).toEqual([403, 403, 403]);
-    await viewerPage.goto(app.url + SLIPPING + "/catchup");
+    await viewerPage.goto(`${app.url + SLIPPING}/catchup`);
     expect(await viewerPage.locator(".pack form").count()).toBe(0);
     await screenshot(viewerPage, "customer-viewer-pack");
     await context.close();

@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe("foundation in Chromium", () => {
   test("first run creates the admin, then the setup page is closed", async () => {
-    await page.goto(app.url + "/");
+    await page.goto(`${app.url}/`);
     await page.waitForURL(/\/setup$/);
     await page.fill("#f-name", "Ada Admin");
     await page.fill("#f-email", "ada@example.com");
@@ -31,22 +31,22 @@ describe("foundation in Chromium", () => {
     expect(await page.inputValue("#f-email")).toBe("ada@example.com");
     await page.fill("#f-password", "a long password");
     await page.click("button[type=submit]");
-    await page.waitForURL(app.url + "/");
+    await page.waitForURL(`${app.url}/`);
     expect(await page.textContent("h2")).toBe("No customers yet");
     await screenshot(page, "portfolio-empty");
-    const response = await page.goto(app.url + "/setup");
+    const response = await page.goto(`${app.url}/setup`);
     expect(response?.status()).toBe(404);
   });
 
   test("unknown pages show a 404 inside the signed-in shell", async () => {
-    const response = await page.goto(app.url + "/no/such/page");
+    const response = await page.goto(`${app.url}/no/such/page`);
     expect(response?.status()).toBe(404);
     expect(await page.textContent("h1")).toBe("Page not found");
     expect(await page.isVisible("nav >> text=Customers")).toBe(true);
   });
 
   test("add a plan, rejecting a bad quota first", async () => {
-    await page.goto(app.url + "/plans");
+    await page.goto(`${app.url}/plans`);
     await page.fill("#f-name", "Growth");
     await page.fill("#f-monthlyEvents", "a lot");
     await page.click("text=Add plan");
@@ -59,7 +59,7 @@ describe("foundation in Chromium", () => {
   });
 
   test("a bad customer form shows a message per field and keeps what was typed", async () => {
-    await page.goto(app.url + "/customers/new");
+    await page.goto(`${app.url}/customers/new`);
     await page.fill("#f-name", "Acme <b>Corp</b>");
     await page.fill("#f-projectId", "twelve");
     await page.fill("#f-apiKey", KEY);
@@ -101,14 +101,14 @@ describe("foundation in Chromium", () => {
     await page.click("text=Archive customer");
     await page.waitForURL(/\/customers\/acme-b-corp-b$/);
     await expect.poll(() => page.textContent("h1")).toContain("Archived");
-    await page.goto(app.url + "/");
+    await page.goto(`${app.url}/`);
     expect(await page.textContent("h2")).toBe("No customers yet");
   });
 
   test("sign out, and sign back in", async () => {
     await page.click("text=Sign out");
     await page.waitForURL(/\/login$/);
-    await page.goto(app.url + "/plans");
+    await page.goto(`${app.url}/plans`);
     await page.waitForURL(/\/login\?redirectTo=%2Fplans$/);
     await page.fill("#f-email", "ada@example.com");
     await page.fill("#f-password", "wrong password");
@@ -116,7 +116,7 @@ describe("foundation in Chromium", () => {
     await expect.poll(() => page.textContent("[role=alert]")).toBe("Email or password is not right");
     await page.fill("#f-password", "a long password");
     await page.click("button[type=submit]");
-    await page.waitForURL(app.url + "/plans");
+    await page.waitForURL(`${app.url}/plans`);
     await screenshot(page, "login-done");
   });
 

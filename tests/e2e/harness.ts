@@ -121,9 +121,9 @@ export async function delightCli(dataDir: string, ...argv: string[]) {
 }
 
 export async function signIn(page: Page, appUrl: string, email: string, password: string) {
-  await page.goto(appUrl + "/login");
+  await page.goto(`${appUrl}/login`);
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
   await page.click("button[type=submit]");
-  await page.waitForURL(appUrl + "/");
+  await page.waitForURL(`${appUrl}/`);
 }

@@ -44,11 +44,11 @@ afterAll(async () => {
 });
 
 async function signIn(email: string) {
-  await page.goto(app.url + "/login");
+  await page.goto(`${app.url}/login`);
   await page.fill("#f-email", email);
   await page.fill("#f-password", PASSWORD);
   await page.click("button[type=submit]");
-  await page.waitForURL(app.url + "/");
+  await page.waitForURL(`${app.url}/`);
   await page.waitForSelector("[data-testid=customer-row]");
 }
 
@@ -82,7 +82,7 @@ describe("portfolio in Chromium", () => {
     expect(classes.every((c) => c.includes("band-poor"))).toBe(true);
     expect(await page.getAttribute("[data-testid=band-poor]", "aria-current")).toBe("true");
     await page.click("[data-testid=band-poor]");
-    await page.waitForURL(app.url + "/");
+    await page.waitForURL(`${app.url}/`);
     await expect.poll(() => page.textContent("[data-testid=page-status]")).toContain("61 customers");
   });
 
@@ -112,7 +112,7 @@ describe("portfolio in Chromium", () => {
   });
 
   test("next and previous pages", async () => {
-    await page.goto(app.url + "/");
+    await page.goto(`${app.url}/`);
     const first = await rowNames();
     await page.click("text=Next →");
     await page.waitForURL(/page=2/);
@@ -129,7 +129,7 @@ describe("portfolio in Chromium", () => {
   });
 
   test("search, owner and the 80% flag go into the URL; no match offers to clear", async () => {
-    await page.goto(app.url + "/?sort=name&dir=desc");
+    await page.goto(`${app.url}/?sort=name&dir=desc`);
     await page.fill("input[name=q]", "acme");
     await page.press("input[name=q]", "Enter");
     await page.waitForURL(/q=acme/);
@@ -161,16 +161,16 @@ describe("portfolio in Chromium", () => {
       .toBe(true);
     await screenshot(page, "portfolio-flagged");
 
-    await page.goto(app.url + "/?q=no-such-customer");
+    await page.goto(`${app.url}/?q=no-such-customer`);
     expect(await page.textContent("[data-testid=no-match] h2")).toBe("No customers match these filters");
     await screenshot(page, "portfolio-no-match");
     await page.click("[data-testid=no-match] >> text=Clear filters");
-    await page.waitForURL(app.url + "/");
+    await page.waitForURL(`${app.url}/`);
     await expect.poll(() => page.locator("[data-testid=customer-row]").count()).toBe(25);
   });
 
   test("Export CSV downloads every matching row with the current filters", async () => {
-    await page.goto(app.url + "/?band=poor");
+    await page.goto(`${app.url}/?band=poor`);
     const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Export CSV")]);
     expect(download.suggestedFilename()).toMatch(/^delight-customers-\d{4}-\d{2}-\d{2}\.csv$/);
@@ -194,7 +194,7 @@ describe("portfolio in Chromium", () => {
   });
 
   test("the JSON API answers the signed-in browser and refuses a stranger", async () => {
-    const one = await page.request.get(app.url + "/api/customers/formula");
+    const one = await page.request.get(`${app.url}/api/customers/formula`);
     expect(one.status()).toBe(200);
     expect(await one.json()).toMatchObject({
       slug: "formula",
@@ -202,10 +202,10 @@ describe("portfolio in Chromium", () => {
       health: { score: 30, band: "poor" },
       lastRefresh: { status: "partial" },
     });
-    const list = await page.request.get(app.url + "/api/customers?band=poor&page=1");
+    const list = await page.request.get(`${app.url}/api/customers?band=poor&page=1`);
     const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
     expect(await list.json()).toMatchObject({ total: poor, page: 1, pageSize: 25 });
-    const stranger = await fetch(app.url + "/api/customers/formula");
+    const stranger = await fetch(`${app.url}/api/customers/formula`);
     expect(stranger.status).toBe(401);
     expect(stranger.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(stranger.headers.get("x-frame-options")).toBe("DENY");

@@ -80,7 +80,7 @@ describe("security in Chromium", () => {
     expect(headers["x-frame-options"]).toBe("DENY");
     await page.waitForLoadState("networkidle");
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
-    expect(await page.locator("body").innerText()).toContain("<script>window.__xss=1</script>");
+    expect(await page.locator("body").textContent()).toContain("<script>window.__xss=1</script>");
   });
 
   test("a cross-origin form post is refused by the running server", async () => {

@@ -121,7 +121,7 @@ describe(`PostHog faults during a refresh (${process.env.DELIGHT_TEST_DB})`, () 
     const sent = sandbox.requests.length;
     sleeps.length = 0;
     sandbox.setFaults({ perCustomer: { healthy: fault } });
-    let outcome;
+    let outcome: Awaited<ReturnType<typeof refreshCustomer>> | undefined;
     try {
       outcome = await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, options());
     } finally {

@@ -195,7 +195,7 @@ describe(`portfolio page (${process.env.DELIGHT_TEST_DB})`, () => {
   });
 
   test("invalid parameters fall back to defaults instead of failing", async () => {
-    const data = await page("?sort=drop%20table&dir=sideways&band=purple&owner=abc&flagged=yes&page=-4&q=" + "x".repeat(500));
+    const data = await page(`?sort=drop%20table&dir=sideways&band=purple&owner=abc&flagged=yes&page=-4&q=${"x".repeat(500)}`);
     expect(data.filters).toMatchObject({ sort: "name", dir: "asc", band: null, owner: null, flagged: false, page: 1 });
     expect(data.filters.q).toHaveLength(100);
     const ok = await page("?page=abc&sort=score&dir=");

@@ -50,7 +50,7 @@ describe(`storage (${process.env.DELIGHT_TEST_DB})`, () => {
       app.ctx.db,
       CLI_ACTOR,
       created.slug,
-      { name: "Secretive Ltd", posthogHost: "eu", projectId: "43", apiKey: KEY + "X", planId: "", billingDay: "15", ownerId: "" },
+      { name: "Secretive Ltd", posthogHost: "eu", projectId: "43", apiKey: `${KEY}X`, planId: "", billingDay: "15", ownerId: "" },
       options,
     );
     const dump = await dumpEverything();
@@ -59,7 +59,7 @@ describe(`storage (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(dump).not.toContain(KEY.slice(4, -4));
     // The sealed value still opens with the right key: stored encrypted, not dropped.
     const [row] = await app.ctx.db.select().from(customers).where(sql`${customers.slug} = ${created.slug}`);
-    expect(openSecret(row!.apiKeyEncrypted, app.ctx.secretKey)).toBe(KEY + "X");
+    expect(openSecret(row!.apiKeyEncrypted, app.ctx.secretKey)).toBe(`${KEY}X`);
     expect(row!.apiKeyLast4).toBe("defX");
   });
 

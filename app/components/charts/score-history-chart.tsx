@@ -29,7 +29,7 @@ export function ScoreHistoryChart({ points, marks }: { points: ScorePoint[]; mar
           />
         ))}
         <Tooltip
-          labelFormatter={(t) => new Date(Number(t)).toISOString().slice(0, 16).replace("T", " ") + " UTC"}
+          labelFormatter={(t) => `${new Date(Number(t)).toISOString().slice(0, 16).replace("T", " ")} UTC`}
           formatter={(v) => [v ?? "no score", "score"]}
         />
         <Line

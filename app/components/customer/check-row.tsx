@@ -31,8 +31,8 @@ function History({ check }: { check: CheckRowView }) {
     <details className="check-history">
       <summary>History ({check.history.length})</summary>
       <ol>
-        {check.history.map((h, i) => (
-          <li key={i}>
+        {check.history.map((h) => (
+          <li key={h.key}>
             <span className="mono small">{h.when}</span> · {h.who} · {h.what}
             {h.note ? <span className="muted"> — {h.note}</span> : null}
           </li>

@@ -15,8 +15,8 @@ export function LastRefresh({ run }: { run: CustomerPageData["lastRun"] }) {
           </p>
           {run.errors.length > 0 ? (
             <ul className="run-errors">
-              {run.errors.map((e, i) => (
-                <li key={i}>
+              {run.errors.map((e) => (
+                <li key={e.call}>
                   Could not read {e.call}: {e.message}
                 </li>
               ))}

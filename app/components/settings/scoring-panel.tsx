@@ -105,8 +105,8 @@ export function VersionsList({ settings }: { settings: ChecklistSettings }) {
           <li key={v.number} data-version={v.number}>
             <strong>v{v.number}</strong> · {v.when} · {v.author} · bands {v.bands.healthy}/{v.bands.concerning}
             <ul className="small muted">
-              {v.changed.map((line, i) => (
-                <li key={i}>{line}</li>
+              {v.changed.map((line) => (
+                <li key={line}>{line}</li>
               ))}
             </ul>
           </li>

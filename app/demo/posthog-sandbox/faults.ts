@@ -80,11 +80,26 @@ export class FaultState {
       if (s.revokeAfter !== undefined && seen > s.revokeAfter) return { kind: "revoked" };
     }
     for (const s of specs) {
-      if (matches(s.hang, path)) return (take(s.hang), { kind: "hang" });
-      if (matches(s.throttle, path)) return (take(s.throttle), { kind: "throttle", seconds: s.throttle.seconds });
-      if (matches(s.serverError, path)) return (take(s.serverError), { kind: "server", status: s.serverError.status ?? 500 });
-      if (matches(s.malformedJson, path)) return (take(s.malformedJson), { kind: "malformed" });
-      if (offset > 0 && matches(s.breakPagination, path)) return (take(s.breakPagination), { kind: "server", status: 500 });
+      if (matches(s.hang, path)) {
+        take(s.hang);
+        return { kind: "hang" };
+      }
+      if (matches(s.throttle, path)) {
+        take(s.throttle);
+        return { kind: "throttle", seconds: s.throttle.seconds };
+      }
+      if (matches(s.serverError, path)) {
+        take(s.serverError);
+        return { kind: "server", status: s.serverError.status ?? 500 };
+      }
+      if (matches(s.malformedJson, path)) {
+        take(s.malformedJson);
+        return { kind: "malformed" };
+      }
+      if (offset > 0 && matches(s.breakPagination, path)) {
+        take(s.breakPagination);
+        return { kind: "server", status: 500 };
+      }
     }
     return { kind: "none" };
   }

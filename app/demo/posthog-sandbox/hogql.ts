@@ -91,7 +91,7 @@ const invalid = (detail: string): QueryAnswer => ({
 export function answerQuery(project: SandboxProject, body: unknown, now: Date): QueryAnswer {
   const request = body as { query?: { kind?: unknown; query?: unknown; values?: Record<string, unknown> } } | null;
   const query = request?.query;
-  if (!query || query.kind !== "HogQLQuery" || typeof query.query !== "string") {
+  if (query?.kind !== "HogQLQuery" || typeof query.query !== "string") {
     return invalid("Query must be an object with kind HogQLQuery and a query string");
   }
   const sql = query.query;

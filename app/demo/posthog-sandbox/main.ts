@@ -5,7 +5,7 @@
  * the URL and the customers (their keys are sandbox-only), then serves until interrupted.
  */
 import { parseArgs } from "node:util";
-import { startSandbox } from "./server";
+import { type SandboxFaults, startSandbox } from "./server";
 
 function toInt(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
@@ -27,7 +27,7 @@ const { values, positionals } = parseArgs({
   },
 });
 
-let faults;
+let faults: SandboxFaults | undefined;
 try {
   faults = values.faults ? JSON.parse(values.faults) : undefined;
 } catch {
