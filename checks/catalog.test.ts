@@ -12,9 +12,9 @@ import {
   TODAY,
 } from "../tests/snapshot-factories";
 import { CATALOG, CHECK_IDS, getCheck } from "./catalog";
+import { shiftDay } from "./days";
 import type { CallName, DailyCounts, InsightInfo, UsageSnapshot } from "./snapshot";
 import type { DelightFacts, RuleResult } from "./types";
-import { shiftDay } from "./usage";
 
 type Change = (s: UsageSnapshot, f: DelightFacts) => void;
 

@@ -1,6 +1,6 @@
+import { daysBetween, localDay, shiftDay } from "./days";
 import { CALL_LABELS, type CallFailure, type DailyCounts, type Fetched, type InsightInfo, type UsageSnapshot } from "./snapshot";
 import type { CheckDefinition, Evidence, RuleInput, RuleResult, Section } from "./types";
-import { daysBetween, localDay, shiftDay } from "./usage";
 
 /*
  * The 24 handbook questions (DESIGN.md "The check catalogue"). Windows over `snapshot.daily`

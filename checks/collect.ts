@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { localDay, zoneOrUtc } from "./days";
 import { createPostHogClient, type PostHogClient } from "./posthog/client";
 import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, type QueryColumn, readBreakdown, zeroFillDaily } from "./posthog/daily-query";
 import { PostHogError } from "./posthog/errors";
@@ -22,7 +23,6 @@ import {
   type PostHogErrorKind,
   type UsageSnapshot,
 } from "./snapshot";
-import { localDay, zoneOrUtc } from "./usage";
 
 export type CollectTarget = {
   host: string;

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { failed, ok, TODAY } from "../tests/snapshot-factories";
+import { shiftDay } from "./days";
 import { compileEventCheck, describeEventRule, type EventDefinition, EventDefinitionSchema, evaluateEventCheck } from "./event-checks";
 import { buildDailyQuery } from "./posthog/daily-query";
 import type { DailyBreakdown } from "./snapshot";
-import { shiftDay } from "./usage";
 
 const valid = { event: "signed_up", property: "", operator: "", value: "", minCount: "3", days: "14" };
 const parse = (over: Record<string, unknown>) => EventDefinitionSchema.safeParse({ ...valid, ...over });

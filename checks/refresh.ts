@@ -1,14 +1,17 @@
 import { asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { rowsOf } from "../db/rows";
 import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
 import { openSecret, SecretError } from "../db/secrets";
+import { assess } from "./assessment/assess";
+import { commitPrepared, loadInputs } from "./assessment/store";
+import { type HealthSummary, healthSummary } from "./assessment/summary";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
-import { type CurrentState, loadCatchupDates, loadFacts, movePointers, storeScore } from "./health-store";
 import { privateAddressOf } from "./posthog/host";
 import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
 import { catalogFor, eventColumnsFor, loadRules } from "./rules";
-import { CALLS, type CallFailure, type UsageSnapshot } from "./snapshot";
+import { CALLS, type CallFailure, type DailyCounts, type UsageSnapshot } from "./snapshot";
 
 export type RefreshStatus = "ok" | "partial" | "failed" | "skipped";
 
@@ -34,8 +37,8 @@ export type RefreshOptions = Omit<CollectOptions, "now"> & {
    * schedule pass DELIGHT_ALLOW_PRIVATE_HOSTS here). Left out, no lookup is made (tests, sandbox).
    */
   allowPrivateHosts?: boolean;
-  /** Called after a run is committed (e.g. to send group properties to the team's PostHog). */
-  onScored?: (customer: { id: number; slug: string; name: string }, state: CurrentState) => Promise<void> | void;
+  /** Called after a run and its assessment are committed (e.g. to send them to the team's PostHog). */
+  onAssessed?: (customer: { id: number; slug: string; name: string }, health: HealthSummary) => Promise<void> | void;
 };
 
 type CustomerRow = typeof customers.$inferSelect;
@@ -69,10 +72,11 @@ function describe(status: RefreshStatus, errors: CallFailure[], score: number | 
 }
 
 /**
- * collect → evaluate → persist for one customer. PostHog is asked outside any transaction; the
- * run, its results, the day counts and the new score are then written in one transaction, so a
- * crash or an outage never leaves half a run, and a run where every call failed adds a failed
- * run record but keeps the previous results and score as they were.
+ * collect → evaluate → assess → persist for one customer. PostHog is asked, and the results and
+ * the new assessment computed, before any transaction opens; the run, its results, the day counts
+ * and the assessment are then written in one transaction, so a crash or an outage never leaves
+ * half a run. A run where every call failed is recorded and assessed (the data turns stale) but
+ * keeps the previous results.
  */
 export async function refreshCustomer(
   db: Db,
@@ -116,92 +120,131 @@ export async function refreshCustomer(
       else throw error;
     }
     const status = snapshot ? runStatus(errors) : "failed";
-    const written = await db.transaction(async (tx) => {
-      const [run] = await tx
-        .insert(checkRuns)
-        .values({
-          customerId: customer.id,
-          startedAt: now,
-          finishedAt: new Date(now.getTime() + Date.now() - wallStart),
-          status,
-          errors,
-          apiCalls: snapshot?.apiCalls ?? 0,
-          snapshot,
-          trigger: options.trigger ?? "manual",
-        })
-        .returning({ id: checkRuns.id });
-      if (status === "failed" || !snapshot) {
-        await movePointers(tx, customer.id, { runId: run!.id, updatedAt: now });
-        return { runId: run!.id, state: null };
-      }
-      if (snapshot.project.ok && snapshot.project.value.timezone !== customer.timezone) {
-        await tx.update(customers).set({ timezone: snapshot.project.value.timezone }).where(eq(customers.id, customer.id));
-      }
-      if (snapshot.daily.ok && snapshot.daily.value.length > 0) {
-        await tx
-          .insert(usageDaily)
-          .values(
-            snapshot.daily.value.map((d) => ({
-              customerId: customer.id,
-              day: d.day,
-              events: d.events,
-              identifies: d.identifies,
-              localEvents: d.localEvents,
-              nonLocalEvents: d.nonLocalEvents,
-              flagCalls: d.flagCalls,
-              measuredAt: now,
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [usageDaily.customerId, usageDaily.day],
-            set: {
-              events: sql`excluded.events`,
-              identifies: sql`excluded.identifies`,
-              localEvents: sql`excluded.local_events`,
-              nonLocalEvents: sql`excluded.non_local_events`,
-              flagCalls: sql`excluded.flag_calls`,
-              measuredAt: sql`excluded.measured_at`,
+    const finishedAt = new Date(now.getTime() + Date.now() - wallStart);
+    const runId = await nextRunId(db);
+    const loaded = (await loadInputs(db, [customer.id], now, rules)).get(customer.id);
+    if (!loaded) throw new Error(`customer ${customer.id} not found`);
+    const input = loaded.input;
+    const daily = snapshot?.daily.ok && status !== "failed" ? snapshot.daily.value : [];
+    const timezone = snapshot?.project.ok && status !== "failed" ? snapshot.project.value.timezone : input.customer.timezone;
+    const automated =
+      snapshot && status !== "failed"
+        ? evaluateAutomated(
+            {
+              snapshot,
+              facts: {
+                planMonthlyEvents: input.customer.monthlyEvents,
+                catchupDates: input.catchups.filter((c) => c.status !== "cancelled").map((c) => c.date),
+              },
+              now,
             },
-          });
-      }
-      const facts = (await loadFacts(tx, customer.id))!;
-      const automated = evaluateAutomated(
-        { snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(tx, customer.id) }, now },
-        catalogFor(rules, facts.planId),
-      );
-      await tx.insert(checkResults).values(
-        automated.map((r) => ({
-          runId: run!.id,
-          customerId: customer.id,
-          checkId: r.checkId,
-          status: r.status,
-          evidence: r.evidence,
-          summary: r.summary,
-          createdAt: now,
-        })),
-      );
-      const { state } = await storeScore(tx, facts, { automated, runId: run!.id, resultsRunId: run!.id, reason: "refresh", now, rules });
-      return { runId: run!.id, state };
+            catalogFor(rules, input.customer.planId),
+          )
+        : null;
+    const assessment = assess({
+      ...input,
+      customer: { ...input.customer, timezone },
+      lastRun: { id: runId, status, finishedAt, errors, apiCalls: snapshot?.apiCalls ?? 0 },
+      results: automated && snapshot ? { runId, finishedAt, automated, snapshot } : input.results,
+      usage: daily.length ? { daily: mergeDaily(input.usage.daily, daily), measuredAt: now } : input.usage,
     });
-    if (written.state && options.onScored) {
-      await Promise.resolve(options.onScored(customer, written.state)).catch(() => {});
+
+    const written = await db.transaction(async (tx) => {
+      await tx.insert(checkRuns).values({
+        id: runId,
+        customerId: customer.id,
+        startedAt: now,
+        finishedAt,
+        status,
+        errors,
+        apiCalls: snapshot?.apiCalls ?? 0,
+        snapshot,
+        trigger: options.trigger ?? "manual",
+      });
+      if (automated) {
+        if (timezone !== customer.timezone) await tx.update(customers).set({ timezone }).where(eq(customers.id, customer.id));
+        if (daily.length > 0) await storeDaily(tx, customer.id, daily, now);
+        await tx.insert(checkResults).values(
+          automated.map((r) => ({
+            runId,
+            customerId: customer.id,
+            checkId: r.checkId,
+            status: r.status,
+            evidence: r.evidence,
+            summary: r.summary,
+            createdAt: now,
+          })),
+        );
+      }
+      return commitPrepared(tx, {
+        loaded,
+        assessment,
+        cause: "refresh",
+        runId,
+        pointers: { runId, resultsRunId: automated ? runId : null },
+      });
+    });
+    const summary = healthSummary(written);
+    if (options.onAssessed) {
+      await Promise.resolve(options.onAssessed(customer, summary)).catch(() => {});
     }
-    const score = written.state?.score;
     return {
       ...base,
       status,
-      runId: written.runId,
-      score: score?.score ?? null,
-      band: score?.band ?? null,
-      coverage: score ? Math.round(score.coverage * 1000) / 10 : null,
+      runId,
+      score: summary.score,
+      band: summary.band,
+      coverage: Math.round(summary.coverage * 1000) / 10,
       errors,
       apiCalls: snapshot?.apiCalls ?? 0,
       durationMs: Date.now() - wallStart,
-      message: describe(status, errors, score?.score ?? null),
+      message: describe(status, errors, summary.score),
     };
   } finally {
     await releaseRefreshLock(db, customer.id, holder).catch(() => {});
   }
+}
+
+/** A run id taken before the write transaction, so the assessment computed before it can name its run. */
+async function nextRunId(db: Db): Promise<number> {
+  const [row] = rowsOf<{ id: number }>(await db.execute(sql`select nextval(pg_get_serial_sequence('check_runs', 'id'))::int as id`));
+  return row!.id;
+}
+
+/** The stored measured days with this refresh's measurements replacing the days it measured again. */
+function mergeDaily(stored: { day: string; events: number }[], fresh: DailyCounts[]) {
+  const byDay = new Map(stored.map((d) => [d.day, d.events]));
+  for (const d of fresh) byDay.set(d.day, d.events);
+  return [...byDay].map(([day, events]) => ({ day, events }));
+}
+
+/** A refresh measures recent days again (late events still arrive): a day keeps its latest measurement. */
+async function storeDaily(tx: Db, customerId: number, daily: DailyCounts[], now: Date) {
+  await tx
+    .insert(usageDaily)
+    .values(
+      daily.map((d) => ({
+        customerId,
+        day: d.day,
+        events: d.events,
+        identifies: d.identifies,
+        localEvents: d.localEvents,
+        nonLocalEvents: d.nonLocalEvents,
+        flagCalls: d.flagCalls,
+        measuredAt: now,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [usageDaily.customerId, usageDaily.day],
+      set: {
+        events: sql`excluded.events`,
+        identifies: sql`excluded.identifies`,
+        localEvents: sql`excluded.local_events`,
+        nonLocalEvents: sql`excluded.non_local_events`,
+        flagCalls: sql`excluded.flag_calls`,
+        measuredAt: sql`excluded.measured_at`,
+      },
+    });
 }
 
 export async function activeCustomers(db: Db) {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { makeDaily } from "../tests/snapshot-factories";
-import { billingPeriod, daysBetween, localDay, previousPeriods, shiftDay, usageVsPlan, zoneOrUtc } from "./usage";
+import { daysBetween, localDay, shiftDay, zoneOrUtc } from "./days";
+import { billingPeriod, previousPeriods, usageVsPlan } from "./usage";
 
 describe("billingPeriod", () => {
   test.each([
@@ -28,7 +29,28 @@ describe("billingPeriod", () => {
     expect(billingPeriod(new Date(now), anchor, tz)).toEqual({ start, end, days });
   });
 
-  test.each([0, 29, 31, 1.5, -1])("rejects anchor day %s", (anchor) => {
+  test.each([
+    // Anchors past the 28th clamp to the month's last day (billing systems anchor on them)
+    ["anchor 31 in January", "2025-01-31T12:00:00Z", 31, "UTC", "2025-01-31", "2025-02-27", 28],
+    ["anchor 31 from 28 February, common year", "2025-02-28T12:00:00Z", 31, "UTC", "2025-02-28", "2025-03-30", 31],
+    ["anchor 31 from 29 February, leap year", "2024-02-29T12:00:00Z", 31, "UTC", "2024-02-29", "2024-03-30", 31],
+    [
+      "anchor 31 on 28 February of a leap year is still January's period",
+      "2024-02-28T12:00:00Z",
+      31,
+      "UTC",
+      "2024-01-31",
+      "2024-02-28",
+      29,
+    ],
+    ["anchor 31 in a 30-day month", "2025-04-30T12:00:00Z", 31, "UTC", "2025-04-30", "2025-05-30", 31],
+    ["anchor 30 across February", "2025-02-10T12:00:00Z", 30, "UTC", "2025-01-30", "2025-02-27", 29],
+    ["anchor 29 in a leap February", "2024-02-29T12:00:00Z", 29, "UTC", "2024-02-29", "2024-03-28", 29],
+  ])("%s", (_name, now, anchor, tz, start, end, days) => {
+    expect(billingPeriod(new Date(now), anchor, tz)).toEqual({ start, end, days });
+  });
+
+  test.each([0, 32, 1.5, -1])("rejects anchor day %s", (anchor) => {
     expect(() => billingPeriod(new Date("2025-03-15T12:00:00Z"), anchor, "UTC")).toThrow(RangeError);
   });
 
@@ -38,6 +60,14 @@ describe("billingPeriod", () => {
 });
 
 describe("previousPeriods", () => {
+  test("anchor 31 walks back through short months, clamped in each", () => {
+    expect(previousPeriods(new Date("2025-04-15T12:00:00Z"), 31, "UTC", 3)).toEqual([
+      { start: "2024-12-31", end: "2025-01-30", days: 31 },
+      { start: "2025-01-31", end: "2025-02-27", days: 28 },
+      { start: "2025-02-28", end: "2025-03-30", days: 31 },
+    ]);
+  });
+
   test("returns complete periods before the current one, oldest first", () => {
     expect(previousPeriods(new Date("2025-03-15T12:00:00Z"), 28, "UTC", 3)).toEqual([
       { start: "2024-11-28", end: "2024-12-27", days: 30 },
@@ -76,7 +106,8 @@ describe("usageVsPlan", () => {
   const now = new Date("2025-03-15T12:00:00Z");
   // 100 events a day since 1 September 2024
   const daily = makeDaily(196, () => ({ events: 100 }));
-  const base = { daily, anchorDay: 1, timeZone: "UTC", now };
+  // Whole days measured (measuredAt null): the elapsed-time rule is tested on its own below.
+  const base = { daily, anchorDay: 1, timeZone: "UTC", now, measuredAt: null };
 
   test.each<[number | null, number | null, number | null, boolean | null, boolean]>([
     // 1,500 events in 15 of 31 days → projected 3,100
@@ -107,7 +138,7 @@ describe("usageVsPlan", () => {
     expect(usageVsPlan({ ...base, monthlyEvents: 3_876 }).flagged80).toBe(false);
   });
 
-  test("daily rows are zero-filled and cumulative up to today", () => {
+  test("days never measured are missing, not zero, and too little data is not projected", () => {
     const sparse = [
       { day: "2025-02-20", events: 9 },
       { day: "2025-03-02", events: 5 },
@@ -120,12 +151,14 @@ describe("usageVsPlan", () => {
       monthlyEvents: 100,
     });
     expect(u.daily).toEqual([
-      { day: "2025-03-01", events: 0, cumulative: 0 },
+      { day: "2025-03-01", events: null, cumulative: 0 },
       { day: "2025-03-02", events: 5, cumulative: 5 },
-      { day: "2025-03-03", events: 0, cumulative: 5 },
+      { day: "2025-03-03", events: null, cumulative: 5 },
       { day: "2025-03-04", events: 7, cumulative: 12 },
     ]);
-    expect([u.eventsThisPeriod, u.projected]).toEqual([12, 93]); // 12 / 4 × 31
+    expect([u.eventsThisPeriod, u.missingDays, u.dataDays, u.dataThrough]).toEqual([12, 2, 2, "2025-03-04"]);
+    // Two measured days: too early to project, and the flag rests on the 12% measured so far.
+    expect(u).toMatchObject({ projected: null, projection: { basis: "too-early" }, percentOfQuota: 12, flagged80: false });
   });
 
   test("today is the project-local day", () => {
@@ -193,5 +226,105 @@ describe("usageVsPlan", () => {
     });
     expect(u.period.partial).toBe(true);
     expect(u.daily).toHaveLength(15);
+    expect(u.daily.every((d) => d.events === null)).toBe(true);
+    expect([u.dataThrough, u.missingDays, u.projection.basis]).toEqual([null, 15, "no-data"]);
+  });
+});
+
+describe("usageVsPlan: missing data, elapsed time and the rate projected", () => {
+  const steady = (from: string, to: string, events: number) => {
+    const rows: { day: string; events: number }[] = [];
+    for (let day = from; day <= to; day = shiftDay(day, 1)) rows.push({ day, events });
+    return rows;
+  };
+
+  test("at 00:30 on day 1 the first half hour is 1/48 of a day: too early to project, flag on the measured share", () => {
+    const now = new Date("2025-03-01T00:30:00Z");
+    // 1,000 a day through February, and the first half hour of March (about 21 events)
+    const daily = [...steady("2025-02-01", "2025-02-28", 1_000), { day: "2025-03-01", events: 21 }];
+    const u = usageVsPlan({ daily, measuredAt: now, monthlyEvents: 30_000, anchorDay: 1, timeZone: "UTC", now });
+    expect(u.dataDays).toBe(0);
+    expect(u).toMatchObject({
+      eventsThisPeriod: 21,
+      projected: null,
+      projection: { basis: "too-early" },
+      percentOfQuota: 0.1,
+      flagged80: false,
+    });
+  });
+
+  test("projection uses elapsed time, not elapsed days: half of today counts as half a day", () => {
+    const now = new Date("2025-03-10T12:00:00Z");
+    // 9 whole days at 1,000 and today's first 12 hours at 500: 9.5 days, 9,500 events
+    const daily = [...steady("2025-03-01", "2025-03-09", 1_000), { day: "2025-03-10", events: 500 }];
+    const u = usageVsPlan({ daily, measuredAt: now, monthlyEvents: 40_000, anchorDay: 1, timeZone: "UTC", now });
+    expect([u.eventsThisPeriod, u.dataDays]).toEqual([9_500, 9.5]);
+    // 9,500 + 1,000 a day × (31 − 9.5) days = 31,000; counting whole days would say 29,450
+    expect(u.projected).toBe(31_000);
+    expect(u.projection).toEqual({ basis: "period-average", perDay: 1_000, periodAverage: 1_000, last7Days: 1_000 });
+  });
+
+  test("the measured share of today is taken in the project's zone", () => {
+    // 00:30 UTC is 09:30 in Tokyo: 9.5 of 24 hours measured
+    const now = new Date("2025-03-05T00:30:00Z");
+    const daily = [...steady("2025-03-01", "2025-03-04", 1_000), { day: "2025-03-05", events: 396 }];
+    const u = usageVsPlan({ daily, measuredAt: now, monthlyEvents: 40_000, anchorDay: 1, timeZone: "Asia/Tokyo", now });
+    expect(u.dataDays).toBe(4.4);
+    expect(u.projection.perDay).toBe(1_000);
+  });
+
+  test("a customer that stopped sending 12 days ago is projected from the last 7 days, not the period average", () => {
+    const now = new Date("2025-03-20T23:00:00Z");
+    const daily = [...steady("2025-03-01", "2025-03-08", 10_000), ...steady("2025-03-09", "2025-03-20", 0)];
+    const u = usageVsPlan({ daily, measuredAt: null, monthlyEvents: 200_000, anchorDay: 1, timeZone: "UTC", now });
+    expect(u.eventsThisPeriod).toBe(80_000);
+    expect(u.projection).toMatchObject({ basis: "last-7-days", perDay: 0, last7Days: 0, periodAverage: 4_000 });
+    expect([u.projected, u.projectedPercent, u.willExceed]).toEqual([80_000, 40, false]);
+  });
+
+  test("a sudden rise is projected from the last 7 days too", () => {
+    const now = new Date("2025-03-20T23:00:00Z");
+    const daily = [...steady("2025-03-01", "2025-03-13", 1_000), ...steady("2025-03-14", "2025-03-20", 5_000)];
+    const u = usageVsPlan({ daily, measuredAt: null, monthlyEvents: 100_000, anchorDay: 1, timeZone: "UTC", now });
+    expect(u.projection.basis).toBe("last-7-days");
+    expect(u.projected).toBe(48_000 + 5_000 * 11);
+    expect(u.flagged80).toBe(true);
+  });
+
+  test("days after the last successful refresh are missing: percent and projection use what is known", () => {
+    // Measured through the 5th (90% of quota already), refreshes failing since: today is the 20th
+    const daily = steady("2025-03-01", "2025-03-05", 18_000);
+    const u = usageVsPlan({
+      daily,
+      measuredAt: new Date("2025-03-05T23:59:00Z"),
+      monthlyEvents: 100_000,
+      anchorDay: 1,
+      timeZone: "UTC",
+      now: new Date("2025-03-20T12:00:00Z"),
+    });
+    expect([u.eventsThisPeriod, u.percentOfQuota, u.missingDays, u.dataThrough]).toEqual([90_000, 90, 15, "2025-03-05"]);
+    expect(u.daily.at(-1)).toEqual({ day: "2025-03-20", events: null, cumulative: 90_000 });
+    expect(u.flagged80).toBe(true);
+  });
+
+  test("a flagged customer stays flagged when the period changes while no data comes in", () => {
+    const daily = steady("2025-02-01", "2025-02-20", 5_000); // 100,000 by the 20th: 100% of quota
+    const u = usageVsPlan({
+      daily,
+      measuredAt: new Date("2025-02-20T23:00:00Z"),
+      monthlyEvents: 100_000,
+      anchorDay: 1,
+      timeZone: "UTC",
+      now: new Date("2025-03-07T12:00:00Z"),
+    });
+    expect(u).toMatchObject({
+      eventsThisPeriod: 0,
+      percentOfQuota: null,
+      projected: null,
+      dataThrough: "2025-02-20",
+      flagged80: true,
+      over100: true,
+    });
+    expect(u.projection.basis).toBe("no-data");
   });
 });

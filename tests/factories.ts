@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { desc, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/models/users.server";
+import { type Assessment, STALE_AFTER_MS } from "../checks/assessment/assess";
+import { ensureCurrent, nextSparkline, rebuildSparklines, type Sparkline, writeAssessments } from "../checks/assessment/store";
+import { CATALOG } from "../checks/catalog";
 import { bandFor } from "../checks/scoring";
+import type { CallFailure } from "../checks/snapshot";
+import { usageVsPlan } from "../checks/usage";
 import type { Db } from "../db/client";
 import { checkResults, checkRuns, currentHealth, customers, healthScores, plans, type Role, sessions, users } from "../db/schema";
 import { last4, sealSecret } from "../db/secrets";
@@ -78,6 +83,8 @@ export async function seedCustomers(db: Db, secretKey: Buffer, seeds: CustomerSe
       };
     });
     const rows = await db.insert(customers).values(values).returning({ id: customers.id, slug: customers.slug, name: customers.name });
+    // Like createCustomer: every customer has a current row from the start (expired: assessed when first read).
+    await db.insert(currentHealth).values(rows.map((r) => ({ customerId: r.id })));
     created.push(...rows);
   }
   return created;
@@ -102,22 +109,88 @@ export type HealthSeed = {
   results?: { checkId: string; status: "pass" | "fail" | "na" | "unknown"; summary?: string; evidence?: Record<string, unknown> }[];
 };
 
-/** A refresh's worth of rows for one customer: run, results, score history and the current pointer. */
+/** Far enough ahead that a seeded assessment is what readers see for the whole test. */
+const SEEDED_VALID_UNTIL = new Date(Date.now() + 365 * DAY_MS);
+
+/**
+ * A stored assessment shaped from a seed (the scores a test wants to see), written by the real
+ * writer so every copied column and the summary agree with it, and valid for the whole test.
+ */
+function seededAssessment(
+  customerId: number,
+  s: ScoreSeed,
+  run: { id: number; status: "ok" | "partial" | "failed"; finishedAt: Date; errors: CallFailure[] },
+  results: NonNullable<HealthSeed["results"]>,
+): Assessment {
+  const coverage = s.coverage ?? 0.8;
+  const usage = usageVsPlan({ daily: [], measuredAt: null, monthlyEvents: null, anchorDay: 1, timeZone: "UTC", now: s.at });
+  const succeeded = run.status !== "failed";
+  return {
+    customerId,
+    assessedAt: s.at.toISOString(),
+    validUntil: SEEDED_VALID_UNTIL.toISOString(),
+    scoringVersion: "1",
+    bands: { healthy: 70, concerning: 40 },
+    score: s.score,
+    band: bandFor(s.score),
+    coverage,
+    sections: (s.sections ?? {
+      setup: { score: s.score, coverage },
+      training: { score: null, coverage: 0 },
+      value: { score: null, coverage: 0 },
+    }) as Assessment["sections"],
+    failing: s.failing ?? 0,
+    unknown: s.unknown ?? 0,
+    checks: results.map((r) => ({
+      checkId: r.checkId,
+      origin: "handbook",
+      section: r.checkId.split(".")[0] as Assessment["checks"][number]["section"],
+      question: r.checkId,
+      kind: "automated",
+      rule: "",
+      status: r.status,
+      source: "posthog",
+      summary: r.summary ?? "",
+      evidence: (r.evidence ?? {}) as Assessment["checks"][number]["evidence"],
+      weight: 1,
+      points: r.status === "pass" ? 1 : 0,
+      maxPoints: r.status === "pass" || r.status === "fail" ? 1 : 0,
+      automated: { status: r.status, summary: r.summary ?? "" },
+      answer: null,
+      override: null,
+    })),
+    usage: {
+      ...usage,
+      percentOfQuota: s.planPercent ?? null,
+      projectedPercent: s.projectedPercent ?? null,
+      flagged80: s.flagged80 ?? false,
+      plan: null,
+    },
+    flagged80: s.flagged80 ?? false,
+    flagged80AsOf: null,
+    freshness: {
+      lastRefresh: { runId: run.id, at: run.finishedAt.toISOString(), status: run.status, errors: run.errors, apiCalls: 8 },
+      lastSuccessAt: succeeded ? run.finishedAt.toISOString() : null,
+      dataThrough: null,
+      stale: !succeeded || Date.now() - run.finishedAt.getTime() > STALE_AFTER_MS,
+    },
+    resultsRunId: succeeded ? run.id : null,
+  };
+}
+
+/**
+ * A refresh's worth of rows for one customer: run, results, score history, and the newest score
+ * as its current assessment (written by the assessment writer, with the sparkline it keeps).
+ */
 export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
-  const newest = [...seed.history].sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+  const sorted = [...seed.history].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const newest = sorted.at(-1);
   const finishedAt = seed.run?.finishedAt ?? newest?.at ?? new Date();
   const status = seed.run?.status ?? "ok";
+  const errors = (seed.run?.errors ?? []) as CallFailure[];
   const [run] = await db
     .insert(checkRuns)
-    .values({
-      customerId,
-      startedAt: new Date(finishedAt.getTime() - 2000),
-      finishedAt,
-      status,
-      errors: seed.run?.errors ?? [],
-      apiCalls: 8,
-      trigger: "seed",
-    })
+    .values({ customerId, startedAt: new Date(finishedAt.getTime() - 2000), finishedAt, status, errors, apiCalls: 8, trigger: "seed" })
     .returning({ id: checkRuns.id });
   if (seed.results?.length) {
     await db.insert(checkResults).values(
@@ -131,7 +204,8 @@ export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
       })),
     );
   }
-  for (const batch of chunks(seed.history)) {
+  const older = sorted.slice(0, -1);
+  for (const batch of chunks(older)) {
     await db.insert(healthScores).values(
       batch.map((h) => ({
         customerId,
@@ -146,29 +220,23 @@ export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
         projectedPercent: h.projectedPercent ?? null,
         flagged80: h.flagged80 ?? false,
         scoringVersion: "1",
-        runId: h === newest ? run!.id : null,
+        runId: null,
         reason: "seed",
       })),
     );
   }
-  const [score] = await db
-    .select({ id: healthScores.id })
-    .from(healthScores)
-    .where(eq(healthScores.customerId, customerId))
-    .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
-    .limit(1);
-  await db
-    .insert(currentHealth)
-    .values({ customerId, scoreId: score?.id ?? null, runId: run!.id, resultsRunId: status === "failed" ? null : run!.id })
-    .onConflictDoUpdate({ target: currentHealth.customerId, set: { scoreId: score?.id ?? null, runId: run!.id, updatedAt: new Date() } });
-  return { runId: run!.id, scoreId: score?.id ?? null };
+  if (!newest) return { runId: run!.id, scoreId: null };
+  const sparkline = older.reduce<Sparkline>((line, h) => nextSparkline(line, h.at, h.score), []);
+  const assessment = seededAssessment(customerId, newest, { id: run!.id, status, finishedAt, errors }, seed.results ?? []);
+  const [written] = await writeAssessments(db, [{ assessment, sparkline, cause: "refresh", runId: run!.id }]);
+  return { runId: run!.id, scoreId: written!.scoreId };
 }
 
 /**
  * Bulk history for many customers: `days` daily scores each, ending today, generated inside the
  * database (insert … select). Rows are written day by day for every customer, the order daily
- * refreshes write them in, so each day's scores share pages as they would in production. Then one
- * run and the current pointer per customer. Values are deterministic functions of the customer id
+ * refreshes write them in, so each day's scores share pages as they would in production. Then
+ * runs, results and daily usage per customer, and a real assessment of each. Values are deterministic functions of the customer id
  * and day, so reruns produce the same portfolio.
  */
 export async function seedBulkHistory(db: Db, customerIds: number[], options: { days: number; now?: Date }) {
@@ -195,23 +263,56 @@ export async function seedBulkHistory(db: Db, customerIds: number[], options: { 
       order by c.id
     `);
   }
+  // A results run per customer (every 11th partial); every 17th also failed its latest refresh.
   await db.execute(sql`
     insert into check_runs (customer_id, started_at, finished_at, status, errors, api_calls, trigger)
-    select c.id, ${now}::timestamptz - make_interval(hours => (c.id % 12), secs => 5),
-      ${now}::timestamptz - make_interval(hours => (c.id % 12)),
-      case when c.id % 17 = 0 then 'failed' when c.id % 11 = 0 then 'partial' else 'ok' end,
-      '[]'::jsonb, 8, 'seed'
-    from customers c where c.id in ${selected}
+    select c.id, t.at - interval '5 seconds', t.at, case when c.id % 11 = 0 then 'partial' else 'ok' end, '[]'::jsonb, 8, 'seed'
+    from customers c
+    cross join lateral (select ${now}::timestamptz - make_interval(hours => (c.id % 12), days => (case when c.id % 17 = 0 then 1 else 0 end)) as at) t
+    where c.id in ${selected}
   `);
   await db.execute(sql`
-    insert into current_health (customer_id, score_id, run_id, results_run_id)
-    select c.id,
-      (select h.id from health_scores h where h.customer_id = c.id order by h.computed_at desc limit 1),
-      (select r.id from check_runs r where r.customer_id = c.id order by r.finished_at desc limit 1),
-      (select r.id from check_runs r where r.customer_id = c.id and r.status <> 'failed' order by r.finished_at desc limit 1)
-    from customers c where c.id in ${selected}
-    on conflict (customer_id) do update set score_id = excluded.score_id, run_id = excluded.run_id, results_run_id = excluded.results_run_id
+    insert into check_runs (customer_id, started_at, finished_at, status, errors, api_calls, trigger)
+    select c.id, ${now}::timestamptz - make_interval(hours => (c.id % 12), secs => 5), ${now}::timestamptz - make_interval(hours => (c.id % 12)),
+      'failed', '[{"call":"project","kind":"auth","message":"PostHog rejected the API key"}]'::jsonb, 1, 'seed'
+    from customers c where c.id in ${selected} and c.id % 17 = 0
   `);
+  // Automated results whose pass rate follows the customer id, so scores spread over every band.
+  const automated = JSON.stringify(CATALOG.filter((c) => c.kind === "automated").map((c) => c.id));
+  await db.execute(sql`
+    insert into check_results (run_id, customer_id, check_id, status, evidence, summary, created_at)
+    select r.id, r.customer_id, k.check_id,
+      case when (r.customer_id * 7 + k.n * 13) % 100 < (r.customer_id * 37) % 101 then 'pass'
+           when (r.customer_id + k.n) % 9 = 0 then 'unknown' else 'fail' end,
+      '{}'::jsonb, 'seeded result', r.finished_at
+    from check_runs r
+    cross join lateral (select value as check_id, ordinality::int as n from json_array_elements_text(${automated}::json) with ordinality) k
+    where r.customer_id in ${selected} and r.status <> 'failed' and r.trigger = 'seed'
+  `);
+  // Daily usage for the last 40 days, measured by the results run, at a steady share of the plan.
+  await db.execute(sql`
+    insert into usage_daily (customer_id, day, events, measured_at)
+    select c.id, (r.finished_at - make_interval(days => d))::date,
+      (coalesce(p.monthly_events, 1000000) * ((c.id * 53) % 120) / 100 / 30)::bigint, r.finished_at
+    from customers c
+    join check_runs r on r.customer_id = c.id and r.status <> 'failed' and r.trigger = 'seed'
+    left join plans p on p.id = c.plan_id
+    cross join generate_series(0, 39) d
+    where c.id in ${selected}
+    on conflict do nothing
+  `);
+  await db.execute(sql`
+    insert into current_health (customer_id, run_id, results_run_id, valid_until)
+    select c.id,
+      (select r.id from check_runs r where r.customer_id = c.id order by r.finished_at desc limit 1),
+      (select r.id from check_runs r where r.customer_id = c.id and r.status <> 'failed' order by r.finished_at desc limit 1),
+      '1970-01-01T00:00:00Z'
+    from customers c where c.id in ${selected}
+    on conflict (customer_id) do update set run_id = excluded.run_id, results_run_id = excluded.results_run_id, valid_until = excluded.valid_until
+  `);
+  await rebuildSparklines(db, customerIds, options.now ?? new Date());
+  // Assessed for real from those results and that usage, by the same writer production uses.
+  await ensureCurrent(db, options.now ?? new Date(), { only: customerIds });
 }
 
 const WORDS = [

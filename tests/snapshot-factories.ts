@@ -1,6 +1,6 @@
+import { shiftDay } from "../checks/days";
 import type { CallName, DailyCounts, Fetched, UsageSnapshot } from "../checks/snapshot";
 import type { DelightFacts, RuleInput } from "../checks/types";
-import { shiftDay } from "../checks/usage";
 
 /** The refresh instant every factory builds around: 12:00 UTC on 2025-03-15 (a Saturday). */
 export const NOW = new Date("2025-03-15T12:00:00Z");

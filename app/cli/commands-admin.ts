@@ -1,9 +1,12 @@
 import { type Actor, CLI_ACTOR } from "../models/audit.server";
-import { createCustomer, customerJson, getCustomer, listCustomers, setArchived, updateCustomer } from "../models/customers.server";
+import { customerListEntry } from "../models/customer-api.server";
+import { createCustomer, customerJson, getCustomer, setArchived, updateCustomer } from "../models/customers.server";
 import { createPlan, findPlanByName, listPlans } from "../models/plans.server";
+import { type PortfolioRow, queryPortfolio } from "../models/portfolio.server";
 import { createApiToken } from "../models/tokens.server";
 import { createUser, DuplicateError, findUserByEmail, generatePassword, listUsers, UserInputSchema } from "../models/users.server";
 import type { AppContext } from "../utils/context.server";
+import { DEFAULT_FILTERS } from "../utils/portfolio-params";
 import { InputError, parseInput } from "../utils/validation.server";
 import { CliError, type CliIo, output, parse, required } from "./io";
 
@@ -149,15 +152,14 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
   }
   if (sub === "list") {
     const { values } = parse(rest, { all: { type: "boolean" } });
-    const customers = await listCustomers(ctx.db, { includeArchived: values.all });
-    output(
-      io,
-      values.json,
-      customers.map(customerJson),
-      customers
-        .map((c) => `${c.slug}\t${c.name}\t${c.planName ?? "no plan"}\t${c.ownerEmail ?? "no owner"}${c.archivedAt ? "\tarchived" : ""}`)
-        .join("\n") || "No customers yet.",
-    );
+    // The same rows and health as the portfolio and GET /api/customers, every one of them.
+    const { rows } = await queryPortfolio(ctx.db, DEFAULT_FILTERS, { userId: 0, pageSize: null, includeArchived: values.all });
+    const line = (r: PortfolioRow) => {
+      const h = r.health;
+      const health = h ? `${h.score ?? "–"} ${h.band ?? "no band"}${h.flagged80 ? " ≥80%" : ""}${h.stale ? " stale" : ""}` : "not assessed";
+      return `${r.slug}\t${r.name}\t${health}\t${r.plan?.name ?? "no plan"}\t${r.owner?.email ?? "no owner"}${r.archivedAt ? "\tarchived" : ""}`;
+    };
+    output(io, values.json, rows.map(customerListEntry), rows.map(line).join("\n") || "No customers yet.");
     return;
   }
   throw new CliError("Usage: delight customer add|edit|archive|unarchive|list", 2);

@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
-import { loadCustomerHealth } from "../../checks/health";
+import { currentAssessment } from "../../checks/assessment/store";
 import { activeCustomers, type RefreshOutcome, refreshMany } from "../../checks/refresh";
 import { catalogFor, loadRules } from "../../checks/rules";
 import { customers } from "../../db/schema";
 import { recordAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
-import { customerJson, getCustomer } from "../models/customers.server";
+import { customerDetailJson } from "../models/customer-api.server";
+import { getCustomer } from "../models/customers.server";
 import { findUserByEmail } from "../models/users.server";
 import type { AppContext } from "../utils/context.server";
 import { shutdownHealthExporter } from "../utils/posthog-export.server";
@@ -93,13 +94,13 @@ export async function answerCommand(ctx: AppContext, args: string[], io: CliIo) 
     if (!user) throw new CliError(`No user with email ${values.by}`);
     actor = { id: user.id, name: user.email };
   }
-  const { state } = await recordAnswer(ctx.db, actor, customer.id, { checkId, answer, note: values.note ?? "" });
-  const resolved = state.resolved.find((c) => c.checkId === checkId)!;
+  const assessment = await recordAnswer(ctx.db, actor, customer.id, { checkId, answer, note: values.note ?? "" });
+  const check = assessment.checks.find((c) => c.checkId === checkId)!;
   output(
     io,
     values.json,
-    { slug, checkId, answer, status: resolved.status, score: state.score.score, band: state.score.band },
-    `${slug} ${checkId}: ${answer} recorded; check is ${resolved.status}, score ${state.score.score ?? "—"}`,
+    { slug, checkId, answer, status: check.status, score: assessment.score, band: assessment.band },
+    `${slug} ${checkId}: ${answer} recorded; check is ${check.status}, score ${assessment.score ?? "—"}`,
   );
 }
 
@@ -109,47 +110,19 @@ export async function reportCommand(ctx: AppContext, args: string[], io: CliIo) 
   if (!slug) throw new CliError("Usage: delight report SLUG [--json]", 2);
   const customer = await getCustomer(ctx.db, slug);
   if (!customer) throw new CliError(`No customer with slug ${slug}`);
-  const health = await loadCustomerHealth(ctx.db, customer.id);
-  const { score, resolved, usage, flagged80 } = health.current;
-  const json = {
-    customer: customerJson(customer),
-    health: {
-      score: score.score,
-      band: score.band,
-      coverage: score.coverage,
-      sections: score.sections,
-      failing: score.failing,
-      unknown: score.unknown,
-      scoringVersion: score.version,
-    },
-    usage: {
-      period: usage.period,
-      eventsThisPeriod: usage.eventsThisPeriod,
-      percentOfQuota: usage.percentOfQuota,
-      projected: usage.projected,
-      projectedPercent: usage.projectedPercent,
-      flagged80,
-    },
-    lastRun: health.lastRun,
-    checks: resolved.map((c) => ({
-      id: c.checkId,
-      section: c.section,
-      question: c.question,
-      kind: c.kind,
-      status: c.status,
-      source: c.source,
-      summary: c.summary,
-      evidence: c.evidence,
-      stale: c.answerStale,
-    })),
-  };
+  const current = await currentAssessment(ctx.db, customer.id, new Date());
+  if (!current) throw new CliError(`No customer with slug ${slug}`);
+  const detail = customerDetailJson(customer, current.assessment);
+  const { health: h, usage } = detail;
+  const asOf = h.flagged80AsOf ? ` as of ${h.flagged80AsOf}` : "";
   const lines = [
     `${customer.name} (${customer.slug})`,
-    `Health: ${score.score ?? "—"} ${score.band ?? "no band"} · coverage ${Math.round(score.coverage * 100)}%`,
-    `Usage: ${usage.eventsThisPeriod} events this period${usage.percentOfQuota === null ? " (no plan)" : ` = ${usage.percentOfQuota}% of plan, projected ${usage.projectedPercent}%`}${flagged80 ? " · ≥ 80%" : ""}`,
-    health.lastRun ? `Last refresh: ${health.lastRun.finishedAt.toISOString()} (${health.lastRun.status})` : "Never refreshed",
+    `Health: ${h.score ?? "—"} ${h.band ?? "no band"} · coverage ${Math.round(h.coverage * 100)}% · scoring v${h.scoringVersion}`,
+    `Usage: ${usage.eventsThisPeriod} events this period${usage.percentOfQuota === null ? (usage.plan ? " (no data this period)" : " (no plan)") : ` = ${usage.percentOfQuota}% of plan, projected ${usage.projectedPercent ?? "–"}%`}${h.flagged80 ? ` · ≥ 80%${asOf}` : ""}`,
+    `Data through: ${h.dataThrough ?? "no data yet"}${h.stale ? " (stale: no successful refresh in 2 days)" : ""}`,
+    h.lastRefresh ? `Last refresh: ${h.lastRefresh.at} (${h.lastRefresh.status})` : "Never refreshed",
     "",
-    ...resolved.map((c) => `${c.status.padEnd(8)} ${c.checkId.padEnd(34)} ${c.summary}`),
+    ...detail.checks.map((c) => `${c.status.padEnd(8)} ${c.id.padEnd(34)} ${c.summary}`),
   ];
-  output(io, values.json, json, lines.join("\n"));
+  output(io, values.json, detail, lines.join("\n"));
 }

@@ -36,7 +36,7 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   plan add --name N --monthly-events N
   plan list
   customer add --name N --posthog-host URL|us|eu --project-id N --api-key K
-               [--plan NAME] [--billing-day 1-28] [--owner EMAIL]
+               [--plan NAME] [--billing-day 1-31] [--owner EMAIL]
   customer edit SLUG [same options]      customer archive|unarchive SLUG
   customer list [--all]
   token create --user EMAIL [--name N]   (bearer token for the JSON API, shown once)

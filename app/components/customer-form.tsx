@@ -92,7 +92,7 @@ export function CustomerForm({ defaults, errors, plans, users, maskedKey, submit
           inputMode="numeric"
           defaultValue={defaults.billingDay ?? "1"}
           errors={errors}
-          hint="Day of the month the plan renews (1–28)."
+          hint="Day of the month the plan renews (1–31; a shorter month renews on its last day)."
         />
         <SelectField
           name="ownerId"

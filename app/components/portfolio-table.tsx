@@ -47,52 +47,65 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
         </tr>
       </thead>
       <tbody>
-        {rows.map((r) => (
-          <tr key={r.id} data-testid="customer-row">
-            <td>
-              <Link to={`/customers/${r.slug}`} className="customer-name">
-                {r.name}
-              </Link>
-            </td>
-            <td>{r.owner ? r.owner.name : <span className="muted">—</span>}</td>
-            <td>
-              <div className="score-cell">
-                <span className={`badge score-badge band-${r.band ?? "none"}`} title={r.band ? BAND_NAMES[r.band] : "No score yet"}>
-                  {r.score === null ? "—" : Math.round(r.score)}
-                </span>
-                <Sparkline points={r.sparkline} from={from} to={to} />
-              </div>
-            </td>
-            <td className="num">{r.coverage === null ? <span className="muted">—</span> : pct(r.coverage * 100)}</td>
-            <td className="num">
-              <PlanCell row={r} />
-            </td>
-            <td>
-              {r.lastRefresh ? (
-                <>
-                  <time dateTime={r.lastRefresh.at} title={utc(r.lastRefresh.at)}>
-                    {formatDistanceStrict(new Date(r.lastRefresh.at), new Date(now), { addSuffix: true })}
-                  </time>
-                  {r.lastRefresh.status !== "ok" ? (
-                    <span className={`badge run-${r.lastRefresh.status}`}>{r.lastRefresh.status}</span>
-                  ) : null}
-                </>
-              ) : (
-                <span className="muted">Never</span>
-              )}
-            </td>
-            <td className="num">{r.failing === null ? <span className="muted">—</span> : r.failing}</td>
-          </tr>
-        ))}
+        {rows.map((r) => {
+          const h = r.health;
+          return (
+            <tr key={r.id} data-testid="customer-row">
+              <td>
+                <Link to={`/customers/${r.slug}`} className="customer-name">
+                  {r.name}
+                </Link>
+              </td>
+              <td>{r.owner ? r.owner.name : <span className="muted">—</span>}</td>
+              <td>
+                <div className="score-cell">
+                  <span className={`badge score-badge band-${h?.band ?? "none"}`} title={h?.band ? BAND_NAMES[h.band] : "No score yet"}>
+                    {h?.score == null ? "—" : Math.round(h.score)}
+                  </span>
+                  <Sparkline points={r.sparkline} from={from} to={to} />
+                </div>
+              </td>
+              <td className="num">{h ? pct(h.coverage * 100) : <span className="muted">—</span>}</td>
+              <td className="num">
+                <PlanCell row={r} />
+              </td>
+              <td>
+                {h?.lastRefresh ? (
+                  <>
+                    <time dateTime={h.lastRefresh.at} title={utc(h.lastRefresh.at)}>
+                      {formatDistanceStrict(new Date(h.lastRefresh.at), new Date(now), { addSuffix: true })}
+                    </time>
+                    {h.lastRefresh.status !== "ok" ? (
+                      <span className={`badge run-${h.lastRefresh.status}`}>{h.lastRefresh.status}</span>
+                    ) : null}
+                  </>
+                ) : (
+                  <span className="muted">Never</span>
+                )}
+                {h?.stale ? (
+                  <span className="badge stale" title={h.dataThrough ? `Data through ${h.dataThrough}` : "No data yet"} data-testid="stale">
+                    stale
+                  </span>
+                ) : null}
+              </td>
+              <td className="num">{h ? h.failing : <span className="muted">—</span>}</td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
 }
 
 function PlanCell({ row }: { row: Row }) {
+  const h = row.health;
   // The flag may also come from the value.plan_usage_80 check, so it shows even without a percentage.
-  const flag = row.flagged80 ? <span className="badge flag80">≥ 80%</span> : null;
-  if (row.planPercent === null)
+  const flag = h?.flagged80 ? (
+    <span className="badge flag80" title={h.flagged80AsOf ? `As of ${h.flagged80AsOf}: no data since` : undefined}>
+      ≥ 80%{h.flagged80AsOf ? ` as of ${h.flagged80AsOf}` : ""}
+    </span>
+  ) : null;
+  if (!h || h.planPercent === null)
     return (
       <>
         {flag} <span className="muted">{row.plan ? "—" : "No plan"}</span>
@@ -100,8 +113,8 @@ function PlanCell({ row }: { row: Row }) {
     );
   return (
     <>
-      {flag} {pct(row.planPercent)}
-      {row.projectedPercent !== null ? <div className="projected muted">{pct(row.projectedPercent)} projected</div> : null}
+      {flag} {pct(h.planPercent)}
+      {h.projectedPercent !== null ? <div className="projected muted">{pct(h.projectedPercent)} projected</div> : null}
     </>
   );
 }

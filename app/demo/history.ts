@@ -1,3 +1,4 @@
+import { rebuildSparklines } from "../../checks/assessment/store";
 import { bandFor } from "../../checks/scoring";
 import type { Db } from "../../db/client";
 import { healthScores } from "../../db/schema";
@@ -39,4 +40,5 @@ export async function seedDemoHistory(
     });
   }
   await db.insert(healthScores).values(rows);
+  await rebuildSparklines(db, [customerId], now);
 }

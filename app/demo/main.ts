@@ -9,9 +9,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { refreshMany } from "../../checks/refresh";
-import { catchups, customers } from "../../db/schema";
+import { customers } from "../../db/schema";
 import { recordAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
+import { recordCatchup } from "../models/catchups.server";
 import { createUser } from "../models/users.server";
 import { openContext } from "../utils/context.server";
 import { loadConfig } from "../utils/env.server";
@@ -74,13 +75,11 @@ for (const checkId of ["training.demo_received", "training.told_support", "train
     note: "from the kick-off call",
   });
 }
-await ctx.db.insert(catchups).values({
-  customerId: healthy.id,
+await recordCatchup(ctx.db, { id: csm.id, name: "casey@delight.demo" }, healthy.id, {
   date: new Date(now.getTime() - 40 * 86_400_000).toISOString().slice(0, 10),
   status: "held",
   attendees: "Jane (Acme), Casey",
   notes: "Wants funnels per plan tier. Follow up on feature flags rollout.",
-  createdBy: "casey@delight.demo",
 });
 await ctx.dbHandle.close();
 

@@ -1,9 +1,10 @@
+import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { loadFacts, rescore } from "../../checks/health-store";
+import { reassessOne } from "../../checks/assessment/store";
 import { catalogFor, loadRules } from "../../checks/rules";
 import type { CheckDefinition } from "../../checks/types";
 import type { Db } from "../../db/client";
-import { manualAnswers, overrides } from "../../db/schema";
+import { customers, manualAnswers, overrides } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
 
@@ -18,8 +19,8 @@ const checkIdField = z
 const NO_SUCH_CHECK = "There is no check with this id (see delight checks)";
 
 async function checkFor(db: Db, customerId: number, checkId: string): Promise<CheckDefinition> {
-  const facts = await loadFacts(db, customerId);
-  const check = facts ? catalogFor(await loadRules(db), facts.planId).find((c) => c.id === checkId) : undefined;
+  const [customer] = await db.select({ planId: customers.planId }).from(customers).where(eq(customers.id, customerId));
+  const check = customer ? catalogFor(await loadRules(db), customer.planId).find((c) => c.id === checkId) : undefined;
   if (!check) throw new InputError({ checkId: NO_SUCH_CHECK });
   return check;
 }
@@ -44,7 +45,7 @@ export const OverrideInputSchema = z.object({
   ),
 });
 
-/** Appends an answer (history is kept) and stores the new score in the same transaction. */
+/** Appends an answer (history is kept) and stores the new assessment in the same transaction. */
 export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(AnswerInputSchema, raw);
   await checkFor(db, customerId, input.checkId);
@@ -59,7 +60,7 @@ export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw
       createdAt: now,
     });
     await recordAudit(tx, actor, "answer.create", "customer", customerId, { checkId: input.checkId, answer: input.answer });
-    return rescore(tx, customerId, "answer", now);
+    return reassessOne(tx, customerId, "answer", now);
   });
 }
 
@@ -87,7 +88,7 @@ export async function recordOverride(db: Db, actor: Actor, customerId: number, r
       status: input.status,
       expiresAt: input.expiresAt?.toISOString() ?? null,
     });
-    return rescore(tx, customerId, "override", now);
+    return reassessOne(tx, customerId, "override", now);
   });
 }
 
@@ -107,6 +108,6 @@ export async function clearOverride(db: Db, actor: Actor, customerId: number, ch
       createdAt: now,
     });
     await recordAudit(tx, actor, "override.clear", "customer", customerId, { checkId: id });
-    return rescore(tx, customerId, "override", now);
+    return reassessOne(tx, customerId, "override", now);
   });
 }

@@ -1,28 +1,21 @@
-import { loadCustomerHealth } from "../../checks/health";
 import { explainChange } from "../../checks/score";
 import type { Db } from "../../db/client";
-import { customerToday, listCatchups, storedScoreAt } from "./catchups.server";
-import { changesView, headerOf, planOf, scoreView } from "./customer-page.server";
+import { customerToday, listCatchups } from "./catchups.server";
+import { changesView, headerOf, loadCustomerHealth, scoreView } from "./customer-page.server";
 import { openItems, scoreDelta, sectionProgress } from "./customer-view";
-import { getCustomer } from "./customers.server";
+import { assessedScore, storedScoreAt } from "./health-history.server";
 import { usageView } from "./usage-view";
-
-export { cancelCatchup, recordCatchup, scheduleCatchup } from "./catchups.server";
 
 /** Everything `/customers/:slug/catchup` shows, or null for an unknown slug. */
 export async function catchupPackData(db: Db, slug: string, now = new Date()) {
-  const customer = await getCustomer(db, slug);
-  if (!customer) return null;
-  const [health, rows, today] = await Promise.all([
-    loadCustomerHealth(db, customer.id, now),
-    listCatchups(db, customer.id),
-    customerToday(db, customer.id, now),
-  ]);
-  const { resolved, score } = health.current;
-  const last = health.lastCatchup;
+  const loaded = await loadCustomerHealth(db, slug, now);
+  if (!loaded) return null;
+  const { customer, assessment, health } = loaded;
+  const [rows, today] = await Promise.all([listCatchups(db, customer.id), customerToday(db, customer.id, now)]);
+  const last = loaded.lastCatchup;
   // "What changed" in a pack means since we last met; without a meeting, since the previous score.
   const then = last ? await storedScoreAt(db, customer.id, last.date) : null;
-  const changes = then ? explainChange(then, score) : health.changes;
+  const changes = then ? explainChange(then, assessedScore(assessment)) : loaded.changes;
   const lastHeld = rows.find((r) => r.status === "held") ?? null;
   const view = (r: (typeof rows)[number]) => ({
     id: r.id,
@@ -34,6 +27,7 @@ export async function catchupPackData(db: Db, slug: string, now = new Date()) {
   });
   return {
     ...headerOf(customer),
+    health,
     today,
     now: scoreView(health),
     atLastCatchup: last
@@ -42,14 +36,14 @@ export async function catchupPackData(db: Db, slug: string, now = new Date()) {
           score: then?.score ?? null,
           band: then?.band ?? null,
           coverage: then ? Math.round(then.coverage * 100) : null,
-          delta: scoreDelta(then?.score, score.score),
+          delta: scoreDelta(then?.score, health.score),
         }
       : null,
     changesBasis: then ? `since the catch-up on ${last!.date}` : "since the previous score",
-    changes: changesView(changes, resolved),
-    progress: sectionProgress(resolved),
-    openItems: openItems(resolved, now),
-    usage: usageView(health.current.usage, planOf(customer)),
+    changes: changesView(changes, assessment.checks),
+    progress: sectionProgress(assessment.checks),
+    openItems: openItems(assessment.checks, now),
+    usage: usageView(assessment.usage, assessment.usage.plan),
     lastNotes: lastHeld ? view(lastHeld) : null,
     upcoming: rows
       .filter((r) => r.status === "scheduled" && r.date >= today)

@@ -1,24 +1,13 @@
-import { and, desc, eq, lte } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { rescore, toHealthScore } from "../../checks/health-store";
-import type { HealthScore } from "../../checks/score";
-import { localDay } from "../../checks/usage";
+import { reassessOne } from "../../checks/assessment/store";
+import { isCalendarDay, localDay } from "../../checks/days";
 import type { Db } from "../../db/client";
-import { catchups, customers, healthScores } from "../../db/schema";
+import { catchups, customers } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
 
 export type CatchupRow = typeof catchups.$inferSelect;
-
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A real calendar day: "2025-02-30" matches the pattern but is not a date. */
-export function isCalendarDay(value: string): boolean {
-  const m = DAY_RE.exec(value);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}
 
 export const CatchupInputSchema = z.object({
   date: z
@@ -86,7 +75,7 @@ export async function recordCatchup(db: Db, actor: Actor, customerId: number, ra
         .returning();
       await recordAudit(tx, actor, "catchup.create", "customer", customerId, { catchupId: row!.id, date: row!.date, status: row!.status });
     }
-    await rescore(tx, customerId, "catchup", now);
+    await reassessOne(tx, customerId, "catchup", now);
     return row!;
   });
 }
@@ -108,7 +97,7 @@ export async function cancelCatchup(db: Db, actor: Actor, customerId: number, ra
       .returning();
     if (!row) throw new InputError({ form: "Only a scheduled catch-up of this customer can be cancelled" });
     await recordAudit(tx, actor, "catchup.cancel", "customer", customerId, { catchupId: row.id, date: row.date });
-    await rescore(tx, customerId, "catchup", now);
+    await reassessOne(tx, customerId, "catchup", now);
     return row;
   });
 }
@@ -116,15 +105,4 @@ export async function cancelCatchup(db: Db, actor: Actor, customerId: number, ra
 /** Every catch-up of a customer, newest date first. */
 export async function listCatchups(db: Db, customerId: number): Promise<CatchupRow[]> {
   return db.select().from(catchups).where(eq(catchups.customerId, customerId)).orderBy(desc(catchups.date), desc(catchups.id));
-}
-
-/** The full stored score in force at the end of `day` (UTC), for "what changed since the last catch-up". */
-export async function storedScoreAt(db: Db, customerId: number, day: string): Promise<HealthScore | null> {
-  const [row] = await db
-    .select()
-    .from(healthScores)
-    .where(and(eq(healthScores.customerId, customerId), lte(healthScores.computedAt, new Date(`${day}T23:59:59.999Z`))))
-    .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
-    .limit(1);
-  return row ? toHealthScore(row) : null;
 }

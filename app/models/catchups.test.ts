@@ -1,9 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { type AutomatedResult, resolveChecks } from "../../checks/evaluate";
+import { assess } from "../../checks/assessment/assess";
+import { isCalendarDay } from "../../checks/days";
+import type { AutomatedResult, ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
+import { VERSION_ONE } from "../../checks/rules";
 import type { ScoreChange } from "../../checks/score";
 import { usageVsPlan } from "../../checks/usage";
 import { InputError, parseInput } from "../utils/validation.server";
-import { CatchupInputSchema, dateProblem, isCalendarDay } from "./catchups.server";
+import { CatchupInputSchema, dateProblem } from "./catchups.server";
 import { describeChange, openItems, scoreDelta, sectionProgress } from "./customer-view";
 import { dayLabel, usageView } from "./usage-view";
 
@@ -63,6 +66,21 @@ const auto = (checkId: string, status: AutomatedResult["status"], summary = `${c
   summary,
 });
 
+/** The checks of an assessment made from these results, answers and overrides (no plan, no usage). */
+function assessedChecks(input: { automated: AutomatedResult[]; answers: ManualAnswerRecord[]; overrides: OverrideRecord[]; now: Date }) {
+  return assess({
+    now: input.now,
+    customer: { id: 1, planId: null, planName: null, monthlyEvents: null, billingDay: 1, timezone: "UTC" },
+    rules: { scoring: VERSION_ONE, custom: [], extras: [], minSdkVersions: {} },
+    results: { runId: 1, finishedAt: input.now, automated: input.automated, snapshot: null },
+    lastRun: { id: 1, status: "ok", finishedAt: input.now, errors: [], apiCalls: 8 },
+    answers: input.answers,
+    overrides: input.overrides,
+    catchups: [],
+    usage: { daily: [], measuredAt: null },
+  }).checks;
+}
+
 describe("talking points and progress", () => {
   const automated = [
     auto("setup.logged_in", "pass"),
@@ -71,7 +89,7 @@ describe("talking points and progress", () => {
   ];
 
   test("failing first, then expired overrides, stale answers and unknowns; passing checks are not listed", () => {
-    const resolved = resolveChecks({
+    const resolved = assessedChecks({
       automated,
       answers: [
         { checkId: "training.demo_received", answer: "yes", note: "", authorName: "ann", createdAt: new Date(NOW.getTime() - 200 * DAY) },
@@ -112,7 +130,7 @@ describe("talking points and progress", () => {
   });
 
   test("section progress counts passing of the applicable checks", () => {
-    const resolved = resolveChecks({
+    const resolved = assessedChecks({
       automated,
       answers: [{ checkId: "training.joint_slack", answer: "na", note: "", authorName: "ann", createdAt: NOW }],
       overrides: [],
@@ -169,7 +187,14 @@ describe("usage view", () => {
   const daily = Array.from({ length: 14 }, (_, i) => ({ day: `2025-03-${String(i + 1).padStart(2, "0")}`, events: 1_000 }));
 
   test("cumulative covers the whole period; the projection starts on today and ends at the projected total", () => {
-    const usage = usageVsPlan({ daily, monthlyEvents: 40_000, anchorDay: 1, timeZone: "UTC", now: new Date("2025-03-14T12:00:00Z") });
+    const usage = usageVsPlan({
+      daily,
+      measuredAt: null,
+      monthlyEvents: 40_000,
+      anchorDay: 1,
+      timeZone: "UTC",
+      now: new Date("2025-03-14T12:00:00Z"),
+    });
     const view = usageView(usage, { name: "Small", monthlyEvents: 40_000 });
     expect(view.cumulative).toHaveLength(31);
     expect(view.cumulative[13]).toEqual({ day: "2025-03-14", label: "14 Mar", actual: 14_000, projection: 14_000 });
@@ -182,7 +207,7 @@ describe("usage view", () => {
   });
 
   test("no data and no plan: no projection, no pace", () => {
-    const usage = usageVsPlan({ daily: [], monthlyEvents: null, anchorDay: 1, timeZone: "UTC", now: NOW });
+    const usage = usageVsPlan({ daily: [], measuredAt: null, monthlyEvents: null, anchorDay: 1, timeZone: "UTC", now: NOW });
     const view = usageView(usage, null);
     expect(view).toMatchObject({ hasData: false, projected: null, dailyPace: null, plan: null });
     expect(view.cumulative.every((p) => p.projection === null)).toBe(true);
@@ -193,7 +218,7 @@ describe("usage view", () => {
       day: new Date(Date.UTC(2024, 11, 15) + i * DAY).toISOString().slice(0, 10),
       events: 10,
     }));
-    const view = usageView(usageVsPlan({ daily: long, monthlyEvents: 1000, anchorDay: 1, timeZone: "UTC", now: NOW }), {
+    const view = usageView(usageVsPlan({ daily: long, measuredAt: null, monthlyEvents: 1000, anchorDay: 1, timeZone: "UTC", now: NOW }), {
       name: "P",
       monthlyEvents: 1000,
     });

@@ -68,7 +68,7 @@ export async function planIdsByName(db: Db, names: string): Promise<number[]> {
 /**
  * Adds a team-defined check: validated first (an event definition that could not be measured is
  * refused before anything is saved), then stored with a new scoring version carrying its weight,
- * and every customer rescored under it.
+ * and every customer re-assessed under it (in the background; see createScoringVersion).
  */
 export async function addCustomCheck(db: Db, actor: Actor, raw: Record<string, unknown>, now = new Date()) {
   const input = parseInput(CustomCheckInputSchema, raw);

@@ -1,12 +1,19 @@
-import { asc, eq } from "drizzle-orm";
+import type { Assessment } from "../../checks/assessment/assess";
+import { currentAssessment } from "../../checks/assessment/store";
+import { healthSummary } from "../../checks/assessment/summary";
 import type { Db } from "../../db/client";
-import { checkResults, checkRuns, currentHealth, healthScores } from "../../db/schema";
 import { customerJson, getCustomer, type PublicCustomer } from "./customers.server";
 import type { PortfolioRow } from "./portfolio.server";
 
-/** One entry of GET /api/customers: the CLI's customer shape plus its current health. */
-export function apiListEntry(row: PortfolioRow) {
-  const customer: PublicCustomer = {
+/*
+ * The outward JSON of a customer: GET /api/customers and `delight customer list --json` use the
+ * list entry; GET /api/customers/:slug and `delight report --json` the detail. Both carry the
+ * stored health summary unchanged.
+ */
+
+/** A portfolio row as the customer's public shape. */
+function publicCustomerOf(row: PortfolioRow): PublicCustomer {
+  return {
     id: row.id,
     slug: row.slug,
     name: row.name,
@@ -22,82 +29,53 @@ export function apiListEntry(row: PortfolioRow) {
     ownerEmail: row.owner?.email ?? null,
     createdAt: new Date(row.createdAt),
     updatedAt: new Date(row.updatedAt),
-    archivedAt: null,
-  };
-  return {
-    ...customerJson(customer),
-    health:
-      row.scoredAt === null
-        ? null
-        : {
-            score: row.score,
-            band: row.band,
-            coverage: row.coverage,
-            failing: row.failing,
-            unknown: row.unknown,
-            planPercent: row.planPercent,
-            projectedPercent: row.projectedPercent,
-            flagged80: row.flagged80,
-            computedAt: row.scoredAt,
-          },
-    lastRefresh: row.lastRefresh,
+    archivedAt: row.archivedAt ? new Date(row.archivedAt) : null,
   };
 }
 
-/** GET /api/customers/:slug: the customer, its current score and the results of its latest run. */
-export async function customerApiDetail(db: Db, slug: string) {
-  const customer = await getCustomer(db, slug);
-  if (!customer) return null;
-  const [current] = await db
-    .select({
-      scoreId: currentHealth.scoreId,
-      resultsRunId: currentHealth.resultsRunId,
-      score: healthScores.score,
-      band: healthScores.band,
-      coverage: healthScores.coverage,
-      sections: healthScores.sections,
-      failing: healthScores.failing,
-      unknown: healthScores.unknown,
-      planPercent: healthScores.planPercent,
-      projectedPercent: healthScores.projectedPercent,
-      flagged80: healthScores.flagged80,
-      computedAt: healthScores.computedAt,
-      scoringVersion: healthScores.scoringVersion,
-      runFinishedAt: checkRuns.finishedAt,
-      runStatus: checkRuns.status,
-      runErrors: checkRuns.errors,
-    })
-    .from(currentHealth)
-    .leftJoin(healthScores, eq(healthScores.id, currentHealth.scoreId))
-    .leftJoin(checkRuns, eq(checkRuns.id, currentHealth.runId))
-    .where(eq(currentHealth.customerId, customer.id));
-  const checks = current?.resultsRunId
-    ? await db
-        .select({ id: checkResults.checkId, status: checkResults.status, summary: checkResults.summary, evidence: checkResults.evidence })
-        .from(checkResults)
-        .where(eq(checkResults.runId, current.resultsRunId))
-        .orderBy(asc(checkResults.checkId))
-    : [];
+/** One entry of the customer list: the customer and its current health. */
+export function customerListEntry(row: PortfolioRow) {
+  return { ...customerJson(publicCustomerOf(row)), health: row.health };
+}
+
+/** One customer in full: its health, sections, usage versus plan, and every check with its evidence. */
+export function customerDetailJson(customer: PublicCustomer, a: Assessment) {
+  const { usage } = a;
   return {
     ...customerJson(customer),
-    health: current?.computedAt
-      ? {
-          score: current.score,
-          band: current.band,
-          coverage: current.coverage,
-          sections: current.sections,
-          failing: current.failing,
-          unknown: current.unknown,
-          planPercent: current.planPercent,
-          projectedPercent: current.projectedPercent,
-          flagged80: current.flagged80 ?? false,
-          computedAt: current.computedAt.toISOString(),
-          scoringVersion: current.scoringVersion,
-        }
-      : null,
-    lastRefresh: current?.runFinishedAt
-      ? { at: current.runFinishedAt.toISOString(), status: current.runStatus, errors: current.runErrors }
-      : null,
-    checks,
+    health: healthSummary(a),
+    sections: a.sections,
+    usage: {
+      plan: usage.plan,
+      period: usage.period,
+      eventsThisPeriod: usage.eventsThisPeriod,
+      dataThrough: usage.dataThrough,
+      missingDays: usage.missingDays,
+      percentOfQuota: usage.percentOfQuota,
+      projected: usage.projected,
+      projectedPercent: usage.projectedPercent,
+      projection: usage.projection,
+    },
+    lastRefresh: a.freshness.lastRefresh,
+    checks: a.checks.map((c) => ({
+      id: c.checkId,
+      section: c.section,
+      question: c.question,
+      kind: c.kind,
+      status: c.status,
+      source: c.source,
+      summary: c.summary,
+      evidence: c.evidence,
+      weight: c.weight,
+      stale: c.answer?.stale ?? false,
+    })),
   };
+}
+
+/** GET /api/customers/:slug: the customer and its assessment valid now. */
+export async function customerApiDetail(db: Db, slug: string, now = new Date()) {
+  const customer = await getCustomer(db, slug);
+  if (!customer) return null;
+  const current = await currentAssessment(db, customer.id, now);
+  return current ? customerDetailJson(customer, current.assessment) : null;
 }

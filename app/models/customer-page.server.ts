@@ -1,16 +1,23 @@
-import type { ManualAnswerRecord, OverrideRecord, ResolvedCheck } from "../../checks/evaluate";
-import { type CustomerHealth, loadCustomerHealth } from "../../checks/health";
+import { and, asc, desc, eq } from "drizzle-orm";
+import type { AssessedCheck, Assessment } from "../../checks/assessment/assess";
+import { currentAssessment } from "../../checks/assessment/store";
+import { type HealthSummary, healthSummary } from "../../checks/assessment/summary";
+import type { ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
+import { explainChange, type ScoreChange } from "../../checks/score";
 import { CALL_LABELS, type CallName } from "../../checks/snapshot";
 import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
+import { catchups, manualAnswers, overrides } from "../../db/schema";
 import { maskApiKey } from "../../db/secrets";
 import { describeChange, SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
 import { getCustomer, type PublicCustomer } from "./customers.server";
+import { assessedScore, previousScore, type StoredScore, scoreAt, scoreHistory } from "./health-history.server";
 import { usageView } from "./usage-view";
 
 /*
- * View models for the customer page and the catch-up pack. Every date is turned into text here,
- * in UTC, so the server's HTML and the browser's hydration render the same characters.
+ * View models for the customer page and the catch-up pack, built from the customer's stored
+ * assessment. Every date is turned into text here, in UTC, so the server's HTML and the
+ * browser's hydration render the same characters.
  */
 
 const stamp = (d: Date) => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
@@ -49,50 +56,87 @@ function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRec
   return items.sort((a, b) => b.at.getTime() - a.at.getTime()).map((x, i) => ({ key: `${x.item.kind}-${i}`, ...x.item }));
 }
 
-function checkRow(r: ResolvedCheck, health: CustomerHealth, now: Date) {
-  const lastRunDay = health.lastRun ? dayOf(health.lastRun.finishedAt) : null;
+function checkRow(c: AssessedCheck, assessment: Assessment, record: CheckRecords, now: Date) {
+  const lastRun = assessment.freshness.lastRefresh;
   const when =
-    r.source === "override" && r.override
-      ? `overridden ${dayOf(r.override.createdAt)}`
-      : r.source === "manual" && r.answer
-        ? `answered ${dayOf(r.answer.createdAt)}`
-        : r.kind === "automated" && lastRunDay
-          ? `checked ${lastRunDay}`
+    c.source === "override" && c.override
+      ? `overridden ${c.override.at.slice(0, 10)}`
+      : c.source === "manual" && c.answer
+        ? `answered ${c.answer.at.slice(0, 10)}`
+        : c.kind === "automated" && lastRun
+          ? `checked ${lastRun.at.slice(0, 10)}`
           : null;
-  const o = r.override;
+  const o = c.override;
   return {
-    checkId: r.checkId,
-    origin: r.origin ?? "handbook",
-    section: r.section,
-    question: r.question,
-    kind: r.kind,
-    rule: r.rule,
-    status: r.status,
-    source: r.source,
-    sourceLabel: SOURCE_LABELS[r.source],
-    summary: r.summary,
+    checkId: c.checkId,
+    origin: c.origin,
+    section: c.section,
+    question: c.question,
+    kind: c.kind,
+    rule: c.rule,
+    status: c.status,
+    source: c.source,
+    sourceLabel: SOURCE_LABELS[c.source],
+    summary: c.summary,
     when,
-    stale: r.answerStale,
-    automated:
-      r.kind === "automated" ? { status: r.automated?.status ?? "unknown", summary: r.automated?.summary ?? "Not refreshed yet" } : null,
+    stale: c.answer?.stale ?? false,
+    automated: c.kind === "automated" ? (c.automated ?? { status: "unknown" as const, summary: "Not refreshed yet" }) : null,
     override: o
       ? {
           status: o.status,
           reason: o.reason,
-          by: o.authorName,
-          on: dayOf(o.createdAt),
-          expiresOn: o.expiresAt ? dayOf(o.expiresAt) : null,
-          active: r.overrideActive,
-          expired: !r.overrideActive && o.expiresAt !== null && o.expiresAt <= now,
+          by: o.by,
+          on: o.at.slice(0, 10),
+          expiresOn: o.expiresAt ? o.expiresAt.slice(0, 10) : null,
+          active: o.active,
+          expired: !o.active && o.expiresAt !== null && Date.parse(o.expiresAt) <= now.getTime(),
         }
       : null,
-    history: checkHistory(health.answers[r.checkId], health.overrides[r.checkId]),
+    history: checkHistory(record.answers.get(c.checkId), record.overrides.get(c.checkId)),
   };
 }
 export type CheckRowView = ReturnType<typeof checkRow>;
 
-function historyChart(health: CustomerHealth) {
-  const points = health.history.map((s) => ({
+type CheckRecords = { answers: Map<string, ManualAnswerRecord[]>; overrides: Map<string, OverrideRecord[]> };
+
+function byCheck<T extends { checkId: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) out.set(row.checkId, [...(out.get(row.checkId) ?? []), row]);
+  return out;
+}
+
+/** Every answer and override of the customer, for the history under each check. */
+async function checkRecords(db: Db, customerId: number): Promise<CheckRecords> {
+  const [answers, overrideRows] = await Promise.all([
+    db
+      .select({
+        checkId: manualAnswers.checkId,
+        answer: manualAnswers.answer,
+        note: manualAnswers.note,
+        authorName: manualAnswers.authorName,
+        createdAt: manualAnswers.createdAt,
+      })
+      .from(manualAnswers)
+      .where(eq(manualAnswers.customerId, customerId))
+      .orderBy(asc(manualAnswers.createdAt), asc(manualAnswers.id)),
+    db
+      .select({
+        checkId: overrides.checkId,
+        status: overrides.status,
+        reason: overrides.reason,
+        expiresAt: overrides.expiresAt,
+        authorName: overrides.authorName,
+        createdAt: overrides.createdAt,
+      })
+      .from(overrides)
+      .where(eq(overrides.customerId, customerId))
+      .orderBy(asc(overrides.createdAt), asc(overrides.id)),
+  ]);
+  return { answers: byCheck(answers), overrides: byCheck(overrideRows) };
+}
+
+function historyChart(history: StoredScore[]) {
+  const points = history.map((s) => ({
     t: s.computedAt.getTime(),
     date: dayOf(s.computedAt),
     score: s.score,
@@ -109,35 +153,30 @@ export function headerOf(customer: PublicCustomer) {
   return { customer: safe, maskedKey: maskApiKey(apiKeyLast4) };
 }
 
-export function planOf(customer: PublicCustomer) {
-  return customer.planName && customer.planMonthlyEvents ? { name: customer.planName, monthlyEvents: customer.planMonthlyEvents } : null;
-}
-
-export function lastRunView(health: CustomerHealth) {
-  const run = health.lastRun;
+export function lastRunView(assessment: Assessment) {
+  const run = assessment.freshness.lastRefresh;
   if (!run) return null;
   return {
     status: run.status,
-    when: stamp(run.finishedAt),
+    when: stamp(new Date(run.at)),
     apiCalls: run.apiCalls,
     errors: run.errors.map((e) => ({ call: CALL_LABELS[e.call as CallName] ?? e.call, message: e.message })),
   };
 }
 
-export function scoreView(health: CustomerHealth) {
-  const { score } = health.current;
+export function scoreView(health: HealthSummary) {
   return {
-    value: score.score,
-    band: score.band,
-    coverage: Math.round(score.coverage * 100),
-    version: score.version,
-    failing: score.failing,
-    unknown: score.unknown,
+    value: health.score,
+    band: health.band,
+    coverage: Math.round(health.coverage * 100),
+    version: health.scoringVersion,
+    failing: health.failing,
+    unknown: health.unknown,
   };
 }
 
-export function changesView(changes: CustomerHealth["changes"], resolved: ResolvedCheck[]) {
-  const byId = new Map(resolved.map((r) => [r.checkId, r]));
+export function changesView(changes: ScoreChange[], checks: AssessedCheck[]) {
+  const byId = new Map(checks.map((c) => [c.checkId, c]));
   return changes.map((c) => ({
     checkId: c.checkId,
     question: byId.get(c.checkId)?.question ?? c.checkId,
@@ -147,24 +186,55 @@ export function changesView(changes: CustomerHealth["changes"], resolved: Resolv
   }));
 }
 
-/** Everything `/customers/:slug` shows, or null for an unknown slug. */
-export async function customerPageData(db: Db, slug: string, now = new Date()) {
+/** The customer, its assessment valid now, and its history: what the page and the pack both start from. */
+export async function loadCustomerHealth(db: Db, slug: string, now: Date) {
   const customer = await getCustomer(db, slug);
   if (!customer) return null;
-  const health = await loadCustomerHealth(db, customer.id, now);
-  const current = health.current.score.score;
-  const rows = health.current.resolved.map((r) => checkRow(r, health, now));
+  const current = await currentAssessment(db, customer.id, now);
+  if (!current) return null;
+  const [history, previous, [held]] = await Promise.all([
+    scoreHistory(db, customer.id, now),
+    previousScore(db, customer.id, current.scoreId),
+    db
+      .select({ date: catchups.date })
+      .from(catchups)
+      .where(and(eq(catchups.customerId, customer.id), eq(catchups.status, "held")))
+      .orderBy(desc(catchups.date))
+      .limit(1),
+  ]);
+  const { assessment } = current;
+  const health = healthSummary(assessment);
+  return {
+    customer,
+    assessment,
+    health,
+    history,
+    changes: explainChange(previous, assessedScore(assessment)),
+    weekAgo: scoreAt(history, new Date(now.getTime() - 7 * 86_400_000)),
+    lastCatchup: held ? { date: held.date, score: scoreAt(history, new Date(`${held.date}T23:59:59.999Z`)) } : null,
+  };
+}
+
+/** Everything `/customers/:slug` shows, or null for an unknown slug. */
+export async function customerPageData(db: Db, slug: string, now = new Date()) {
+  const loaded = await loadCustomerHealth(db, slug, now);
+  if (!loaded) return null;
+  const { customer, assessment, health, history, weekAgo, lastCatchup } = loaded;
+  const records = await checkRecords(db, customer.id);
+  const rows = assessment.checks.map((c) => checkRow(c, assessment, records, now));
   return {
     ...headerOf(customer),
+    health,
     score: scoreView(health),
-    flagged80: health.current.flagged80,
-    sinceWeek: health.weekAgo ? { on: dayOf(health.weekAgo.computedAt), delta: scoreDelta(health.weekAgo.score, current) } : null,
-    sinceCatchup: health.lastCatchup ? { on: health.lastCatchup.date, delta: scoreDelta(health.lastCatchup.score?.score, current) } : null,
-    changes: changesView(health.changes, health.current.resolved),
-    historyChart: historyChart(health),
+    flagged80: health.flagged80,
+    flagged80AsOf: health.flagged80AsOf,
+    sinceWeek: weekAgo ? { on: dayOf(weekAgo.computedAt), delta: scoreDelta(weekAgo.score, health.score) } : null,
+    sinceCatchup: lastCatchup ? { on: lastCatchup.date, delta: scoreDelta(lastCatchup.score?.score, health.score) } : null,
+    changes: changesView(loaded.changes, assessment.checks),
+    historyChart: historyChart(history),
     checklist: SECTIONS.map((section) => {
       const checks = rows.filter((r) => r.section === section);
-      const sectionScore = health.current.score.sections[section];
+      const sectionScore = assessment.sections[section];
       return {
         section,
         label: SECTION_LABELS[section],
@@ -175,8 +245,8 @@ export async function customerPageData(db: Db, slug: string, now = new Date()) {
         checks,
       };
     }),
-    usage: usageView(health.current.usage, planOf(customer)),
-    lastRun: lastRunView(health),
+    usage: usageView(assessment.usage, assessment.usage.plan),
+    lastRun: lastRunView(assessment),
   };
 }
 export type CustomerPageData = NonNullable<Awaited<ReturnType<typeof customerPageData>>>;

@@ -1,4 +1,4 @@
-import type { ResolvedCheck } from "../../checks/evaluate";
+import type { AssessedCheck } from "../../checks/assessment/assess";
 import type { ScoreChange } from "../../checks/score";
 import { type CheckStatus, SECTIONS, type Section } from "../../checks/types";
 
@@ -16,7 +16,7 @@ const statusWord = (s: CheckStatus | null) => (s === null ? "not scored" : STATU
 export type SectionProgress = { section: Section; label: string; passing: number; total: number };
 
 /** "x of y passing" per section; checks marked not applicable leave the total. */
-export function sectionProgress(resolved: ResolvedCheck[]): SectionProgress[] {
+export function sectionProgress(resolved: AssessedCheck[]): SectionProgress[] {
   return SECTIONS.map((section) => {
     const inSection = resolved.filter((r) => r.section === section && r.status !== "na");
     return {
@@ -31,26 +31,24 @@ export function sectionProgress(resolved: ResolvedCheck[]): SectionProgress[] {
 export type OpenItemKind = "failing" | "unknown" | "stale-answer" | "expired-override";
 export type OpenItem = { checkId: string; section: Section; question: string; kind: OpenItemKind; text: string };
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 /**
  * Talking points for a catch-up: failing checks first, then what we could not decide, answers
  * that went stale and overrides that ran out (each needs a person to look again).
  */
-export function openItems(resolved: ResolvedCheck[], now: Date): OpenItem[] {
+export function openItems(checks: AssessedCheck[], now: Date): OpenItem[] {
   const items: OpenItem[] = [];
-  for (const r of resolved) {
+  for (const r of checks) {
     const base = { checkId: r.checkId, section: r.section, question: r.question };
     if (r.status === "fail") items.push({ ...base, kind: "failing", text: r.summary });
-    else if (r.answerStale) items.push({ ...base, kind: "stale-answer", text: r.summary });
+    else if (r.answer?.stale) items.push({ ...base, kind: "stale-answer", text: r.summary });
     else if (r.status === "unknown")
       items.push({ ...base, kind: "unknown", text: r.kind === "manual" && !r.answer ? "Nobody has answered this yet" : r.summary });
     const o = r.override;
-    if (o && !r.overrideActive && o.expiresAt && o.expiresAt.getTime() <= now.getTime()) {
+    if (o && !o.active && o.expiresAt && Date.parse(o.expiresAt) <= now.getTime()) {
       items.push({
         ...base,
         kind: "expired-override",
-        text: `Override to ${o.status} by ${o.authorName} expired on ${day(o.expiresAt)} (${o.reason})`,
+        text: `Override to ${o.status} by ${o.by} expired on ${o.expiresAt.slice(0, 10)} (${o.reason})`,
       });
     }
   }

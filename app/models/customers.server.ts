@@ -1,6 +1,8 @@
 import { asc, eq, isNull, like, or, sql } from "drizzle-orm";
 import { z } from "zod";
+import { reassess } from "../../checks/assessment/store";
 import { normalisePostHogHost, regionOf } from "../../checks/posthog/host";
+import { MAX_ANCHOR_DAY } from "../../checks/usage";
 import type { Db } from "../../db/client";
 import { customers, plans, users } from "../../db/schema";
 import { last4, maskApiKey, sealSecret } from "../../db/secrets";
@@ -25,6 +27,8 @@ export const ApiKeySchema = z
   .regex(/^\S+$/, "An API key has no spaces")
   .refine((k) => !k.startsWith("phc_"), "That is a project token (phc_…); delight needs a personal API key (phx_…)")
   .refine((k) => k.length >= 16, "That is too short for a PostHog personal API key");
+
+const BILLING_DAY_MESSAGE = `Billing day is a day of the month from 1 to ${MAX_ANCHOR_DAY} (a month without it bills from its last day)`;
 
 export function customerInputSchema(options: { allowPrivateHosts: boolean }) {
   return z.object({
@@ -59,10 +63,10 @@ export function customerInputSchema(options: { allowPrivateHosts: boolean }) {
     billingDay: z.preprocess(
       (v) => (v === "" || v === undefined ? 1 : typeof v === "string" && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
       z
-        .number({ invalid_type_error: "Billing day is a day of the month from 1 to 28" })
-        .int("Billing day is a day of the month from 1 to 28")
-        .min(1, "Billing day is a day of the month from 1 to 28")
-        .max(28, "Billing day is a day of the month from 1 to 28 (so every month has it)"),
+        .number({ invalid_type_error: BILLING_DAY_MESSAGE })
+        .int(BILLING_DAY_MESSAGE)
+        .min(1, BILLING_DAY_MESSAGE)
+        .max(MAX_ANCHOR_DAY, BILLING_DAY_MESSAGE),
     ),
     ownerId: optionalId,
   });
@@ -120,6 +124,8 @@ export async function createCustomer(db: Db, actor: Actor, raw: unknown, options
       .values({ ...fields, slug, apiKeyEncrypted: sealSecret(apiKey, options.secretKey), apiKeyLast4: last4(apiKey) })
       .returning();
     await recordAudit(tx, actor, "customer.create", "customer", customer!.id, { slug, ...fields, apiKey: maskApiKey(last4(apiKey)) });
+    // Assessed from the start ("never refreshed"), so every reader has an assessment to show.
+    await reassess(tx, [customer!.id], "customer", new Date());
     return customer!;
   });
 }
@@ -150,6 +156,8 @@ export async function updateCustomer(db: Db, actor: Actor, slug: string, raw: un
       .where(eq(customers.id, before.id))
       .returning();
     if (Object.keys(changed).length > 0) await recordAudit(tx, actor, "customer.update", "customer", before.id, changed);
+    // The plan and the billing day decide usage versus plan (and which team checks apply).
+    if ("planId" in changed || "billingDay" in changed) await reassess(tx, [before.id], "plan", new Date());
     return customer!;
   });
 }

@@ -1,9 +1,13 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { expireAll, reassess } from "../../checks/assessment/store";
 import type { Db } from "../../db/client";
-import { plans } from "../../db/schema";
+import { customers, plans } from "../../db/schema";
 import { InputError, parseCount, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
+
+/** Customers on an edited plan re-assessed within the edit; more than this are expired instead. */
+const INLINE_REASSESS = 200;
 
 export const PlanInputSchema = z.object({
   name: z
@@ -60,6 +64,13 @@ export async function updatePlan(db: Db, actor: Actor, id: number, raw: unknown)
       .set({ ...input, updatedAt: new Date() })
       .where(eq(plans.id, id))
       .returning();
+    if (input.monthlyEvents !== before.monthlyEvents) {
+      // Every customer on the plan is measured against a new quota: none may be read as before.
+      // A few are re-assessed here; a big book is expired here and re-assessed in the background.
+      const onPlan = (await tx.select({ id: customers.id }).from(customers).where(eq(customers.planId, id))).map((c) => c.id);
+      if (onPlan.length <= INLINE_REASSESS) await reassess(tx, onPlan, "plan", new Date());
+      else await expireAll(tx, new Date(), onPlan);
+    }
     await recordAudit(tx, actor, "plan.update", "plan", id, {
       from: { name: before.name, monthlyEvents: before.monthlyEvents },
       to: input,

@@ -1,5 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
+import { ensureCurrent } from "../../checks/assessment/store";
+import type { HealthSummary } from "../../checks/assessment/summary";
 import type { Db } from "../../db/client";
 import { rowsOf } from "../../db/rows";
 import {
@@ -46,13 +48,16 @@ const PortfolioParamsSchema = z.object({
   ),
   band: z.preprocess(blankToUndefined, z.enum(BAND_FILTERS).nullable().default(null).catch(null)),
   flagged: z.preprocess((v) => v === "1" || v === "on" || v === "true", z.boolean()),
+  stale: z.preprocess((v) => v === "1" || v === "on" || v === "true", z.boolean()),
   sort: z.preprocess(blankToUndefined, z.enum(PORTFOLIO_SORTS).default("name").catch("name")),
   dir: z.preprocess(blankToUndefined, z.enum(["asc", "desc"]).optional().catch(undefined)),
   page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1).catch(1)),
 });
 
 export function parsePortfolioParams(search: URLSearchParams): PortfolioFilters {
-  const raw = Object.fromEntries(["q", "owner", "band", "flagged", "sort", "dir", "page"].map((k) => [k, search.get(k) ?? undefined]));
+  const raw = Object.fromEntries(
+    ["q", "owner", "band", "flagged", "stale", "sort", "dir", "page"].map((k) => [k, search.get(k) ?? undefined]),
+  );
   const parsed = PortfolioParamsSchema.safeParse(raw);
   if (!parsed.success) return DEFAULT_FILTERS;
   const p = parsed.data;
@@ -71,18 +76,11 @@ export type PortfolioRow = {
   billingDay: number;
   createdAt: string;
   updatedAt: string;
+  archivedAt: string | null;
   owner: { id: number; name: string; email: string } | null;
   plan: { id: number; name: string; monthlyEvents: number } | null;
-  score: number | null;
-  band: "healthy" | "concerning" | "poor" | null;
-  coverage: number | null;
-  failing: number | null;
-  unknown: number | null;
-  planPercent: number | null;
-  projectedPercent: number | null;
-  flagged80: boolean;
-  scoredAt: string | null;
-  lastRefresh: { at: string; status: "ok" | "partial" | "failed" } | null;
+  /** The customer's stored health, exactly as every other reader shows it. */
+  health: HealthSummary | null;
   /** Last score of each UTC day over the past 90 days, oldest first; empty when not asked for. */
   sparkline: SparkPoint[];
 };
@@ -110,6 +108,8 @@ type QueryOptions = {
   pageSize?: number | null;
   sparkline?: boolean;
   now?: Date;
+  /** Archived customers too, with the health they had when archived (the CLI's `customer list --all`). */
+  includeArchived?: boolean;
 };
 
 /*
@@ -126,8 +126,8 @@ const SORT_KEYS: Record<PortfolioSort, { key: SQL; join?: SQL }> = {
   failing: { key: sql`ch.failing` },
 };
 
-function whereClause(f: PortfolioFilters, userId: number): SQL {
-  const parts: SQL[] = [sql`c.archived_at is null`];
+function whereClause(f: PortfolioFilters, userId: number, includeArchived = false): SQL {
+  const parts: SQL[] = includeArchived ? [sql`true`] : [sql`c.archived_at is null`];
   if (f.q) {
     // strpos, not LIKE: a % or _ typed into the search box is just a character.
     parts.push(sql`(strpos(lower(c.name), lower(${f.q})) > 0 or strpos(c.slug, lower(${f.q})) > 0)`);
@@ -135,18 +135,20 @@ function whereClause(f: PortfolioFilters, userId: number): SQL {
   if (f.owner === "none") parts.push(sql`c.owner_id is null`);
   else if (f.owner !== null) parts.push(sql`c.owner_id = ${f.owner === "me" ? userId : f.owner}`);
   if (f.flagged) parts.push(sql`ch.flagged_80 is true`);
+  if (f.stale) parts.push(sql`ch.stale is true`);
   return sql.join(parts, sql` and `);
 }
 
 /**
  * One statement for the whole page: the filtered set is counted per band (before the band
- * filter), the page's rows come from a top-N sort with an offset computed from that total, and get
- * their 90-day sparkline from a lateral subquery on health_scores(customer_id, computed_at). A
- * one-row summary is the driving table, so an empty page still reports totals and counts.
+ * filter), and the page's rows come from a top-N sort with an offset computed from that total. A
+ * one-row summary is the driving table, so an empty page still reports totals and counts. Every
+ * health value comes from the stored assessment (current_health), made valid for `now` first.
  */
 export async function queryPortfolio(db: Db, filters: PortfolioFilters, options: QueryOptions): Promise<PortfolioPage> {
   const size = options.pageSize === undefined ? PAGE_SIZE : options.pageSize;
   const now = options.now ?? new Date();
+  await ensureCurrent(db, now);
   const sort = SORT_KEYS[filters.sort];
   const dir = filters.dir === "asc" ? sql`asc` : sql`desc`;
   const bandFilter = filters.band ? sql`where band_key = ${filters.band}` : sql``;
@@ -162,19 +164,6 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
       ? sql`select id, row_number() over (${order}) as pos from base ${bandFilter}`
       : sql`select id, ${offset} + row_number() over (${order}) as pos
             from (select id, sort_key, name_key from base ${bandFilter} ${order} limit ${size}::int offset ${offset}) t`;
-  const since = new Date(now.getTime() - 90 * 86_400_000).toISOString();
-  const sparkline = options.sparkline
-    ? sql`left join lateral (
-        select json_agg(json_build_array(d.day, d.score) order by d.day) as points
-        from (
-          select distinct on (day) to_char(h.computed_at at time zone 'UTC', 'YYYY-MM-DD') as day, round(h.score::numeric, 1)::float8 as score
-          from health_scores h
-          where h.customer_id = c.id and h.computed_at >= ${since}::timestamptz
-          order by day, h.computed_at desc
-        ) d
-        where d.score is not null
-      ) spark on c.id is not null`
-    : sql`left join lateral (select null::json as points) spark on true`;
 
   const result = await db.execute(sql`
     with base as materialized (
@@ -182,7 +171,7 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
       from customers c
       left join current_health ch on ch.customer_id = c.id
       ${sort.join ?? sql``}
-      where ${whereClause(filters, options.userId)}
+      where ${whereClause(filters, options.userId, options.includeArchived)}
     ),
     counts as (select band_key, count(*)::int as n from base group by band_key),
     summary as (
@@ -196,19 +185,16 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
       c.id, c.slug, c.name, c.posthog_host, c.project_id, c.api_key_last4, c.billing_day,
       (extract(epoch from c.created_at) * 1000)::float8 as created_at,
       (extract(epoch from c.updated_at) * 1000)::float8 as updated_at,
+      (extract(epoch from c.archived_at) * 1000)::float8 as archived_at,
       c.owner_id, u.name as owner_name, u.email as owner_email,
       c.plan_id, p.name as plan_name, p.monthly_events::float8 as monthly_events,
-      ch.score, ch.band, ch.coverage, ch.failing, ch.unknown, ch.plan_percent, ch.projected_percent, ch.flagged_80,
-      (extract(epoch from ch.scored_at) * 1000)::float8 as scored_at,
-      (extract(epoch from ch.refreshed_at) * 1000)::float8 as refreshed_at, ch.run_status,
-      spark.points
+      ch.summary, ${options.sparkline ? sql`ch.sparkline` : sql`null::jsonb`} as points
     from summary s
     left join page pg on true
     left join customers c on c.id = pg.id
     left join current_health ch on ch.customer_id = c.id
     left join users u on u.id = c.owner_id
     left join plans p on p.id = c.plan_id
-    ${sparkline}
     order by pg.pos
   `);
   const raw = rowsOf<RawRow>(result);
@@ -241,23 +227,14 @@ type RawRow = {
   billing_day: number;
   created_at: number;
   updated_at: number;
+  archived_at: number | null;
   owner_id: number | null;
   owner_name: string | null;
   owner_email: string | null;
   plan_id: number | null;
   plan_name: string | null;
   monthly_events: number | null;
-  score: number | null;
-  band: PortfolioRow["band"];
-  coverage: number | null;
-  failing: number | null;
-  unknown: number | null;
-  plan_percent: number | null;
-  projected_percent: number | null;
-  flagged_80: boolean | null;
-  scored_at: number | null;
-  refreshed_at: number | null;
-  run_status: "ok" | "partial" | "failed" | null;
+  summary: unknown;
   points: unknown;
 };
 
@@ -280,18 +257,10 @@ function toRow(r: RawRow): PortfolioRow {
     billingDay: r.billing_day,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
+    archivedAt: iso(r.archived_at),
     owner: r.owner_id !== null && r.owner_name !== null ? { id: r.owner_id, name: r.owner_name, email: r.owner_email! } : null,
     plan: r.plan_id !== null && r.plan_name !== null ? { id: r.plan_id, name: r.plan_name, monthlyEvents: r.monthly_events! } : null,
-    score: r.score,
-    band: r.band,
-    coverage: r.coverage,
-    failing: r.failing,
-    unknown: r.unknown,
-    planPercent: r.plan_percent,
-    projectedPercent: r.projected_percent,
-    flagged80: r.flagged_80 === true,
-    scoredAt: iso(r.scored_at),
-    lastRefresh: r.refreshed_at !== null && r.run_status ? { at: iso(r.refreshed_at)!, status: r.run_status } : null,
+    health: parseJson<HealthSummary>(r.summary),
     sparkline: (parseJson<[string, number][]>(r.points) ?? []).map(([day, score]) => ({ day, score })),
   };
 }

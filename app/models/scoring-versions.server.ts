@@ -1,6 +1,6 @@
 import { desc } from "drizzle-orm";
 import { z } from "zod";
-import { rescoreAll } from "../../checks/health-store";
+import { expireAll } from "../../checks/assessment/store";
 import { loadScoring, VERSION_ONE } from "../../checks/rules";
 import { describeScoringChange, type ScoringConfig } from "../../checks/scoring";
 import type { Db } from "../../db/client";
@@ -28,9 +28,11 @@ export async function listScoringVersions(db: Db): Promise<ScoringVersionView[]>
 }
 
 /**
- * Appends the next scoring version and rescores every active customer under it, in the caller's
- * transaction: older scores keep the version they were computed with. `extra` lines record
- * changes the weights do not show (a check switched on or off).
+ * Appends the next scoring version and, in the caller's transaction, expires every current
+ * assessment: from the moment it commits no reader sees a customer under the old rules (an
+ * expired assessment is re-assessed before it is read), and the re-assessment of the whole book
+ * runs in batches outside the request (app/utils/scheduler.server.ts). Older assessments keep the
+ * version they were computed with. `extra` lines record changes the weights do not show.
  */
 export async function createScoringVersion(
   tx: Db,
@@ -38,7 +40,7 @@ export async function createScoringVersion(
   next: Pick<ScoringConfig, "weights" | "bands">,
   extra: string[] = [],
   now = new Date(),
-): Promise<{ number: number; changed: string[]; rescored: number }> {
+): Promise<{ number: number; changed: string[] }> {
   const current = await loadScoring(tx);
   const changed = [...extra, ...describeScoringChange(current, next)];
   if (changed.length === 0) throw new InputError({ form: "Nothing changed: the weights and bands are the same as the current version" });
@@ -47,8 +49,8 @@ export async function createScoringVersion(
     .insert(scoringVersions)
     .values({ number, weights: next.weights, bands: next.bands, changed, author: actor.name, createdAt: now });
   await recordAudit(tx, actor, "scoring.version", "scoring_version", number, { changed });
-  const rescored = await rescoreAll(tx, `scoring v${number}`, now);
-  return { number, changed, rescored };
+  await expireAll(tx, now);
+  return { number, changed };
 }
 
 const weight = z.preprocess(

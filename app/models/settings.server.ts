@@ -1,3 +1,4 @@
+import { rescoringProgress } from "../../checks/assessment/store";
 import { CATALOG } from "../../checks/catalog";
 import { describeEventRule, type EventDefinition } from "../../checks/event-checks";
 import { extraChecks } from "../../checks/extras";
@@ -20,6 +21,7 @@ const stamp = (d: Date) => `${d.toISOString().slice(0, 10)} ${d.toISOString().sl
 
 export async function checklistSettings(db: Db) {
   const [rules, plans, versions] = await Promise.all([loadRules(db), listPlans(db), listScoringVersions(db)]);
+  const progress = await rescoringProgress(db, rules.scoring.version);
   const planName = new Map(plans.map((p) => [p.id, p.name]));
   const weights = rules.scoring.weights;
   // Every check that can count: the handbook's, the extras switched on and active custom checks on any plan.
@@ -57,6 +59,8 @@ export async function checklistSettings(db: Db) {
         weight: weights[c.id] ?? 0,
       })),
     },
+    /** Customers already re-assessed under the version in force (a rules change re-assesses in the background). */
+    rescoring: { version: rules.scoring.version, ...progress },
     versions: versions.map((v) => ({
       number: v.number,
       author: v.author,
@@ -105,7 +109,7 @@ export async function runSettingsIntent(db: Db, actor: Actor, intent: SettingsIn
     const weights: Record<string, unknown> = {};
     for (const [key, value] of form.entries()) if (key.startsWith("w:")) weights[key.slice(2)] = value;
     const { number } = await saveScoring(db, actor, { weights, healthy: text(form, "healthy"), concerning: text(form, "concerning") });
-    return `Saved scoring version ${number}; every customer was rescored`;
+    return `Saved scoring version ${number}; every customer is being re-assessed under it`;
   }
   const extras = form.getAll("extras").map(String);
   const { version } = await saveTeamSettings(db, actor, { extras, minSdkVersions: text(form, "minSdkVersions") ?? "" });

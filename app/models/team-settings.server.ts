@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { expireAll } from "../../checks/assessment/store";
 import { EXTRA_IDS } from "../../checks/extras";
-import { rescoreAll } from "../../checks/health-store";
 import { loadScoring, loadTeamSettings } from "../../checks/rules";
 import type { Db } from "../../db/client";
 import { teamSettings } from "../../db/schema";
@@ -47,7 +47,7 @@ export const TeamSettingsInputSchema = z.object({
 /**
  * Switches extras on or off and sets the minimum SDK versions. Switching changes which checks
  * count, so it makes a new scoring version; new minimums only re-decide the outdated-SDK check,
- * so every customer is rescored under the same version.
+ * so every customer is re-assessed under the same version.
  */
 export async function saveTeamSettings(db: Db, actor: Actor, raw: unknown, now = new Date()) {
   const input = parseInput(TeamSettingsInputSchema, raw);
@@ -72,7 +72,7 @@ export async function saveTeamSettings(db: Db, actor: Actor, raw: unknown, now =
       const version = await createScoringVersion(tx, actor, { weights: scoring.weights, bands: scoring.bands }, lines, now);
       return { version: version.number, changed: lines };
     }
-    if (minsChanged) await rescoreAll(tx, "settings", now);
+    if (minsChanged) await expireAll(tx, now);
     return { version: null, changed: minsChanged ? ["Minimum SDK versions"] : [] };
   });
 }

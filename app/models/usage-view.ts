@@ -1,5 +1,5 @@
+import { daysBetween, shiftDay } from "../../checks/days";
 import type { UsageHistoryRow, UsageVsPlan } from "../../checks/usage";
-import { daysBetween, shiftDay } from "../../checks/usage";
 
 /*
  * Chart-ready usage for the customer page and the catch-up pack. All bucketing happens here, on
@@ -18,37 +18,57 @@ export type UsageView = {
   period: { start: string; end: string; days: number; daysElapsed: number; label: string };
   hasData: boolean;
   eventsThisPeriod: number;
+  /** "data through 4 Mar" when days up to today were not measured; null when the data is current. */
+  dataThrough: string | null;
+  missingDays: number;
   percentOfQuota: number | null;
   projected: number | null;
   projectedPercent: number | null;
+  /** How the projection was made (or why there is none), in one sentence. */
+  projectionNote: string;
   willExceed: boolean | null;
   flagged80: boolean;
   /** The even daily pace that would use exactly the quota over the period. */
   dailyPace: number | null;
-  daily: { day: string; label: string; events: number }[];
-  /** Every day of the period: actual cumulative up to today, the projection from today to the end. */
+  /** `events` is null on a day that was never measured (drawn as a gap, not as zero). */
+  daily: { day: string; label: string; events: number | null }[];
+  /** Every day of the period: measured cumulative up to the newest data, then the projection to the end. */
   cumulative: { day: string; label: string; actual: number | null; projection: number | null }[];
   history: (UsageHistoryRow & { label: string; days: number })[];
 };
 
+const whole = (n: number) => n.toLocaleString("en-US");
+const dayCount = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
+
+function projectionNote(usage: UsageVsPlan): string {
+  const p = usage.projection;
+  if (p.basis === "no-data") return "No events measured this period yet, so there is no projection.";
+  if (p.basis === "too-early") return `Too early to project: ${dayCount(usage.dataDays)} of data this period (at least 3 needed).`;
+  if (p.basis === "last-7-days") {
+    return `Projected from the last 7 days (${whole(p.perDay ?? 0)} a day), which differ from this period's average (${whole(p.periodAverage ?? 0)} a day).`;
+  }
+  return `Projected from this period's average (${whole(p.perDay ?? 0)} a day over ${dayCount(usage.dataDays)} of data).`;
+}
+
 export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvents: number } | null): UsageView {
   const { period } = usage;
   const quota = plan?.monthlyEvents ?? null;
-  const hasData = usage.projected !== null;
+  const hasData = usage.projection.basis !== "no-data";
   const today = usage.daily.at(-1)?.day ?? period.start;
+  // The measured line ends on the newest measured day of the period; the projection starts there.
+  const lastMeasured = usage.dataThrough && usage.dataThrough >= period.start && usage.dataThrough <= today ? usage.dataThrough : null;
   const actual = new Map(usage.daily.map((d) => [d.day, d.cumulative]));
   const cumulative: UsageView["cumulative"] = [];
-  const remaining = period.days - period.daysElapsed;
-  for (let day = period.start, i = 0; day <= period.end; day = shiftDay(day, 1), i++) {
-    const isPast = day <= today;
+  const span = lastMeasured ? daysBetween(lastMeasured, period.end) : 0;
+  for (let day = period.start; day <= period.end; day = shiftDay(day, 1)) {
     let projection: number | null = null;
-    // The projection line starts where the actual line ends, so the two join on today.
-    if (hasData && usage.projected !== null && day >= today) {
-      const ahead = i - (period.daysElapsed - 1);
-      const todayValue = usage.eventsThisPeriod;
-      projection = remaining === 0 ? todayValue : Math.round(todayValue + ((usage.projected - todayValue) * ahead) / remaining);
+    if (lastMeasured && usage.projected !== null && day >= lastMeasured) {
+      const ahead = daysBetween(lastMeasured, day);
+      projection =
+        span === 0 ? usage.projected : Math.round(usage.eventsThisPeriod + ((usage.projected - usage.eventsThisPeriod) * ahead) / span);
     }
-    cumulative.push({ day, label: dayLabel(day), actual: isPast ? (actual.get(day) ?? null) : null, projection });
+    const measured = lastMeasured !== null && day <= lastMeasured;
+    cumulative.push({ day, label: dayLabel(day), actual: measured ? (actual.get(day) ?? null) : null, projection });
   }
   return {
     plan,
@@ -61,9 +81,12 @@ export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvent
     },
     hasData,
     eventsThisPeriod: usage.eventsThisPeriod,
+    dataThrough: usage.dataThrough && usage.dataThrough < today ? dayLabel(usage.dataThrough) : null,
+    missingDays: usage.missingDays,
     percentOfQuota: usage.percentOfQuota,
     projected: usage.projected,
     projectedPercent: usage.projectedPercent,
+    projectionNote: projectionNote(usage),
     willExceed: usage.willExceed,
     flagged80: usage.flagged80,
     dailyPace: quota ? Math.round(quota / period.days) : null,

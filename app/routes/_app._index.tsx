@@ -7,7 +7,15 @@ import { listUsers } from "~/models/users.server";
 import portfolioStyles from "~/styles/portfolio.css";
 import { requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { BAND_FILTERS, type BandFilter, DEFAULT_DIR, hasFilters, type PortfolioFilters, portfolioSearch } from "~/utils/portfolio-params";
+import {
+  BAND_FILTERS,
+  type BandFilter,
+  clearedFilters,
+  DEFAULT_DIR,
+  hasFilters,
+  type PortfolioFilters,
+  portfolioSearch,
+} from "~/utils/portfolio-params";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: portfolioStyles }];
 
@@ -74,7 +82,7 @@ function PortfolioContent() {
         <div className="panel empty" data-testid="no-match">
           <h2>No customers match these filters</h2>
           <p>
-            <Link to={`/${portfolioSearch({ ...filters, q: "", owner: null, band: null, flagged: false, page: 1 })}`}>Clear filters</Link>
+            <Link to={`/${portfolioSearch(clearedFilters(filters))}`}>Clear filters</Link>
           </p>
         </div>
       ) : (
@@ -172,11 +180,22 @@ function Filters({ filters, owners }: { filters: PortfolioFilters; owners: { id:
         />
         ≥ 80% of plan
       </label>
+      <label className="filter-check">
+        <input
+          type="checkbox"
+          name="stale"
+          value="1"
+          defaultChecked={filters.stale}
+          key={String(filters.stale)}
+          onChange={(e) => apply(e.currentTarget.form!)}
+        />
+        Stale data
+      </label>
       {filters.sort !== "name" ? <input type="hidden" name="sort" value={filters.sort} /> : null}
       {filters.dir !== DEFAULT_DIR[filters.sort] ? <input type="hidden" name="dir" value={filters.dir} /> : null}
       <button type="submit">Apply</button>
       {hasFilters(filters) ? (
-        <Link className="clear" to={`/${portfolioSearch({ ...filters, q: "", owner: null, band: null, flagged: false, page: 1 })}`}>
+        <Link className="clear" to={`/${portfolioSearch(clearedFilters(filters))}`}>
           Clear filters
         </Link>
       ) : null}

@@ -52,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return clearOverride(db, actor, customer.id, fields.checkId ?? "");
   });
   if (!outcome.ok) return outcome.response;
-  return { ok: true as const, intent, status: "saved", message: `Saved; score now ${outcome.result.state.score.score ?? "–"}` };
+  return { ok: true as const, intent, status: "saved", message: `Saved; score now ${outcome.result.score ?? "–"}` };
 }
 
 export default function CustomerPage() {
@@ -67,6 +67,7 @@ export default function CustomerPage() {
         changes={data.changes}
         historyChart={data.historyChart}
         flagged80={data.flagged80}
+        flagged80AsOf={data.flagged80AsOf}
       />
       <Checklist sections={data.checklist} canEdit={data.canEdit} />
       <UsagePanel usage={data.usage} />

@@ -8,6 +8,7 @@ import { actorOf, requireAdmin, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
 import { handleForm } from "~/utils/forms.server";
 import { invariantResponse } from "~/utils/http.server";
+import { reassessSoon } from "~/utils/scheduler.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings · delight" }];
 
@@ -32,6 +33,8 @@ export async function action({ request }: ActionFunctionArgs) {
   invariantResponse((SETTINGS_INTENTS as readonly string[]).includes(intent), "Unknown action");
   const outcome = await handleForm(form, () => runSettingsIntent(db, actorOf(admin), intent as SettingsIntent, form));
   if (!outcome.ok) return outcome.response;
+  // The change expired every assessment it touches; re-assess them outside this request.
+  void reassessSoon();
   return { ok: true as const, intent, message: outcome.result };
 }
 

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiListEntry } from "~/models/customer-api.server";
+import { customerListEntry } from "~/models/customer-api.server";
 import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { apiJson, requireApiUser } from "~/utils/api-auth.server";
 import { getDb } from "~/utils/db.server";
@@ -10,7 +10,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const filters = parsePortfolioParams(new URL(request.url).searchParams);
   const portfolio = await queryPortfolio(await getDb(), filters, { userId: user.id });
   return apiJson({
-    customers: portfolio.rows.map(apiListEntry),
+    customers: portfolio.rows.map(customerListEntry),
     total: portfolio.total,
     page: portfolio.page,
     pageSize: portfolio.pageSize,

@@ -16,12 +16,15 @@ const HEADER = [
   "Plan %",
   "Projected %",
   "At least 80% of plan",
+  "80% flag as of",
   "Failing checks",
+  "Data through",
+  "Stale data",
   "Last refresh",
   "Last refresh status",
 ];
 
-const round = (n: number | null, digits = 0) => (n === null ? null : Number(n.toFixed(digits)));
+const round = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? null : Number(n.toFixed(digits)));
 
 /** GET /customers.csv?…portfolio filters — every matching customer, not just one page. */
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -31,20 +34,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { rows } = await queryPortfolio(await getDb(), filters, { userId: user.id, pageSize: null, now });
   const body = toCsv(
     HEADER,
-    rows.map((r) => [
-      r.name,
-      r.slug,
-      r.owner?.email,
-      r.plan?.name,
-      round(r.score, 1),
-      r.band,
-      r.coverage === null ? null : round(r.coverage * 100),
-      round(r.planPercent, 1),
-      round(r.projectedPercent, 1),
-      r.flagged80 ? "yes" : "no",
-      r.failing,
-      r.lastRefresh?.at,
-      r.lastRefresh?.status,
+    rows.map(({ name, slug, owner, plan, health: h }) => [
+      name,
+      slug,
+      owner?.email,
+      plan?.name,
+      round(h?.score, 1),
+      h?.band,
+      h ? round(h.coverage * 100) : null,
+      round(h?.planPercent, 1),
+      round(h?.projectedPercent, 1),
+      h?.flagged80 ? "yes" : "no",
+      h?.flagged80AsOf,
+      h?.failing,
+      h?.dataThrough,
+      h?.stale ? "yes" : "no",
+      h?.lastRefresh?.at,
+      h?.lastRefresh?.status,
     ]),
   );
   const headers = new Headers({

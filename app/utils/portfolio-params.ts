@@ -30,12 +30,23 @@ export type PortfolioFilters = {
   owner: number | "me" | "none" | null;
   band: BandFilter | null;
   flagged: boolean;
+  /** Only customers whose data is stale (no successful refresh in 2 days). */
+  stale: boolean;
   sort: PortfolioSort;
   dir: SortDir;
   page: number;
 };
 
-export const DEFAULT_FILTERS: PortfolioFilters = { q: "", owner: null, band: null, flagged: false, sort: "name", dir: "asc", page: 1 };
+export const DEFAULT_FILTERS: PortfolioFilters = {
+  q: "",
+  owner: null,
+  band: null,
+  flagged: false,
+  stale: false,
+  sort: "name",
+  dir: "asc",
+  page: 1,
+};
 
 /** Search string for the filters with some changed; defaults are left out so URLs stay short. */
 export function portfolioSearch(filters: PortfolioFilters, changes: Partial<PortfolioFilters> = {}): string {
@@ -45,11 +56,17 @@ export function portfolioSearch(filters: PortfolioFilters, changes: Partial<Port
   if (f.owner !== null) params.set("owner", String(f.owner));
   if (f.band) params.set("band", f.band);
   if (f.flagged) params.set("flagged", "1");
+  if (f.stale) params.set("stale", "1");
   if (f.sort !== DEFAULT_FILTERS.sort) params.set("sort", f.sort);
   if (f.dir !== DEFAULT_DIR[f.sort]) params.set("dir", f.dir);
   if (f.page > 1) params.set("page", String(f.page));
   const search = params.toString();
   return search ? `?${search}` : "";
+}
+
+/** The filters with every narrowing filter cleared (sort and direction kept). */
+export function clearedFilters(f: PortfolioFilters): PortfolioFilters {
+  return { ...f, q: "", owner: null, band: null, flagged: false, stale: false, page: 1 };
 }
 
 /** Link target for a column header: a new column starts at its default direction, the current one flips. */
@@ -59,5 +76,5 @@ export function sortSearch(filters: PortfolioFilters, sort: PortfolioSort): stri
 }
 
 export function hasFilters(f: PortfolioFilters): boolean {
-  return f.q !== "" || f.owner !== null || f.band !== null || f.flagged;
+  return f.q !== "" || f.owner !== null || f.band !== null || f.flagged || f.stale;
 }

@@ -1,5 +1,5 @@
 import { PostHog } from "posthog-node";
-import type { CurrentState } from "../../checks/health-store";
+import type { HealthSummary } from "../../checks/assessment/summary";
 import type { Config } from "./env.server";
 
 /**
@@ -9,17 +9,22 @@ import type { Config } from "./env.server";
  */
 export function createHealthExporter(options: { apiKey: string; host: string; flushAt?: number }) {
   const client = new PostHog(options.apiKey, { host: options.host, flushAt: options.flushAt ?? 20, flushInterval: 10_000 });
-  const onScored = (customer: { slug: string; name: string }, state: CurrentState) => {
+  // The same summary every page and export shows; PostHog property names are snake_case.
+  const onAssessed = (customer: { slug: string; name: string }, health: HealthSummary) => {
     const properties = {
       name: customer.name,
-      health_score: state.score.score,
-      health_band: state.score.band,
-      health_coverage: Math.round(state.score.coverage * 1000) / 10,
-      failing_checks: state.score.failing,
-      plan_usage_percent: state.usage.percentOfQuota,
-      plan_projected_percent: state.usage.projectedPercent,
-      above_80_percent: state.flagged80,
-      scoring_version: state.score.version,
+      health_score: health.score,
+      health_band: health.band,
+      health_coverage: health.coverage,
+      failing_checks: health.failing,
+      plan_usage_percent: health.planPercent,
+      plan_projected_percent: health.projectedPercent,
+      above_80_percent: health.flagged80,
+      above_80_percent_as_of: health.flagged80AsOf,
+      data_through: health.dataThrough,
+      data_stale: health.stale,
+      last_refresh_status: health.lastRefresh?.status ?? null,
+      scoring_version: health.scoringVersion,
     };
     client.groupIdentify({ groupType: "customer", groupKey: customer.slug, properties });
     client.capture({
@@ -29,7 +34,7 @@ export function createHealthExporter(options: { apiKey: string; host: string; fl
       groups: { customer: customer.slug },
     });
   };
-  return { onScored, flush: () => client.flush(), shutdown: () => client.shutdown() };
+  return { onAssessed, flush: () => client.flush(), shutdown: () => client.shutdown() };
 }
 
 let exporter: ReturnType<typeof createHealthExporter> | undefined;

@@ -7,7 +7,7 @@ import { healthExporter } from "./posthog-export.server";
 
 /** How the server, its schedule and the CLI refresh: the one place configuration becomes refresh options. */
 export function refreshOptions(ctx: AppContext, trigger: string): RefreshOptions {
-  return { trigger, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS, onScored: healthExporter(ctx.config)?.onScored };
+  return { trigger, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS, onAssessed: healthExporter(ctx.config)?.onAssessed };
 }
 
 /** "Refresh now" on a customer page: the same refresh the CLI and the schedule run. */

@@ -1,3 +1,4 @@
+import { ensureCurrent } from "../../checks/assessment/store";
 import { refreshDue } from "../../checks/schedule";
 import { getContext } from "./db.server";
 import { getConfig } from "./env.server";
@@ -5,23 +6,46 @@ import { refreshOptions } from "./refresh.server";
 
 const FIRST_TICK_MS = 30_000;
 const MAX_TICK_MS = 15 * 60_000;
+/** How often expired assessments are looked for, so pages rarely have to re-assess themselves. */
+const REASSESS_TICK_MS = 30_000;
 let started = false;
-let running = false;
+let refreshing = false;
+let reassessing: Promise<void> | null = null;
 
 /**
- * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off). Ticks are short so a
- * restarted server catches up soon; each tick refreshes only customers that are due, and ticks
- * never overlap. Timers are unref'd so they never keep the process alive.
+ * Re-assesses every expired assessment (a rules change, a local midnight, an override running
+ * out) in batches, now, in the background. Calls while one pass runs join it.
+ */
+export function reassessSoon(): Promise<void> {
+  reassessing ??= (async () => {
+    try {
+      const ctx = await getContext();
+      const done = await ensureCurrent(ctx.db, new Date());
+      if (done > 0) console.log(`[delight] re-assessed ${done} customers`);
+    } catch (error) {
+      console.error(`[delight] re-assessment did not finish: ${(error as Error).message}`);
+    } finally {
+      reassessing = null;
+    }
+  })();
+  return reassessing;
+}
+
+/**
+ * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off) and keeps assessments
+ * current. Refresh ticks are short so a restarted server catches up soon; each refreshes only
+ * customers that are due, and ticks never overlap. Timers are unref'd so they never keep the
+ * process alive.
  */
 export function startScheduler() {
   if (started) return;
   started = true;
-  const config = getConfig();
-  const interval = config.DELIGHT_REFRESH_INTERVAL;
+  setInterval(() => void reassessSoon(), REASSESS_TICK_MS).unref();
+  const interval = getConfig().DELIGHT_REFRESH_INTERVAL;
   if (interval <= 0) return;
   const tick = async () => {
-    if (running) return;
-    running = true;
+    if (refreshing) return;
+    refreshing = true;
     try {
       const ctx = await getContext();
       const outcomes = await refreshDue(ctx.db, ctx.secretKey, interval, refreshOptions(ctx, "schedule"));
@@ -32,7 +56,7 @@ export function startScheduler() {
     } catch (error) {
       console.error(`[delight] scheduled refresh did not run: ${(error as Error).message}`);
     } finally {
-      running = false;
+      refreshing = false;
     }
   };
   // Soon after start (a tenth of the interval, at most 30 s), so a restarted server catches up.

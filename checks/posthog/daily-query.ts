@@ -1,7 +1,7 @@
 import { tz } from "@date-fns/tz";
 import { format, getDate, setDate, subDays, subMonths } from "date-fns";
+import { shiftDay } from "../days";
 import type { DailyBreakdown, DailyCounts } from "../snapshot";
-import { shiftDay } from "../usage";
 import type { HogQLResult } from "./client";
 
 /** Name sent with the query: shows in PostHog's query log, and lets the sandbox recognise it. */

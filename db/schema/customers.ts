@@ -31,7 +31,7 @@ export const customers = pgTable(
     index("customers_owner_idx").on(t.ownerId),
     index("customers_plan_idx").on(t.planId),
     index("customers_name_idx").on(sql`lower(${t.name})`),
-    check("customers_billing_day_check", sql`${t.billingDay} between 1 and 28`),
+    check("customers_billing_day_check", sql`${t.billingDay} between 1 and 31`),
     check("customers_project_id_check", sql`${t.projectId} > 0`),
   ],
 );

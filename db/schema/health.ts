@@ -96,9 +96,11 @@ export const auditLog = pgTable(
 );
 
 /**
- * Derived pointer to each customer's newest score and run, written in the same transaction as
- * them. History stays in health_scores and check_runs; this only spares the portfolio a
- * "latest row per customer" search over millions of rows.
+ * Each customer's current assessment: the one stored truth every page, export, command and
+ * integration reads. Written only by the assessment writer (checks/assessment/store.ts), in the
+ * same transaction as whatever changed the customer's health; history is every assessment in
+ * health_scores. The scalar columns are copies of the assessment for sorting and filtering
+ * 10,000 customers without reading the JSON.
  */
 export const currentHealth = pgTable(
   "current_health",
@@ -106,16 +108,21 @@ export const currentHealth = pgTable(
     customerId: integer("customer_id")
       .primaryKey()
       .references(() => customers.id, { onDelete: "cascade" }),
+    /** The history row of this assessment. */
     scoreId: integer("score_id").references(() => healthScores.id, { onDelete: "set null" }),
+    /** Newest run of any status. */
     runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
-    /** Latest run that produced results (ok or partial): its results are the current automated state. */
+    /** Newest run that produced results (ok or partial): its results are the current automated state. */
     resultsRunId: integer("results_run_id").references(() => checkRuns.id, { onDelete: "set null" }),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
-    /*
-     * Copies of what the pointers point at, filled by the current_health_copy trigger (migration
-     * 0004) whenever a pointer changes, so the portfolio sorts and counts 10,000 customers from
-     * this one narrow table instead of looking up 10,000 rows among millions of scores.
-     */
+    /** Bumped by every write, so a writer that read its inputs earlier can tell they changed. */
+    revision: integer("revision").notNull().default(0),
+    /** When this assessment stops being true without any new input (see checks/assessment/assess.ts). */
+    validUntil: tstz("valid_until").notNull().default(sql`'1970-01-01T00:00:00Z'`),
+    /** The whole assessment (checks, usage, freshness); null until the first one is written. */
+    state: jsonb("state").$type<unknown>(),
+    /** What every reader shows about the customer's health (checks/assessment/summary.ts). */
+    summary: jsonb("summary").$type<unknown>(),
     score: real("score"),
     band: text("band"),
     coverage: real("coverage"),
@@ -124,14 +131,20 @@ export const currentHealth = pgTable(
     planPercent: real("plan_percent"),
     projectedPercent: real("projected_percent"),
     flagged80: boolean("flagged_80").notNull().default(false),
+    /** No successful refresh in the last 2 days. */
+    stale: boolean("stale").notNull().default(true),
+    scoringVersion: text("scoring_version"),
     scoredAt: tstz("scored_at"),
     refreshedAt: tstz("refreshed_at"),
     runStatus: text("run_status"),
+    /** Last score of each UTC day over the past 90 days, oldest first: [["2025-03-01", 71.2], …]. */
+    sparkline: jsonb("sparkline").$type<[string, number][]>().notNull().default([]),
   },
   // The foreign keys are ON DELETE SET NULL: each deleted score or run looks its pointer up here.
   (t) => [
     index("current_health_score_idx").on(t.scoreId),
     index("current_health_run_idx").on(t.runId),
     index("current_health_results_run_idx").on(t.resultsRunId),
+    index("current_health_valid_until_idx").on(t.validUntil),
   ],
 );

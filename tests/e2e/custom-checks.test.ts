@@ -121,7 +121,7 @@ describe("team-defined checks and scoring versions in Chromium", () => {
     await page.fill(`#w-${MANUAL.replace(".", "-")}`, "0");
     await page.fill(`#w-${EVENT.replace(".", "-")}`, "4");
     await page.click("button:has-text('Save as new scoring version')");
-    await expect.poll(settingsMessage).toBe("Saved scoring version 4; every customer was rescored");
+    await expect.poll(settingsMessage).toBe("Saved scoring version 4; every customer is being re-assessed under it");
     const v4 = await page.textContent("[data-testid=scoring-versions] li[data-version='4']");
     expect(v4).toContain(`${MANUAL}: weight 3 → 0`);
     expect(v4).toContain(`${EVENT}: weight 2 → 4`);

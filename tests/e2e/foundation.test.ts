@@ -63,10 +63,12 @@ describe("foundation in Chromium", () => {
     await page.fill("#f-name", "Acme <b>Corp</b>");
     await page.fill("#f-projectId", "twelve");
     await page.fill("#f-apiKey", KEY);
-    await page.fill("#f-billingDay", "31");
+    await page.fill("#f-billingDay", "32");
     await page.click("text=Add customer");
     await expect.poll(() => page.textContent("#f-projectId-error")).toBe("Project id is the number in your PostHog project URL");
-    expect(await page.textContent("#f-billingDay-error")).toBe("Billing day is a day of the month from 1 to 28 (so every month has it)");
+    expect(await page.textContent("#f-billingDay-error")).toBe(
+      "Billing day is a day of the month from 1 to 31 (a month without it bills from its last day)",
+    );
     expect(await page.inputValue("#f-name")).toBe("Acme <b>Corp</b>");
     expect(await page.inputValue("#f-projectId")).toBe("twelve");
     // What was typed stays in the field, but the server never sends the key back in its markup.

@@ -99,7 +99,8 @@ describe(`CLI checks, refresh, answer, report (${process.env.DELIGHT_TEST_DB})`,
     const after = (await cli(env, "report", "acme-analytics", "--json")).json();
     expect(after.checks.find((c: { id: string }) => c.id === "training.demo_received")).toMatchObject({ status: "pass", source: "manual" });
     expect(after.health.coverage).toBeGreaterThan(before.health.coverage);
-    expect(after.customer.apiKey).toMatch(/^phx_…/);
+    expect(after.apiKey).toMatch(/^phx_…/);
+    expect(after.health).toMatchObject({ band: "healthy", stale: false, lastRefresh: { status: "ok" } });
     const text = await cli(env, "report", "acme-analytics");
     expect(text.stdout).toMatch(/^Acme Analytics \(acme-analytics\)\nHealth: [\d.]+ healthy/);
   });

@@ -88,8 +88,8 @@ describe(`CLI (${process.env.DELIGHT_TEST_DB})`, () => {
       "posthogHost: The PostHog address must be a public host, not a local or private network address",
     ],
     [
-      ["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1", "--api-key", KEY, "--billing-day", "31"],
-      "billingDay: Billing day is a day of the month from 1 to 28 (so every month has it)",
+      ["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1", "--api-key", KEY, "--billing-day", "32"],
+      "billingDay: Billing day is a day of the month from 1 to 31 (a month without it bills from its last day)",
     ],
     [
       ["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1", "--api-key", KEY, "--plan", "Nope"],

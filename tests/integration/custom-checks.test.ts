@@ -5,11 +5,12 @@ import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/serve
 import { recordAnswer } from "../../app/models/answers.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { addCustomCheck, retireCustomCheck } from "../../app/models/custom-checks.server";
+import { scoreHistory } from "../../app/models/health-history.server";
 import * as settingsRoute from "../../app/routes/_app.settings";
-import { loadCustomerHealth } from "../../checks/health";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
-import { auditLog, customChecks, healthScores, scoringVersions } from "../../db/schema";
+import { auditLog, customChecks, healthScores, manualAnswers, scoringVersions } from "../../db/schema";
+import { assessmentOf } from "../setup/health";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -18,8 +19,8 @@ let seeded: Awaited<ReturnType<typeof seedSandboxCustomers>>;
 let admin: { cookie: string; email: string };
 const fast = { retries: 1, maxRetryWaitMs: 50, timeoutMs: 2000, sleep: async () => {}, limiter: createRateLimiter() };
 const customer = (name: string) => seeded.find((s) => s.scenario.name === name)!.customer;
-const health = (name: string) => loadCustomerHealth(app.ctx.db, customer(name).id);
-const statusOf = async (name: string, checkId: string) => (await health(name)).current.resolved.find((c) => c.checkId === checkId)?.status;
+const health = (name: string) => assessmentOf(app.ctx.db, customer(name).id);
+const statusOf = async (name: string, checkId: string) => (await health(name)).checks.find((c) => c.checkId === checkId)?.status;
 const settings = (form: Record<string, string>, cookie = admin.cookie) => callAction(settingsRoute, "/settings", form, { cookie });
 
 beforeAll(async () => {
@@ -110,26 +111,31 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
     });
     const id = "custom.did_we_run_an_onboarding_workshop";
     const afterAdd = await health("slipping");
-    expect(afterAdd.current.resolved.find((c) => c.checkId === id)).toMatchObject({
+    expect(afterAdd.checks.find((c) => c.checkId === id)).toMatchObject({
       kind: "manual",
       origin: "custom",
       status: "unknown",
       section: "training",
     });
-    expect(afterAdd.history.at(-1)).toMatchObject({ scoringVersion: "2", reason: "scoring v2" });
-    expect(afterAdd.current.score.score).toBe(before.current.score.score);
+    expect((await scoreHistory(app.ctx.db, customer("slipping").id, new Date())).at(-1)).toMatchObject({
+      scoringVersion: "2",
+      reason: "scoring v2",
+    });
+    expect(afterAdd.score).toBe(before.score);
 
-    const { state } = await recordAnswer(app.ctx.db, CLI_ACTOR, customer("slipping").id, { checkId: id, answer: "no", note: "next month" });
-    expect(state.resolved.find((c) => c.checkId === id)).toMatchObject({ status: "fail", source: "manual" });
-    expect(state.score.score!).toBeLessThan(before.current.score.score!);
-    expect(state.score.contributions.find((c) => c.checkId === id)).toMatchObject({ weight: 4, points: 0, maxPoints: 4 });
+    const state = await recordAnswer(app.ctx.db, CLI_ACTOR, customer("slipping").id, { checkId: id, answer: "no", note: "next month" });
+    expect(state.checks.find((c) => c.checkId === id)).toMatchObject({ status: "fail", source: "manual" });
+    expect(state.score!).toBeLessThan(before.score!);
+    expect(state.checks.find((c) => c.checkId === id)).toMatchObject({ weight: 4, points: 0, maxPoints: 4 });
 
     const retired = await settings({ intent: "retire-check", id });
     expect(retired.data.message).toBe(`Retired ${id}; scoring version 3`);
     const afterRetire = await health("slipping");
-    expect(afterRetire.current.resolved.some((c) => c.checkId === id)).toBe(false);
-    expect(afterRetire.current.score.score).toBe(before.current.score.score);
-    expect(afterRetire.answers[id]?.[0]).toMatchObject({ answer: "no", note: "next month" });
+    expect(afterRetire.checks.some((c) => c.checkId === id)).toBe(false);
+    expect(afterRetire.score).toBe(before.score);
+    // Its answers stay in history.
+    const answers = await app.ctx.db.select().from(manualAnswers).where(eq(manualAnswers.checkId, id));
+    expect(answers).toMatchObject([{ answer: "no", note: "next month" }]);
     const [row] = await app.ctx.db.select().from(customChecks).where(eq(customChecks.id, id));
     expect(row!.retiredAt).toBeInstanceOf(Date);
     // Retired: no longer answerable, and its id is never reused.
@@ -155,8 +161,8 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
       kind: "manual",
       planIds: [growth],
     });
-    const on = (await health("healthy")).current.resolved.some((c) => c.checkId === check.id);
-    const off = (await health("brand-new")).current.resolved.some((c) => c.checkId === check.id);
+    const on = (await health("healthy")).checks.some((c) => c.checkId === check.id);
+    const off = (await health("brand-new")).checks.some((c) => c.checkId === check.id);
     expect([on, off]).toEqual([true, false]);
     await retireCustomCheck(app.ctx.db, CLI_ACTOR, check.id);
   });
@@ -214,7 +220,7 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(await statusOf("slipping", signups)).toBe("fail");
     expect(await statusOf("slipping", prod)).toBe("fail");
     expect(await statusOf("missing-scope", signups)).toBe("unknown");
-    const checked = (await health("server-side-only")).current.resolved.find((c) => c.checkId === signups)!;
+    const checked = (await health("server-side-only")).checks.find((c) => c.checkId === signups)!;
     expect(checked).toMatchObject({ status: "pass", source: "posthog", origin: "custom" });
     expect(checked.evidence).toMatchObject({ minCount: 10, days: 60 });
   });
@@ -256,7 +262,7 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
       for (const [id, status] of Object.entries(checks))
         expect({ name, id, status: await statusOf(name, id) }).toEqual({ name, id, status });
     }
-    const sdk = (await health("slipping")).current.resolved.find((c) => c.checkId === "extra.sdk_current")!;
+    const sdk = (await health("slipping")).checks.find((c) => c.checkId === "extra.sdk_current")!;
     expect(sdk.summary).toBe("Outdated SDKs in the last 30 days: web@1.90.0");
     await settings({ intent: "extras", extras: "extra.sdk_current", minSdkVersions: "web=1.50.0" });
     expect(await statusOf("slipping", "extra.sdk_current")).toBe("pass");
@@ -283,9 +289,13 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
       "w:setup.production": "0",
       "w:custom.are_people_signing_up": "5",
     });
-    expect(result.data.message).toBe(`Saved scoring version ${previous + 1}; every customer was rescored`);
+    expect(result.data.message).toBe(`Saved scoring version ${previous + 1}; every customer is being re-assessed under it`);
     const version = String(previous + 1);
     for (const c of customers) {
+      // Read as every reader reads it: an assessment under the old version is never shown.
+      const h = await assessmentOf(app.ctx.db, c.id);
+      expect(h.scoringVersion).toBe(version);
+      expect(h.checks.find((x) => x.checkId === "setup.production")?.weight).toBe(0);
       const [latest] = await app.ctx.db
         .select()
         .from(healthScores)
@@ -293,15 +303,10 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
         .orderBy(sql`${healthScores.computedAt} desc, ${healthScores.id} desc`)
         .limit(1);
       expect(latest).toMatchObject({ scoringVersion: version, reason: `scoring v${version}` });
-      const h = await loadCustomerHealth(app.ctx.db, c.id);
-      expect(h.current.score.version).toBe(version);
-      expect(h.current.score.contributions.find((x) => x.checkId === "setup.production")?.weight).toBe(0);
     }
     expect(await countBefore("1")).toBe(oldV1);
     const healthy = await health("healthy");
-    expect(healthy.current.score.band).toBe(
-      healthy.current.score.score! >= 90 ? "healthy" : healthy.current.score.score! >= 50 ? "concerning" : "poor",
-    );
+    expect(healthy.band).toBe(healthy.score! >= 90 ? "healthy" : healthy.score! >= 50 ? "concerning" : "poor");
     const [row] = await app.ctx.db
       .select()
       .from(scoringVersions)

@@ -7,8 +7,8 @@ import { createCustomer } from "../../app/models/customers.server";
 import { createPlan } from "../../app/models/plans.server";
 import * as customerPage from "../../app/routes/_app.customers.$slug._index";
 import * as catchupRoute from "../../app/routes/_app.customers.$slug.catchup";
+import { shiftDay } from "../../checks/days";
 import { refreshCustomer } from "../../checks/refresh";
-import { shiftDay } from "../../checks/usage";
 import { auditLog, catchups, checkRuns, healthScores, manualAnswers, overrides } from "../../db/schema";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
@@ -75,7 +75,8 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(JSON.stringify(data)).not.toContain(apiKey);
     expect(JSON.stringify(data)).not.toContain("apiKeyEncrypted");
     expect(data.lastRun).toMatchObject({ status: "ok", errors: [] });
-    expect(data.historyChart.points).toHaveLength(1);
+    // Assessed when it was added (never refreshed, no score), then by the refresh.
+    expect(data.historyChart.points.map((p: any) => p.score === null)).toEqual([true, false]);
     expect(data.usage.plan).toEqual({ name: "Growth 500k", monthlyEvents: 500_000 });
     // Every day of the period is a point; the projection joins the actual line on the last measured day.
     expect(data.usage.cumulative).toHaveLength(data.usage.period.days);

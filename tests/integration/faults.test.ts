@@ -1,9 +1,11 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type FaultSpec, type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
-import { loadCustomerHealth } from "../../checks/health";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { refreshCustomer } from "../../checks/refresh";
+import { healthScores } from "../../db/schema";
+import { assessmentOf } from "../setup/health";
 import { setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -117,7 +119,8 @@ const cases: Case[] = [
 
 describe(`PostHog faults during a refresh (${process.env.DELIGHT_TEST_DB})`, () => {
   test.each(cases)("$name", async ({ fault, status, unknown, reason, maxRequests }) => {
-    const before = await loadCustomerHealth(app.ctx.db, customer.id);
+    const before = await assessmentOf(app.ctx.db, customer.id);
+    const historyBefore = await historyLength(customer.id);
     const sent = sandbox.requests.length;
     sleeps.length = 0;
     sandbox.setFaults({ perCustomer: { healthy: fault } });
@@ -130,23 +133,24 @@ describe(`PostHog faults during a refresh (${process.env.DELIGHT_TEST_DB})`, () 
     // It finishes, and nothing is retried forever.
     expect(outcome.status).toBe(status);
     expect(sandbox.requests.length - sent).toBeLessThanOrEqual(maxRequests);
-    const after = await loadCustomerHealth(app.ctx.db, customer.id);
-    expect(after.lastRun!.status).toBe(status);
-    if (reason) expect(after.lastRun!.errors.map((e) => e.message).join(" ")).toMatch(reason);
-    else expect(after.lastRun!.errors).toEqual([]);
+    const after = await assessmentOf(app.ctx.db, customer.id);
+    expect(after.freshness.lastRefresh!.status).toBe(status);
+    if (reason) expect(after.freshness.lastRefresh!.errors.map((e) => e.message).join(" ")).toMatch(reason);
+    else expect(after.freshness.lastRefresh!.errors).toEqual([]);
     for (const checkId of unknown) {
-      const check = after.current.resolved.find((c) => c.checkId === checkId)!;
+      const check = after.checks.find((c) => c.checkId === checkId)!;
       expect({ checkId, status: check.status }).toEqual({ checkId, status: "unknown" });
       expect(check.summary.length).toBeGreaterThan(10);
     }
     if (status === "failed") {
       // The previous good results and score stay.
-      expect(after.current.score.score).toBe(before.current.score.score);
-      expect(after.history).toHaveLength(before.history.length);
+      expect(after.score).toBe(before.score);
+      // A failed refresh is an input too: one new assessment with the same score, its data now older.
+      expect(await historyLength(customer.id)).toBe(historyBefore + 1);
     }
-    if (status === "ok") expect(after.current.resolved.filter((c) => c.source === "posthog" && c.status === "unknown")).toEqual([]);
+    if (status === "ok") expect(after.checks.filter((c) => c.source === "posthog" && c.status === "unknown")).toEqual([]);
     // A key never appears in what was stored about the failure.
-    expect(JSON.stringify(after.lastRun)).not.toContain(sandbox.customers.find((c) => c.name === "healthy")!.apiKey);
+    expect(JSON.stringify(after.freshness.lastRefresh)).not.toContain(sandbox.customers.find((c) => c.name === "healthy")!.apiKey);
   });
 
   test("429 waits are the seconds PostHog named, not a guess", async () => {
@@ -160,3 +164,7 @@ describe(`PostHog faults during a refresh (${process.env.DELIGHT_TEST_DB})`, () 
     expect(sleeps).toContain(7000);
   });
 });
+
+async function historyLength(customerId: number) {
+  return (await app.ctx.db.select({ id: healthScores.id }).from(healthScores).where(eq(healthScores.customerId, customerId))).length;
+}

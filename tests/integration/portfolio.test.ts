@@ -111,14 +111,10 @@ describe(`portfolio page (${process.env.DELIGHT_TEST_DB})`, () => {
       slug: "alpha-analytics",
       owner: { id: me.userId, email: "me@example.com" },
       plan: { name: "Growth", monthlyEvents: 1_000_000 },
-      score: 85,
-      band: "healthy",
-      failing: 1,
-      flagged80: true,
-      lastRefresh: { status: "ok" },
+      health: { score: 85, band: "healthy", failing: 1, flagged80: true, stale: false, lastRefresh: { status: "ok" } },
     });
-    expect(alpha.coverage).toBeCloseTo(0.9);
-    expect(alpha.planPercent).toBeCloseTo(92.4, 1);
+    expect(alpha.health.coverage).toBeCloseTo(0.9);
+    expect(alpha.health.planPercent).toBeCloseTo(92.4, 1);
     expect(alpha.sparkline.map((p: { score: number }) => p.score)).toEqual([60, 70, 85]);
     const days = alpha.sparkline.map((p: { day: string }) => p.day);
     expect([...days].sort()).toEqual(days);
@@ -159,8 +155,8 @@ describe(`portfolio page (${process.env.DELIGHT_TEST_DB})`, () => {
     const all = await page("?sort=score");
     expect(all.customers[0].name).toBe("Gamma Games");
     const desc = await page("?sort=score&dir=desc&page=2");
-    expect(desc.customers.slice(-2).map((c: { score: null }) => c.score)).toEqual([null, null]);
-    expect((await page("?sort=score&dir=desc")).customers[0].score).toBe(99);
+    expect(desc.customers.slice(-2).map((c: any) => c.health?.score ?? null)).toEqual([null, null]);
+    expect((await page("?sort=score&dir=desc")).customers[0].health.score).toBe(99);
   });
 
   test.each([
@@ -228,15 +224,15 @@ describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(result.headers.get("Content-Security-Policy")).toContain("default-src 'self'");
     const lines = parse(String(result.data));
     expect(lines[0]).toBe(
-      "Name,Slug,Owner email,Plan,Score,Band,Coverage %,Plan %,Projected %,At least 80% of plan,Failing checks,Last refresh,Last refresh status",
+      "Name,Slug,Owner email,Plan,Score,Band,Coverage %,Plan %,Projected %,At least 80% of plan,80% flag as of,Failing checks,Data through,Stale data,Last refresh,Last refresh status",
     );
     expect(lines).toHaveLength(36);
     const formula = lines.find((l) => l.includes(",formula,"))!;
-    expect(formula.startsWith(`'${FORMULA},formula,olive@example.com,,,,0,,,no,0,`)).toBe(true);
+    expect(formula.startsWith(`'${FORMULA},formula,olive@example.com,,,,0,,,no,,0,,no,`)).toBe(true);
     expect(formula.endsWith(",ok")).toBe(true);
     expect(lines.some((l) => l.startsWith("="))).toBe(false);
     const alpha = lines.find((l) => l.startsWith("Alpha Analytics"))!.split(",");
-    expect(alpha.slice(0, 11)).toEqual([
+    expect(alpha.slice(0, 14)).toEqual([
       "Alpha Analytics",
       "alpha-analytics",
       "me@example.com",
@@ -247,9 +243,12 @@ describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
       "92.4",
       "101",
       "yes",
+      "",
       "1",
+      "",
+      "no",
     ]);
-    expect(new Date(alpha[11]!).getTime()).toBeGreaterThan(Date.now() - 3 * HOUR);
+    expect(new Date(alpha[14]!).getTime()).toBeGreaterThan(Date.now() - 3 * HOUR);
     expect(String(result.data)).not.toContain(ALPHA_KEY);
   });
 
@@ -304,8 +303,7 @@ describe(`JSON API (${process.env.DELIGHT_TEST_DB})`, () => {
       apiKey: "phx_…wxyz",
       plan: { name: "Growth", monthlyEvents: 1_000_000 },
       owner: { email: "me@example.com" },
-      health: { score: 85, band: "healthy", flagged80: true },
-      lastRefresh: { status: "ok" },
+      health: { score: 85, band: "healthy", flagged80: true, lastRefresh: { status: "ok" } },
     });
     expect(JSON.stringify(result.data) + JSON.stringify(flagged.data)).not.toContain(ALPHA_KEY);
     expect(JSON.stringify(result.data)).not.toContain("apiKeyEncrypted");
@@ -324,24 +322,31 @@ describe(`JSON API (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(result.data).toMatchObject({
       slug: "alpha-analytics",
       apiKey: "phx_…wxyz",
-      health: { score: 85, band: "healthy", sections: { setup: { score: 90, coverage: 1 } }, flagged80: true, projectedPercent: 101 },
+      health: { score: 85, band: "healthy", flagged80: true, projectedPercent: 101 },
+      sections: { setup: { score: 90, coverage: 1 } },
       lastRefresh: { status: "ok", errors: [] },
     });
     expect(result.data.health.coverage).toBeCloseTo(0.9);
     expect(result.data.health.planPercent).toBeCloseTo(92.4, 1);
-    expect(result.data.checks).toEqual([
+    expect(result.data.checks).toMatchObject([
       { id: "setup.logged_in", status: "pass", summary: "3 members logged in", evidence: { members: 3 } },
       { id: "value.plan_usage_80", status: "pass", summary: "92% of plan", evidence: { percent: 92.4 } },
     ]);
     expect(JSON.stringify(result.data)).not.toContain(ALPHA_KEY);
   });
 
-  test("a never-refreshed customer has no health; an unknown slug is a 404 JSON", async () => {
+  test("a never-refreshed customer has no score and no refresh; an unknown slug is a 404 JSON", async () => {
     const delta = await callLoader(apiCustomer, "/api/customers/delta-dental", {
       headers: bearer(token),
       params: { slug: "delta-dental" },
     });
-    expect(delta.data).toMatchObject({ slug: "delta-dental", health: null, lastRefresh: null, checks: [] });
+    expect(delta.data).toMatchObject({
+      slug: "delta-dental",
+      health: { score: null, band: null, lastRefresh: null, stale: true },
+      lastRefresh: null,
+    });
+    expect(delta.data.checks).toHaveLength(24);
+    expect(delta.data.checks.every((c: { status: string }) => c.status === "unknown")).toBe(true);
     const missing = await callLoader(apiCustomer, "/api/customers/nope", { headers: bearer(token), params: { slug: "nope" } });
     expect(missing.status).toBe(404);
     expect(missing.data.error).toContain("nope");

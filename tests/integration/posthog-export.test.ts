@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createHealthExporter } from "../../app/utils/posthog-export.server";
-import type { CurrentState } from "../../checks/health-store";
+import type { HealthSummary } from "../../checks/assessment/summary";
 
 type Captured = {
   path: string;
@@ -30,17 +30,30 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const state = {
-  score: { score: 72.5, band: "healthy", coverage: 0.8125, failing: 3, unknown: 2, version: "1", sections: {}, contributions: [] },
-  usage: { percentOfQuota: 84.2, projectedPercent: 97.1 },
+const health: HealthSummary = {
+  score: 72.5,
+  band: "healthy",
+  coverage: 0.813,
+  failing: 3,
+  unknown: 2,
+  planPercent: 84.2,
+  projectedPercent: 97.1,
   flagged80: true,
-  resolved: [],
-} as unknown as CurrentState;
+  flagged80AsOf: "2025-03-10",
+  over100: false,
+  dataThrough: "2025-03-10",
+  stale: true,
+  lastRefresh: { at: "2025-03-14T06:00:00.000Z", status: "failed" },
+  lastSuccessAt: "2025-03-10T06:00:00.000Z",
+  scoringVersion: "3",
+  assessedAt: "2025-03-14T06:00:00.000Z",
+  validUntil: "2025-03-15T00:00:00.000Z",
+};
 
 describe("sending health to the team's own PostHog", () => {
   test("groupIdentify on group type customer and a 'customer health computed' event", async () => {
     const exporter = createHealthExporter({ apiKey: "phc_team_project_key", host, flushAt: 1 });
-    exporter.onScored({ slug: "acme", name: "Acme" }, state);
+    exporter.onAssessed({ slug: "acme", name: "Acme" }, health);
     await exporter.shutdown();
     const events = received.flatMap((r) => r.body.batch ?? []);
     const identify = events.find((e) => e.event === "$groupidentify")!;
@@ -51,11 +64,16 @@ describe("sending health to the team's own PostHog", () => {
         name: "Acme",
         health_score: 72.5,
         health_band: "healthy",
-        health_coverage: 81.3,
+        health_coverage: 0.813,
         plan_usage_percent: 84.2,
         plan_projected_percent: 97.1,
         above_80_percent: true,
+        above_80_percent_as_of: "2025-03-10",
+        data_through: "2025-03-10",
+        data_stale: true,
+        last_refresh_status: "failed",
         failing_checks: 3,
+        scoring_version: "3",
       },
     });
     const computed = events.find((e) => e.event === "customer health computed")!;

@@ -5,12 +5,12 @@ import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/serve
 import { recordAnswer } from "../../app/models/answers.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { CATALOG } from "../../checks/catalog";
-import { loadCustomerHealth } from "../../checks/health";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
 import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-lock";
 import { dueCustomers, refreshDue } from "../../checks/schedule";
 import { checkResults, checkRuns, customers, healthScores, usageDaily } from "../../db/schema";
+import { assessmentOf } from "../setup/health";
 import { setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -35,8 +35,8 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     const outcomes = await refreshMany(app.ctx.db, app.ctx.secretKey, await activeCustomers(app.ctx.db), { ...fast, concurrency: 4 });
     expect(outcomes.map((o) => o.status).sort()).toEqual(["failed", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "partial"]);
     for (const { scenario, customer } of seeded) {
-      const health = await loadCustomerHealth(app.ctx.db, customer.id);
-      const statuses = Object.fromEntries(health.current.resolved.map((c) => [c.checkId, c.status]));
+      const health = await assessmentOf(app.ctx.db, customer.id);
+      const statuses = Object.fromEntries(health.checks.map((c) => [c.checkId, c.status]));
       for (const [checkId, expected] of Object.entries(scenario.expected)) {
         expect({ scenario: scenario.name, checkId, status: statuses[checkId] }).toEqual({
           scenario: scenario.name,
@@ -48,18 +48,16 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
   });
 
   test("a revoked key or a missing scope gives unknown with a clear reason, never fail", async () => {
-    const revoked = await loadCustomerHealth(app.ctx.db, row("revoked-key").id);
-    expect(revoked.lastRun).toMatchObject({ status: "failed" });
-    expect(revoked.lastRun!.errors[0]!.message).toBe("PostHog rejected the API key (it may have been revoked)");
-    expect(
-      revoked.current.resolved.filter((c) => c.kind === "automated" && c.source === "posthog").every((c) => c.status === "unknown"),
-    ).toBe(true);
+    const revoked = await assessmentOf(app.ctx.db, row("revoked-key").id);
+    expect(revoked.freshness.lastRefresh).toMatchObject({ status: "failed" });
+    expect(revoked.freshness.lastRefresh!.errors[0]!.message).toBe("PostHog rejected the API key (it may have been revoked)");
+    expect(revoked.checks.filter((c) => c.kind === "automated" && c.source === "posthog").every((c) => c.status === "unknown")).toBe(true);
 
-    const scoped = await loadCustomerHealth(app.ctx.db, row("missing-scope").id);
-    const production = scoped.current.resolved.find((c) => c.checkId === "setup.production")!;
+    const scoped = await assessmentOf(app.ctx.db, row("missing-scope").id);
+    const production = scoped.checks.find((c) => c.checkId === "setup.production")!;
     expect(production.status).toBe("unknown");
     expect(production.summary).toMatch(/query:read/);
-    expect(scoped.current.resolved.find((c) => c.checkId === "setup.actions")!.status).toBe("pass");
+    expect(scoped.checks.find((c) => c.checkId === "setup.actions")!.status).toBe("pass");
   });
 
   test("a run stores all its results, its day counts and one score, each pointing at the run", async () => {
@@ -90,7 +88,8 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
 
   test("a PostHog outage records a failed run and keeps the previous results and score", async () => {
     const customer = row("slipping");
-    const before = await loadCustomerHealth(app.ctx.db, customer.id);
+    const before = await assessmentOf(app.ctx.db, customer.id);
+    const historyBefore = await historyLength(customer.id);
     sandbox.setFaults({ serverError: { count: 1000, status: 503 } });
     try {
       const outcome = await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast);
@@ -99,11 +98,12 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     } finally {
       sandbox.setFaults({});
     }
-    const after = await loadCustomerHealth(app.ctx.db, customer.id);
-    expect(after.lastRun!.status).toBe("failed");
-    expect(after.current.score.score).toBe(before.current.score.score);
-    expect(after.current.resolved.map((c) => c.status)).toEqual(before.current.resolved.map((c) => c.status));
-    expect(after.history).toHaveLength(before.history.length);
+    const after = await assessmentOf(app.ctx.db, customer.id);
+    expect(after.freshness.lastRefresh!.status).toBe("failed");
+    expect(after.score).toBe(before.score);
+    expect(after.checks.map((c) => c.status)).toEqual(before.checks.map((c) => c.status));
+    // A failed refresh is an input too: one new assessment with the same score, its data now older.
+    expect(await historyLength(customer.id)).toBe(historyBefore + 1);
   });
 
   test("two refreshes of the same customer at once: the second is skipped", async () => {
@@ -132,16 +132,16 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
   test("answering a manual check rescores without calling PostHog", async () => {
     const customer = row("healthy");
     const before = sandbox.requests.length;
-    const scoreBefore = (await loadCustomerHealth(app.ctx.db, customer.id)).current.score;
-    const { state } = await recordAnswer(app.ctx.db, CLI_ACTOR, customer.id, {
+    const scoreBefore = await assessmentOf(app.ctx.db, customer.id);
+    const state = await recordAnswer(app.ctx.db, CLI_ACTOR, customer.id, {
       checkId: "training.demo_received",
       answer: "no",
       note: "not yet",
     });
     expect(sandbox.requests.length).toBe(before);
-    expect(state.resolved.find((c) => c.checkId === "training.demo_received")).toMatchObject({ status: "fail", source: "manual" });
-    expect(state.score.coverage).toBeGreaterThan(scoreBefore.coverage);
-    expect(state.score.score).toBeLessThan(scoreBefore.score!);
+    expect(state.checks.find((c) => c.checkId === "training.demo_received")).toMatchObject({ status: "fail", source: "manual" });
+    expect(state.coverage).toBeGreaterThan(scoreBefore.coverage);
+    expect(state.score).toBeLessThan(scoreBefore.score!);
   });
 
   test("the schedule picks customers never refreshed or last refreshed before the interval", async () => {
@@ -169,3 +169,7 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(sandbox.requests.length).toBe(before);
   });
 });
+
+async function historyLength(customerId: number) {
+  return (await app.ctx.db.select({ id: healthScores.id }).from(healthScores).where(eq(healthScores.customerId, customerId))).length;
+}

@@ -4,10 +4,10 @@ import * as customerPage from "../../app/routes/_app.customers.$slug._index";
 import * as editCustomer from "../../app/routes/_app.customers.$slug.edit";
 import * as newCustomer from "../../app/routes/_app.customers.new";
 import * as apiCustomer from "../../app/routes/api.customers.$slug";
-import { loadCustomerHealth } from "../../checks/health";
 import { refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { cli } from "../setup/cli";
+import { assessmentOf } from "../setup/health";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -69,7 +69,7 @@ describe(`a customer's PostHog key never shows up anywhere (${process.env.DELIGH
       seen.push(await refreshCustomer(app.ctx.db, app.ctx.secretKey, row!, fast));
     }
     sandbox.setFaults({});
-    seen.push(await loadCustomerHealth(app.ctx.db, row!.id));
+    seen.push(await assessmentOf(app.ctx.db, row!.id));
     seen.push(await callLoader(apiCustomer, "/api/customers/leaky", { cookie, params: { slug: "leaky" } }));
 
     const env = { ...process.env } as Record<string, string>;

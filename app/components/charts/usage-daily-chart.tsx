@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } fr
 import { ChartFrame, COLORS, formatCompact, formatFull } from "./chart-frame";
 
 /** Events per day of the billing period, against the even daily pace that would use the quota. */
-export function UsageDailyChart({ daily, dailyPace }: { daily: { label: string; events: number }[]; dailyPace: number | null }) {
+export function UsageDailyChart({ daily, dailyPace }: { daily: { label: string; events: number | null }[]; dailyPace: number | null }) {
   return (
     <ChartFrame label="Events per day this billing period" height={200}>
       <BarChart data={daily} margin={{ top: 16, right: 16, bottom: 4, left: 0 }}>

@@ -4,10 +4,10 @@ import { BandBadge } from "./badges";
 import { ChangeList } from "./change-list";
 import { Delta } from "./delta";
 
-type Props = Pick<CustomerPageData, "score" | "sinceWeek" | "sinceCatchup" | "changes" | "historyChart" | "flagged80">;
+type Props = Pick<CustomerPageData, "score" | "sinceWeek" | "sinceCatchup" | "changes" | "historyChart" | "flagged80" | "flagged80AsOf">;
 
 /** The score with its band and coverage, how it moved, what changed, and its history. */
-export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyChart, flagged80 }: Props) {
+export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyChart, flagged80, flagged80AsOf }: Props) {
   return (
     <section className="panel score-panel" aria-labelledby="score-heading">
       <h2 id="score-heading" className="visually-hidden">
@@ -21,7 +21,11 @@ export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyC
             </span>
             <span className="score-badges">
               <BandBadge band={score.band} />
-              {flagged80 ? <span className="badge flag80">≥ 80% of plan</span> : null}
+              {flagged80 ? (
+                <span className="badge flag80" data-testid="flag80">
+                  ≥ 80% of plan{flagged80AsOf ? ` as of ${flagged80AsOf}` : ""}
+                </span>
+              ) : null}
             </span>
           </div>
           <div className="muted" data-testid="coverage">

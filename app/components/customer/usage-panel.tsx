@@ -6,7 +6,12 @@ import type { UsageView } from "~/models/usage-view";
 const pct = (n: number | null) => (n === null ? "–" : `${n}%`);
 
 function Projection({ usage }: { usage: UsageView }) {
-  if (usage.projected === null) return <p className="muted">No events measured this period yet, so there is no projection.</p>;
+  if (usage.projected === null)
+    return (
+      <p className="muted" data-testid="projection">
+        {usage.projectionNote}
+      </p>
+    );
   const verdict =
     usage.willExceed === null ? null : usage.willExceed ? (
       <strong className="will-exceed">On this pace they will go over their quota before {usage.period.end}.</strong>
@@ -16,7 +21,8 @@ function Projection({ usage }: { usage: UsageView }) {
   return (
     <p data-testid="projection">
       Projected {formatFull(usage.projected)} events by {usage.period.end}
-      {usage.projectedPercent !== null ? ` (${pct(usage.projectedPercent)} of quota)` : ""}. {verdict}
+      {usage.projectedPercent !== null ? ` (${pct(usage.projectedPercent)} of quota)` : ""}. {verdict}{" "}
+      <span className="muted">{usage.projectionNote}</span>
     </p>
   );
 }
@@ -31,6 +37,12 @@ export function UsagePanel({ usage, compact = false }: { usage: UsageView; compa
           No plan set: events are counted, but there is no quota to compare them with. Set a plan on the Edit page.
         </p>
       )}
+      {usage.dataThrough ? (
+        <p className="notice" data-testid="data-through">
+          Data through {usage.dataThrough}: {usage.missingDays} {usage.missingDays === 1 ? "day" : "days"} of this period were not measured
+          (the refreshes since failed). Percentages and the projection use the days that were.
+        </p>
+      ) : null}
       <dl className="stats">
         <div>
           <dt>Events this period</dt>

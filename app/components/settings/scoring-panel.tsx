@@ -1,4 +1,5 @@
-import { Form } from "@remix-run/react";
+import { Form, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
 import { Field, FormError } from "~/components/ui/field";
 import { type ChecklistSettings, failureFor, type SettingsReply } from "./types";
 
@@ -19,9 +20,10 @@ export function ScoringPanel({ settings, canEdit, reply }: { settings: Checklist
         </span>
       </h2>
       <p className="muted">
-        Weight 0 keeps a check on the checklist but out of the score. Saving creates a new version and rescores every customer; older scores
-        keep theirs.
+        Weight 0 keeps a check on the checklist but out of the score. Saving creates a new version and re-assesses every customer under it
+        (in the background); older scores keep theirs.
       </p>
+      <RescoringProgress progress={settings.rescoring} />
       <Form method="post" className="stack" noValidate>
         <FormError errors={errors} />
         <input type="hidden" name="intent" value="scoring" />
@@ -113,5 +115,24 @@ export function VersionsList({ settings }: { settings: ChecklistSettings }) {
         ))}
       </ol>
     </section>
+  );
+}
+
+/** While customers are still being re-assessed under the version in force: how far it got, updated every 2 s. */
+function RescoringProgress({ progress }: { progress: ChecklistSettings["rescoring"] }) {
+  const { revalidate, state } = useRevalidator();
+  const running = progress.done < progress.total;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setTimeout(() => {
+      if (state === "idle") revalidate();
+    }, 2_000);
+    return () => clearTimeout(timer);
+  }, [running, revalidate, state]);
+  if (!running) return null;
+  return (
+    <p className="notice" role="status" data-testid="rescoring-progress">
+      Re-assessing customers under scoring version {progress.version}: {progress.done} of {progress.total} done.
+    </p>
   );
 }

@@ -1,0 +1,495 @@
+import { and, desc, eq, gte, inArray, isNull, lte, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import {
+  catchups,
+  checkResults,
+  checkRuns,
+  currentHealth,
+  customers,
+  healthScores,
+  manualAnswers,
+  overrides,
+  plans,
+  usageDaily,
+} from "../../db/schema";
+import type { AutomatedResult } from "../evaluate";
+import { loadRules, type Rules } from "../rules";
+import type { CallFailure, UsageSnapshot } from "../snapshot";
+import { type Assessment, type AssessmentInput, assess, type RunStatus } from "./assess";
+import { healthSummary } from "./summary";
+
+/*
+ * The one writer of customers' health, and the reads that guarantee a reader never sees an
+ * expired assessment. Inputs are loaded for many customers at once (a handful of queries per
+ * batch, not per customer), assessed in memory, and written with multi-row statements.
+ */
+
+/** Why an assessment was made; stored with it in health_scores.reason. */
+export type Cause = "refresh" | "answer" | "override" | "catchup" | "customer" | "plan" | "scoring" | "settings" | "time";
+
+const BATCH = 200;
+/** Daily usage an assessment reads: the current billing period and six before it, with margin. */
+const USAGE_DAYS = 7 * 31 + 7;
+const SPARKLINE_DAYS = 90;
+
+export type Sparkline = [string, number][];
+
+export type Loaded = {
+  input: AssessmentInput;
+  revision: number | null;
+  sparkline: Sparkline;
+  /** The scoring version of the assessment being replaced (null before the first). */
+  previousVersion: string | null;
+};
+
+/** Everything the assessments of `ids` depend on, read in nine queries whatever the batch size. */
+export async function loadInputs(db: Db, ids: number[], now: Date, rules?: Rules): Promise<Map<number, Loaded>> {
+  const out = new Map<number, Loaded>();
+  if (ids.length === 0) return out;
+  const since = new Date(now.getTime() - USAGE_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const [inForce, facts, pointers, answerRows, overrideRows, catchupRows, usageRows] = await Promise.all([
+    rules ?? loadRules(db),
+    db
+      .select({
+        id: customers.id,
+        planId: customers.planId,
+        planName: plans.name,
+        monthlyEvents: plans.monthlyEvents,
+        billingDay: customers.billingDay,
+        timezone: customers.timezone,
+      })
+      .from(customers)
+      .leftJoin(plans, eq(plans.id, customers.planId))
+      .where(inArray(customers.id, ids)),
+    db
+      .select({
+        customerId: currentHealth.customerId,
+        revision: currentHealth.revision,
+        runId: currentHealth.runId,
+        resultsRunId: currentHealth.resultsRunId,
+        sparkline: currentHealth.sparkline,
+        scoringVersion: currentHealth.scoringVersion,
+      })
+      .from(currentHealth)
+      .where(inArray(currentHealth.customerId, ids)),
+    // Only the newest answer and override of each check decide it.
+    db
+      .selectDistinctOn([manualAnswers.customerId, manualAnswers.checkId], {
+        customerId: manualAnswers.customerId,
+        checkId: manualAnswers.checkId,
+        answer: manualAnswers.answer,
+        note: manualAnswers.note,
+        authorName: manualAnswers.authorName,
+        createdAt: manualAnswers.createdAt,
+      })
+      .from(manualAnswers)
+      .where(inArray(manualAnswers.customerId, ids))
+      .orderBy(manualAnswers.customerId, manualAnswers.checkId, desc(manualAnswers.createdAt), desc(manualAnswers.id)),
+    db
+      .selectDistinctOn([overrides.customerId, overrides.checkId], {
+        customerId: overrides.customerId,
+        checkId: overrides.checkId,
+        status: overrides.status,
+        reason: overrides.reason,
+        expiresAt: overrides.expiresAt,
+        authorName: overrides.authorName,
+        createdAt: overrides.createdAt,
+      })
+      .from(overrides)
+      .where(inArray(overrides.customerId, ids))
+      .orderBy(overrides.customerId, overrides.checkId, desc(overrides.createdAt), desc(overrides.id)),
+    db
+      .select({ customerId: catchups.customerId, date: catchups.date, status: catchups.status })
+      .from(catchups)
+      .where(inArray(catchups.customerId, ids)),
+    db
+      .select({ customerId: usageDaily.customerId, day: usageDaily.day, events: usageDaily.events, measuredAt: usageDaily.measuredAt })
+      .from(usageDaily)
+      .where(and(inArray(usageDaily.customerId, ids), gte(usageDaily.day, since))),
+  ]);
+
+  const pointerOf = new Map(pointers.map((p) => [p.customerId, p]));
+  const runIds = [...new Set(pointers.flatMap((p) => [p.runId, p.resultsRunId]).filter((id): id is number => id !== null))];
+  const resultRunIds = [...new Set(pointers.map((p) => p.resultsRunId).filter((id): id is number => id !== null))];
+  const [runs, snapshots, results] = await Promise.all([
+    runIds.length
+      ? db
+          .select({
+            id: checkRuns.id,
+            status: checkRuns.status,
+            finishedAt: checkRuns.finishedAt,
+            errors: checkRuns.errors,
+            apiCalls: checkRuns.apiCalls,
+          })
+          .from(checkRuns)
+          .where(inArray(checkRuns.id, runIds))
+      : [],
+    resultRunIds.length
+      ? db.select({ id: checkRuns.id, snapshot: checkRuns.snapshot }).from(checkRuns).where(inArray(checkRuns.id, resultRunIds))
+      : [],
+    resultRunIds.length
+      ? db
+          .select({
+            runId: checkResults.runId,
+            checkId: checkResults.checkId,
+            status: checkResults.status,
+            evidence: checkResults.evidence,
+            summary: checkResults.summary,
+          })
+          .from(checkResults)
+          .where(inArray(checkResults.runId, resultRunIds))
+      : [],
+  ]);
+  const runOf = new Map(runs.map((r) => [r.id, r]));
+  const snapshotOf = new Map(snapshots.map((r) => [r.id, (r.snapshot as UsageSnapshot | null) ?? null]));
+  const resultsOf = groupBy(results, (r) => r.runId);
+  const answersOf = groupBy(answerRows, (r) => r.customerId);
+  const overridesOf = groupBy(overrideRows, (r) => r.customerId);
+  const catchupsOf = groupBy(catchupRows, (r) => r.customerId);
+  const usageOf = groupBy(usageRows, (r) => r.customerId);
+
+  for (const f of facts) {
+    const pointer = pointerOf.get(f.id);
+    const lastRun = pointer?.runId ? runOf.get(pointer.runId) : undefined;
+    const resultsRun = pointer?.resultsRunId ? runOf.get(pointer.resultsRunId) : undefined;
+    const usage = usageOf.get(f.id) ?? [];
+    const measuredAt = usage.reduce<Date | null>((max, r) => (max === null || r.measuredAt > max ? r.measuredAt : max), null);
+    out.set(f.id, {
+      revision: pointer?.revision ?? null,
+      sparkline: pointer?.sparkline ?? [],
+      previousVersion: pointer?.scoringVersion ?? null,
+      input: {
+        now,
+        customer: f,
+        rules: inForce,
+        results: resultsRun
+          ? {
+              runId: resultsRun.id,
+              finishedAt: resultsRun.finishedAt,
+              automated: (resultsOf.get(resultsRun.id) ?? []).map((r) => ({ ...r, evidence: r.evidence as AutomatedResult["evidence"] })),
+              snapshot: snapshotOf.get(resultsRun.id) ?? null,
+            }
+          : null,
+        lastRun: lastRun
+          ? {
+              id: lastRun.id,
+              status: lastRun.status as RunStatus,
+              finishedAt: lastRun.finishedAt,
+              errors: lastRun.errors as CallFailure[],
+              apiCalls: lastRun.apiCalls,
+            }
+          : null,
+        answers: answersOf.get(f.id) ?? [],
+        overrides: overridesOf.get(f.id) ?? [],
+        catchups: catchupsOf.get(f.id) ?? [],
+        usage: { daily: usage.map((r) => ({ day: r.day, events: r.events })), measuredAt },
+      },
+    });
+  }
+  return out;
+}
+
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}
+
+/** The sparkline with `score` as the last score of its UTC day, days older than 90 dropped. */
+export function nextSparkline(previous: Sparkline, at: Date, score: number | null): Sparkline {
+  const day = at.toISOString().slice(0, 10);
+  const oldest = new Date(at.getTime() - SPARKLINE_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const kept = previous.filter(([d]) => d >= oldest && d !== day);
+  // Like the score history, a day whose last assessment had no score has no point.
+  return score === null ? kept : [...kept, [day, Math.round(score * 10) / 10]];
+}
+
+/**
+ * Rebuilds the stored sparklines of `customerIds` from their score history (scores written
+ * outside the writer: imported or synthetic history).
+ */
+export async function rebuildSparklines(db: Db, customerIds: number[], now: Date) {
+  if (customerIds.length === 0) return;
+  const since = new Date(now.getTime() - SPARKLINE_DAYS * 86_400_000).toISOString();
+  await db.execute(sql`
+    update current_health ch set sparkline = coalesce((
+      select jsonb_agg(jsonb_build_array(d.day, d.score) order by d.day) from (
+        select distinct on (day) to_char(h.computed_at at time zone 'UTC', 'YYYY-MM-DD') as day, round(h.score::numeric, 1)::float8 as score
+        from health_scores h where h.customer_id = ch.customer_id and h.computed_at >= ${since}::timestamptz
+        order by day, h.computed_at desc, h.id desc) d
+      where d.score is not null), '[]'::jsonb)
+    where ch.customer_id in (select value::int from json_array_elements_text(${JSON.stringify(customerIds)}::json))
+  `);
+}
+
+export type Written = { customerId: number; assessment: Assessment; scoreId: number };
+
+/**
+ * Appends each assessment to the history and makes it the customer's current one, in the
+ * caller's transaction. The scalar columns and the summary are copies of the assessment.
+ */
+export async function writeAssessments(
+  tx: Db,
+  items: { assessment: Assessment; sparkline: Sparkline; cause: Cause; runId?: number | null }[],
+): Promise<Written[]> {
+  if (items.length === 0) return [];
+  const rows = await tx
+    .insert(healthScores)
+    .values(
+      items.map(({ assessment: a, cause, runId }) => ({
+        customerId: a.customerId,
+        computedAt: new Date(a.assessedAt),
+        score: a.score,
+        band: a.band,
+        coverage: a.coverage,
+        sections: a.sections,
+        contributions: a.checks.map((c) => ({
+          checkId: c.checkId,
+          section: c.section,
+          weight: c.weight,
+          status: c.status,
+          source: c.source,
+          points: c.points,
+          maxPoints: c.maxPoints,
+        })),
+        failing: a.failing,
+        unknown: a.unknown,
+        periodEvents: a.usage.eventsThisPeriod,
+        planPercent: a.usage.percentOfQuota,
+        projectedPercent: a.usage.projectedPercent,
+        flagged80: a.flagged80,
+        scoringVersion: a.scoringVersion,
+        runId: runId ?? null,
+        reason: cause === "scoring" ? `scoring v${a.scoringVersion}` : cause,
+      })),
+    )
+    .returning({ id: healthScores.id, customerId: healthScores.customerId });
+  const scoreIdOf = new Map(rows.map((r) => [r.customerId, r.id]));
+  const current = items.map(({ assessment: a, sparkline }) => ({
+    customerId: a.customerId,
+    scoreId: scoreIdOf.get(a.customerId)!,
+    runId: a.freshness.lastRefresh?.runId ?? null,
+    resultsRunId: a.resultsRunId,
+    updatedAt: new Date(a.assessedAt),
+    revision: 1,
+    validUntil: new Date(a.validUntil),
+    state: a,
+    summary: healthSummary(a),
+    score: a.score,
+    band: a.band,
+    coverage: a.coverage,
+    failing: a.failing,
+    unknown: a.unknown,
+    planPercent: a.usage.percentOfQuota,
+    projectedPercent: a.usage.projectedPercent,
+    flagged80: a.flagged80,
+    stale: a.freshness.stale,
+    scoringVersion: a.scoringVersion,
+    scoredAt: new Date(a.assessedAt),
+    refreshedAt: a.freshness.lastRefresh ? new Date(a.freshness.lastRefresh.at) : null,
+    runStatus: a.freshness.lastRefresh?.status ?? null,
+    sparkline: nextSparkline(sparkline, new Date(a.assessedAt), a.score),
+  }));
+  const copied = Object.keys(current[0]!).filter((k) => k !== "customerId" && k !== "revision") as (keyof (typeof current)[number])[];
+  await tx
+    .insert(currentHealth)
+    .values(current)
+    .onConflictDoUpdate({
+      target: currentHealth.customerId,
+      set: {
+        ...Object.fromEntries(copied.map((k) => [k, sql.raw(`excluded.${currentHealth[k].name}`)])),
+        revision: sql`${currentHealth.revision} + 1`,
+      },
+    });
+  return items.map(({ assessment }) => ({ customerId: assessment.customerId, assessment, scoreId: scoreIdOf.get(assessment.customerId)! }));
+}
+
+/** An assessment that only time made necessary is recorded as caused by the new scoring version when that is what changed. */
+function causeOf(loaded: Loaded, cause: Cause): Cause {
+  const version = loaded.input.rules.scoring.version;
+  return cause === "time" && loaded.previousVersion !== null && loaded.previousVersion !== version ? "scoring" : cause;
+}
+
+/**
+ * Whether two reads of the rules agree. A rules change also expires every assessment, but a
+ * writer that read the rules before that change and the revisions after it would not notice.
+ */
+function sameRules(a: Rules, b: Rules): boolean {
+  const key = (r: Rules) =>
+    JSON.stringify([r.scoring, r.extras, r.minSdkVersions, r.custom.map((c) => [c.id, c.retiredAt?.getTime() ?? null, c.planIds])]);
+  return key(a) === key(b);
+}
+
+/** Locks the customers' current rows (creating missing ones) and returns their revisions. */
+async function lockCurrent(tx: Db, ids: number[]): Promise<Map<number, number>> {
+  await tx
+    .insert(currentHealth)
+    .values(ids.map((customerId) => ({ customerId })))
+    .onConflictDoNothing();
+  const rows = await tx
+    .select({ customerId: currentHealth.customerId, revision: currentHealth.revision })
+    .from(currentHealth)
+    .where(inArray(currentHealth.customerId, ids))
+    .for("update");
+  return new Map(rows.map((r) => [r.customerId, r.revision]));
+}
+
+/**
+ * Assesses `ids` again from what is stored, inside the caller's transaction (the one that stored
+ * the input that changed their health), and makes the results current.
+ */
+export async function reassess(tx: Db, ids: number[], cause: Cause, now: Date, rules?: Rules): Promise<Map<number, Written>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  await lockCurrent(tx, unique);
+  const loaded = await loadInputs(tx, unique, now, rules);
+  const written = await writeAssessments(
+    tx,
+    [...loaded.values()].map((l) => ({ assessment: assess(l.input), sparkline: l.sparkline, cause: causeOf(l, cause) })),
+  );
+  return new Map(written.map((w) => [w.customerId, w]));
+}
+
+/** `reassess` for one customer: its new assessment. */
+export async function reassessOne(tx: Db, customerId: number, cause: Cause, now: Date): Promise<Assessment> {
+  const written = (await reassess(tx, [customerId], cause, now)).get(customerId);
+  if (!written) throw new Error(`customer ${customerId} not found`);
+  return written.assessment;
+}
+
+/**
+ * Writes an assessment computed before the transaction opened (a refresh evaluates outside it),
+ * unless the customer's inputs changed since they were read; then it is assessed again from
+ * what is stored now, inside this transaction.
+ */
+export async function commitPrepared(
+  tx: Db,
+  prepared: {
+    loaded: Loaded;
+    assessment: Assessment;
+    cause: Cause;
+    runId?: number | null;
+    pointers?: { runId: number; resultsRunId: number | null };
+  },
+): Promise<Assessment> {
+  const id = prepared.assessment.customerId;
+  const revisions = await lockCurrent(tx, [id]);
+  const unchanged = revisions.get(id) === (prepared.loaded.revision ?? 0) && sameRules(prepared.loaded.input.rules, await loadRules(tx));
+  if (unchanged) {
+    await writeAssessments(tx, [
+      { assessment: prepared.assessment, sparkline: prepared.loaded.sparkline, cause: prepared.cause, runId: prepared.runId },
+    ]);
+    return prepared.assessment;
+  }
+  if (prepared.pointers) {
+    await tx
+      .update(currentHealth)
+      .set({ runId: prepared.pointers.runId, ...(prepared.pointers.resultsRunId ? { resultsRunId: prepared.pointers.resultsRunId } : {}) })
+      .where(eq(currentHealth.customerId, id));
+  }
+  const again = await reassess(tx, [id], prepared.cause, new Date(prepared.assessment.assessedAt));
+  return again.get(id)!.assessment;
+}
+
+/** Marks every current assessment expired (rules changed): readers and the scheduler re-assess. */
+export async function expireAll(tx: Db, now: Date, customerIds?: number[]) {
+  if (customerIds?.length === 0) return;
+  await tx
+    .update(currentHealth)
+    .set({ validUntil: now, revision: sql`${currentHealth.revision} + 1` })
+    .where(customerIds ? inArray(currentHealth.customerId, customerIds) : undefined);
+}
+
+/** Active customers whose assessment has expired at `now`, oldest expiry first. */
+async function expiredIds(db: Db, now: Date, limit: number, only?: number[]): Promise<number[]> {
+  const rows = await db
+    .select({ id: currentHealth.customerId })
+    .from(currentHealth)
+    .innerJoin(customers, eq(customers.id, currentHealth.customerId))
+    .where(
+      and(lte(currentHealth.validUntil, now), isNull(customers.archivedAt), only ? inArray(currentHealth.customerId, only) : undefined),
+    )
+    .orderBy(currentHealth.validUntil, currentHealth.customerId)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Makes sure no active customer (or none of `only`) has an expired assessment at `now`:
+ * expired ones are assessed again from stored inputs (no PostHog call), a batch at a time.
+ * Readers call this before reading; the server's scheduler calls it ahead of them.
+ */
+export async function ensureCurrent(
+  db: Db,
+  now: Date,
+  options: { only?: number[]; onBatch?: (done: number) => void } = {},
+): Promise<number> {
+  let done = 0;
+  // Each round assesses what it found; a customer someone else assessed meanwhile is skipped.
+  for (let round = 0; round < 1000; round++) {
+    const ids = await expiredIds(db, now, BATCH, options.only);
+    if (ids.length === 0) break;
+    const rules = await loadRules(db);
+    const loaded = await loadInputs(db, ids, now, rules);
+    const prepared = [...loaded.values()].map((l) => ({ loaded: l, assessment: assess(l.input) }));
+    const written = await db.transaction(async (tx) => {
+      const revisions = await lockCurrent(tx, ids);
+      // Rules that changed since they were read make every prepared assessment stale: skip the
+      // batch, the next round reads the new rules (the change expired these customers again).
+      if (!sameRules(rules, await loadRules(tx))) return 0;
+      const fresh = prepared.filter((p) => revisions.get(p.assessment.customerId) === (p.loaded.revision ?? 0));
+      const items = fresh.map((p) => ({ assessment: p.assessment, sparkline: p.loaded.sparkline, cause: causeOf(p.loaded, "time") }));
+      return (await writeAssessments(tx, items)).length;
+    });
+    done += written;
+    options.onBatch?.(done);
+  }
+  return done;
+}
+
+/** The customer's assessment valid at `now` (and its history row), re-assessed first if it expired; null for no such customer. */
+export async function currentAssessment(
+  db: Db,
+  customerId: number,
+  now: Date,
+): Promise<{ assessment: Assessment; scoreId: number } | null> {
+  const read = async (conn: Db) => {
+    const [row] = await conn
+      .select({ state: currentHealth.state, validUntil: currentHealth.validUntil, scoreId: currentHealth.scoreId })
+      .from(currentHealth)
+      .where(eq(currentHealth.customerId, customerId));
+    return row?.state && row.scoreId !== null && row.validUntil > now
+      ? { assessment: row.state as Assessment, scoreId: row.scoreId }
+      : null;
+  };
+  const stored = await read(db);
+  if (stored) return stored;
+  const [exists] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, customerId));
+  if (!exists) return null;
+  return db.transaction(async (tx) => {
+    await lockCurrent(tx, [customerId]);
+    // Another reader or the scheduler may have re-assessed it while this one waited for the lock.
+    const meanwhile = await read(tx);
+    if (meanwhile) return meanwhile;
+    const fresh = (await reassess(tx, [customerId], "time", now)).get(customerId)!;
+    return { assessment: fresh.assessment, scoreId: fresh.scoreId };
+  });
+}
+
+/** Customers re-assessed under the newest scoring version so far, for Settings' progress line. */
+export async function rescoringProgress(db: Db, version: string): Promise<{ done: number; total: number }> {
+  const [row] = await db
+    .select({
+      total: sql<number>`count(*)::int`,
+      done: sql<number>`count(*) filter (where ${currentHealth.scoringVersion} = ${version} and ${currentHealth.validUntil} > now())::int`,
+    })
+    .from(currentHealth)
+    .innerJoin(customers, eq(customers.id, currentHealth.customerId))
+    .where(isNull(customers.archivedAt));
+  return { done: row?.done ?? 0, total: row?.total ?? 0 };
+}
