@@ -86,6 +86,9 @@ export function explainChange(previous: HealthScore | null, current: HealthScore
   // A score stored without its per-check breakdown (e.g. the demo's synthetic history) cannot be
   // compared check by check; reading it as "nothing was scored" would credit every check.
   if (!previous || previous.contributions.length === 0) return [];
+  // Before anything was decided (a customer never refreshed) there is nothing to compare with:
+  // every decided check would read as a change.
+  if (previous.score === null) return [];
   const before = new Map(previous.contributions.map((c) => [c.checkId, c]));
   const after = new Map(current.contributions.map((c) => [c.checkId, c]));
   const ids = [...new Set([...before.keys(), ...after.keys()])];

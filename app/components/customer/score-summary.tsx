@@ -49,7 +49,11 @@ export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyC
           <h3>What changed</h3>
           <ChangeList
             changes={changes}
-            empty={historyChart.points.length < 2 ? "This is the first stored score." : "No check changed status since the previous score."}
+            empty={
+              historyChart.points.filter((p) => p.score !== null).length < 2
+                ? "This is the first score."
+                : "No check changed status since the previous score."
+            }
             testId="changes"
           />
         </div>
