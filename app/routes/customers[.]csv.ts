@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { requireUser } from "~/utils/auth.server";
-import { toCsv } from "~/utils/csv";
+import { toCsv, UTF8_BOM } from "~/utils/csv";
 import { getDb } from "~/utils/db.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
@@ -29,24 +29,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const now = new Date();
   const filters = parsePortfolioParams(new URL(request.url).searchParams);
   const { rows } = await queryPortfolio(await getDb(), filters, { userId: user.id, pageSize: null, now });
-  const body = toCsv(
-    HEADER,
-    rows.map((r) => [
-      r.name,
-      r.slug,
-      r.owner?.email,
-      r.plan?.name,
-      round(r.score, 1),
-      r.band,
-      r.coverage === null ? null : round(r.coverage * 100),
-      round(r.planPercent, 1),
-      round(r.projectedPercent, 1),
-      r.flagged80 ? "yes" : "no",
-      r.failing,
-      r.lastRefresh?.at,
-      r.lastRefresh?.status,
-    ]),
-  );
+  const body =
+    UTF8_BOM +
+    toCsv(
+      HEADER,
+      rows.map((r) => [
+        r.name,
+        r.slug,
+        r.owner?.email,
+        r.plan?.name,
+        round(r.score, 1),
+        r.band,
+        r.coverage === null ? null : round(r.coverage * 100),
+        round(r.planPercent, 1),
+        round(r.projectedPercent, 1),
+        r.flagged80 ? "yes" : "no",
+        r.failing,
+        r.lastRefresh?.at,
+        r.lastRefresh?.status,
+      ]),
+    );
   const headers = new Headers({
     "Content-Type": "text/csv; charset=utf-8",
     "Content-Disposition": `attachment; filename="delight-customers-${now.toISOString().slice(0, 10)}.csv"`,
