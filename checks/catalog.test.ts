@@ -54,6 +54,8 @@ const funnel = (over: Partial<InsightInfo>): InsightInfo => ({
   dashboardIds: [],
   ...over,
 });
+const held = (days: number) => ({ date: shiftDay(TODAY, days), status: "held" as const });
+const scheduled = (days: number) => ({ date: shiftDay(TODAY, days), status: "scheduled" as const });
 const both =
   (...changes: Change[]): Change =>
   (s, f) => {
@@ -428,23 +430,51 @@ const CASES: Case[] = [
   ],
   // catch-ups, in whole days of the project's time zone
   [
-    "catch-up exactly 100 days ago",
+    "catch-up held exactly 100 days ago",
     "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = [shiftDay(TODAY, -100)]),
+    (_, f) => (f.catchups = [held(-100)]),
     "pass",
     `Last catch-up ${shiftDay(TODAY, -100)} (100 days ago)`,
   ],
   [
-    "catch-up 101 days ago",
+    "catch-up held 101 days ago",
     "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = [shiftDay(TODAY, -101)]),
+    (_, f) => (f.catchups = [held(-101)]),
     "fail",
     `No catch-up in the last 100 days or the next 100 (last: ${shiftDay(TODAY, -101)})`,
   ],
-  ["catch-up in 100 days", "value.quarterly_catchup", (_, f) => (f.catchupDates = [shiftDay(TODAY, 100)]), "pass", /in 100 days/],
-  ["catch-up in 101 days", "value.quarterly_catchup", (_, f) => (f.catchupDates = [shiftDay(TODAY, -200), shiftDay(TODAY, 101)]), "fail"],
-  ["catch-up today", "value.quarterly_catchup", (_, f) => (f.catchupDates = [TODAY]), "pass", `Catch-up today (${TODAY})`],
-  ["no catch-ups recorded is a fail", "value.quarterly_catchup", (_, f) => (f.catchupDates = []), "fail", "No catch-ups recorded"],
+  ["catch-up scheduled in 100 days", "value.quarterly_catchup", (_, f) => (f.catchups = [scheduled(100)]), "pass", /in 100 days/],
+  ["catch-up in 101 days", "value.quarterly_catchup", (_, f) => (f.catchups = [held(-200), scheduled(101)]), "fail"],
+  ["catch-up held today", "value.quarterly_catchup", (_, f) => (f.catchups = [held(0)]), "pass", `Catch-up today (${TODAY})`],
+  [
+    "catch-up scheduled for today is not overdue yet",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [scheduled(0)]),
+    "pass",
+    `Catch-up scheduled today (${TODAY})`,
+  ],
+  [
+    "a scheduled catch-up whose date passed without being held does not count",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [scheduled(-1)]),
+    "fail",
+    `Catch-up scheduled for ${shiftDay(TODAY, -1)} is overdue: record it or reschedule.`,
+  ],
+  [
+    "overdue, with an older held one outside the window",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [held(-150), scheduled(-40)]),
+    "fail",
+    `Catch-up scheduled for ${shiftDay(TODAY, -40)} is overdue: record it or reschedule. Last held: ${shiftDay(TODAY, -150)}.`,
+  ],
+  [
+    "a held one still passes, and the overdue one is named",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [held(-30), scheduled(-3)]),
+    "pass",
+    `Last catch-up ${shiftDay(TODAY, -30)} (30 days ago); the one scheduled for ${shiftDay(TODAY, -3)} is overdue: record it or reschedule`,
+  ],
+  ["no catch-ups recorded is a fail", "value.quarterly_catchup", (_, f) => (f.catchups = []), "fail", "No catch-ups recorded"],
 ];
 
 test.each(CASES)("%s → %s is %s", (_name, id, change, status, summary) => {
@@ -476,7 +506,7 @@ describe("evidence carries the numbers", () => {
   test("catch-up 'today' follows the project's time zone", () => {
     // 2025-03-15T12:00Z is already 16 March in Auckland, so 6 December is 100 days back there.
     const change: Change = (s, f) => {
-      f.catchupDates = [shiftDay(TODAY, -100)];
+      f.catchups = [held(-100)];
       if (s.project.ok) s.project.value.timezone = "Pacific/Auckland";
     };
     expect(run("value.quarterly_catchup", change).status).toBe("fail");

@@ -137,9 +137,13 @@ function planUsage({ snapshot, facts }: RuleInput): RuleResult {
 
 function quarterlyCatchup({ snapshot, facts, now }: RuleInput): RuleResult {
   const today = localDay(now, snapshot.project.ok ? snapshot.project.value.timezone : "UTC");
-  const dates = facts.catchupDates.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
-  const past = dates.filter((d) => d <= today).at(-1) ?? null;
-  const next = dates.find((d) => d > today) ?? null;
+  const valid = facts.catchups.filter((c) => /^\d{4}-\d{2}-\d{2}$/.test(c.date));
+  const held = valid.filter((c) => c.status === "held" && c.date <= today).map((c) => c.date);
+  const scheduled = valid.filter((c) => c.status === "scheduled").map((c) => c.date);
+  // Scheduled for a day that has passed and never recorded as held: we do not know it happened.
+  const overdue = scheduled.filter((d) => d < today).sort();
+  const past = held.sort().at(-1) ?? null;
+  const next = scheduled.filter((d) => d >= today).sort()[0] ?? null;
   const daysSince = past ? daysBetween(past, today) : null;
   const daysUntil = next ? daysBetween(today, next) : null;
   const evidence: Evidence = {
@@ -147,16 +151,26 @@ function quarterlyCatchup({ snapshot, facts, now }: RuleInput): RuleResult {
     daysSinceLast: daysSince,
     nextCatchup: next,
     daysUntilNext: daysUntil,
+    overdue,
     today,
   };
+  const overdueNote = overdue.length
+    ? `; ${overdue.length === 1 ? `the one scheduled for ${overdue[0]} is` : `${overdue.length} scheduled ones (${overdue.join(", ")}) are`} overdue: record it or reschedule`
+    : "";
   if (daysSince !== null && daysSince <= 100) {
-    return decide(true, evidence, daysSince === 0 ? `Catch-up today (${past})` : `Last catch-up ${past} (${count(daysSince, "day")} ago)`);
+    const when = daysSince === 0 ? `Catch-up today (${past})` : `Last catch-up ${past} (${count(daysSince, "day")} ago)`;
+    return decide(true, evidence, `${when}${overdueNote}`);
   }
   if (daysUntil !== null && daysUntil <= 100) {
-    return decide(true, evidence, `Next catch-up ${next} (in ${count(daysUntil, "day")})`);
+    const when = daysUntil === 0 ? `Catch-up scheduled today (${next})` : `Next catch-up ${next} (in ${count(daysUntil, "day")})`;
+    return decide(true, evidence, `${when}${overdueNote}`);
+  }
+  if (overdue.length) {
+    const last = past ? ` Last held: ${past}.` : "";
+    return decide(false, evidence, `Catch-up scheduled for ${overdue.at(-1)} is overdue: record it or reschedule.${last}`);
   }
   const last = past ? ` (last: ${past})` : "";
-  return decide(false, evidence, dates.length ? `No catch-up in the last 100 days or the next 100${last}` : "No catch-ups recorded");
+  return decide(false, evidence, valid.length ? `No catch-up in the last 100 days or the next 100${last}` : "No catch-ups recorded");
 }
 
 function regularUsage({ snapshot, now }: RuleInput): RuleResult {
@@ -388,7 +402,7 @@ export const CATALOG: CheckDefinition[] = [
     id: "value.quarterly_catchup",
     section: "value",
     question: "Have we set up a quarterly catchup with the customer?",
-    rule: "Passes with a catch-up held in the last 100 days or scheduled in the next 100.",
+    rule: "Passes with a catch-up held in the last 100 days or scheduled in the next 100; a scheduled one whose date passed without being recorded as held does not count.",
     source: "delight",
     evaluate: quarterlyCatchup,
   }),

@@ -173,7 +173,7 @@ describe("scenario expectations", () => {
       const snapshot = await collect(c.name);
       const results = evaluateAutomated({
         snapshot,
-        facts: { planMonthlyEvents: c.suggestedPlan.monthlyEvents, catchupDates: [] },
+        facts: { planMonthlyEvents: c.suggestedPlan.monthlyEvents, catchups: [] },
         now: NOW,
       });
       for (const [checkId, expected] of Object.entries(c.expected)) {

@@ -17,7 +17,7 @@ import { evaluateAutomated, resolveChecks } from "./evaluate";
 import { catalogFor, loadRules, type Rules } from "./rules";
 import { computeScore, type HealthScore } from "./score";
 import type { UsageSnapshot } from "./snapshot";
-import type { CheckStatus } from "./types";
+import type { CatchupFact, CheckStatus } from "./types";
 import { type UsageVsPlan, usageVsPlan } from "./usage";
 
 /** Daily usage kept for the usage view: the current period and six before it, with margin. */
@@ -40,12 +40,13 @@ export async function loadFacts(db: Db, customerId: number): Promise<CustomerFac
   return row ?? null;
 }
 
-export async function loadCatchupDates(db: Db, customerId: number): Promise<string[]> {
+/** The customer's catch-ups that were not cancelled, with their status (value.quarterly_catchup reads them). */
+export async function loadCatchupFacts(db: Db, customerId: number): Promise<CatchupFact[]> {
   const rows = await db
-    .select({ date: catchups.date })
+    .select({ date: catchups.date, status: catchups.status })
     .from(catchups)
     .where(and(eq(catchups.customerId, customerId), ne(catchups.status, "cancelled")));
-  return rows.map((r) => r.date);
+  return rows.flatMap((r) => (r.status === "cancelled" ? [] : [{ date: r.date, status: r.status }]));
 }
 
 export async function loadAnswers(db: Db, customerId: number): Promise<ManualAnswerRecord[]> {
@@ -118,7 +119,7 @@ export async function withFreshDelightChecks(
   const fresh = evaluateAutomated(
     {
       snapshot: current.snapshot,
-      facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(db, facts.id) },
+      facts: { planMonthlyEvents: facts.monthlyEvents, catchups: await loadCatchupFacts(db, facts.id) },
       now,
     },
     own,

@@ -4,7 +4,7 @@ import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
 import { openSecret, SecretError } from "../db/secrets";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
-import { type CurrentState, loadCatchupDates, loadFacts, movePointers, storeScore } from "./health-store";
+import { type CurrentState, loadCatchupFacts, loadFacts, movePointers, storeScore } from "./health-store";
 import { privateAddressOf } from "./posthog/host";
 import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
 import { catalogFor, eventColumnsFor, loadRules } from "./rules";
@@ -166,7 +166,7 @@ export async function refreshCustomer(
       }
       const facts = (await loadFacts(tx, customer.id))!;
       const automated = evaluateAutomated(
-        { snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchupDates: await loadCatchupDates(tx, customer.id) }, now },
+        { snapshot, facts: { planMonthlyEvents: facts.monthlyEvents, catchups: await loadCatchupFacts(tx, customer.id) }, now },
         catalogFor(rules, facts.planId),
       );
       await tx.insert(checkResults).values(

@@ -12,12 +12,17 @@ export type Evidence = Record<string, string | number | boolean | null | string[
 
 export type RuleResult = { status: CheckStatus; evidence: Evidence; summary: string };
 
+export type CatchupFact = { date: string; status: "scheduled" | "held" };
+
 /** Facts delight knows itself (not from PostHog) that some rules read. */
 export type DelightFacts = {
   /** Monthly event quota of the customer's plan, or null when no plan is set. */
   planMonthlyEvents: number | null;
-  /** ISO dates (YYYY-MM-DD) of catch-ups held or scheduled and not cancelled. */
-  catchupDates: string[];
+  /**
+   * Catch-ups held or scheduled, not cancelled: date (YYYY-MM-DD, the customer's calendar) and
+   * status, since a scheduled one whose date has passed did not happen as far as we know.
+   */
+  catchups: CatchupFact[];
 };
 
 export type RuleInput = { snapshot: UsageSnapshot; facts: DelightFacts; now: Date };

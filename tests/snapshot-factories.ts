@@ -97,7 +97,7 @@ export function passingSnapshot(): UsageSnapshot {
 /** 30,000 events in the last 30 days of `passingSnapshot` are 85.7% of this plan. */
 export const passingFacts = (): DelightFacts => ({
   planMonthlyEvents: 35_000,
-  catchupDates: [shiftDay(TODAY, -30)],
+  catchups: [{ date: shiftDay(TODAY, -30), status: "held" }],
 });
 
 export const passingInput = (): RuleInput => ({

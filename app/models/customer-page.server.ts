@@ -4,6 +4,8 @@ import { CALL_LABELS, type CallName } from "../../checks/snapshot";
 import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
 import { maskApiKey } from "../../db/secrets";
+import { overdueCatchups } from "./catchup-overdue";
+import { customerToday, listCatchups } from "./catchups.server";
 import { describeChange, SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
 import { getCustomer, type PublicCustomer } from "./customers.server";
 import { usageView } from "./usage-view";
@@ -151,7 +153,11 @@ export function changesView(changes: CustomerHealth["changes"], resolved: Resolv
 export async function customerPageData(db: Db, slug: string, now = new Date()) {
   const customer = await getCustomer(db, slug);
   if (!customer) return null;
-  const health = await loadCustomerHealth(db, customer.id, now);
+  const [health, catchups, today] = await Promise.all([
+    loadCustomerHealth(db, customer.id, now),
+    listCatchups(db, customer.id),
+    customerToday(db, customer.id, now),
+  ]);
   const current = health.current.score.score;
   const rows = health.current.resolved.map((r) => checkRow(r, health, now));
   return {
@@ -177,6 +183,7 @@ export async function customerPageData(db: Db, slug: string, now = new Date()) {
     }),
     usage: usageView(health.current.usage, planOf(customer)),
     lastRun: lastRunView(health),
+    overdueCatchups: overdueCatchups(catchups, today).map((c) => ({ id: c.id, date: c.date, attendees: c.attendees })),
   };
 }
 export type CustomerPageData = NonNullable<Awaited<ReturnType<typeof customerPageData>>>;

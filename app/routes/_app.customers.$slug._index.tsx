@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { Checklist } from "~/components/customer/checklist";
 import { CustomerHeader } from "~/components/customer/customer-header";
 import { LastRefresh } from "~/components/customer/last-refresh";
+import { OverdueCatchups } from "~/components/customer/overdue-catchups";
 import { ScoreSummary } from "~/components/customer/score-summary";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { clearOverride, recordAnswer, recordOverride } from "~/models/answers.server";
@@ -60,6 +61,7 @@ export default function CustomerPage() {
   return (
     <div className="customer-page">
       <CustomerHeader data={data} canEdit={data.canEdit} />
+      <OverdueCatchups overdue={data.overdueCatchups} packPath="catchup" canEdit={data.canEdit} />
       <ScoreSummary
         score={data.score}
         sinceWeek={data.sinceWeek}
