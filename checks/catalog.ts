@@ -353,6 +353,7 @@ export const CATALOG: CheckDefinition[] = [
     section: "setup",
     question: "Has the customer used the toolbar?",
     rule: "Passes when the project has authorised toolbar URLs; otherwise unknown until a person answers.",
+    answers: ["yes", "no", "na"],
     evaluate: toolbar,
   }),
   automated({
@@ -366,6 +367,7 @@ export const CATALOG: CheckDefinition[] = [
     id: "setup.test_data_removed",
     section: "setup",
     question: "If applicable, has the customer removed any test data?",
+    answers: ["na"],
     rule: "Passes when there were no localhost events in the last 30 days or the test-account filters include a $host filter.",
     evaluate: testDataRemoved,
   }),
@@ -373,6 +375,7 @@ export const CATALOG: CheckDefinition[] = [
     id: "setup.feature_flags",
     section: "setup",
     question: "If applicable, is the customer using feature flags?",
+    answers: ["na"],
     rule: "Passes with at least one active flag and at least one $feature_flag_called event in the last 30 days.",
     evaluate: featureFlags,
   }),

@@ -4,6 +4,9 @@ export const SECTIONS = ["setup", "training", "value"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export type CheckStatus = "pass" | "fail" | "na" | "unknown";
+/** What a person can answer; a later `withdrawn` row (see evaluate.ts) takes an answer back. */
+export const ANSWER_VALUES = ["yes", "no", "na"] as const;
+export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export type CheckSource = "posthog" | "manual" | "override" | "delight";
 export type CheckKind = "automated" | "manual";
 
@@ -49,6 +52,13 @@ export type CheckDefinition = {
    * records (catch-ups, the plan quota); `posthog` when omitted.
    */
   source?: CheckSource;
+  /**
+   * The answers a person may give. Manual checks: all of them (the default). Automated checks:
+   * none by default, since PostHog decides them and an override is the way to disagree; `na`
+   * alone for the handbook's "if applicable" questions, where only a person knows it does not
+   * apply; all three where the rule defers to a person when PostHog cannot tell (the toolbar).
+   */
+  answers?: readonly AnswerValue[];
   /** Automated checks only. Pure: same input, same output. */
   evaluate?: (input: RuleInput) => RuleResult;
 };

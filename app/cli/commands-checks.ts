@@ -3,7 +3,7 @@ import { loadCustomerHealth } from "../../checks/health";
 import { activeCustomers, type RefreshOutcome, refreshMany } from "../../checks/refresh";
 import { catalogFor, loadRules } from "../../checks/rules";
 import { customers } from "../../db/schema";
-import { recordAnswer } from "../models/answers.server";
+import { recordAnswer, withdrawAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
 import { customerJson, getCustomer } from "../models/customers.server";
 import { findUserByEmail } from "../models/users.server";
@@ -84,7 +84,7 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
 export async function answerCommand(ctx: AppContext, args: string[], io: CliIo) {
   const { values, positionals } = parse(args, { note: { type: "string" }, by: { type: "string" } });
   const [slug, checkId, answer] = positionals;
-  if (!slug || !checkId || !answer) throw new CliError("Usage: delight answer SLUG CHECK_ID yes|no|na [--note T] [--by EMAIL]", 2);
+  if (!slug || !checkId || !answer) throw new CliError("Usage: delight answer SLUG CHECK_ID yes|no|na|withdraw [--note T] [--by EMAIL]", 2);
   const customer = await getCustomer(ctx.db, slug);
   if (!customer) throw new CliError(`No customer with slug ${slug}`);
   let actor = CLI_ACTOR;
@@ -93,13 +93,16 @@ export async function answerCommand(ctx: AppContext, args: string[], io: CliIo) 
     if (!user) throw new CliError(`No user with email ${values.by}`);
     actor = { id: user.id, name: user.email };
   }
-  const { state } = await recordAnswer(ctx.db, actor, customer.id, { checkId, answer, note: values.note ?? "" });
+  const withdraw = answer === "withdraw";
+  const { state } = withdraw
+    ? await withdrawAnswer(ctx.db, actor, customer.id, checkId)
+    : await recordAnswer(ctx.db, actor, customer.id, { checkId, answer, note: values.note ?? "" });
   const resolved = state.resolved.find((c) => c.checkId === checkId)!;
   output(
     io,
     values.json,
-    { slug, checkId, answer, status: resolved.status, score: state.score.score, band: state.score.band },
-    `${slug} ${checkId}: ${answer} recorded; check is ${resolved.status}, score ${state.score.score ?? "—"}`,
+    { slug, checkId, answer: withdraw ? "withdrawn" : answer, status: resolved.status, score: state.score.score, band: state.score.band },
+    `${slug} ${checkId}: ${withdraw ? "answer withdrawn" : `${answer} recorded`}; check is ${resolved.status}, score ${state.score.score ?? "—"}`,
   );
 }
 

@@ -41,7 +41,7 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   customer list [--all]
   token create --user EMAIL [--name N]   (bearer token for the JSON API, shown once)
   refresh --customer SLUG | --all [--concurrency N]
-  answer SLUG CHECK_ID yes|no|na [--note T] [--by EMAIL]
+  answer SLUG CHECK_ID yes|no|na|withdraw [--note T] [--by EMAIL]
   report SLUG
   checks                                 (the catalogue in force)
   check add --section setup|training|value --question Q [--weight 0-10] [--plans "A,B"]

@@ -32,7 +32,13 @@ function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRec
   const items = [
     ...answers.map((a) => ({
       at: a.createdAt,
-      item: { kind: "answer" as const, who: a.authorName, when: stamp(a.createdAt), what: `Answered "${a.answer}"`, note: a.note },
+      item: {
+        kind: "answer" as const,
+        who: a.authorName,
+        when: stamp(a.createdAt),
+        what: a.answer === "withdrawn" ? "Withdrew the answer" : `Answered "${a.answer}"`,
+        note: a.note,
+      },
     })),
     ...overrides.map((o) => ({
       at: o.createdAt,
@@ -75,6 +81,8 @@ function checkRow(r: ResolvedCheck, health: CustomerHealth, now: Date) {
     summary: r.summary,
     when,
     stale: r.answerStale,
+    answers: [...r.answers],
+    answerInForce: r.answer ? { answer: r.answer.answer, by: r.answer.authorName, on: dayOf(r.answer.createdAt) } : null,
     automated:
       r.kind === "automated" ? { status: r.automated?.status ?? "unknown", summary: r.automated?.summary ?? "Not refreshed yet" } : null,
     override: o
