@@ -10,6 +10,7 @@ import {
   passingFacts,
   passingSnapshot,
   TODAY,
+  windowsFor,
 } from "../tests/snapshot-factories";
 import { CATALOG, CHECK_IDS, getCheck } from "./catalog";
 import type { CallName, DailyCounts, InsightInfo, UsageSnapshot } from "./snapshot";
@@ -31,7 +32,16 @@ function run(id: string, change: Change = () => {}, now = NOW): RuleResult {
 const daily =
   (fill: (back: number) => Partial<Omit<DailyCounts, "day">>, days = 36): Change =>
   (s) => {
-    s.daily = ok(makeDaily(days, (_, back) => fill(back)));
+    const rows = makeDaily(days, (_, back) => fill(back));
+    s.daily = ok(rows);
+    s.windows = ok(windowsFor(rows));
+  };
+/** The one HogQL query failed: neither calendar days nor windows were read. */
+const queryFailed =
+  (message?: string): Change =>
+  (s) => {
+    s.daily = failed("events", message);
+    s.windows = failed("events", message);
   };
 const onlyOn =
   (backs: number[], counts: Partial<Omit<DailyCounts, "day">> = busyDay) =>
@@ -115,19 +125,19 @@ describe("catalogue", () => {
 const FAILED_CALLS: [string, keyof UsageSnapshot, CallName][] = [
   ["setup.logged_in", "members", "members"],
   ["setup.team_added", "members", "members"],
-  ["setup.events_recurring", "daily", "events"],
-  ["setup.identify_calls", "daily", "events"],
+  ["setup.events_recurring", "windows", "events"],
+  ["setup.identify_calls", "windows", "events"],
   ["setup.user_properties", "personProperties", "person_properties"],
   ["setup.actions", "actions", "actions"],
   ["setup.funnels", "insights", "insights"],
   ["setup.dashboards", "dashboards", "dashboards"],
   ["setup.toolbar", "project", "project"],
-  ["setup.production", "daily", "events"],
-  ["setup.test_data_removed", "daily", "events"],
+  ["setup.production", "windows", "events"],
+  ["setup.test_data_removed", "windows", "events"],
   ["setup.feature_flags", "featureFlags", "feature_flags"],
-  ["setup.feature_flags", "daily", "events"],
+  ["setup.feature_flags", "windows", "events"],
   ["training.everyone_used", "members", "members"],
-  ["value.plan_usage_80", "daily", "events"],
+  ["value.plan_usage_80", "windows", "events"],
   ["value.regular_usage", "members", "members"],
 ];
 
@@ -219,24 +229,27 @@ const CASES: Case[] = [
     "fail",
     "2 of 4 weeks had events",
   ],
-  // window 3 ends 2025-03-01; 2025-03-01T12:00Z is already 2 March in Auckland, so that week is ignored there
+  // Window 3 ends exactly 14×24 hours before the refresh, 2025-03-01T12:00Z, in every time zone:
+  // a project created a minute after that never had window 3, one created a minute before did.
   [
-    "creation day is project-local (Auckland)",
+    "project created a minute after window 3 ended: that week is ignored",
     "setup.events_recurring",
     both(
-      project((p) => Object.assign(p, { createdAt: "2025-03-01T12:00:00Z", timezone: "Pacific/Auckland" })),
+      project((p) => Object.assign(p, { createdAt: "2025-03-01T12:01:00Z", timezone: "Pacific/Auckland" })),
       daily((b) => (b >= 14 && b <= 20 ? {} : busyDay)),
     ),
     "pass",
+    "2 of 2 weeks had events (project created 2025-03-02; earlier weeks ignored)",
   ],
   [
-    "creation day is project-local (UTC)",
+    "project created a minute before window 3 ended: that week counts",
     "setup.events_recurring",
     both(
-      project((p) => (p.createdAt = "2025-03-01T12:00:00Z")),
+      project((p) => Object.assign(p, { createdAt: "2025-03-01T11:59:00Z", timezone: "Pacific/Auckland" })),
       daily((b) => (b >= 14 && b <= 20 ? {} : busyDay)),
     ),
     "fail",
+    "2 of 3 weeks had events (project created 2025-03-02; earlier weeks ignored)",
   ],
   // identify
   [
@@ -244,14 +257,14 @@ const CASES: Case[] = [
     "setup.identify_calls",
     daily(onlyOn([29], { identifies: 1 })),
     "pass",
-    "1 $identify event in the last 30 days",
+    "1 $identify event in the last 30×24 hours",
   ],
   [
     "$identify 30 days back only",
     "setup.identify_calls",
     daily(onlyOn([30], { identifies: 4 })),
     "fail",
-    "No $identify events in the last 30 days",
+    "No $identify events in the last 30×24 hours",
   ],
   // person properties
   [
@@ -325,7 +338,7 @@ const CASES: Case[] = [
     "setup.production",
     daily(onlyOn([6], { nonLocalEvents: 3 })),
     "pass",
-    "3 production events in the last 7 days",
+    "3 production events in the last 7×24 hours",
   ],
   ["production event 7 days back only", "setup.production", daily(onlyOn([7], { nonLocalEvents: 3 })), "fail"],
   [
@@ -333,7 +346,7 @@ const CASES: Case[] = [
     "setup.production",
     daily(() => ({ events: 2, localEvents: 2 })),
     "fail",
-    "No production events in the last 7 days (14 localhost events)",
+    "No production events in the last 7×24 hours (14 localhost events)",
   ],
   // test data
   ["localhost event 29 days back", "setup.test_data_removed", daily(onlyOn([29], { localEvents: 5 })), "fail", /^5 localhost events/],
@@ -369,7 +382,7 @@ const CASES: Case[] = [
     "daily failed, $host filter",
     "setup.test_data_removed",
     both(
-      (s) => (s.daily = failed("events")),
+      queryFailed(),
       project((p) => (p.testAccountFilters = [{ key: "$host" }])),
     ),
     "pass",
@@ -391,7 +404,7 @@ const CASES: Case[] = [
     "setup.feature_flags",
     daily(onlyOn([30], { flagCalls: 9 })),
     "fail",
-    "No $feature_flag_called events in the last 30 days",
+    "No $feature_flag_called events in the last 30×24 hours",
   ],
   [
     "flags failed but no calls",
@@ -401,22 +414,22 @@ const CASES: Case[] = [
       daily(() => ({})),
     ),
     "fail",
-    "No $feature_flag_called events in the last 30 days",
+    "No $feature_flag_called events in the last 30×24 hours",
   ],
   [
     "daily failed but an active flag",
     "setup.feature_flags",
-    (s) => (s.daily = failed("events", "HogQL timed out")),
+    queryFailed("HogQL timed out"),
     "unknown",
     "Could not read daily event counts from PostHog: HogQL timed out",
   ],
-  // plan usage: 30,000 events in the last 30 days
+  // plan usage: 30,000 events in the last 30×24 hours
   [
     "exactly 80% of plan",
     "value.plan_usage_80",
     (_, f) => (f.planMonthlyEvents = 37_500),
     "pass",
-    "30,000 of 37,500 events (80%) in the last 30 days",
+    "30,000 of 37,500 events (80%) in the last 30×24 hours",
   ],
   ["just under 80% of plan", "value.plan_usage_80", (_, f) => (f.planMonthlyEvents = 37_501), "fail"],
   ["no plan", "value.plan_usage_80", (_, f) => (f.planMonthlyEvents = null), "unknown", "No plan set for this customer"],
@@ -426,7 +439,7 @@ const CASES: Case[] = [
     "value.plan_usage_80",
     both(daily(onlyOn([0], { events: 12_400 })), (_, f) => (f.planMonthlyEvents = 1_000_000)),
     "fail",
-    "12,400 of 1,000,000 events (1.2%) in the last 30 days",
+    "12,400 of 1,000,000 events (1.2%) in the last 30×24 hours",
   ],
   // catch-ups, in whole days of the project's time zone
   [

@@ -94,6 +94,7 @@ describe(`delight check add / list / retire (${process.env.DELIGHT_TEST_DB})`, (
       value: null,
       minCount: 100,
       days: 14,
+      count: "events",
     });
     expect((await cli(env, "checks", "--json")).json()).toHaveLength(25);
   });

@@ -66,6 +66,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     lastLogins: recent(130),
     customPersonProperties: 117,
     clutter: true,
+    lastViewedDaysAgo: 1,
     traffic: (seed) =>
       steady({ seed, perDay: perDayFor(1_000_000, 0.92), createdDaysAgo: 400, identifyShare: 0.02, localShare: 0.003, flagShare: 0.03 }),
     // Sent through a reverse proxy from a current web SDK; signs people up every day.
@@ -118,6 +119,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     plan: PLANS.growth500,
     billingDay: 10,
     lastLogins: [45, 70, 120, null],
+    lastViewedDaysAgo: 45,
     actions: 1,
     activeFlags: 1,
     traffic: (seed) => steady({ seed, perDay: 5_000, createdDaysAgo: 300, stoppedDaysAgo: 11, identifyShare: 0.01, flagShare: 0.02 }),
@@ -187,6 +189,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     createdDaysAgo: 250,
     plan: PLANS.scale,
     billingDay: 28,
+    lastViewedDaysAgo: 3,
     traffic: (seed) => steady({ seed, perDay: perDayFor(2_000_000, 0.85), createdDaysAgo: 250, identifyShare: 0.02, flagShare: 0.02 }),
     expected: expect("pass"),
   }),
