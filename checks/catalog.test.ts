@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import {
   busyDay,
@@ -13,6 +15,7 @@ import {
   windowsFor,
 } from "../tests/snapshot-factories";
 import { CATALOG, CHECK_IDS, getCheck } from "./catalog";
+import { extraChecks } from "./extras";
 import type { CallName, DailyCounts, InsightInfo, UsageSnapshot } from "./snapshot";
 import type { DelightFacts, RuleResult } from "./types";
 import { shiftDay } from "./usage";
@@ -524,5 +527,28 @@ describe("evidence carries the numbers", () => {
     };
     expect(run("value.quarterly_catchup", change).status).toBe("fail");
     expect(run("value.quarterly_catchup", change, daysAgo(0.25)).status).toBe("pass");
+  });
+});
+
+describe("README's check table states every rule in force", () => {
+  const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
+  const rows = new Map(
+    readme
+      .split("\n")
+      .map((line) => /^\| `([a-z0-9_.]+)` \| (.+?) \| (.+) \|$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1]!, { question: m[2]!, rule: m[3]!.replace(/\\\|/g, "|") }]),
+  );
+  test.each([...CATALOG, ...extraChecks({ minSdkVersions: {} })].map((c) => [c.id, c] as const))("%s", (id, check) => {
+    expect(rows.get(id)).toEqual({
+      question: check.question,
+      rule: check.kind === "manual" ? "Answered by a person (yes / no / not applicable)." : check.rule,
+    });
+  });
+
+  test("states the time rule: N×24 hours before the refresh, now() not today(), future events counted", () => {
+    expect(readme).toContain('Every "last N days" is the **N×24 hours before the refresh**');
+    expect(readme).toMatch(/`today\(\)` is not zone-aware and is\s+never used/);
+    expect(readme).toContain("N events with future timestamps ignored");
   });
 });

@@ -266,7 +266,9 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
     const sdk = (await health("slipping")).current.resolved.find((c) => c.checkId === "extra.sdk_current")!;
     expect(sdk.summary).toBe("Outdated SDKs in the last 30×24 hours: web@1.90.0");
     const viewed = (await health("healthy")).current.resolved.find((c) => c.checkId === "extra.dashboards_viewed")!;
-    expect(viewed.summary).toMatch(/^1 dashboard and 1 insight viewed in the last 30×24 hours; most recently “Growth” on \d{4}-\d{2}-\d{2}$/);
+    expect(viewed.summary).toMatch(
+      /^1 dashboard and 1 insight viewed in the last 30×24 hours; most recently “Growth” on \d{4}-\d{2}-\d{2}$/,
+    );
     expect(viewed.evidence).toMatchObject({ viewed30d: 2, mostRecentlyViewed: "dashboard Growth" });
     await settings({ intent: "extras", extras: "extra.sdk_current", minSdkVersions: "web=1.50.0" });
     expect(await statusOf("slipping", "extra.sdk_current")).toBe("pass");

@@ -91,10 +91,10 @@ export function CheckRow({ check, canEdit }: { check: CheckRowView; canEdit: boo
       <History check={check} />
       {canEdit ? (
         check.kind === "manual" ? (
-          <div className="row no-print">
+          <>
             <AnswerForm check={check} />
             {check.answerInForce ? <WithdrawAnswerForm check={check} /> : null}
-          </div>
+          </>
         ) : (
           // Automated checks take an answer only where the rule leaves room for a person.
           <details className="check-edit no-print">

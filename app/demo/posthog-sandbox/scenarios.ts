@@ -75,6 +75,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
         event: "$pageview",
         share: 0.4,
         properties: { $host: "app.healthy.test", $lib: "web", $lib_version: "1.210.0", $lib_custom_api_host: "https://e.healthy.test" },
+        persons: 850,
       },
       { event: "$autocapture", share: 0.2, properties: { $host: "app.healthy.test", $lib: "web", $lib_version: "1.210.0" } },
       { event: "signed_up", share: 0.01, properties: { plan: "pro", $lib: "posthog-node", $lib_version: "4.2.0" } },
@@ -125,7 +126,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     traffic: (seed) => steady({ seed, perDay: 5_000, createdDaysAgo: 300, stoppedDaysAgo: 11, identifyShare: 0.01, flagShare: 0.02 }),
     // An old web SDK, mostly autocapture (but it has an action), no reverse proxy, no sign-ups.
     streams: [
-      { event: "$pageview", share: 0.3, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" } },
+      { event: "$pageview", share: 0.3, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" }, persons: 40 },
       { event: "$autocapture", share: 0.55, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" } },
     ],
     expected: expect("pass", {
