@@ -140,6 +140,8 @@ describe("answers, windows and catch-ups in Chromium", () => {
     // Measure the team check added above too, so the score only moves with the answer below.
     await page.click("button:has-text('Refresh now')");
     await expect.poll(() => page.textContent("[data-testid=refresh-message]")).toMatch(/^Refresh ok/);
+    // The page has reloaded its data once the team check shows its result (no $pageview here).
+    await expect.poll(() => page.textContent(inCheck(CHECK, ".check-main [data-status]"))).toBe("failing");
     const flags = "setup.feature_flags";
     expect(await page.textContent(inCheck(flags, ".check-main [data-status]"))).toBe("failing");
     expect(await page.locator(inCheck("setup.production", "summary")).allTextContents()).toContain("Override");
