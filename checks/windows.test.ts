@@ -230,3 +230,17 @@ describe("team event checks through the same query", () => {
     expect(count("lt", "10")).toBe(1);
   });
 });
+
+describe("snapshots stored before the 24-hour windows", () => {
+  test("are read from their calendar days, the last day as age 0, as they were decided then", () => {
+    const old = { ...passingSnapshot(), windows: undefined };
+    const windows = windowsOf(old);
+    expect(windows.ok && windows.value.spans.slice(0, 2).map((s) => [s.age, s.events])).toEqual([
+      [0, 1000],
+      [1, 1000],
+    ]);
+    expect(windows.ok && windows.value.futureEvents).toBe(0);
+    // value.plan_usage_80 is re-decided at every rescore, old snapshot or not.
+    expect(run("value.plan_usage_80", old)).toMatchObject({ status: "pass", evidence: { events30d: 30_000 } });
+  });
+});

@@ -1,4 +1,4 @@
-import type { CallFailure, DailyCounts, EventWindows, Fetched, SpanCounts, UsageSnapshot } from "./snapshot";
+import type { DailyCounts, EventWindows, Fetched, SpanCounts, UsageSnapshot } from "./snapshot";
 import type { RuleResult } from "./types";
 import { daysBetween } from "./usage";
 
@@ -68,9 +68,4 @@ export function noteFuture(result: RuleResult, windows: Fetched<EventWindows> | 
     evidence: { ...result.evidence, futureEvents: n },
     summary: `${result.summary} (${countWords(n)} with future timestamps ignored)`,
   };
-}
-
-/** The reason a rule cannot read windows it needs, or null when it can. */
-export function windowsFailure(w: Fetched<EventWindows> | undefined): CallFailure | null {
-  return w && !w.ok ? w.error : null;
 }
