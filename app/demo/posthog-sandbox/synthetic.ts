@@ -103,19 +103,34 @@ export function sparse(days: Record<number, Partial<DayCounts> & { events: numbe
 
 const MS_PER_DAY = 86_400_000;
 
+// Building an Intl.DateTimeFormat costs far more than using one; the sandbox answers thousands.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatFor(kind: "parts" | "day", timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind}|${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format =
+      kind === "day"
+        ? new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
+        : new Intl.DateTimeFormat("en-US", {
+            timeZone,
+            hourCycle: "h23",
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+            second: "2-digit",
+          });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 /** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in milliseconds. */
 export function zoneOffsetMs(instant: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
+    formatFor("parts", timeZone)
       .formatToParts(new Date(instant))
       .map((p) => [p.type, Number(p.value)]),
   );
@@ -132,7 +147,7 @@ export function localMidnight(day: string, timeZone: string): number {
 
 /** YYYY-MM-DD of `date` in an IANA zone (Intl is enough here and keeps the sandbox dependency-free). */
 export function dayIn(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+  return formatFor("day", timeZone).format(date);
 }
 
 /** Whole calendar days from `from` to `to` (both YYYY-MM-DD). */
