@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import {
   busyDay,
@@ -10,9 +12,11 @@ import {
   passingFacts,
   passingSnapshot,
   TODAY,
+  windowsFor,
 } from "../tests/snapshot-factories";
 import { CATALOG, CHECK_IDS, getCheck } from "./catalog";
 import { shiftDay } from "./days";
+import { extraChecks } from "./extras";
 import type { CallName, DailyCounts, InsightInfo, UsageSnapshot } from "./snapshot";
 import type { DelightFacts, RuleResult } from "./types";
 
@@ -31,7 +35,16 @@ function run(id: string, change: Change = () => {}, now = NOW): RuleResult {
 const daily =
   (fill: (back: number) => Partial<Omit<DailyCounts, "day">>, days = 36): Change =>
   (s) => {
-    s.daily = ok(makeDaily(days, (_, back) => fill(back)));
+    const rows = makeDaily(days, (_, back) => fill(back));
+    s.daily = ok(rows);
+    s.windows = ok(windowsFor(rows));
+  };
+/** The one HogQL query failed: neither calendar days nor windows were read. */
+const queryFailed =
+  (message?: string): Change =>
+  (s) => {
+    s.daily = failed("events", message);
+    s.windows = failed("events", message);
   };
 const onlyOn =
   (backs: number[], counts: Partial<Omit<DailyCounts, "day">> = busyDay) =>
@@ -54,6 +67,8 @@ const funnel = (over: Partial<InsightInfo>): InsightInfo => ({
   dashboardIds: [],
   ...over,
 });
+const held = (days: number) => ({ date: shiftDay(TODAY, days), status: "held" as const });
+const scheduled = (days: number) => ({ date: shiftDay(TODAY, days), status: "scheduled" as const });
 const both =
   (...changes: Change[]): Change =>
   (s, f) => {
@@ -113,19 +128,19 @@ describe("catalogue", () => {
 const FAILED_CALLS: [string, keyof UsageSnapshot, CallName][] = [
   ["setup.logged_in", "members", "members"],
   ["setup.team_added", "members", "members"],
-  ["setup.events_recurring", "daily", "events"],
-  ["setup.identify_calls", "daily", "events"],
+  ["setup.events_recurring", "windows", "events"],
+  ["setup.identify_calls", "windows", "events"],
   ["setup.user_properties", "personProperties", "person_properties"],
   ["setup.actions", "actions", "actions"],
   ["setup.funnels", "insights", "insights"],
   ["setup.dashboards", "dashboards", "dashboards"],
   ["setup.toolbar", "project", "project"],
-  ["setup.production", "daily", "events"],
-  ["setup.test_data_removed", "daily", "events"],
+  ["setup.production", "windows", "events"],
+  ["setup.test_data_removed", "windows", "events"],
   ["setup.feature_flags", "featureFlags", "feature_flags"],
-  ["setup.feature_flags", "daily", "events"],
+  ["setup.feature_flags", "windows", "events"],
   ["training.everyone_used", "members", "members"],
-  ["value.plan_usage_80", "daily", "events"],
+  ["value.plan_usage_80", "windows", "events"],
   ["value.regular_usage", "members", "members"],
 ];
 
@@ -217,24 +232,27 @@ const CASES: Case[] = [
     "fail",
     "2 of 4 weeks had events",
   ],
-  // window 3 ends 2025-03-01; 2025-03-01T12:00Z is already 2 March in Auckland, so that week is ignored there
+  // Window 3 ends exactly 14×24 hours before the refresh, 2025-03-01T12:00Z, in every time zone:
+  // a project created a minute after that never had window 3, one created a minute before did.
   [
-    "creation day is project-local (Auckland)",
+    "project created a minute after window 3 ended: that week is ignored",
     "setup.events_recurring",
     both(
-      project((p) => Object.assign(p, { createdAt: "2025-03-01T12:00:00Z", timezone: "Pacific/Auckland" })),
+      project((p) => Object.assign(p, { createdAt: "2025-03-01T12:01:00Z", timezone: "Pacific/Auckland" })),
       daily((b) => (b >= 14 && b <= 20 ? {} : busyDay)),
     ),
     "pass",
+    "2 of 2 weeks had events (project created 2025-03-02; earlier weeks ignored)",
   ],
   [
-    "creation day is project-local (UTC)",
+    "project created a minute before window 3 ended: that week counts",
     "setup.events_recurring",
     both(
-      project((p) => (p.createdAt = "2025-03-01T12:00:00Z")),
+      project((p) => Object.assign(p, { createdAt: "2025-03-01T11:59:00Z", timezone: "Pacific/Auckland" })),
       daily((b) => (b >= 14 && b <= 20 ? {} : busyDay)),
     ),
     "fail",
+    "2 of 3 weeks had events (project created 2025-03-02; earlier weeks ignored)",
   ],
   // identify
   [
@@ -242,14 +260,14 @@ const CASES: Case[] = [
     "setup.identify_calls",
     daily(onlyOn([29], { identifies: 1 })),
     "pass",
-    "1 $identify event in the last 30 days",
+    "1 $identify event in the last 30×24 hours",
   ],
   [
     "$identify 30 days back only",
     "setup.identify_calls",
     daily(onlyOn([30], { identifies: 4 })),
     "fail",
-    "No $identify events in the last 30 days",
+    "No $identify events in the last 30×24 hours",
   ],
   // person properties
   [
@@ -323,7 +341,7 @@ const CASES: Case[] = [
     "setup.production",
     daily(onlyOn([6], { nonLocalEvents: 3 })),
     "pass",
-    "3 production events in the last 7 days",
+    "3 production events in the last 7×24 hours",
   ],
   ["production event 7 days back only", "setup.production", daily(onlyOn([7], { nonLocalEvents: 3 })), "fail"],
   [
@@ -331,7 +349,7 @@ const CASES: Case[] = [
     "setup.production",
     daily(() => ({ events: 2, localEvents: 2 })),
     "fail",
-    "No production events in the last 7 days (14 localhost events)",
+    "No production events in the last 7×24 hours (14 localhost events)",
   ],
   // test data
   ["localhost event 29 days back", "setup.test_data_removed", daily(onlyOn([29], { localEvents: 5 })), "fail", /^5 localhost events/],
@@ -367,7 +385,7 @@ const CASES: Case[] = [
     "daily failed, $host filter",
     "setup.test_data_removed",
     both(
-      (s) => (s.daily = failed("events")),
+      queryFailed(),
       project((p) => (p.testAccountFilters = [{ key: "$host" }])),
     ),
     "pass",
@@ -389,7 +407,7 @@ const CASES: Case[] = [
     "setup.feature_flags",
     daily(onlyOn([30], { flagCalls: 9 })),
     "fail",
-    "No $feature_flag_called events in the last 30 days",
+    "No $feature_flag_called events in the last 30×24 hours",
   ],
   [
     "flags failed but no calls",
@@ -399,22 +417,22 @@ const CASES: Case[] = [
       daily(() => ({})),
     ),
     "fail",
-    "No $feature_flag_called events in the last 30 days",
+    "No $feature_flag_called events in the last 30×24 hours",
   ],
   [
     "daily failed but an active flag",
     "setup.feature_flags",
-    (s) => (s.daily = failed("events", "HogQL timed out")),
+    queryFailed("HogQL timed out"),
     "unknown",
     "Could not read daily event counts from PostHog: HogQL timed out",
   ],
-  // plan usage: 30,000 events in the last 30 days
+  // plan usage: 30,000 events in the last 30×24 hours
   [
     "exactly 80% of plan",
     "value.plan_usage_80",
     (_, f) => (f.planMonthlyEvents = 37_500),
     "pass",
-    "30,000 of 37,500 events (80%) in the last 30 days",
+    "30,000 of 37,500 events (80%) in the last 30×24 hours",
   ],
   ["just under 80% of plan", "value.plan_usage_80", (_, f) => (f.planMonthlyEvents = 37_501), "fail"],
   ["no plan", "value.plan_usage_80", (_, f) => (f.planMonthlyEvents = null), "unknown", "No plan set for this customer"],
@@ -424,27 +442,55 @@ const CASES: Case[] = [
     "value.plan_usage_80",
     both(daily(onlyOn([0], { events: 12_400 })), (_, f) => (f.planMonthlyEvents = 1_000_000)),
     "fail",
-    "12,400 of 1,000,000 events (1.2%) in the last 30 days",
+    "12,400 of 1,000,000 events (1.2%) in the last 30×24 hours",
   ],
   // catch-ups, in whole days of the project's time zone
   [
-    "catch-up exactly 100 days ago",
+    "catch-up held exactly 100 days ago",
     "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = [shiftDay(TODAY, -100)]),
+    (_, f) => (f.catchups = [held(-100)]),
     "pass",
     `Last catch-up ${shiftDay(TODAY, -100)} (100 days ago)`,
   ],
   [
-    "catch-up 101 days ago",
+    "catch-up held 101 days ago",
     "value.quarterly_catchup",
-    (_, f) => (f.catchupDates = [shiftDay(TODAY, -101)]),
+    (_, f) => (f.catchups = [held(-101)]),
     "fail",
     `No catch-up in the last 100 days or the next 100 (last: ${shiftDay(TODAY, -101)})`,
   ],
-  ["catch-up in 100 days", "value.quarterly_catchup", (_, f) => (f.catchupDates = [shiftDay(TODAY, 100)]), "pass", /in 100 days/],
-  ["catch-up in 101 days", "value.quarterly_catchup", (_, f) => (f.catchupDates = [shiftDay(TODAY, -200), shiftDay(TODAY, 101)]), "fail"],
-  ["catch-up today", "value.quarterly_catchup", (_, f) => (f.catchupDates = [TODAY]), "pass", `Catch-up today (${TODAY})`],
-  ["no catch-ups recorded is a fail", "value.quarterly_catchup", (_, f) => (f.catchupDates = []), "fail", "No catch-ups recorded"],
+  ["catch-up scheduled in 100 days", "value.quarterly_catchup", (_, f) => (f.catchups = [scheduled(100)]), "pass", /in 100 days/],
+  ["catch-up in 101 days", "value.quarterly_catchup", (_, f) => (f.catchups = [held(-200), scheduled(101)]), "fail"],
+  ["catch-up held today", "value.quarterly_catchup", (_, f) => (f.catchups = [held(0)]), "pass", `Catch-up today (${TODAY})`],
+  [
+    "catch-up scheduled for today is not overdue yet",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [scheduled(0)]),
+    "pass",
+    `Catch-up scheduled today (${TODAY})`,
+  ],
+  [
+    "a scheduled catch-up whose date passed without being held does not count",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [scheduled(-1)]),
+    "fail",
+    `Catch-up scheduled for ${shiftDay(TODAY, -1)} is overdue: record it or reschedule.`,
+  ],
+  [
+    "overdue, with an older held one outside the window",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [held(-150), scheduled(-40)]),
+    "fail",
+    `Catch-up scheduled for ${shiftDay(TODAY, -40)} is overdue: record it or reschedule. Last held: ${shiftDay(TODAY, -150)}.`,
+  ],
+  [
+    "a held one still passes, and the overdue one is named",
+    "value.quarterly_catchup",
+    (_, f) => (f.catchups = [held(-30), scheduled(-3)]),
+    "pass",
+    `Last catch-up ${shiftDay(TODAY, -30)} (30 days ago); the one scheduled for ${shiftDay(TODAY, -3)} is overdue: record it or reschedule`,
+  ],
+  ["no catch-ups recorded is a fail", "value.quarterly_catchup", (_, f) => (f.catchups = []), "fail", "No catch-ups recorded"],
 ];
 
 test.each(CASES)("%s → %s is %s", (_name, id, change, status, summary) => {
@@ -476,10 +522,39 @@ describe("evidence carries the numbers", () => {
   test("catch-up 'today' follows the project's time zone", () => {
     // 2025-03-15T12:00Z is already 16 March in Auckland, so 6 December is 100 days back there.
     const change: Change = (s, f) => {
-      f.catchupDates = [shiftDay(TODAY, -100)];
+      f.catchups = [held(-100)];
       if (s.project.ok) s.project.value.timezone = "Pacific/Auckland";
     };
     expect(run("value.quarterly_catchup", change).status).toBe("fail");
     expect(run("value.quarterly_catchup", change, daysAgo(0.25)).status).toBe("pass");
+  });
+});
+
+describe("README's check table states every rule in force", () => {
+  const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
+  // Cells are split at unescaped pipes and trimmed: the formatter pads the table's columns.
+  const rows = new Map(
+    readme
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) =>
+        line
+          .split(/(?<!\\)\|/)
+          .slice(1, -1)
+          .map((cell) => cell.trim().replace(/\\\|/g, "|")),
+      )
+      .map(([id, question, rule]) => [id!.replace(/`/g, ""), { question, rule }]),
+  );
+  test.each([...CATALOG, ...extraChecks({ minSdkVersions: {} })].map((c) => [c.id, c] as const))("%s", (id, check) => {
+    expect(rows.get(id)).toEqual({
+      question: check.question,
+      rule: check.kind === "manual" ? "Answered by a person (yes / no / not applicable)." : check.rule,
+    });
+  });
+
+  test("states the time rule: N×24 hours before the refresh, now() not today(), future events counted", () => {
+    expect(readme).toContain('Every "last N days" is the **N×24 hours before the refresh**');
+    expect(readme).toMatch(/`today\(\)` is not zone-aware and is\s+never used/);
+    expect(readme).toContain("N events with future timestamps ignored");
   });
 });

@@ -1,14 +1,15 @@
-import { daysBetween, localDay, shiftDay } from "./days";
-import { CALL_LABELS, type CallFailure, type DailyCounts, type Fetched, type InsightInfo, type UsageSnapshot } from "./snapshot";
+import { daysBetween, localDay } from "./days";
+import { CALL_LABELS, type CallFailure, type EventWindows, type Fetched, type InsightInfo, type UsageSnapshot } from "./snapshot";
 import type { CheckDefinition, Evidence, RuleInput, RuleResult, Section } from "./types";
+import { lastDays, noteFuture, sumOf, windowsOf } from "./windows";
 
 /*
- * The 24 handbook questions (DESIGN.md "The check catalogue"). Windows over `snapshot.daily`
- * are project-local days: "the last N days" is the N days ending on the refresh day (the last
- * daily row), both ends inclusive. Login ages are measured from `now` in exact 24-hour days;
- * catch-up dates are compared in whole days of the project's time zone (UTC if unknown).
- * A rule whose call failed is `unknown`; rules reading two calls still decide when the call
- * that succeeded settles the answer on its own.
+ * The 24 handbook questions (DESIGN.md "The check catalogue"). "The last N days" is the N×24
+ * hours before the refresh (`snapshot.windows`, see windows.ts), whatever the project's time
+ * zone; events dated after the refresh are in no window and are counted in the evidence. Login
+ * ages are measured from `now` in exact 24-hour days; catch-up dates are compared in whole days
+ * of the project's time zone (UTC if unknown). A rule whose call failed is `unknown`; rules
+ * reading two calls still decide when the call that succeeded settles the answer on its own.
  */
 
 const DAY_MS = 86_400_000;
@@ -42,39 +43,41 @@ const firstFailure = (...calls: Fetched<unknown>[]): CallFailure | null => {
   return null;
 };
 
-function lastDays(daily: DailyCounts[], days: number): DailyCounts[] {
-  const end = daily.at(-1)?.day;
-  if (!end) return [];
-  const from = shiftDay(end, -(days - 1));
-  return daily.filter((r) => r.day >= from && r.day <= end);
-}
-
-const total = (rows: DailyCounts[], key: keyof Omit<DailyCounts, "day">) => rows.reduce((s, r) => s + r[key], 0);
-
 const LOCAL_HOST_FILTER_KEY = "$host";
+const WEEK = 7;
 
-function eventsRecurring(snapshot: UsageSnapshot, daily: DailyCounts[]): RuleResult {
-  const refreshDay = daily.at(-1)?.day;
-  if (!refreshDay) return unknown("No daily event counts were returned");
+/** A rule over the event windows: unknown when the query failed, and future events noted. */
+const counted = (snapshot: UsageSnapshot, rule: (w: EventWindows) => RuleResult): RuleResult => {
+  const windows = windowsOf(snapshot);
+  return windows.ok ? noteFuture(rule(windows.value), windows) : callFailed(windows.error);
+};
+
+function eventsRecurring(snapshot: UsageSnapshot, w: EventWindows): RuleResult {
+  // The windows are measured back from the moment the query ran, i.e. the refresh.
+  const refreshedAt = Date.parse(snapshot.collectedAt);
   // Without the project we cannot know its age, so every window counts.
-  const created = snapshot.project.ok ? localDay(new Date(snapshot.project.value.createdAt), snapshot.project.value.timezone) : null;
+  const createdAt = snapshot.project.ok ? Date.parse(snapshot.project.value.createdAt) : null;
+  const created = snapshot.project.ok ? localDay(new Date(createdAt!), snapshot.project.value.timezone) : null;
+  // Window i covers the 7×24 hours ending 7i×24 hours before the refresh.
   const windows = [0, 1, 2, 3].map((i) => {
-    const end = shiftDay(refreshDay, -7 * i);
-    const start = shiftDay(end, -6);
-    const ignored = created !== null && end < created;
-    const events = daily.filter((r) => r.day >= start && r.day <= end).reduce((s, r) => s + r.events, 0);
+    const end = refreshedAt - i * WEEK * DAY_MS;
+    const ignored = createdAt !== null && end < createdAt;
+    const events = sumOf(
+      w.spans.filter((s) => s.age >= i * WEEK && s.age < (i + 1) * WEEK),
+      "events",
+    );
     return { ignored, events };
   });
-  const counted = windows.filter((w) => !w.ignored);
-  const withEvents = counted.filter((w) => w.events > 0).length;
+  const counted = windows.filter((x) => !x.ignored);
+  const withEvents = counted.filter((x) => x.events > 0).length;
   const evidence: Evidence = {
     windowsCounted: counted.length,
     windowsWithEvents: withEvents,
     projectCreated: created,
   };
-  for (const [i, w] of windows.entries()) evidence[`week${i + 1}Events`] = w.ignored ? null : w.events;
+  for (const [i, x] of windows.entries()) evidence[`week${i + 1}Events`] = x.ignored ? null : x.events;
   // A project younger than a week has no complete window; an empty one says nothing yet.
-  const youngerThanAWeek = created !== null && created > shiftDay(refreshDay, -6);
+  const youngerThanAWeek = createdAt !== null && createdAt > refreshedAt - WEEK * DAY_MS;
   if (counted.length === 0 || (youngerThanAWeek && withEvents === 0)) {
     return unknown("Project is younger than a week and has no events yet", evidence);
   }
@@ -98,48 +101,54 @@ const partlyUnknown = (failure: CallFailure, evidence: Evidence): RuleResult => 
 function testDataRemoved({ snapshot }: RuleInput): RuleResult {
   // DESIGN: a $host filter counts, including PostHog's default one.
   const hostFilter = snapshot.project.ok ? snapshot.project.value.testAccountFilters.some((f) => f.key === LOCAL_HOST_FILTER_KEY) : null;
-  const local = snapshot.daily.ok ? total(lastDays(snapshot.daily.value, 30), "localEvents") : null;
+  const windows = windowsOf(snapshot);
+  const local = windows.ok ? lastDays(windows.value, 30, "localEvents") : null;
   const evidence: Evidence = { hostFilter, localEvents30d: local };
   // Either half passing is enough, so one failed call only matters when the other half fails.
   if (hostFilter) return decide(true, evidence, "Test-account filters exclude events by $host");
-  if (local === 0) return decide(true, evidence, "No localhost events in the last 30 days");
-  const failure = firstFailure(snapshot.project, snapshot.daily);
+  if (local === 0) return noteFuture(decide(true, evidence, "No localhost events in the last 30×24 hours"), windows);
+  const failure = firstFailure(snapshot.project, windows);
   if (failure) return partlyUnknown(failure, evidence);
-  const summary = `${count(local ?? 0, "localhost event")} in the last 30 days and no $host test-account filter`;
-  return decide(false, evidence, summary);
+  const summary = `${count(local ?? 0, "localhost event")} in the last 30×24 hours and no $host test-account filter`;
+  return noteFuture(decide(false, evidence, summary), windows);
 }
 
 function featureFlags({ snapshot }: RuleInput): RuleResult {
   const flags = snapshot.featureFlags;
   const active = flags.ok ? flags.value.filter((f) => f.active && !f.archived && !f.deleted).length : null;
-  const calls = snapshot.daily.ok ? total(lastDays(snapshot.daily.value, 30), "flagCalls") : null;
+  const windows = windowsOf(snapshot);
+  const calls = windows.ok ? lastDays(windows.value, 30, "flagCalls") : null;
   const evidence: Evidence = { activeFlags: active, flagCalls30d: calls };
   // Both halves are needed, so either one known to be missing is a fail even if the other call failed.
   if (active === 0) return decide(false, evidence, "No active feature flags");
-  if (calls === 0) return decide(false, evidence, "No $feature_flag_called events in the last 30 days");
-  const failure = firstFailure(flags, snapshot.daily);
+  if (calls === 0) return noteFuture(decide(false, evidence, "No $feature_flag_called events in the last 30×24 hours"), windows);
+  const failure = firstFailure(flags, windows);
   if (failure) return partlyUnknown(failure, evidence);
-  const summary = `${count(active ?? 0, "active flag")}, ${count(calls ?? 0, "flag call")} in the last 30 days`;
-  return decide(true, evidence, summary);
+  const summary = `${count(active ?? 0, "active flag")}, ${count(calls ?? 0, "flag call")} in the last 30×24 hours`;
+  return noteFuture(decide(true, evidence, summary), windows);
 }
 
 function planUsage({ snapshot, facts }: RuleInput): RuleResult {
   const quota = facts.planMonthlyEvents;
   if (!quota || quota <= 0) return unknown("No plan set for this customer", { planMonthlyEvents: quota });
-  return needs(snapshot.daily, (daily) => {
-    const events = total(lastDays(daily, 30), "events");
+  return counted(snapshot, (w) => {
+    const events = lastDays(w, 30, "events");
     const percent = pct(events, quota);
     const evidence = { events30d: events, planMonthlyEvents: quota, percentOfPlan: percent };
     // Integer comparison keeps "exactly 80%" a pass.
-    return decide(events * 10 >= quota * 8, evidence, `${num(events)} of ${num(quota)} events (${percent}%) in the last 30 days`);
+    return decide(events * 10 >= quota * 8, evidence, `${num(events)} of ${num(quota)} events (${percent}%) in the last 30×24 hours`);
   });
 }
 
 function quarterlyCatchup({ snapshot, facts, now }: RuleInput): RuleResult {
   const today = localDay(now, snapshot.project.ok ? snapshot.project.value.timezone : "UTC");
-  const dates = facts.catchupDates.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
-  const past = dates.filter((d) => d <= today).at(-1) ?? null;
-  const next = dates.find((d) => d > today) ?? null;
+  const valid = facts.catchups.filter((c) => /^\d{4}-\d{2}-\d{2}$/.test(c.date));
+  const held = valid.filter((c) => c.status === "held" && c.date <= today).map((c) => c.date);
+  const scheduled = valid.filter((c) => c.status === "scheduled").map((c) => c.date);
+  // Scheduled for a day that has passed and never recorded as held: we do not know it happened.
+  const overdue = scheduled.filter((d) => d < today).sort();
+  const past = held.sort().at(-1) ?? null;
+  const next = scheduled.filter((d) => d >= today).sort()[0] ?? null;
   const daysSince = past ? daysBetween(past, today) : null;
   const daysUntil = next ? daysBetween(today, next) : null;
   const evidence: Evidence = {
@@ -147,16 +156,26 @@ function quarterlyCatchup({ snapshot, facts, now }: RuleInput): RuleResult {
     daysSinceLast: daysSince,
     nextCatchup: next,
     daysUntilNext: daysUntil,
+    overdue,
     today,
   };
+  const overdueNote = overdue.length
+    ? `; ${overdue.length === 1 ? `the one scheduled for ${overdue[0]} is` : `${overdue.length} scheduled ones (${overdue.join(", ")}) are`} overdue: record it or reschedule`
+    : "";
   if (daysSince !== null && daysSince <= 100) {
-    return decide(true, evidence, daysSince === 0 ? `Catch-up today (${past})` : `Last catch-up ${past} (${count(daysSince, "day")} ago)`);
+    const when = daysSince === 0 ? `Catch-up today (${past})` : `Last catch-up ${past} (${count(daysSince, "day")} ago)`;
+    return decide(true, evidence, `${when}${overdueNote}`);
   }
   if (daysUntil !== null && daysUntil <= 100) {
-    return decide(true, evidence, `Next catch-up ${next} (in ${count(daysUntil, "day")})`);
+    const when = daysUntil === 0 ? `Catch-up scheduled today (${next})` : `Next catch-up ${next} (in ${count(daysUntil, "day")})`;
+    return decide(true, evidence, `${when}${overdueNote}`);
+  }
+  if (overdue.length) {
+    const last = past ? ` Last held: ${past}.` : "";
+    return decide(false, evidence, `Catch-up scheduled for ${overdue.at(-1)} is overdue: record it or reschedule.${last}`);
   }
   const last = past ? ` (last: ${past})` : "";
-  return decide(false, evidence, dates.length ? `No catch-up in the last 100 days or the next 100${last}` : "No catch-ups recorded");
+  return decide(false, evidence, valid.length ? `No catch-up in the last 100 days or the next 100${last}` : "No catch-ups recorded");
 }
 
 function regularUsage({ snapshot, now }: RuleInput): RuleResult {
@@ -200,9 +219,9 @@ function everyoneUsed({ snapshot }: RuleInput): RuleResult {
 }
 
 function identifyCalls({ snapshot }: RuleInput): RuleResult {
-  return needs(snapshot.daily, (daily) => {
-    const n = total(lastDays(daily, 30), "identifies");
-    const summary = n ? `${count(n, "$identify event")} in the last 30 days` : "No $identify events in the last 30 days";
+  return counted(snapshot, (w) => {
+    const n = lastDays(w, 30, "identifies");
+    const summary = n ? `${count(n, "$identify event")} in the last 30×24 hours` : "No $identify events in the last 30×24 hours";
     return decide(n > 0, { identifies30d: n }, summary);
   });
 }
@@ -254,13 +273,12 @@ function toolbar({ snapshot }: RuleInput): RuleResult {
 }
 
 function production({ snapshot }: RuleInput): RuleResult {
-  return needs(snapshot.daily, (daily) => {
-    const week = lastDays(daily, 7);
-    const prod = total(week, "nonLocalEvents");
-    const local = total(week, "localEvents");
+  return counted(snapshot, (w) => {
+    const prod = lastDays(w, 7, "nonLocalEvents");
+    const local = lastDays(w, 7, "localEvents");
     const summary = prod
-      ? `${count(prod, "production event")} in the last 7 days`
-      : `No production events in the last 7 days (${count(local, "localhost event")})`;
+      ? `${count(prod, "production event")} in the last 7×24 hours`
+      : `No production events in the last 7×24 hours (${count(local, "localhost event")})`;
     return decide(prod > 0, { productionEvents7d: prod, localEvents7d: local }, summary);
   });
 }
@@ -296,14 +314,14 @@ export const CATALOG: CheckDefinition[] = [
     id: "setup.events_recurring",
     section: "setup",
     question: "Are events coming into the platform on a recurring basis?",
-    rule: "Passes when each of the four 7-day windows of the last 28 days has at least one event (weeks ending before the project was created are ignored).",
-    evaluate: ({ snapshot }) => needs(snapshot.daily, (daily) => eventsRecurring(snapshot, daily)),
+    rule: "Passes when each of the four 7×24-hour windows of the 28×24 hours before the refresh has at least one event (windows ending before the project was created are ignored).",
+    evaluate: ({ snapshot }) => counted(snapshot, (w) => eventsRecurring(snapshot, w)),
   }),
   automated({
     id: "setup.identify_calls",
     section: "setup",
     question: "Are identify calls being made so user profiles are being created?",
-    rule: "Passes with at least one $identify event in the last 30 days.",
+    rule: "Passes with at least one $identify event in the 30×24 hours before the refresh.",
     evaluate: identifyCalls,
   }),
   automated({
@@ -339,27 +357,30 @@ export const CATALOG: CheckDefinition[] = [
     section: "setup",
     question: "Has the customer used the toolbar?",
     rule: "Passes when the project has authorised toolbar URLs; otherwise unknown until a person answers.",
+    answers: ["yes", "no", "na"],
     evaluate: toolbar,
   }),
   automated({
     id: "setup.production",
     section: "setup",
     question: "Has the customer gotten PostHog into production?",
-    rule: "Passes with at least one event in the last 7 days whose $host is not localhost or 127.0.0.1 (events without $host count).",
+    rule: "Passes with at least one event in the 7×24 hours before the refresh whose $host is not localhost or 127.0.0.1 (events without $host count).",
     evaluate: production,
   }),
   automated({
     id: "setup.test_data_removed",
     section: "setup",
     question: "If applicable, has the customer removed any test data?",
-    rule: "Passes when there were no localhost events in the last 30 days or the test-account filters include a $host filter.",
+    answers: ["na"],
+    rule: "Passes when there were no localhost events in the 30×24 hours before the refresh or the test-account filters include a $host filter; a person may mark it not applicable.",
     evaluate: testDataRemoved,
   }),
   automated({
     id: "setup.feature_flags",
     section: "setup",
     question: "If applicable, is the customer using feature flags?",
-    rule: "Passes with at least one active flag and at least one $feature_flag_called event in the last 30 days.",
+    answers: ["na"],
+    rule: "Passes with at least one active flag and at least one $feature_flag_called event in the 30×24 hours before the refresh; a person may mark it not applicable.",
     evaluate: featureFlags,
   }),
   manual("training.analytics_experience", "training", "Does their team have enough general product analytics experience?"),
@@ -380,7 +401,7 @@ export const CATALOG: CheckDefinition[] = [
     id: "value.plan_usage_80",
     section: "value",
     question: "Is the customer generally above 80% usage for their current plan?",
-    rule: "Passes when events in the last 30 days are at least 80% of the plan's monthly quota; unknown without a plan.",
+    rule: "Passes when events in the 30×24 hours before the refresh are at least 80% of the plan's monthly quota; unknown without a plan.",
     source: "delight",
     evaluate: planUsage,
   }),
@@ -388,7 +409,7 @@ export const CATALOG: CheckDefinition[] = [
     id: "value.quarterly_catchup",
     section: "value",
     question: "Have we set up a quarterly catchup with the customer?",
-    rule: "Passes with a catch-up held in the last 100 days or scheduled in the next 100.",
+    rule: "Passes with a catch-up held in the last 100 calendar days or scheduled in the next 100 (the project's days); a scheduled one whose date passed without being recorded as held does not count.",
     source: "delight",
     evaluate: quarterlyCatchup,
   }),
@@ -397,7 +418,7 @@ export const CATALOG: CheckDefinition[] = [
     id: "value.regular_usage",
     section: "value",
     question: "Is the customer using PostHog on a weekly / monthly basis?",
-    rule: "Passes when a member logged in within the last 30 days (weekly if within 7).",
+    rule: "Passes when a member logged in within the 30×24 hours before the refresh (weekly if within 7×24).",
     evaluate: regularUsage,
   }),
 ];

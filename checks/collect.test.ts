@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../app/demo/posthog-sandbox/server";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
+import { dashboardsViewed } from "./extras";
+import { DAILY_QUERY } from "./posthog/daily-query";
 import { createRateLimiter } from "./posthog/rate-limit";
 import type { UsageSnapshot } from "./snapshot";
 
@@ -107,6 +109,15 @@ describe("collectSnapshot against every sandbox scenario", () => {
     expect(JSON.stringify(snapshot)).not.toMatch(/phs_|phc_/);
   });
 
+  it("reads when dashboards were last accessed and funnels last viewed (no extra call), for extra.dashboards_viewed", async () => {
+    const healthy = await collect("healthy");
+    expect(value(healthy.dashboards).find((d) => d.name === "Growth")?.lastAccessedAt).toBe("2025-06-14T10:00:00.000Z");
+    expect(value(healthy.insights).find((i) => i.name === "Signup funnel")?.lastViewedAt).toBe("2025-06-13T09:00:00.000Z");
+    expect(dashboardsViewed(healthy)).toMatchObject({ status: "pass", evidence: { dashboardsViewed30d: 1, insightsViewed30d: 1 } });
+    const slipping = await collect("slipping");
+    expect(dashboardsViewed(slipping)).toMatchObject({ status: "fail", evidence: { viewed30d: 0 } });
+  });
+
   it("keeps a legacy funnel's filters.insight when its query is null", async () => {
     const [funnel] = value((await collect("server-side-only")).insights).filter((i) => i.hasCreator);
     expect(funnel).toMatchObject({ queryKind: null, sourceKind: null, legacyInsight: "FUNNELS" });
@@ -173,7 +184,7 @@ describe("scenario expectations", () => {
       const snapshot = await collect(c.name);
       const results = evaluateAutomated({
         snapshot,
-        facts: { planMonthlyEvents: c.suggestedPlan.monthlyEvents, catchupDates: [] },
+        facts: { planMonthlyEvents: c.suggestedPlan.monthlyEvents, catchups: [] },
         now: NOW,
       });
       for (const [checkId, expected] of Object.entries(c.expected)) {
@@ -197,6 +208,10 @@ describe("collectSnapshot edge cases", () => {
     const body = JSON.parse(bodies[0]);
     expect(body.query.values).toEqual({ from: snapshot.dailyFrom });
     expect(body.query.query).not.toContain(snapshot.dailyFrom);
+    // The exact text asserted in daily-query.test.ts: windows from now(), never today().
+    expect(body.query.query).toBe(DAILY_QUERY);
+    expect(body.query.query).toContain("now()");
+    expect(body.query.query).not.toContain("today()");
     expect(body.name).toBe("delight: daily usage");
   });
 

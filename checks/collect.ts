@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import { localDay, zoneOrUtc } from "./days";
 import { createPostHogClient, type PostHogClient } from "./posthog/client";
-import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, type QueryColumn, readBreakdown, zeroFillDaily } from "./posthog/daily-query";
+import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, type QueryColumn } from "./posthog/daily-query";
+import { readEventRows } from "./posthog/daily-rows";
 import { PostHogError } from "./posthog/errors";
 import type { RateLimiter } from "./posthog/rate-limit";
 import {
@@ -17,8 +18,8 @@ import {
 import {
   CALL_LABELS,
   type CallName,
-  type DailyBreakdown,
   type DailyCounts,
+  type EventWindows,
   type Fetched,
   type PostHogErrorKind,
   type UsageSnapshot,
@@ -105,7 +106,7 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
       featureFlags: all("feature_flags"),
       personProperties: all("person_properties"),
       daily: all("events"),
-      breakdown: all("events"),
+      windows: all("events"),
       apiCalls: 0,
     };
   }
@@ -158,14 +159,20 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
   // Days are bucketed in the project's zone; without the project, UTC is the best guess.
   const today = localDay(options.now, zoneOrUtc(projectR.ok ? projectR.value.timezone : null));
   let dailyR: Fetched<DailyCounts[]>;
-  let breakdown: Fetched<DailyBreakdown[]>;
-  if (!rowsR.ok) dailyR = breakdown = rowsR;
-  else {
-    const unreadable = failed<never>("events", "bad_response", `PostHog returned ${CALL_LABELS.events} delight could not read`);
-    const filled = zeroFillDaily(rowsR.value, dailyFrom, today);
-    dailyR = filled ? { ok: true, value: filled } : unreadable;
-    const extra = readBreakdown(rowsR.value, dailyFrom, today, eventColumns);
-    breakdown = extra ? { ok: true, value: extra } : unreadable;
+  let windows: Fetched<EventWindows>;
+  if (!rowsR.ok) {
+    dailyR = rowsR;
+    windows = rowsR;
+  } else {
+    const read = readEventRows(rowsR.value, dailyFrom, today, eventColumns);
+    if (read) {
+      dailyR = { ok: true, value: read.daily };
+      windows = { ok: true, value: read.windows };
+    } else {
+      const message = `PostHog returned ${CALL_LABELS.events} delight could not read`;
+      dailyR = failed("events", "bad_response", message);
+      windows = failed("events", "bad_response", message);
+    }
   }
 
   return {
@@ -178,7 +185,7 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
     featureFlags: flagsR,
     personProperties: propsR,
     daily: dailyR,
-    breakdown,
+    windows,
     apiCalls: client.requestCount,
   };
 }

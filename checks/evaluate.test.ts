@@ -219,3 +219,79 @@ describe("answers on automated checks", () => {
     expect([r.status, r.source]).toEqual(["fail", "posthog"]);
   });
 });
+
+describe("which answers a check takes", () => {
+  test.each([
+    ["training.demo_received", ["yes", "no", "na"]],
+    ["setup.toolbar", ["yes", "no", "na"]],
+    ["setup.test_data_removed", ["na"]],
+    ["setup.feature_flags", ["na"]],
+    ["setup.production", []],
+    ["value.quarterly_catchup", []],
+  ])("%s takes %j", (checkId, expected) => {
+    expect(resolveOne(checkId).answers).toEqual(expected);
+  });
+
+  test("an answer a check does not take (a row from before) decides nothing, even when PostHog could not decide", () => {
+    const r = resolveOne("setup.production", {
+      automated: [result("setup.production", "unknown")],
+      answers: [answer("setup.production", "yes", daysAgo(1))],
+    });
+    expect([r.status, r.source, r.answer]).toEqual(["unknown", "posthog", null]);
+    const flags = resolveOne("setup.feature_flags", {
+      automated: [result("setup.feature_flags", "fail")],
+      answers: [answer("setup.feature_flags", "yes", daysAgo(1))],
+    });
+    expect([flags.status, flags.source]).toEqual(["fail", "posthog"]);
+  });
+});
+
+describe('"not applicable" on an "if applicable" check', () => {
+  const failing = [result("setup.test_data_removed", "fail", "12 localhost events in the last 30 days and no $host test-account filter")];
+
+  test("takes the check out of the score with who said so, and keeps the automated result visible", () => {
+    const r = resolveOne("setup.test_data_removed", {
+      automated: failing,
+      answers: [answer("setup.test_data_removed", "na", daysAgo(2), "no staging environment")],
+    });
+    expect(r).toMatchObject({ status: "na", source: "manual", answerStale: false, automated: failing[0] });
+    expect(r.summary).toBe(
+      "Not applicable — Jane on 2025-03-13: no staging environment (automated: fail, 12 localhost events in the last 30 days and no $host test-account filter)",
+    );
+    expect(r.evidence).toMatchObject({ n: 1, answer: "na", answeredBy: "Jane" });
+  });
+
+  test("holds whatever a later refresh finds, and does not go stale", () => {
+    for (const status of ["pass", "fail", "unknown"] as const) {
+      const r = resolveOne("setup.feature_flags", {
+        automated: [result("setup.feature_flags", status)],
+        answers: [answer("setup.feature_flags", "na", daysAgo(400))],
+      });
+      expect([r.status, r.answerStale]).toEqual(["na", false]);
+    }
+  });
+
+  test("an active override still wins over it", () => {
+    const r = resolveOne("setup.feature_flags", {
+      automated: [result("setup.feature_flags", "fail")],
+      answers: [answer("setup.feature_flags", "na", daysAgo(3))],
+      overrides: [override("setup.feature_flags", "pass", daysAgo(1))],
+    });
+    expect([r.status, r.source]).toEqual(["pass", "override"]);
+  });
+
+  test("withdrawn, the automated result is back", () => {
+    const r = resolveOne("setup.test_data_removed", {
+      automated: failing,
+      answers: [answer("setup.test_data_removed", "na", daysAgo(3)), answer("setup.test_data_removed", "withdrawn", daysAgo(1))],
+    });
+    expect([r.status, r.source, r.answer]).toEqual(["fail", "posthog", null]);
+  });
+
+  test("a withdrawn manual answer leaves the check unanswered", () => {
+    const r = resolveOne("training.demo_received", {
+      answers: [answer("training.demo_received", "yes", daysAgo(3)), answer("training.demo_received", "withdrawn", daysAgo(1))],
+    });
+    expect([r.status, r.summary, r.answer]).toEqual(["unknown", "Not answered yet", null]);
+  });
+});

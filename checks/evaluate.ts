@@ -1,11 +1,23 @@
 import { CATALOG } from "./catalog";
-import type { CheckDefinition, CheckKind, CheckOrigin, CheckSource, CheckStatus, Evidence, RuleInput, Section } from "./types";
+import {
+  ANSWER_VALUES,
+  type AnswerValue,
+  type CheckDefinition,
+  type CheckKind,
+  type CheckOrigin,
+  type CheckSource,
+  type CheckStatus,
+  type Evidence,
+  type RuleInput,
+  type Section,
+} from "./types";
 
 export type AutomatedResult = { checkId: string; status: CheckStatus; evidence: Evidence; summary: string };
 
 export type ManualAnswerRecord = {
   checkId: string;
-  answer: "yes" | "no" | "na";
+  /** `withdrawn`: the person took their answer back; the check is decided as if never answered. */
+  answer: AnswerValue | "withdrawn";
   note: string;
   authorName: string;
   createdAt: Date;
@@ -28,11 +40,14 @@ export type ResolvedCheck = {
   question: string;
   kind: CheckKind;
   rule: string;
+  /** The answers the check takes (empty: PostHog or delight decides; disagree with an override). */
+  answers: readonly AnswerValue[];
   status: CheckStatus;
   source: CheckSource;
   evidence: Evidence;
   summary: string;
   automated: AutomatedResult | null;
+  /** The answer in force (never a withdrawn one), or null. */
   answer: ManualAnswerRecord | null;
   answerStale: boolean;
   /** Latest override row unless it was cleared; kept when expired so the page can say so. */
@@ -43,6 +58,15 @@ export type ResolvedCheck = {
 /** Answers older than this count as `unknown` (DESIGN: "older than 180 days is stale"). */
 export const ANSWER_STALE_DAYS = 180;
 const DAY_MS = 86_400_000;
+
+/** The answers a check takes (see CheckDefinition.answers). */
+export function answersFor(check: Pick<CheckDefinition, "kind" | "answers">): readonly AnswerValue[] {
+  return check.answers ?? (check.kind === "manual" ? ANSWER_VALUES : []);
+}
+
+/** "If applicable" questions: PostHog decides yes or no, a person may say it does not apply. */
+export const isIfApplicable = (check: Pick<CheckDefinition, "kind" | "answers">) =>
+  check.kind === "automated" && answersFor(check).length === 1 && answersFor(check)[0] === "na";
 
 /** Runs every automated check of `catalog` on one snapshot. */
 export function evaluateAutomated(input: RuleInput, catalog: CheckDefinition[] = CATALOG): AutomatedResult[] {
@@ -75,8 +99,9 @@ const answerEvidence = (a: ManualAnswerRecord): Evidence => ({
 });
 
 type Decision = Pick<ResolvedCheck, "status" | "source" | "summary" | "answerStale">;
+type InForce = ManualAnswerRecord & { answer: AnswerValue };
 
-function fromAnswer(answer: ManualAnswerRecord, now: Date): Decision {
+function fromAnswer(answer: InForce, now: Date): Decision {
   const stale = now.getTime() - answer.createdAt.getTime() > ANSWER_STALE_DAYS * DAY_MS;
   if (stale) {
     const from = `${day(answer.createdAt)} by ${answer.authorName}`;
@@ -100,7 +125,7 @@ function resolveOne(
   check: CheckDefinition,
   automated: AutomatedResult | null,
   refreshed: boolean,
-  answer: ManualAnswerRecord | null,
+  answer: InForce | null,
   override: OverrideRecord | null,
   now: Date,
 ): ResolvedCheck {
@@ -111,6 +136,7 @@ function resolveOne(
     question: check.question,
     kind: check.kind,
     rule: check.rule,
+    answers: answersFor(check),
   };
   const record = { automated, answer, override, overrideActive: false, evidence: automated?.evidence ?? {} };
 
@@ -147,7 +173,21 @@ function resolveOne(
       summary: `Overridden to ${override.status} by ${override.authorName}: ${override.reason} (automated: ${auto.status}, ${auto.summary})`,
     };
   }
-  // An automated check that could not decide (e.g. the toolbar) falls back to a person's answer.
+  // "If applicable": a person saying it does not apply holds until withdrawn, whatever later
+  // refreshes find, and is never stale (it is a fact about the customer, not a reading).
+  if (answer?.answer === "na" && isIfApplicable(check)) {
+    const note = answer.note ? `: ${answer.note}` : "";
+    return {
+      ...base,
+      ...record,
+      status: "na",
+      source: "manual",
+      answerStale: false,
+      evidence: { ...auto.evidence, ...answerEvidence(answer) },
+      summary: `Not applicable — ${answer.authorName} on ${day(answer.createdAt)}${note} (automated: ${auto.status}, ${auto.summary})`,
+    };
+  }
+  // An automated check that could not decide (the toolbar) falls back to a person's answer.
   if (auto.status === "unknown" && answer) {
     const decided = fromAnswer(answer, now);
     const evidence = { ...auto.evidence, ...answerEvidence(answer) };
@@ -170,6 +210,15 @@ function resolveOne(
 }
 
 /**
+ * The latest answer unless it was withdrawn or is one the check does not take (rows written
+ * before the check stopped taking answers stay in history but decide nothing).
+ */
+function answerInForce(check: CheckDefinition, answer: ManualAnswerRecord | null): InForce | null {
+  if (!answer || answer.answer === "withdrawn") return null;
+  return answersFor(check).includes(answer.answer) ? (answer as InForce) : null;
+}
+
+/**
  * The status of every check: manual answers, overrides and the latest automated results combined
  * by DESIGN.md's rules. `automated: null` means the customer was never refreshed.
  */
@@ -188,7 +237,7 @@ export function resolveChecks(input: {
       check,
       results.get(check.id) ?? null,
       automated !== null,
-      latest(answers, check.id),
+      answerInForce(check, latest(answers, check.id)),
       override?.status === "cleared" ? null : override,
       now,
     );

@@ -1,22 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { failed, makeDaily, NOW, ok, passingFacts, passingSnapshot } from "../tests/snapshot-factories";
+import { failed, isoDaysAgo, NOW, ok, passingFacts, passingSnapshot, windowsFor } from "../tests/snapshot-factories";
 import { compareVersions, type ExtraSettings, extraChecks, parseVersion } from "./extras";
-import type { DailyBreakdown, UsageSnapshot } from "./snapshot";
+import type { SpanCounts, UsageSnapshot } from "./snapshot";
 
-/** 30 days of 1,000 events a day (10 $identify), with `day` breakdown values every day. */
-function snapshotWith(day: Partial<Omit<DailyBreakdown, "day" | "custom">>, over: Partial<UsageSnapshot> = {}): UsageSnapshot {
+type SpanExtras = Partial<Omit<SpanCounts, "age" | "custom">>;
+
+/** 36 spans of 1,000 events (10 $identify), each with `span`'s optional columns. */
+function snapshotWith(span: SpanExtras, over: Partial<UsageSnapshot> = {}): UsageSnapshot {
   const base = passingSnapshot();
   const daily = base.daily.ok ? base.daily.value : [];
-  const breakdown = daily.map((d) => ({
-    day: d.day,
-    proxyEvents: 0,
-    autocaptureEvents: 0,
-    groupIdentifies: 0,
-    libVersions: [],
-    custom: {},
-    ...day,
-  }));
-  return { ...base, breakdown: ok(breakdown), ...over };
+  return { ...base, windows: ok(windowsFor(daily, () => span)), ...over };
 }
 
 const run = (id: string, snapshot: UsageSnapshot, settings: ExtraSettings = { minSdkVersions: {} }) => {
@@ -25,9 +18,15 @@ const run = (id: string, snapshot: UsageSnapshot, settings: ExtraSettings = { mi
 };
 
 describe("extra checks: each states its rule and decides from the breakdown", () => {
-  test("all four are automated, re-decided from the snapshot, marked as extras, with a rule", () => {
+  test("all five are automated, re-decided from the snapshot, marked as extras, with a rule", () => {
     const all = extraChecks({ minSdkVersions: {} });
-    expect(all.map((c) => c.id)).toEqual(["extra.reverse_proxy", "extra.sdk_current", "extra.autocapture_actions", "extra.identify_share"]);
+    expect(all.map((c) => c.id)).toEqual([
+      "extra.reverse_proxy",
+      "extra.sdk_current",
+      "extra.autocapture_actions",
+      "extra.identify_share",
+      "extra.dashboards_viewed",
+    ]);
     for (const c of all)
       expect(c).toMatchObject({ kind: "automated", origin: "extra", fromSnapshot: true, rule: expect.stringMatching(/^(Passes|Fails) /) });
   });
@@ -68,7 +67,7 @@ describe("extra checks: each states its rule and decides from the breakdown", ()
     ],
     ["sdk: no versions seen is unknown", "extra.sdk_current", { libVersions: [] }, {}, { web: "1.150.0" }, "unknown"],
   ] as const)("%s", (_, id, day, over, mins, status) => {
-    const result = run(id, snapshotWith(day as Partial<Omit<DailyBreakdown, "day" | "custom">>, over as Partial<UsageSnapshot>), {
+    const result = run(id, snapshotWith(day as SpanExtras, over as Partial<UsageSnapshot>), {
       minSdkVersions: mins as Record<string, string>,
     });
     expect(result.status).toBe(status);
@@ -83,19 +82,95 @@ describe("extra checks: each states its rule and decides from the breakdown", ()
     expect(auto.summary).toBe("Autocapture is 60% of events and no actions are defined");
   });
 
-  test("old snapshots without a breakdown, and a failed query, are unknown, never fail", () => {
-    const old = { ...passingSnapshot(), breakdown: undefined };
+  test("old snapshots without 24-hour windows, and a failed query, are unknown, never fail", () => {
+    const old = { ...passingSnapshot(), windows: undefined };
     for (const id of ["extra.reverse_proxy", "extra.autocapture_actions", "extra.identify_share"])
-      expect(run(id, old).status).toBe("unknown");
-    expect(run("extra.reverse_proxy", { ...passingSnapshot(), breakdown: failed("events", "boom") }).summary).toContain("boom");
+      expect(run(id, old).summary).toBe("Not measured yet: refresh to measure this");
+    expect(run("extra.reverse_proxy", { ...passingSnapshot(), windows: failed("events", "boom") }).summary).toContain("boom");
   });
 
-  test("only the last 30 days count", () => {
-    const snapshot = snapshotWith({});
-    const rows = (snapshot.breakdown as { value: DailyBreakdown[] }).value;
-    rows[0]!.proxyEvents = 50; // 36 days ago
-    expect(run("extra.reverse_proxy", snapshot).status).toBe("fail");
-    expect(makeDaily(1)).toHaveLength(1);
+  test("only the last 30×24 hours count: age 29 is in, age 30 is out", () => {
+    const base = passingSnapshot();
+    const daily = base.daily.ok ? base.daily.value : [];
+    const at = (age: number) => ({ ...base, windows: ok(windowsFor(daily, (a) => ({ proxyEvents: a === age ? 50 : 0 }))) });
+    expect(run("extra.reverse_proxy", at(29)).status).toBe("pass");
+    expect(run("extra.reverse_proxy", at(30)).status).toBe("fail");
+  });
+});
+
+describe("extra.dashboards_viewed", () => {
+  const viewed = (dashboards: (string | null)[], insights: (string | null)[]): UsageSnapshot => {
+    const base = passingSnapshot();
+    return {
+      ...base,
+      dashboards: ok(
+        dashboards.map((at, i) => ({
+          id: 10 + i,
+          name: `Dash ${i}`,
+          hasCreator: true,
+          creationMode: "default",
+          createdAt: null,
+          pinned: false,
+          lastAccessedAt: at,
+        })),
+      ),
+      insights: ok(
+        insights.map((at, i) => ({
+          id: 20 + i,
+          name: `Funnel ${i}`,
+          queryKind: "InsightVizNode",
+          sourceKind: "FunnelsQuery",
+          legacyInsight: null,
+          hasCreator: true,
+          saved: true,
+          createdAt: null,
+          dashboardIds: [],
+          lastViewedAt: at,
+        })),
+      ),
+    };
+  };
+  const MIN = 60_000;
+  const edge = (minutes: number) => new Date(NOW.getTime() - 30 * 86_400_000 + minutes * MIN).toISOString();
+
+  test("passes on the passing snapshot, with the count and the most recently viewed", () => {
+    const result = run("extra.dashboards_viewed", passingSnapshot());
+    expect(result.status).toBe("pass");
+    expect(result.evidence).toMatchObject({
+      viewed30d: 1,
+      dashboardsViewed30d: 1,
+      insightsViewed30d: 0,
+      mostRecentlyViewed: "dashboard Growth",
+    });
+    expect(result.summary).toBe(`1 dashboard viewed in the last 30×24 hours; most recently “Growth” on ${isoDaysAgo(3).slice(0, 10)}`);
+  });
+
+  test("exactly at the window's edge: a minute inside counts, a minute outside does not", () => {
+    expect(run("extra.dashboards_viewed", viewed([edge(1)], [])).status).toBe("pass");
+    expect(run("extra.dashboards_viewed", viewed([edge(-1)], [edge(-1)])).status).toBe("fail");
+    expect(run("extra.dashboards_viewed", viewed([null], [edge(1)])).evidence).toMatchObject({ insightsViewed30d: 1, viewed30d: 1 });
+  });
+
+  test("counts both kinds and names the most recently viewed", () => {
+    const result = run("extra.dashboards_viewed", viewed([isoDaysAgo(5), isoDaysAgo(40)], [isoDaysAgo(1), isoDaysAgo(2)]));
+    expect(result.evidence).toMatchObject({
+      viewed30d: 3,
+      dashboardsViewed30d: 1,
+      insightsViewed30d: 2,
+      mostRecentlyViewed: "insight Funnel 0",
+    });
+    expect(result.summary).toMatch(/^1 dashboard and 2 insights viewed in the last 30×24 hours; most recently “Funnel 0” on /);
+  });
+
+  test("a failed list: pass if the other shows a view, else unknown; snapshots from before are not measured", () => {
+    expect(run("extra.dashboards_viewed", { ...viewed([isoDaysAgo(1)], []), insights: failed("insights") }).status).toBe("pass");
+    expect(run("extra.dashboards_viewed", { ...viewed([isoDaysAgo(90)], []), insights: failed("insights", "boom") })).toMatchObject({
+      status: "unknown",
+      summary: "Could not read insights from PostHog: boom",
+    });
+    const before = viewed([isoDaysAgo(1)], []);
+    if (before.dashboards.ok) for (const d of before.dashboards.value) delete d.lastAccessedAt;
+    expect(run("extra.dashboards_viewed", before).summary).toBe("Not measured yet: refresh to measure this");
   });
 });
 

@@ -1,15 +1,23 @@
-import type { DailyBreakdown, DailyCounts, Fetched } from "./snapshot";
+import type { DashboardInfo, EventWindows, Fetched, InsightInfo, SpanCounts, UsageSnapshot } from "./snapshot";
 import type { CheckDefinition, Evidence, RuleInput, RuleResult } from "./types";
+import { noteFuture, sumOf, within } from "./windows";
 
 /*
  * Checks delight ships beyond the handbook, off until a team switches them on in Settings. They
- * read columns the daily query always measures, so switching one on decides it from the stored
- * snapshot at once. Windows are the last 30 project-local days, like the handbook's checks.
+ * read what every refresh already measures (columns of the daily query, fields of the dashboard
+ * and insight lists), so switching one on decides it from the stored snapshot at once. Windows
+ * are the 30×24 hours before the refresh, like the handbook's checks.
  */
 
 export type ExtraSettings = { minSdkVersions: Record<string, string> };
 
-export const EXTRA_IDS = ["extra.reverse_proxy", "extra.sdk_current", "extra.autocapture_actions", "extra.identify_share"] as const;
+export const EXTRA_IDS = [
+  "extra.reverse_proxy",
+  "extra.sdk_current",
+  "extra.autocapture_actions",
+  "extra.identify_share",
+  "extra.dashboards_viewed",
+] as const;
 export type ExtraId = (typeof EXTRA_IDS)[number];
 
 /** Weights of the extras until a scoring version says otherwise. */
@@ -18,9 +26,11 @@ export const EXTRA_WEIGHTS: Record<ExtraId, number> = {
   "extra.sdk_current": 1,
   "extra.autocapture_actions": 1,
   "extra.identify_share": 1,
+  "extra.dashboards_viewed": 1,
 };
 
 const WINDOW = 30;
+const DAY_MS = 86_400_000;
 export const AUTOCAPTURE_SHARE_LIMIT = 0.5;
 export const IDENTIFY_SHARE_LIMIT = 0.05;
 
@@ -29,22 +39,13 @@ const decide = (pass: boolean, evidence: Evidence, summary: string): RuleResult 
 const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : 0);
 const num = (n: number) => n.toLocaleString("en-US");
 
-function lastDays<T extends { day: string }>(rows: T[], days: number): T[] {
-  const end = rows.at(-1)?.day;
-  if (!end) return [];
-  const from = new Date(Date.parse(`${end}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
-  return rows.filter((r) => r.day >= from);
+/** The spans of the last 30×24 hours, or the reason a rule cannot read them. */
+function withWindows(w: Fetched<EventWindows> | undefined, rule: (spans: SpanCounts[]) => RuleResult): RuleResult {
+  if (!w) return unknown("Not measured yet: refresh to measure this");
+  if (!w.ok)
+    return unknown(`Could not read event counts from PostHog: ${w.error.message}`, { reason: w.error.message, call: w.error.call });
+  return noteFuture(rule(within(w.value.spans, WINDOW)), w);
 }
-
-/** The breakdown rows, or the reason a rule cannot read them. */
-function withBreakdown(b: Fetched<DailyBreakdown[]> | undefined, rule: (rows: DailyBreakdown[]) => RuleResult): RuleResult {
-  if (!b) return unknown("Not measured yet: refresh to measure this");
-  if (!b.ok)
-    return unknown(`Could not read event counts from PostHog: ${b.error.message}`, { reason: b.error.message, call: b.error.call });
-  return rule(lastDays(b.value, WINDOW));
-}
-
-const sumOf = <T>(rows: T[], pick: (r: T) => number) => rows.reduce((s, r) => s + pick(r), 0);
 
 /** Numeric parts of a version ("1.2.3-beta.1" → [1, 2, 3]); null when it does not start with a number. */
 export function parseVersion(v: string): number[] | null {
@@ -62,14 +63,14 @@ export function compareVersions(a: number[], b: number[]): number {
 }
 
 function reverseProxy({ snapshot }: RuleInput): RuleResult {
-  return withBreakdown(snapshot.breakdown, (rows) => {
-    const proxied = sumOf(rows, (r) => r.proxyEvents);
+  return withWindows(snapshot.windows, (spans) => {
+    const proxied = sumOf(spans, "proxyEvents");
     return decide(
       proxied > 0,
       { proxiedEvents30d: proxied },
       proxied > 0
-        ? `${num(proxied)} events sent through a reverse proxy in the last 30 days`
-        : "No events with $lib_custom_api_host in the last 30 days",
+        ? `${num(proxied)} events sent through a reverse proxy in the last 30×24 hours`
+        : "No events with $lib_custom_api_host in the last 30×24 hours",
     );
   });
 }
@@ -77,9 +78,9 @@ function reverseProxy({ snapshot }: RuleInput): RuleResult {
 export function sdkCurrent(input: RuleInput, settings: ExtraSettings): RuleResult {
   const minimums = Object.entries(settings.minSdkVersions);
   if (minimums.length === 0) return unknown("No minimum SDK versions set in Settings");
-  return withBreakdown(input.snapshot.breakdown, (rows) => {
-    const seen = [...new Set(rows.flatMap((r) => r.libVersions))].sort();
-    if (seen.length === 0) return unknown("No events with $lib_version in the last 30 days", { libsSeen: [] });
+  return withWindows(input.snapshot.windows, (spans) => {
+    const seen = [...new Set(spans.flatMap((r) => r.libVersions))].sort();
+    if (seen.length === 0) return unknown("No events with $lib_version in the last 30×24 hours", { libsSeen: [] });
     const outdated = seen.filter((pair) => {
       const at = pair.lastIndexOf("@");
       const min = settings.minSdkVersions[pair.slice(0, at)];
@@ -92,21 +93,20 @@ export function sdkCurrent(input: RuleInput, settings: ExtraSettings): RuleResul
       outdated.length === 0,
       evidence,
       outdated.length
-        ? `Outdated SDKs in the last 30 days: ${outdated.slice(0, 5).join(", ")}`
+        ? `Outdated SDKs in the last 30×24 hours: ${outdated.slice(0, 5).join(", ")}`
         : `All ${seen.length} SDK versions seen meet the minimums`,
     );
   });
 }
 
 function autocaptureActions({ snapshot }: RuleInput): RuleResult {
-  return withBreakdown(snapshot.breakdown, (rows) => {
-    if (!snapshot.daily.ok) return unknown(`Could not read event counts from PostHog: ${snapshot.daily.error.message}`);
-    const events = sumOf(lastDays<DailyCounts>(snapshot.daily.value, WINDOW), (r) => r.events);
-    const autocapture = sumOf(rows, (r) => r.autocaptureEvents);
+  return withWindows(snapshot.windows, (spans) => {
+    const events = sumOf(spans, "events");
+    const autocapture = sumOf(spans, "autocaptureEvents");
     const share = pct(autocapture, events);
     const actions = snapshot.actions.ok ? snapshot.actions.value.length : null;
     const evidence = { autocaptureEvents30d: autocapture, events30d: events, autocapturePercent: share, actions };
-    if (events === 0) return unknown("No events in the last 30 days", evidence);
+    if (events === 0) return unknown("No events in the last 30×24 hours", evidence);
     const heavy = autocapture > events * AUTOCAPTURE_SHARE_LIMIT;
     if (!heavy) return decide(true, evidence, `Autocapture is ${share}% of events`);
     if (actions === null) return unknown(`Autocapture is ${share}% of events; could not read actions`, evidence);
@@ -121,20 +121,73 @@ function autocaptureActions({ snapshot }: RuleInput): RuleResult {
 }
 
 function identifyShare({ snapshot }: RuleInput): RuleResult {
-  return withBreakdown(snapshot.breakdown, (rows) => {
-    if (!snapshot.daily.ok) return unknown(`Could not read event counts from PostHog: ${snapshot.daily.error.message}`);
-    const daily = lastDays<DailyCounts>(snapshot.daily.value, WINDOW);
-    const events = sumOf(daily, (r) => r.events);
-    const identifies = sumOf(daily, (r) => r.identifies) + sumOf(rows, (r) => r.groupIdentifies);
+  return withWindows(snapshot.windows, (spans) => {
+    const events = sumOf(spans, "events");
+    const identifies = sumOf(spans, "identifies") + sumOf(spans, "groupIdentifies");
     const share = pct(identifies, events);
     const evidence = { identifyEvents30d: identifies, events30d: events, identifyPercent: share };
-    if (events === 0) return unknown("No events in the last 30 days", evidence);
+    if (events === 0) return unknown("No events in the last 30×24 hours", evidence);
     return decide(
       identifies <= events * IDENTIFY_SHARE_LIMIT,
       evidence,
-      `$identify and $groupidentify are ${share}% of events in the last 30 days`,
+      `$identify and $groupidentify are ${share}% of events in the last 30×24 hours`,
     );
   });
+}
+
+type Viewed = { kind: "dashboard" | "insight"; name: string; at: string };
+
+/**
+ * Dashboards' `last_accessed_at` (anyone opening it) and the funnel insights' `last_viewed_at`,
+ * from the lists a refresh already reads: no extra PostHog call. Measured back from the refresh,
+ * so a later rescore of the same snapshot decides the same.
+ */
+export function dashboardsViewed(snapshot: UsageSnapshot): RuleResult {
+  const since = Date.parse(snapshot.collectedAt) - WINDOW * DAY_MS;
+  const dashboards = snapshot.dashboards;
+  const insights = snapshot.insights;
+  const measured = (list: (DashboardInfo | InsightInfo)[], key: "lastAccessedAt" | "lastViewedAt") =>
+    list.length === 0 || list.some((x) => key in x);
+  if ((dashboards.ok && !measured(dashboards.value, "lastAccessedAt")) || (insights.ok && !measured(insights.value, "lastViewedAt")))
+    return unknown("Not measured yet: refresh to measure this");
+  const recent = (at: string | null | undefined) =>
+    at ? Date.parse(at) > since && Date.parse(at) <= Date.parse(snapshot.collectedAt) : false;
+  const viewed: Viewed[] = [
+    ...(dashboards.ok ? dashboards.value : []).flatMap((d) =>
+      recent(d.lastAccessedAt) ? [{ kind: "dashboard" as const, name: d.name || `#${d.id}`, at: d.lastAccessedAt! }] : [],
+    ),
+    ...(insights.ok ? insights.value : []).flatMap((i) =>
+      recent(i.lastViewedAt) ? [{ kind: "insight" as const, name: i.name ?? `#${i.id}`, at: i.lastViewedAt! }] : [],
+    ),
+  ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  const dashboardCount = viewed.filter((v) => v.kind === "dashboard").length;
+  const insightCount = viewed.length - dashboardCount;
+  const latest = viewed[0] ?? null;
+  const evidence: Evidence = {
+    viewed30d: viewed.length,
+    dashboardsViewed30d: dashboards.ok ? dashboardCount : null,
+    insightsViewed30d: insights.ok ? insightCount : null,
+    mostRecentlyViewed: latest ? `${latest.kind} ${latest.name}` : null,
+    mostRecentlyViewedAt: latest?.at ?? null,
+    viewedNames: viewed.slice(0, 5).map((v) => v.name),
+  };
+  if (latest) {
+    const what = [
+      dashboardCount ? `${num(dashboardCount)} ${dashboardCount === 1 ? "dashboard" : "dashboards"}` : null,
+      insightCount ? `${num(insightCount)} ${insightCount === 1 ? "insight" : "insights"}` : null,
+    ]
+      .filter(Boolean)
+      .join(" and ");
+    return decide(true, evidence, `${what} viewed in the last 30×24 hours; most recently “${latest.name}” on ${latest.at.slice(0, 10)}`);
+  }
+  const failure = !dashboards.ok ? dashboards.error : !insights.ok ? insights.error : null;
+  // Nothing seen in the list that was read: the one that failed might have had a view.
+  if (failure)
+    return unknown(
+      `Could not read ${failure.call === "dashboards" ? "dashboards" : "insights"} from PostHog: ${failure.message}`,
+      evidence,
+    );
+  return decide(false, evidence, "No dashboard or insight viewed in the last 30×24 hours");
 }
 
 /** The extras with the team's settings applied. */
@@ -145,29 +198,36 @@ export function extraChecks(settings: ExtraSettings): CheckDefinition[] {
       ...base,
       id: "extra.reverse_proxy",
       question: "Is the customer sending events through a reverse proxy?",
-      rule: "Passes with at least one event in the last 30 days that has $lib_custom_api_host set.",
+      rule: "Passes with at least one event in the 30×24 hours before the refresh that has $lib_custom_api_host set.",
       evaluate: reverseProxy,
     },
     {
       ...base,
       id: "extra.sdk_current",
       question: "Are the customer's PostHog SDKs up to date?",
-      rule: "Fails when an event in the last 30 days has a $lib_version below the minimum set for its $lib in Settings; unknown without minimums.",
+      rule: "Fails when an event in the 30×24 hours before the refresh has a $lib_version below the minimum set for its $lib in Settings; unknown without minimums.",
       evaluate: (input) => sdkCurrent(input, settings),
     },
     {
       ...base,
       id: "extra.autocapture_actions",
       question: "Is autocapture backed by defined actions?",
-      rule: "Fails when autocapture is above 50% of events in the last 30 days and no actions are defined.",
+      rule: "Fails when autocapture is above 50% of events in the 30×24 hours before the refresh and no actions are defined.",
       evaluate: autocaptureActions,
     },
     {
       ...base,
       id: "extra.identify_share",
       question: "Are identify calls a sensible share of event volume?",
-      rule: "Fails when $identify and $groupidentify together are above 5% of events in the last 30 days.",
+      rule: "Fails when $identify and $groupidentify together are above 5% of events in the 30×24 hours before the refresh.",
       evaluate: identifyShare,
+    },
+    {
+      ...base,
+      id: "extra.dashboards_viewed",
+      question: "Is the customer's team looking at its dashboards?",
+      rule: "Passes when at least one dashboard (last accessed) or saved funnel insight (last viewed) was viewed in the 30×24 hours before the refresh.",
+      evaluate: ({ snapshot }) => dashboardsViewed(snapshot),
     },
   ];
 }

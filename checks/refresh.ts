@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { rowsOf } from "../db/rows";
 import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
 import { openSecret, SecretError } from "../db/secrets";
-import { assess } from "./assessment/assess";
+import { assess, delightFacts } from "./assessment/assess";
 import { commitPrepared, loadInputs } from "./assessment/store";
 import { type HealthSummary, healthSummary } from "./assessment/summary";
 import { type CollectOptions, collectSnapshot } from "./collect";
@@ -132,10 +132,7 @@ export async function refreshCustomer(
         ? evaluateAutomated(
             {
               snapshot,
-              facts: {
-                planMonthlyEvents: input.customer.monthlyEvents,
-                catchupDates: input.catchups.filter((c) => c.status !== "cancelled").map((c) => c.date),
-              },
+              facts: delightFacts(input),
               now,
             },
             catalogFor(rules, input.customer.planId),

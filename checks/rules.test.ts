@@ -52,7 +52,7 @@ describe("the catalogue in force", () => {
       kind: "automated",
       origin: "custom",
       fromSnapshot: true,
-      rule: "Passes when signed_up happened at least once in the last 60 days.",
+      rule: "Passes when signed_up happened at least once in the 60×24 hours before the refresh.",
     });
     const { columns, lookbackDays } = eventColumnsFor(r, 2);
     expect(columns.map((c) => [c.alias, c.checkId])).toEqual([["c_1", "custom.signups"]]);

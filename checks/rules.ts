@@ -60,7 +60,7 @@ export function customDefinition(c: CustomCheck): CheckDefinition {
     kind: "automated",
     fromSnapshot: true,
     rule: describeEventRule(def),
-    evaluate: ({ snapshot }) => evaluateEventCheck(c.id, def, snapshot.breakdown),
+    evaluate: ({ snapshot }) => evaluateEventCheck(c.id, def, snapshot.windows),
   };
 }
 

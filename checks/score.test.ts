@@ -15,6 +15,7 @@ function resolved(statuses: Record<string, CheckStatus>): ResolvedCheck[] {
       question: check.question,
       kind: check.kind,
       rule: check.rule,
+      answers: [],
       status,
       source: "posthog",
       evidence: {},

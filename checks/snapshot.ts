@@ -77,6 +77,8 @@ export type InsightInfo = {
   saved: boolean;
   createdAt: string | null;
   dashboardIds: number[];
+  /** When the insight was last viewed; absent in snapshots taken before delight read it. */
+  lastViewedAt?: string | null;
 };
 
 export type DashboardInfo = {
@@ -86,6 +88,8 @@ export type DashboardInfo = {
   creationMode: string | null;
   createdAt: string | null;
   pinned: boolean;
+  /** When anyone last opened the dashboard; absent in snapshots taken before delight read it. */
+  lastAccessedAt?: string | null;
 };
 
 export type FeatureFlagInfo = {
@@ -109,19 +113,50 @@ export type DailyCounts = {
 };
 
 /**
- * The same project-local days, with the columns the optional checks read (the extras and the
- * team's event checks). Older snapshots have none; rules then say "not measured yet".
+ * Per project-local day, the columns the optional checks read. Snapshots taken before the
+ * 24-hour windows (`EventWindows`) carried these; they are kept only to type old stored rows.
  */
 export type DailyBreakdown = {
   day: string;
+  proxyEvents: number;
+  autocaptureEvents: number;
+  groupIdentifies: number;
+  libVersions: string[];
+  custom: Record<string, number>;
+};
+
+/**
+ * The events of one 24-hour span measured back from the refresh: age 0 is the 24 hours up to
+ * it, age 1 the 24 before those, and so on, so "the last N days" is exactly the spans with
+ * age < N (N×24 hours, whatever the project's time zone or a DST change does to its days).
+ */
+export type SpanCounts = {
+  age: number;
+  events: number;
+  identifies: number;
+  localEvents: number;
+  nonLocalEvents: number;
+  flagCalls: number;
   /** Events with `$lib_custom_api_host` set (sent through a reverse proxy). */
   proxyEvents: number;
   autocaptureEvents: number;
   groupIdentifies: number;
-  /** Distinct `lib@version` pairs seen that day. */
+  /** Distinct `lib@version` pairs seen in the span. */
   libVersions: string[];
-  /** Matching events per team-defined event check, by check id. */
+  /** Matching events per event check that counts events, by check id (zeros left out). */
   custom: Record<string, number>;
+};
+
+/** What the rules' windows read, from the same single HogQL query as the daily counts. */
+export type EventWindows = {
+  /** Spans that had events, youngest first. */
+  spans: SpanCounts[];
+  /** Events dated after the refresh (clock skew): in no window and no day, and said so in evidence. */
+  futureEvents: number;
+  /** The team's event checks this query measured (an id missing here was added after it). */
+  eventChecks: string[];
+  /** Distinct persons per event check that counts persons, over that check's own window. */
+  persons: Record<string, number>;
 };
 
 export type UsageSnapshot = {
@@ -137,9 +172,11 @@ export type UsageSnapshot = {
   dashboards: Fetched<DashboardInfo[]>;
   featureFlags: Fetched<FeatureFlagInfo[]>;
   personProperties: Fetched<PersonPropertyInfo[]>;
-  /** Zero-filled, one row per day from dailyFrom to the refresh day. */
+  /** Zero-filled, one row per day from dailyFrom to the refresh day; events dated after the refresh are left out. */
   daily: Fetched<DailyCounts[]>;
-  /** From the same HogQL query as `daily`; absent in snapshots taken before it existed. */
+  /** From the same HogQL query as `daily`; absent in snapshots taken before the 24-hour windows. */
+  windows?: Fetched<EventWindows>;
+  /** Old snapshots only (see DailyBreakdown); nothing writes it any more. */
   breakdown?: Fetched<DailyBreakdown[]>;
   /** HTTP requests made, retries and pages included. */
   apiCalls: number;

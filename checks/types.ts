@@ -4,6 +4,9 @@ export const SECTIONS = ["setup", "training", "value"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export type CheckStatus = "pass" | "fail" | "na" | "unknown";
+/** What a person can answer; a later `withdrawn` row (see evaluate.ts) takes an answer back. */
+export const ANSWER_VALUES = ["yes", "no", "na"] as const;
+export type AnswerValue = (typeof ANSWER_VALUES)[number];
 export type CheckSource = "posthog" | "manual" | "override" | "delight";
 export type CheckKind = "automated" | "manual";
 
@@ -12,12 +15,17 @@ export type Evidence = Record<string, string | number | boolean | null | string[
 
 export type RuleResult = { status: CheckStatus; evidence: Evidence; summary: string };
 
+export type CatchupFact = { date: string; status: "scheduled" | "held" };
+
 /** Facts delight knows itself (not from PostHog) that some rules read. */
 export type DelightFacts = {
   /** Monthly event quota of the customer's plan, or null when no plan is set. */
   planMonthlyEvents: number | null;
-  /** ISO dates (YYYY-MM-DD) of catch-ups held or scheduled and not cancelled. */
-  catchupDates: string[];
+  /**
+   * Catch-ups held or scheduled, not cancelled: date (YYYY-MM-DD, the customer's calendar) and
+   * status, since a scheduled one whose date has passed did not happen as far as we know.
+   */
+  catchups: CatchupFact[];
 };
 
 export type RuleInput = { snapshot: UsageSnapshot; facts: DelightFacts; now: Date };
@@ -44,6 +52,13 @@ export type CheckDefinition = {
    * records (catch-ups, the plan quota); `posthog` when omitted.
    */
   source?: CheckSource;
+  /**
+   * The answers a person may give. Manual checks: all of them (the default). Automated checks:
+   * none by default, since PostHog decides them and an override is the way to disagree; `na`
+   * alone for the handbook's "if applicable" questions, where only a person knows it does not
+   * apply; all three where the rule defers to a person when PostHog cannot tell (the toolbar).
+   */
+  answers?: readonly AnswerValue[];
   /** Automated checks only. Pure: same input, same output. */
   evaluate?: (input: RuleInput) => RuleResult;
 };

@@ -156,6 +156,7 @@ function seededAssessment(
       points: r.status === "pass" ? 1 : 0,
       maxPoints: r.status === "pass" || r.status === "fail" ? 1 : 0,
       automated: { status: r.status, summary: r.summary ?? "" },
+      answers: [],
       answer: null,
       override: null,
     })),

@@ -1,5 +1,5 @@
 import { shiftDay } from "../checks/days";
-import type { CallName, DailyCounts, Fetched, UsageSnapshot } from "../checks/snapshot";
+import type { CallName, DailyCounts, EventWindows, Fetched, SpanCounts, UsageSnapshot } from "../checks/snapshot";
 import type { DelightFacts, RuleInput } from "../checks/types";
 
 /** The refresh instant every factory builds around: 12:00 UTC on 2025-03-15 (a Saturday). */
@@ -37,6 +37,35 @@ export function makeDaily(
   });
 }
 
+/**
+ * The 24-hour spans matching `daily` when the refresh is `NOW`: the row `back` days before the
+ * last one becomes age `back` (the factories put a day's events in the span of the same age).
+ * `extra` adds the optional columns per age.
+ */
+export function windowsFor(
+  daily: DailyCounts[],
+  extra: (age: number) => Partial<Omit<SpanCounts, "age">> = () => ({}),
+  over: Partial<Omit<EventWindows, "spans">> = {},
+): EventWindows {
+  const spans = daily
+    .map((d, i) => ({
+      age: daily.length - 1 - i,
+      events: d.events,
+      identifies: d.identifies,
+      localEvents: d.localEvents,
+      nonLocalEvents: d.nonLocalEvents,
+      flagCalls: d.flagCalls,
+      proxyEvents: 0,
+      autocaptureEvents: 0,
+      groupIdentifies: 0,
+      libVersions: [],
+      custom: {},
+      ...extra(daily.length - 1 - i),
+    }))
+    .sort((a, b) => a.age - b.age);
+  return { spans, futureEvents: 0, eventChecks: [], persons: {}, ...over };
+}
+
 /** Every day: 1,000 events, all from production, 10 identifies, 5 flag calls. */
 export const busyDay = { events: 1000, identifies: 10, localEvents: 0, nonLocalEvents: 1000, flagCalls: 5 };
 
@@ -71,6 +100,7 @@ export function passingSnapshot(): UsageSnapshot {
         saved: true,
         createdAt: "2024-06-01T09:00:00Z",
         dashboardIds: [],
+        lastViewedAt: isoDaysAgo(40),
       },
     ]),
     dashboards: ok([
@@ -81,8 +111,17 @@ export function passingSnapshot(): UsageSnapshot {
         creationMode: "default",
         createdAt: null,
         pinned: true,
+        lastAccessedAt: isoDaysAgo(60),
       },
-      { id: 5001, name: "Growth", hasCreator: true, creationMode: "default", createdAt: null, pinned: false },
+      {
+        id: 5001,
+        name: "Growth",
+        hasCreator: true,
+        creationMode: "default",
+        createdAt: null,
+        pinned: false,
+        lastAccessedAt: isoDaysAgo(3),
+      },
     ]),
     featureFlags: ok([{ id: 310, key: "new-onboarding", active: true, archived: false, deleted: false }]),
     personProperties: ok([
@@ -90,6 +129,7 @@ export function passingSnapshot(): UsageSnapshot {
       { name: "plan", virtual: false },
     ]),
     daily: ok(daily),
+    windows: ok(windowsFor(daily)),
     apiCalls: 8,
   };
 }
@@ -97,7 +137,7 @@ export function passingSnapshot(): UsageSnapshot {
 /** 30,000 events in the last 30 days of `passingSnapshot` are 85.7% of this plan. */
 export const passingFacts = (): DelightFacts => ({
   planMonthlyEvents: 35_000,
-  catchupDates: [shiftDay(TODAY, -30)],
+  catchups: [{ date: shiftDay(TODAY, -30), status: "held" }],
 });
 
 export const passingInput = (): RuleInput => ({

@@ -3,7 +3,7 @@ import { currentAssessment } from "../../checks/assessment/store";
 import { activeCustomers, type RefreshOutcome, refreshMany } from "../../checks/refresh";
 import { catalogFor, loadRules } from "../../checks/rules";
 import { customers } from "../../db/schema";
-import { recordAnswer } from "../models/answers.server";
+import { recordAnswer, withdrawAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
 import { customerDetailJson } from "../models/customer-api.server";
 import { getCustomer } from "../models/customers.server";
@@ -85,7 +85,7 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
 export async function answerCommand(ctx: AppContext, args: string[], io: CliIo) {
   const { values, positionals } = parse(args, { note: { type: "string" }, by: { type: "string" } });
   const [slug, checkId, answer] = positionals;
-  if (!slug || !checkId || !answer) throw new CliError("Usage: delight answer SLUG CHECK_ID yes|no|na [--note T] [--by EMAIL]", 2);
+  if (!slug || !checkId || !answer) throw new CliError("Usage: delight answer SLUG CHECK_ID yes|no|na|withdraw [--note T] [--by EMAIL]", 2);
   const customer = await getCustomer(ctx.db, slug);
   if (!customer) throw new CliError(`No customer with slug ${slug}`);
   let actor = CLI_ACTOR;
@@ -94,13 +94,16 @@ export async function answerCommand(ctx: AppContext, args: string[], io: CliIo) 
     if (!user) throw new CliError(`No user with email ${values.by}`);
     actor = { id: user.id, name: user.email };
   }
-  const assessment = await recordAnswer(ctx.db, actor, customer.id, { checkId, answer, note: values.note ?? "" });
+  const withdraw = answer === "withdraw";
+  const assessment = withdraw
+    ? await withdrawAnswer(ctx.db, actor, customer.id, checkId)
+    : await recordAnswer(ctx.db, actor, customer.id, { checkId, answer, note: values.note ?? "" });
   const check = assessment.checks.find((c) => c.checkId === checkId)!;
   output(
     io,
     values.json,
-    { slug, checkId, answer, status: check.status, score: assessment.score, band: assessment.band },
-    `${slug} ${checkId}: ${answer} recorded; check is ${check.status}, score ${assessment.score ?? "—"}`,
+    { slug, checkId, answer: withdraw ? "withdrawn" : answer, status: check.status, score: assessment.score, band: assessment.band },
+    `${slug} ${checkId}: ${withdraw ? "answer withdrawn" : `${answer} recorded`}; check is ${check.status}, score ${assessment.score ?? "—"}`,
   );
 }
 

@@ -20,6 +20,7 @@ export async function checkCommand(ctx: AppContext, args: string[], io: CliIo) {
       property: { type: "string" },
       operator: { type: "string" },
       value: { type: "string" },
+      count: { type: "string" },
       "min-count": { type: "string" },
       days: { type: "string" },
       plans: { type: "string" },
@@ -35,6 +36,7 @@ export async function checkCommand(ctx: AppContext, args: string[], io: CliIo) {
       property: values.property,
       operator: values.operator,
       value: values.value,
+      count: values.count,
       minCount: values["min-count"],
       days: values.days,
     });

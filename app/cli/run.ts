@@ -41,12 +41,13 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   customer list [--all]
   token create --user EMAIL [--name N]   (bearer token for the JSON API, shown once)
   refresh --customer SLUG | --all [--concurrency N]
-  answer SLUG CHECK_ID yes|no|na [--note T] [--by EMAIL]
+  answer SLUG CHECK_ID yes|no|na|withdraw [--note T] [--by EMAIL]
   report SLUG
   checks                                 (the catalogue in force)
   check add --section setup|training|value --question Q [--weight 0-10] [--plans "A,B"]
-            [--kind manual|event --event E [--property P --operator equals|contains|is_set
-             [--value V]] --min-count N --days 1-90]
+            [--kind manual|event --event E [--property P --operator equals|not_equals|
+             contains|not_contains|is_set|is_not_set|gt|lt [--value V]]
+             [--count events|persons] --min-count N --days 1-90]
   check retire ID                        check list`;
 
 /** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */

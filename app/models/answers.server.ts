@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { reassessOne } from "../../checks/assessment/store";
+import { answersFor } from "../../checks/evaluate";
 import { catalogFor, loadRules } from "../../checks/rules";
 import type { CheckDefinition } from "../../checks/types";
 import type { Db } from "../../db/client";
@@ -45,10 +46,30 @@ export const OverrideInputSchema = z.object({
   ),
 });
 
+const OVERRIDE_HINT = "To change its result, set an override with a reason on the customer page.";
+
+/**
+ * Refuses an answer the check would not use, so nothing is accepted and then ignored: automated
+ * checks are decided from PostHog or delight's records (an override is how to disagree), and the
+ * "if applicable" ones take only `na`.
+ */
+function refuseUnused(check: CheckDefinition, answer: string) {
+  const allowed = answersFor(check);
+  if (allowed.length === 0) {
+    const from = check.source === "delight" ? "delight's own records" : "PostHog";
+    throw new InputError({ checkId: `${check.id} is decided from ${from} and takes no answer. ${OVERRIDE_HINT}` });
+  }
+  if (!allowed.includes(answer as (typeof allowed)[number])) {
+    throw new InputError({
+      answer: `${check.id} takes only ${allowed.map((a) => `"${a}"`).join(", ")}: PostHog decides yes or no. ${OVERRIDE_HINT}`,
+    });
+  }
+}
+
 /** Appends an answer (history is kept) and stores the new assessment in the same transaction. */
 export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(AnswerInputSchema, raw);
-  await checkFor(db, customerId, input.checkId);
+  refuseUnused(await checkFor(db, customerId, input.checkId), input.answer);
   return db.transaction(async (tx) => {
     await tx.insert(manualAnswers).values({
       customerId,
@@ -60,6 +81,32 @@ export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw
       createdAt: now,
     });
     await recordAudit(tx, actor, "answer.create", "customer", customerId, { checkId: input.checkId, answer: input.answer });
+    return reassessOne(tx, customerId, "answer", now);
+  });
+}
+
+/** Takes back the answer in force on a check (a `withdrawn` row; the earlier ones stay as history). */
+export async function withdrawAnswer(db: Db, actor: Actor, customerId: number, checkId: string, now = new Date()) {
+  const { checkId: id } = parseInput(z.object({ checkId: checkIdField }), { checkId });
+  await checkFor(db, customerId, id);
+  return db.transaction(async (tx) => {
+    const [latest] = await tx
+      .select({ answer: manualAnswers.answer })
+      .from(manualAnswers)
+      .where(and(eq(manualAnswers.customerId, customerId), eq(manualAnswers.checkId, id)))
+      .orderBy(desc(manualAnswers.createdAt), desc(manualAnswers.id))
+      .limit(1);
+    if (!latest || latest.answer === "withdrawn") throw new InputError({ checkId: "There is no answer on this check to withdraw" });
+    await tx.insert(manualAnswers).values({
+      customerId,
+      checkId: id,
+      answer: "withdrawn",
+      note: "",
+      authorId: actor.id,
+      authorName: actor.name,
+      createdAt: now,
+    });
+    await recordAudit(tx, actor, "answer.withdraw", "customer", customerId, { checkId: id, withdrawn: latest.answer });
     return reassessOne(tx, customerId, "answer", now);
   });
 }

@@ -1,5 +1,6 @@
 import { explainChange } from "../../checks/score";
 import type { Db } from "../../db/client";
+import { overdueCatchups } from "./catchup-overdue";
 import { customerToday, listCatchups } from "./catchups.server";
 import { changesView, headerOf, loadCustomerHealth, scoreView } from "./customer-page.server";
 import { openItems, scoreDelta, sectionProgress } from "./customer-view";
@@ -49,7 +50,8 @@ export async function catchupPackData(db: Db, slug: string, now = new Date()) {
       .filter((r) => r.status === "scheduled" && r.date >= today)
       .reverse()
       .map(view),
-    past: rows.filter((r) => !(r.status === "scheduled" && r.date >= today)).map(view),
+    overdue: overdueCatchups(rows, today).map(view),
+    past: rows.filter((r) => r.status !== "scheduled").map(view),
   };
 }
 export type CatchupPackData = NonNullable<Awaited<ReturnType<typeof catchupPackData>>>;

@@ -6,6 +6,7 @@ import { VERSION_ONE } from "../../checks/rules";
 import type { ScoreChange } from "../../checks/score";
 import { usageVsPlan } from "../../checks/usage";
 import { InputError, parseInput } from "../utils/validation.server";
+import { overdueCatchups } from "./catchup-overdue";
 import { CatchupInputSchema, dateProblem } from "./catchups.server";
 import { describeChange, openItems, scoreDelta, sectionProgress } from "./customer-view";
 import { dayLabel, usageView } from "./usage-view";
@@ -56,6 +57,20 @@ describe("catch-up input", () => {
     ["scheduled", "2025-03-14", "That date has passed; record it as held instead"],
   ] as const)("a %s catch-up on %s when today is 2025-03-15 → %s", (status, date, expected) => {
     expect(dateProblem({ status, date }, "2025-03-15")).toBe(expected);
+  });
+});
+
+describe("overdue catch-ups", () => {
+  test("scheduled ones dated before today, oldest first; today's, held and cancelled ones are not overdue", () => {
+    const rows = [
+      { id: 1, date: "2025-03-14", status: "scheduled" },
+      { id: 2, date: "2025-03-15", status: "scheduled" },
+      { id: 3, date: "2025-03-01", status: "scheduled" },
+      { id: 4, date: "2025-03-10", status: "held" },
+      { id: 5, date: "2025-03-09", status: "cancelled" },
+    ];
+    expect(overdueCatchups(rows, "2025-03-15").map((r) => r.id)).toEqual([3, 1]);
+    expect(overdueCatchups(rows, "2025-03-01")).toEqual([]);
   });
 });
 

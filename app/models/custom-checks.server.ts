@@ -73,7 +73,10 @@ export async function planIdsByName(db: Db, names: string): Promise<number[]> {
 export async function addCustomCheck(db: Db, actor: Actor, raw: Record<string, unknown>, now = new Date()) {
   const input = parseInput(CustomCheckInputSchema, raw);
   const event = input.kind === "event" ? parseInput(EventDefinitionSchema, raw) : null;
-  const stray = ["event", "property", "operator", "value"].find((k) => typeof raw[k] === "string" && (raw[k] as string).trim() !== "");
+  // The form's count select always sends a value; only a choice other than its default is stray.
+  const stray = ["event", "property", "operator", "value", "count"].find(
+    (k) => typeof raw[k] === "string" && (raw[k] as string).trim() !== "" && !(k === "count" && raw[k] === "events"),
+  );
   if (!event && stray) throw new InputError({ [stray]: "Only event checks take an event definition; choose the event kind" });
   return db.transaction(async (tx) => {
     const existing = await tx

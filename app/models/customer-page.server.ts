@@ -9,6 +9,8 @@ import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
 import { catchups, manualAnswers, overrides } from "../../db/schema";
 import { maskApiKey } from "../../db/secrets";
+import { overdueCatchups } from "./catchup-overdue";
+import { customerToday, listCatchups } from "./catchups.server";
 import { describeChange, SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
 import { getCustomer, type PublicCustomer } from "./customers.server";
 import { assessedScore, previousScore, type StoredScore, scoreAt, scoreHistory } from "./health-history.server";
@@ -37,7 +39,13 @@ function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRec
   const items = [
     ...answers.map((a) => ({
       at: a.createdAt,
-      item: { kind: "answer" as const, who: a.authorName, when: stamp(a.createdAt), what: `Answered "${a.answer}"`, note: a.note },
+      item: {
+        kind: "answer" as const,
+        who: a.authorName,
+        when: stamp(a.createdAt),
+        what: a.answer === "withdrawn" ? "Withdrew the answer" : `Answered "${a.answer}"`,
+        note: a.note,
+      },
     })),
     ...overrides.map((o) => ({
       at: o.createdAt,
@@ -80,6 +88,8 @@ function checkRow(c: AssessedCheck, assessment: Assessment, record: CheckRecords
     summary: c.summary,
     when,
     stale: c.answer?.stale ?? false,
+    answers: c.answers,
+    answerInForce: c.answer ? { answer: c.answer.answer, by: c.answer.by, on: c.answer.at.slice(0, 10) } : null,
     automated: c.kind === "automated" ? (c.automated ?? { status: "unknown" as const, summary: "Not refreshed yet" }) : null,
     override: o
       ? {
@@ -220,7 +230,11 @@ export async function customerPageData(db: Db, slug: string, now = new Date()) {
   const loaded = await loadCustomerHealth(db, slug, now);
   if (!loaded) return null;
   const { customer, assessment, health, history, weekAgo, lastCatchup } = loaded;
-  const records = await checkRecords(db, customer.id);
+  const [records, catchupRows, today] = await Promise.all([
+    checkRecords(db, customer.id),
+    listCatchups(db, customer.id),
+    customerToday(db, customer.id, now),
+  ]);
   const rows = assessment.checks.map((c) => checkRow(c, assessment, records, now));
   return {
     ...headerOf(customer),
@@ -247,6 +261,7 @@ export async function customerPageData(db: Db, slug: string, now = new Date()) {
     }),
     usage: usageView(assessment.usage, assessment.usage.plan),
     lastRun: lastRunView(assessment),
+    overdueCatchups: overdueCatchups(catchupRows, today).map((c) => ({ id: c.id, date: c.date, attendees: c.attendees })),
   };
 }
 export type CustomerPageData = NonNullable<Awaited<ReturnType<typeof customerPageData>>>;

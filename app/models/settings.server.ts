@@ -1,6 +1,6 @@
 import { rescoringProgress } from "../../checks/assessment/store";
 import { CATALOG } from "../../checks/catalog";
-import { describeEventRule, type EventDefinition } from "../../checks/event-checks";
+import { describeEventRule, type EventDefinition, OPERATOR_LABELS, OPERATORS } from "../../checks/event-checks";
 import { extraChecks } from "../../checks/extras";
 import { catalogFor, loadRules } from "../../checks/rules";
 import type { Db } from "../../db/client";
@@ -69,6 +69,7 @@ export async function checklistSettings(db: Db) {
       bands: v.bands,
     })),
     builtIn: CATALOG.length,
+    operators: OPERATORS.map((value) => ({ value, label: OPERATOR_LABELS[value] })),
   };
 }
 export type ChecklistSettings = Awaited<ReturnType<typeof checklistSettings>>;
@@ -98,6 +99,7 @@ export async function runSettingsIntent(db: Db, actor: Actor, intent: SettingsIn
       value: text(form, "value"),
       minCount: text(form, "minCount"),
       days: text(form, "days"),
+      count: text(form, "count"),
     });
     return `Added ${check.id}; scoring version ${version}`;
   }

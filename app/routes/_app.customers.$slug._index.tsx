@@ -3,9 +3,10 @@ import { useLoaderData } from "@remix-run/react";
 import { Checklist } from "~/components/customer/checklist";
 import { CustomerHeader } from "~/components/customer/customer-header";
 import { LastRefresh } from "~/components/customer/last-refresh";
+import { OverdueCatchups } from "~/components/customer/overdue-catchups";
 import { ScoreSummary } from "~/components/customer/score-summary";
 import { UsagePanel } from "~/components/customer/usage-panel";
-import { clearOverride, recordAnswer, recordOverride } from "~/models/answers.server";
+import { clearOverride, recordAnswer, recordOverride, withdrawAnswer } from "~/models/answers.server";
 import { customerPageData } from "~/models/customer-page.server";
 import { getCustomer } from "~/models/customers.server";
 import customerStyles from "~/styles/customer.css";
@@ -27,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { ...page, canEdit: user.role !== "viewer" };
 }
 
-const INTENTS = ["answer", "override", "clear-override", "refresh"] as const;
+const INTENTS = ["answer", "withdraw-answer", "override", "clear-override", "refresh"] as const;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   // Role first: a viewer gets 403 whatever the form says.
@@ -48,6 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const outcome = await handleForm(form, () => {
     if (intent === "answer") return recordAnswer(db, actor, customer.id, fields);
+    if (intent === "withdraw-answer") return withdrawAnswer(db, actor, customer.id, fields.checkId ?? "");
     if (intent === "override") return recordOverride(db, actor, customer.id, fields);
     return clearOverride(db, actor, customer.id, fields.checkId ?? "");
   });
@@ -60,6 +62,7 @@ export default function CustomerPage() {
   return (
     <div className="customer-page">
       <CustomerHeader data={data} canEdit={data.canEdit} />
+      <OverdueCatchups overdue={data.overdueCatchups} packPath="catchup" canEdit={data.canEdit} />
       <ScoreSummary
         score={data.score}
         sinceWeek={data.sinceWeek}

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Link, useLoaderData } from "@remix-run/react";
 import { CatchupForm, CatchupList } from "~/components/customer/catchup-form";
 import { ChangesAndProgress, HealthComparison, LastNotes, TalkingPoints } from "~/components/customer/catchup-pack";
+import { OverdueCatchups } from "~/components/customer/overdue-catchups";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { catchupPackData } from "~/models/catchup-pack.server";
 import { cancelCatchup, recordCatchup, scheduleCatchup } from "~/models/catchups.server";
@@ -69,13 +70,21 @@ export default function CatchupPack() {
           </button>
         </div>
       </div>
+      <OverdueCatchups overdue={data.overdue} packPath="" canEdit={data.canEdit} />
       <HealthComparison now={data.now} atLastCatchup={data.atLastCatchup} />
       <ChangesAndProgress changes={data.changes} changesBasis={data.changesBasis} progress={data.progress} />
       <TalkingPoints items={data.openItems} />
       <UsagePanel usage={data.usage} compact />
       <LastNotes notes={data.lastNotes} />
-      {data.canEdit ? <CatchupForm upcoming={data.upcoming} today={data.today} count={data.upcoming.length + data.past.length} /> : null}
-      <CatchupList upcoming={data.upcoming} past={data.past} canEdit={data.canEdit} />
+      {data.canEdit ? (
+        <CatchupForm
+          upcoming={data.upcoming}
+          overdue={data.overdue}
+          today={data.today}
+          count={data.upcoming.length + data.overdue.length + data.past.length}
+        />
+      ) : null}
+      <CatchupList upcoming={data.upcoming} overdue={data.overdue} past={data.past} canEdit={data.canEdit} />
     </div>
   );
 }

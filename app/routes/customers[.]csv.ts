@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { requireUser } from "~/utils/auth.server";
-import { toCsv } from "~/utils/csv";
+import { toCsv, UTF8_BOM } from "~/utils/csv";
 import { getDb } from "~/utils/db.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
@@ -32,27 +32,29 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const now = new Date();
   const filters = parsePortfolioParams(new URL(request.url).searchParams);
   const { rows } = await queryPortfolio(await getDb(), filters, { userId: user.id, pageSize: null, now });
-  const body = toCsv(
-    HEADER,
-    rows.map(({ name, slug, owner, plan, health: h }) => [
-      name,
-      slug,
-      owner?.email,
-      plan?.name,
-      round(h?.score, 1),
-      h?.band,
-      h ? round(h.coverage * 100) : null,
-      round(h?.planPercent, 1),
-      round(h?.projectedPercent, 1),
-      h?.flagged80 ? "yes" : "no",
-      h?.flagged80AsOf,
-      h?.failing,
-      h?.dataThrough,
-      h?.stale ? "yes" : "no",
-      h?.lastRefresh?.at,
-      h?.lastRefresh?.status,
-    ]),
-  );
+  const body =
+    UTF8_BOM +
+    toCsv(
+      HEADER,
+      rows.map(({ name, slug, owner, plan, health: h }) => [
+        name,
+        slug,
+        owner?.email,
+        plan?.name,
+        round(h?.score, 1),
+        h?.band,
+        h ? round(h.coverage * 100) : null,
+        round(h?.planPercent, 1),
+        round(h?.projectedPercent, 1),
+        h?.flagged80 ? "yes" : "no",
+        h?.flagged80AsOf,
+        h?.failing,
+        h?.dataThrough,
+        h?.stale ? "yes" : "no",
+        h?.lastRefresh?.at,
+        h?.lastRefresh?.status,
+      ]),
+    );
   const headers = new Headers({
     "Content-Type": "text/csv; charset=utf-8",
     "Content-Disposition": `attachment; filename="delight-customers-${now.toISOString().slice(0, 10)}.csv"`,

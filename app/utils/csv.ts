@@ -15,6 +15,12 @@ export function csvCell(value: CsvCell): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/**
+ * Excel opens a CSV without a byte-order mark in the machine's legacy code page, so "Zürich GmbH"
+ * arrives as "ZÃ¼rich GmbH". The UTF-8 BOM makes it read UTF-8; LibreOffice and Sheets ignore it.
+ */
+export const UTF8_BOM = "\uFEFF";
+
 /** RFC 4180 text: CRLF line ends, a header row first. */
 export function toCsv(header: string[], rows: CsvCell[][]): string {
   return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;

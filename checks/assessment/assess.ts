@@ -11,7 +11,7 @@ import { catalogFor, type Rules } from "../rules";
 import { computeScore, type HealthScore } from "../score";
 import type { Band } from "../scoring";
 import type { CallFailure, UsageSnapshot } from "../snapshot";
-import type { CheckKind, CheckOrigin, CheckSource, CheckStatus, Evidence, Section } from "../types";
+import type { AnswerValue, CheckKind, CheckOrigin, CheckSource, CheckStatus, DelightFacts, Evidence, Section } from "../types";
 import { type UsageVsPlan, usageVsPlan } from "../usage";
 
 /*
@@ -65,7 +65,10 @@ export type AssessedCheck = {
   points: number;
   maxPoints: number;
   automated: { status: CheckStatus; summary: string } | null;
-  answer: { answer: "yes" | "no" | "na"; note: string; by: string; at: string; stale: boolean } | null;
+  /** The answers a person may give this check (none: only an override changes it). */
+  answers: AnswerValue[];
+  /** The answer in force (never a withdrawn one). */
+  answer: { answer: AnswerValue; note: string; by: string; at: string; stale: boolean } | null;
   /** The newest override unless it was cleared; kept when expired so pages can say so. */
   override: { status: "pass" | "fail" | "na"; reason: string; by: string; at: string; expiresAt: string | null; active: boolean } | null;
 };
@@ -105,6 +108,14 @@ export type Assessment = {
 
 const iso = (d: Date) => d.toISOString();
 
+/** What the rules read from delight's own records: the plan's quota and the catch-ups not cancelled. */
+export function delightFacts(input: Pick<AssessmentInput, "customer" | "catchups">): DelightFacts {
+  return {
+    planMonthlyEvents: input.customer.monthlyEvents,
+    catchups: input.catchups.flatMap((c) => (c.status === "cancelled" ? [] : [{ date: c.date, status: c.status }])),
+  };
+}
+
 /**
  * Checks decided from delight's own records (catch-ups, the plan) and those read from columns the
  * snapshot already holds (extras, team event checks) are decided again at every assessment, so a
@@ -115,11 +126,7 @@ function automatedNow(input: AssessmentInput): AutomatedResult[] | null {
   if (!results) return null;
   if (!results.snapshot) return results.automated;
   const own = catalogFor(rules, customer.planId).filter((c) => c.source === "delight" || c.fromSnapshot);
-  const facts = {
-    planMonthlyEvents: customer.monthlyEvents,
-    catchupDates: input.catchups.filter((c) => c.status !== "cancelled").map((c) => c.date),
-  };
-  const fresh = evaluateAutomated({ snapshot: results.snapshot, facts, now }, own);
+  const fresh = evaluateAutomated({ snapshot: results.snapshot, facts: delightFacts(input), now }, own);
   const byId = new Map(fresh.map((r) => [r.checkId, r]));
   const stored = new Set(results.automated.map((r) => r.checkId));
   return [...results.automated.map((r) => byId.get(r.checkId) ?? r), ...fresh.filter((r) => !stored.has(r.checkId))];
@@ -163,9 +170,12 @@ export function assess(input: AssessmentInput): Assessment {
       points: c?.points ?? 0,
       maxPoints: c?.maxPoints ?? 0,
       automated: r.automated ? { status: r.automated.status, summary: r.automated.summary } : null,
-      answer: r.answer
-        ? { answer: r.answer.answer, note: r.answer.note, by: r.answer.authorName, at: iso(r.answer.createdAt), stale: r.answerStale }
-        : null,
+      answers: [...r.answers],
+      // resolveChecks never puts a withdrawn answer in force.
+      answer:
+        r.answer && r.answer.answer !== "withdrawn"
+          ? { answer: r.answer.answer, note: r.answer.note, by: r.answer.authorName, at: iso(r.answer.createdAt), stale: r.answerStale }
+          : null,
       override:
         r.override && r.override.status !== "cleared"
           ? {

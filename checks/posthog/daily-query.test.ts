@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DAILY_QUERY, dailyFromDate, zeroFillDaily } from "./daily-query";
+import { compileEventCheck } from "../event-checks";
+import { buildDailyQuery, DAILY_QUERY, dailyFromDate, MAX_EVENT_LOOKBACK, MAX_QUERY_DAYS, QUERY_LIMIT } from "./daily-query";
+import { readEventRows } from "./daily-rows";
 
 describe("dailyFromDate", () => {
   it.each([
@@ -23,55 +25,143 @@ describe("dailyFromDate", () => {
       }
     }
   });
+
+  it("never reaches further back than MAX_QUERY_DAYS, so the row count stays under the LIMIT", () => {
+    const span = (now: Date, from: string) => Math.round((now.getTime() - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+    let widest = 0;
+    for (let offset = 0; offset < 366; offset += 1) {
+      const now = new Date(Date.UTC(2024, 0, 1, 23, 59) + offset * 86_400_000);
+      for (const anchor of [1, 15, 28]) widest = Math.max(widest, span(now, dailyFromDate(now, anchor, MAX_EVENT_LOOKBACK)));
+    }
+    expect(widest).toBeLessThanOrEqual(MAX_QUERY_DAYS);
+    // At most three ages per local day (a 25-hour DST day), a day of margin at each end, one future row.
+    expect(3 * (MAX_QUERY_DAYS + 2) + 1).toBeLessThan(QUERY_LIMIT);
+  });
 });
 
-describe("DAILY_QUERY", () => {
-  it("takes the start date as a placeholder, has an explicit LIMIT and no OFFSET", () => {
-    expect(DAILY_QUERY).toContain("{from}");
-    expect(DAILY_QUERY).toMatch(/LIMIT \d+$/);
+describe("the HogQL text sent", () => {
+  it("is exactly this: now() in the project's zone, never today(), an explicit LIMIT and no OFFSET", () => {
+    expect(DAILY_QUERY).toBe(`SELECT
+  if(timestamp > now(), toDate(now()), toDate(timestamp)) AS day,
+  if(timestamp > now(), -1, intDiv(dateDiff('second', timestamp, now()), 86400)) AS age,
+  count() AS events,
+  countIf(event = '$identify') AS identifies,
+  countIf((coalesce(properties.$host, '') IN ('localhost', '127.0.0.1') OR startsWith(coalesce(properties.$host, ''), 'localhost:') OR startsWith(coalesce(properties.$host, ''), '127.0.0.1:'))) AS local_events,
+  countIf(NOT (coalesce(properties.$host, '') IN ('localhost', '127.0.0.1') OR startsWith(coalesce(properties.$host, ''), 'localhost:') OR startsWith(coalesce(properties.$host, ''), '127.0.0.1:'))) AS non_local_events,
+  countIf(event = '$feature_flag_called') AS flag_calls,
+  countIf(coalesce(properties.$lib_custom_api_host, '') != '') AS x_proxy_events,
+  countIf(event = '$autocapture') AS x_autocapture_events,
+  countIf(event = '$groupidentify') AS x_group_identifies,
+  groupUniqArrayIf(concat(coalesce(properties.$lib, ''), '@', properties.$lib_version), coalesce(properties.$lib_version, '') != '') AS x_lib_versions
+FROM events
+WHERE toDate(timestamp) >= toDate({from})
+GROUP BY day, age
+ORDER BY day, age
+LIMIT 1000`);
+    expect(DAILY_QUERY).not.toMatch(/today\(\)/i);
     expect(DAILY_QUERY).not.toMatch(/OFFSET/i);
-    // Without coalesce, NOT(...) is NULL for events with no $host and server-side events vanish.
-    expect(DAILY_QUERY).toMatch(/countIf\(NOT \(coalesce\(properties\.\$host, ''\)/);
+  });
+
+  it("with event checks: still one SELECT over events per column kind, every typed value a placeholder", () => {
+    const { query, values } = buildDailyQuery([
+      compileEventCheck("custom.a", { event: "signed_up", property: null, operator: null, value: null, minCount: 1, days: 7 }, 1),
+      compileEventCheck(
+        "custom.b",
+        { event: "$pageview", property: "$host", operator: "not_contains", value: "Staging", minCount: 3, days: 30, count: "persons" },
+        2,
+      ),
+    ]);
+    expect(query).not.toMatch(/today\(\)|signed_up|Staging|\$pageview'/);
+    expect(query).toContain("countIf(event = {e_1}) AS c_1");
+    expect(query).toContain(
+      "(SELECT count(DISTINCT person_id) FROM events WHERE toDate(timestamp) >= toDate({from}) AND timestamp <= now() AND dateDiff('second', timestamp, now()) < {w_2} AND event = {e_2} AND positionCaseInsensitiveUTF8(coalesce(toString(properties[{p_2}]), ''), {v_2}) = 0) AS u_2",
+    );
+    expect(values).toEqual({ e_1: "signed_up", e_2: "$pageview", p_2: "$host", v_2: "Staging", w_2: 30 * 86_400 });
   });
 });
 
-describe("zeroFillDaily", () => {
-  const columns = ["day", "events", "identifies", "local_events", "non_local_events", "flag_calls"];
+const COLUMNS = [
+  "day",
+  "age",
+  "events",
+  "identifies",
+  "local_events",
+  "non_local_events",
+  "flag_calls",
+  "x_proxy_events",
+  "x_autocapture_events",
+  "x_group_identifies",
+  "x_lib_versions",
+];
+/** A row in COLUMNS order: `events` of which `local` from localhost. */
+const row = (day: string, age: number, events: number, local = 0, extra: unknown[] = []) => [
+  day,
+  age,
+  events,
+  0,
+  local,
+  events - local,
+  0,
+  0,
+  0,
+  0,
+  [],
+  ...extra,
+];
 
-  it("fills the days without rows and reads columns by name, numbers or numeric strings", () => {
+describe("readEventRows", () => {
+  it("sums a day split at the refresh's time of day for usage, and by 24-hour age for the windows", () => {
+    // Refresh at 2025-06-05 09:00 local: 2025-06-04 before 09:00 is age 1, after it age 0.
     const result = {
-      columns: [...columns].reverse(),
-      results: [
-        [1, 0, 3, 1, "5", "2025-06-02"],
-        [0, 2, 0, 0, 2, "2025-06-04"],
-      ],
+      columns: COLUMNS,
+      results: [row("2025-06-03", 1, 4), row("2025-06-04", 0, 5), row("2025-06-04", 1, 2, 2), row("2025-06-05", 0, 3)],
     };
-    const filled = zeroFillDaily(result, "2025-06-01", "2025-06-05");
-    expect(filled?.map((d) => d.day)).toEqual(["2025-06-01", "2025-06-02", "2025-06-03", "2025-06-04", "2025-06-05"]);
-    expect(filled?.[1]).toEqual({ day: "2025-06-02", events: 5, identifies: 1, localEvents: 3, nonLocalEvents: 0, flagCalls: 1 });
-    expect(filled?.[0]).toEqual({ day: "2025-06-01", events: 0, identifies: 0, localEvents: 0, nonLocalEvents: 0, flagCalls: 0 });
-    expect(filled?.[3].nonLocalEvents).toBe(2);
-  });
-
-  it("extends to a project-local day after ours, and drops rows outside the window", () => {
-    const result = {
-      columns,
-      results: [
-        ["2025-05-01", 9, 0, 0, 9, 0],
-        ["2025-06-06", 4, 0, 0, 4, 0],
-      ],
-    };
-    const filled = zeroFillDaily(result, "2025-06-04", "2025-06-05");
-    expect(filled?.map((d) => [d.day, d.events])).toEqual([
-      ["2025-06-04", 0],
-      ["2025-06-05", 0],
-      ["2025-06-06", 4],
+    const read = readEventRows(result, "2025-06-01", "2025-06-05", [])!;
+    expect(read.daily.map((d) => [d.day, d.events, d.localEvents])).toEqual([
+      ["2025-06-01", 0, 0],
+      ["2025-06-02", 0, 0],
+      ["2025-06-03", 4, 0],
+      ["2025-06-04", 7, 2],
+      ["2025-06-05", 3, 0],
     ]);
+    expect(read.windows.spans.map((s) => [s.age, s.events, s.localEvents])).toEqual([
+      [0, 8, 0],
+      [1, 6, 2],
+    ]);
+    expect(read.windows.futureEvents).toBe(0);
   });
 
-  it("refuses missing columns or non-numeric counts", () => {
-    expect(zeroFillDaily({ columns: columns.slice(0, 5), results: [] }, "2025-06-01", "2025-06-02")).toBeNull();
-    expect(zeroFillDaily({ columns, results: [["2025-06-01", "many", 0, 0, 0, 0]] }, "2025-06-01", "2025-06-02")).toBeNull();
-    expect(zeroFillDaily({ columns, results: [[20250601, 1, 0, 0, 1, 0]] }, "2025-06-01", "2025-06-02")).toBeNull();
+  it("keeps events dated after the refresh out of every day and window, and counts them", () => {
+    const result = { columns: COLUMNS, results: [row("2025-06-05", -1, 3), row("2025-06-05", 0, 10)] };
+    const read = readEventRows(result, "2025-06-05", "2025-06-05", [])!;
+    expect(read.daily).toEqual([{ day: "2025-06-05", events: 10, identifies: 0, localEvents: 0, nonLocalEvents: 10, flagCalls: 0 }]);
+    expect(read.windows.spans.map((s) => s.events)).toEqual([10]);
+    expect(read.windows.futureEvents).toBe(3);
+  });
+
+  it("reads event-check columns: counts per span, distinct persons once for the whole window", () => {
+    const custom = [
+      { alias: "c_1", checkId: "custom.a", counts: "events" as const },
+      { alias: "u_2", checkId: "custom.b", counts: "persons" as const },
+    ];
+    const result = {
+      columns: [...COLUMNS, "c_1", "u_2"],
+      results: [row("2025-06-04", 1, 5, 0, [2, 7]), row("2025-06-05", 0, 5, 0, [0, "7"])],
+    };
+    const read = readEventRows(result, "2025-06-04", "2025-06-05", custom)!;
+    expect(read.windows.spans.map((s) => s.custom)).toEqual([{}, { "custom.a": 2 }]);
+    expect(read.windows.persons).toEqual({ "custom.b": 7 });
+    expect(read.windows.eventChecks).toEqual(["custom.a", "custom.b"]);
+  });
+
+  it("refuses missing columns, counts that are not whole numbers, a bad age and a truncated answer", () => {
+    expect(readEventRows({ columns: COLUMNS.slice(0, 10), results: [] }, "2025-06-01", "2025-06-02", [])).toBeNull();
+    expect(readEventRows({ columns: COLUMNS, results: [row("2025-06-01", 0, 1.5)] }, "2025-06-01", "2025-06-02", [])).toBeNull();
+    expect(readEventRows({ columns: COLUMNS, results: [row("2025-06-01", -2, 1)] }, "2025-06-01", "2025-06-02", [])).toBeNull();
+    expect(
+      readEventRows({ columns: COLUMNS, results: [[20250601, ...row("", 0, 1).slice(1)]] }, "2025-06-01", "2025-06-02", []),
+    ).toBeNull();
+    const full = Array.from({ length: QUERY_LIMIT }, () => row("2025-06-01", 0, 1));
+    expect(readEventRows({ columns: COLUMNS, results: full }, "2025-06-01", "2025-06-02", [])).toBeNull();
   });
 });

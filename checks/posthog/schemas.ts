@@ -77,6 +77,7 @@ export const InsightSchema = z
     created_at: Timestamp,
     dashboards: z.array(z.number().int()).nullish(),
     dashboard_tiles: z.array(z.object({ dashboard_id: z.number().int(), deleted: z.boolean().nullish() })).nullish(),
+    last_viewed_at: Timestamp,
   })
   .transform((i): InsightInfo => {
     const tileDashboards = (i.dashboard_tiles ?? []).filter((t) => t.deleted !== true).map((t) => t.dashboard_id);
@@ -91,6 +92,7 @@ export const InsightSchema = z
       saved: i.saved ?? false,
       createdAt: i.created_at ?? null,
       dashboardIds: [...new Set([...tileDashboards, ...(i.dashboards ?? [])])].sort((a, b) => a - b),
+      lastViewedAt: i.last_viewed_at ?? null,
     };
   });
 
@@ -102,6 +104,9 @@ export const DashboardSchema = z
     creation_mode: z.string().nullish(),
     created_at: Timestamp,
     pinned: z.boolean().nullish(),
+    // Moved by anyone opening the dashboard (PostHog's own detail view sets it), unlike
+    // last_viewed_at, which is only the key owner's own last view.
+    last_accessed_at: Timestamp,
   })
   .transform(
     (d): DashboardInfo => ({
@@ -111,6 +116,7 @@ export const DashboardSchema = z
       creationMode: d.creation_mode ?? null,
       createdAt: d.created_at ?? null,
       pinned: d.pinned ?? false,
+      lastAccessedAt: d.last_accessed_at ?? null,
     }),
   );
 

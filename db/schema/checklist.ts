@@ -8,10 +8,12 @@ export const CUSTOM_CHECK_KINDS = ["manual", "event"] as const;
 export type StoredEventDefinition = {
   event: string;
   property: string | null;
-  operator: "equals" | "contains" | "is_set" | null;
+  operator: "equals" | "not_equals" | "contains" | "not_contains" | "is_set" | "is_not_set" | "gt" | "lt" | null;
   value: string | null;
   minCount: number;
   days: number;
+  /** Events (the default, and what rows saved before this field mean) or distinct persons. */
+  count?: "events" | "persons";
 };
 
 /**

@@ -7,7 +7,8 @@ import { users } from "./users";
 export const RUN_STATUSES = ["ok", "partial", "failed"] as const;
 export const CHECK_STATUSES = ["pass", "fail", "na", "unknown"] as const;
 export const CHECK_SOURCES = ["posthog", "manual", "override", "delight"] as const;
-export const ANSWERS = ["yes", "no", "na"] as const;
+/** `withdrawn` takes the previous answer back (history is append-only, so it is a row too). */
+export const ANSWERS = ["yes", "no", "na", "withdrawn"] as const;
 export const OVERRIDE_STATUSES = ["pass", "fail", "na", "cleared"] as const;
 
 /** One refresh of one customer. Written in the same transaction as its results. */
@@ -73,7 +74,7 @@ export const manualAnswers = pgTable(
   },
   (t) => [
     index("manual_answers_customer_check_idx").on(t.customerId, t.checkId, t.createdAt),
-    check("manual_answers_answer_check", sql`${t.answer} in ('yes', 'no', 'na')`),
+    check("manual_answers_answer_check", sql`${t.answer} in ('yes', 'no', 'na', 'withdrawn')`),
   ],
 );
 

@@ -87,7 +87,7 @@ describe("team-defined checks and scoring versions in Chromium", () => {
     await expect.poll(settingsMessage).toBe(`Added ${EVENT}; scoring version 3`);
     await expect
       .poll(() => page.textContent("[data-testid=custom-checks]"))
-      .toContain("Passes when signed_up happened at least once in the last 30 days.");
+      .toContain("Passes when signed_up happened at least once in the 30×24 hours before the refresh.");
     expect(await page.locator("[data-testid=scoring-versions] > li").count()).toBe(3);
   });
 
@@ -107,7 +107,7 @@ describe("team-defined checks and scoring versions in Chromium", () => {
     await page.click("button:has-text('Refresh now')");
     await expect.poll(() => page.textContent("[data-testid=refresh-message]")).toMatch(/^Refresh ok/);
     await expect.poll(() => page.textContent(inCheck(EVENT, ".check-main [data-status]"))).toBe("failing");
-    expect(await page.textContent(inCheck(EVENT, ".summary"))).toBe("0 matching events in the last 30 days (needs 1)");
+    expect(await page.textContent(inCheck(EVENT, ".summary"))).toBe("0 matching events in the 30×24 hours before the refresh (needs 1)");
     expect(await scoreText()).not.toBe(answered);
     await screenshot(page, "custom-checks-customer");
   });

@@ -113,7 +113,7 @@ describe("customer page in Chromium", () => {
 
   test("an override with an expiry shows both values; a past expiry is refused", async () => {
     const id = "setup.production";
-    await page.click(inCheck(id, "summary:has-text('Answer or override')"));
+    await page.click(inCheck(id, "summary:has-text('Override')"));
     await page.selectOption("#setup-production-status", "pass");
     await page.fill("#setup-production-reason", "Traffic goes through a proxy we cannot see");
     await page.fill("#setup-production-expiresAt", "2020-01-01");

@@ -174,9 +174,10 @@ describe("portfolio in Chromium", () => {
     const poor = Number(await page.textContent("[data-testid=band-poor] .band-count"));
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Export CSV")]);
     expect(download.suggestedFilename()).toMatch(/^delight-customers-\d{4}-\d{2}-\d{2}\.csv$/);
-    const lines = readFileSync((await download.path())!, "utf8")
-      .trimEnd()
-      .split("\r\n");
+    const text = readFileSync((await download.path())!, "utf8");
+    // The byte-order mark that makes Excel read the file as UTF-8 arrives with the download.
+    expect(text.startsWith("\uFEFFName,")).toBe(true);
+    const lines = text.slice(1).trimEnd().split("\r\n");
     expect(lines[0]).toMatch(/^Name,Slug,Owner email,Plan,Score,Band,/);
     expect(lines.length - 1).toBe(poor);
     expect(lines.slice(1).every((l) => l.split(",")[5] === "poor")).toBe(true);

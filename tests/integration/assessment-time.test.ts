@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
@@ -67,6 +67,7 @@ const lastReason = async (scenario: string) =>
       .select({ reason: healthScores.reason })
       .from(healthScores)
       .where(eq(healthScores.customerId, idOf(scenario)))
+      .orderBy(asc(healthScores.computedAt), asc(healthScores.id))
   ).at(-1)?.reason;
 
 describe(`time is an input (${process.env.DELIGHT_TEST_DB})`, () => {

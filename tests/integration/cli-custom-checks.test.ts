@@ -94,8 +94,50 @@ describe(`delight check add / list / retire (${process.env.DELIGHT_TEST_DB})`, (
       value: null,
       minCount: 100,
       days: 14,
+      count: "events",
     });
     expect((await cli(env, "checks", "--json")).json()).toHaveLength(25);
+  });
+
+  test("an event check with 'does not contain' counting unique persons", async () => {
+    const added = await cli(
+      env,
+      "check",
+      "add",
+      "--section",
+      "value",
+      "--question",
+      "Real people outside staging?",
+      "--event",
+      "$pageview",
+      "--property",
+      "$host",
+      "--operator",
+      "not_contains",
+      "--value",
+      "staging",
+      "--count",
+      "persons",
+      "--min-count",
+      "25",
+      "--days",
+      "7",
+      "--json",
+    );
+    expect(added.code).toBe(0);
+    expect(added.json().event).toEqual({
+      event: "$pageview",
+      property: "$host",
+      operator: "not_contains",
+      value: "staging",
+      minCount: 25,
+      days: 7,
+      count: "persons",
+    });
+    const listed = (await cli(env, "checks", "--json")).json().find((c: { id: string }) => c.id === added.json().id);
+    expect(listed.rule).toBe(
+      'Passes when at least 25 distinct persons did $pageview where $host does not contain "staging" (any case) in the 7×24 hours before the refresh.',
+    );
   });
 
   test.each([
@@ -129,6 +171,32 @@ describe(`delight check add / list / retire (${process.env.DELIGHT_TEST_DB})`, (
     [
       ["check", "add", "--section", "setup", "--question", "Signups lately?", "--kind", "manual", "--event", "signed_up"],
       /^event: Only event checks take an event definition/,
+    ],
+    [
+      ["check", "add", "--section", "setup", "--question", "Big teams?", "--event", "upgraded", "--property", "seats"].concat([
+        "--operator",
+        "gt",
+        "--value",
+        "ten",
+        "--min-count",
+        "1",
+        "--days",
+        "7",
+      ]),
+      /^value: Greater than and less than compare with a number$/,
+    ],
+    [
+      ["check", "add", "--section", "setup", "--question", "Signups lately?", "--event", "signed_up", "--count", "sessions"].concat([
+        "--min-count",
+        "1",
+        "--days",
+        "7",
+      ]),
+      /^count: Count events or persons$/,
+    ],
+    [
+      ["check", "add", "--section", "setup", "--question", "Signups lately?", "--kind", "manual", "--count", "persons"],
+      /^count: Only event checks take an event definition/,
     ],
     [["check", "add", "--section", "nope", "--question", "Signups lately?"], /^section: Choose setup, training or value$/],
     [["check", "add", "--section", "value", "--question", "Signups lately?", "--plans", "Nope"], /^plans: There is no plan named Nope$/],

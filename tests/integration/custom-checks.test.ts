@@ -235,6 +235,7 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
       ["extras", "extra.sdk_current"],
       ["extras", "extra.autocapture_actions"],
       ["extras", "extra.identify_share"],
+      ["extras", "extra.dashboards_viewed"],
       ["minSdkVersions", "web=1.150.0"],
     ]);
     const all = await settingsRoute.action({
@@ -253,8 +254,14 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
         "extra.sdk_current": "pass",
         "extra.autocapture_actions": "pass",
         "extra.identify_share": "pass",
+        "extra.dashboards_viewed": "pass",
       },
-      slipping: { "extra.reverse_proxy": "fail", "extra.sdk_current": "fail", "extra.autocapture_actions": "pass" },
+      slipping: {
+        "extra.reverse_proxy": "fail",
+        "extra.sdk_current": "fail",
+        "extra.autocapture_actions": "pass",
+        "extra.dashboards_viewed": "fail",
+      },
       "brand-new": { "extra.autocapture_actions": "fail" },
       "server-side-only": { "extra.identify_share": "fail" },
     };
@@ -263,7 +270,12 @@ describe(`team-defined checks (${process.env.DELIGHT_TEST_DB})`, () => {
         expect({ name, id, status: await statusOf(name, id) }).toEqual({ name, id, status });
     }
     const sdk = (await health("slipping")).checks.find((c) => c.checkId === "extra.sdk_current")!;
-    expect(sdk.summary).toBe("Outdated SDKs in the last 30 days: web@1.90.0");
+    expect(sdk.summary).toBe("Outdated SDKs in the last 30×24 hours: web@1.90.0");
+    const viewed = (await health("healthy")).checks.find((c) => c.checkId === "extra.dashboards_viewed")!;
+    expect(viewed.summary).toMatch(
+      /^1 dashboard and 1 insight viewed in the last 30×24 hours; most recently “Growth” on \d{4}-\d{2}-\d{2}$/,
+    );
+    expect(viewed.evidence).toMatchObject({ viewed30d: 2, mostRecentlyViewed: "dashboard Growth" });
     await settings({ intent: "extras", extras: "extra.sdk_current", minSdkVersions: "web=1.50.0" });
     expect(await statusOf("slipping", "extra.sdk_current")).toBe("pass");
     expect(sandbox.requests.filter((r) => r.path.endsWith("/query/")).length).toBe(queriesBefore);

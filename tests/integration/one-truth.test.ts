@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
@@ -142,6 +142,7 @@ const historyOf = async (scenario: string) =>
       .select({ reason: healthScores.reason })
       .from(healthScores)
       .where(eq(healthScores.customerId, idOf(scenario)))
+      .orderBy(asc(healthScores.computedAt), asc(healthScores.id))
   ).map((r) => r.reason);
 
 describe(`one truth for a customer's health (${process.env.DELIGHT_TEST_DB})`, () => {

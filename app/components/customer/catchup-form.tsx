@@ -1,4 +1,5 @@
 import { Link, useFetcher, useSearchParams } from "@remix-run/react";
+import { OVERDUE_TEXT } from "~/models/catchup-overdue";
 import type { CatchupPackData } from "~/models/catchup-pack.server";
 import { type ActionReply, errorsOf, valuesOf } from "./types";
 
@@ -10,17 +11,37 @@ function Err({ id, message }: { id: string; message?: string }) {
   ) : null;
 }
 
-/** Schedule a catch-up, or record one that was held (optionally the outcome of a scheduled one). */
-export function CatchupForm({ upcoming, today, count }: { upcoming: CatchupPackData["upcoming"]; today: string; count: number }) {
+/**
+ * Schedule a catch-up, or record one that was held (optionally the outcome of a scheduled one).
+ * An overdue one can also be moved to a new date.
+ */
+export function CatchupForm({
+  upcoming,
+  overdue,
+  today,
+  count,
+}: {
+  upcoming: CatchupPackData["upcoming"];
+  overdue: CatchupPackData["overdue"];
+  today: string;
+  count: number;
+}) {
   const fetcher = useFetcher<ActionReply>();
   const [params] = useSearchParams();
-  const recording = upcoming.find((c) => String(c.id) === params.get("record")) ?? null;
+  const recording = [...upcoming, ...overdue].find((c) => String(c.id) === params.get("record")) ?? null;
+  const isOverdue = recording !== null && recording.date < today;
   const errors = errorsOf(fetcher.data);
   const values = valuesOf(fetcher.data);
   const reply = fetcher.data;
   return (
     <section className="panel no-print" aria-labelledby="catchup-form-heading">
-      <h2 id="catchup-form-heading">{recording ? `Record the catch-up of ${recording.date}` : "Schedule or record a catch-up"}</h2>
+      <h2 id="catchup-form-heading">
+        {recording
+          ? isOverdue
+            ? `Record or reschedule the catch-up of ${recording.date}`
+            : `Record the catch-up of ${recording.date}`
+          : "Schedule or record a catch-up"}
+      </h2>
       {reply?.ok ? (
         <p className="notice" role="status" data-testid="catchup-saved">
           {reply.message}
@@ -73,9 +94,9 @@ export function CatchupForm({ upcoming, today, count }: { upcoming: CatchupPackD
           <button type="submit" name="intent" value="record" disabled={fetcher.state !== "idle"}>
             Record as held
           </button>
-          {recording ? null : (
+          {recording && !isOverdue ? null : (
             <button type="submit" name="intent" value="schedule" className="secondary" disabled={fetcher.state !== "idle"}>
-              Schedule
+              {isOverdue ? "Reschedule to this date" : "Schedule"}
             </button>
           )}
         </div>
@@ -99,8 +120,8 @@ function CancelButton({ id }: { id: number }) {
 
 type Row = CatchupPackData["past"][number];
 
-/** Upcoming and past catch-ups; editors can record the outcome of, or cancel, a scheduled one. */
-export function CatchupList({ upcoming, past, canEdit }: { upcoming: Row[]; past: Row[]; canEdit: boolean }) {
+/** Upcoming, overdue and past catch-ups; editors can record the outcome of, or cancel, a scheduled one. */
+export function CatchupList({ upcoming, overdue, past, canEdit }: { upcoming: Row[]; overdue: Row[]; past: Row[]; canEdit: boolean }) {
   return (
     <section className="panel no-print" aria-labelledby="catchups-heading">
       <h2 id="catchups-heading">Catch-ups</h2>
@@ -118,15 +139,30 @@ export function CatchupList({ upcoming, past, canEdit }: { upcoming: Row[]; past
           </li>
         ))}
       </ul>
+      {overdue.length ? (
+        <>
+          <h3>Overdue</h3>
+          <ul className="catchup-list" data-testid="overdue">
+            {overdue.map((c) => (
+              <li key={c.id}>
+                <strong>{c.date}</strong> <span className="badge status-fail">{OVERDUE_TEXT}</span>{" "}
+                {c.attendees ? <span>{c.attendees}</span> : null}
+                {canEdit ? (
+                  <>
+                    <Link to={`?record=${c.id}`}>Record or reschedule</Link> <CancelButton id={c.id} />
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h3>Past</h3>
       {past.length === 0 ? <p className="muted">None yet.</p> : null}
       <ul className="catchup-list" data-testid="past">
         {past.map((c) => (
           <li key={c.id}>
-            <strong>{c.date}</strong>{" "}
-            <span className={`badge ${c.status === "held" ? "status-pass" : "status-unknown"}`}>
-              {c.status === "scheduled" ? "scheduled, not recorded" : c.status}
-            </span>
+            <strong>{c.date}</strong> <span className={`badge ${c.status === "held" ? "status-pass" : "status-unknown"}`}>{c.status}</span>
             {c.attendees ? <span>{c.attendees}</span> : null}
             {c.notes ? <span className="muted small">{c.notes.length > 140 ? `${c.notes.slice(0, 140)}…` : c.notes}</span> : null}
           </li>

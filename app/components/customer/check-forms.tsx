@@ -11,43 +11,69 @@ function FieldError({ id, message }: { id: string; message?: string }) {
   );
 }
 
-/** yes / no / na with a note. Any check may take one; for manual checks it is the status. */
+const CHOICE_LABELS = { yes: "yes", no: "no", na: "n/a" } as const;
+
+/**
+ * yes / no / na with a note, limited to the answers the check takes: all three for manual checks
+ * and the toolbar, only "not applicable" for the handbook's "if applicable" questions.
+ */
 export function AnswerForm({ check }: { check: CheckRowView }) {
   const fetcher = useFetcher<ActionReply>();
   const id = domId(check.checkId);
   const errors = errorsOf(fetcher.data);
   const values = valuesOf(fetcher.data);
   const current = values?.answer ?? "";
+  const onlyNa = check.answers.length === 1 && check.answers[0] === "na";
   return (
     // Re-mounted after each saved answer so the fields start empty again.
     <fetcher.Form method="post" className="inline-form answer-form" key={check.history.length} data-testid={`answer-${id}`}>
       <input type="hidden" name="intent" value="answer" />
       <input type="hidden" name="checkId" value={check.checkId} />
-      <fieldset
-        className="choices"
-        aria-invalid={errors?.answer ? true : undefined}
-        aria-describedby={errors?.answer ? `${id}-answer-error` : undefined}
-      >
-        <legend className="visually-hidden">Answer</legend>
-        {(["yes", "no", "na"] as const).map((a) => (
-          <label key={a}>
-            <input type="radio" name="answer" value={a} defaultChecked={current === a} /> {a === "na" ? "n/a" : a}
-          </label>
-        ))}
-      </fieldset>
+      {onlyNa ? (
+        <input type="hidden" name="answer" value="na" />
+      ) : (
+        <fieldset
+          className="choices"
+          aria-invalid={errors?.answer ? true : undefined}
+          aria-describedby={errors?.answer ? `${id}-answer-error` : undefined}
+        >
+          <legend className="visually-hidden">Answer</legend>
+          {check.answers.map((a) => (
+            <label key={a}>
+              <input type="radio" name="answer" value={a} defaultChecked={current === a} /> {CHOICE_LABELS[a]}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <input
         name="note"
         id={`${id}-note`}
-        aria-label="Note"
-        placeholder="Note (optional)"
+        aria-label={onlyNa ? "Why it does not apply" : "Note"}
+        placeholder={onlyNa ? "Why it does not apply (optional)" : "Note (optional)"}
         defaultValue={values?.note ?? ""}
         aria-invalid={errors?.note ? true : undefined}
       />
       <button type="submit" className="secondary" disabled={fetcher.state !== "idle"}>
-        Save answer
+        {onlyNa ? "Mark not applicable" : "Save answer"}
       </button>
       <FieldError id={`${id}-answer-error`} message={errors?.answer ?? errors?.checkId} />
       <FieldError id={`${id}-note-error`} message={errors?.note} />
+    </fetcher.Form>
+  );
+}
+
+/** Takes back the answer in force; the check is then decided as if never answered. */
+export function WithdrawAnswerForm({ check }: { check: CheckRowView }) {
+  const fetcher = useFetcher<ActionReply>();
+  const errors = errorsOf(fetcher.data);
+  return (
+    <fetcher.Form method="post" className="inline" data-testid={`withdraw-${domId(check.checkId)}`}>
+      <input type="hidden" name="intent" value="withdraw-answer" />
+      <input type="hidden" name="checkId" value={check.checkId} />
+      <button type="submit" className="secondary small-button" disabled={fetcher.state !== "idle"}>
+        {check.answerInForce?.answer === "na" && check.kind === "automated" ? "Withdraw “not applicable”" : "Withdraw answer"}
+      </button>
+      <FieldError id={`${domId(check.checkId)}-withdraw-error`} message={errors?.checkId} />
     </fetcher.Form>
   );
 }

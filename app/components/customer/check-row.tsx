@@ -1,6 +1,6 @@
 import type { CheckRowView } from "~/models/customer-page.server";
 import { StatusBadge } from "./badges";
-import { AnswerForm, ClearOverrideForm, OverrideForm } from "./check-forms";
+import { AnswerForm, ClearOverrideForm, OverrideForm, WithdrawAnswerForm } from "./check-forms";
 import { domId } from "./types";
 
 function OverrideNote({ check, canEdit }: { check: CheckRowView; canEdit: boolean }) {
@@ -21,6 +21,20 @@ function OverrideNote({ check, canEdit }: { check: CheckRowView; canEdit: boolea
         <StatusBadge status={check.automated?.status ?? "unknown"} /> {check.automated?.summary}
       </span>
       {canEdit ? <ClearOverrideForm check={check} /> : null}
+    </div>
+  );
+}
+
+/** A person's answer on an automated check (the toolbar, or "not applicable" on an "if applicable" one). */
+function AnswerNote({ check, canEdit }: { check: CheckRowView; canEdit: boolean }) {
+  const a = check.answerInForce;
+  if (!a || check.kind !== "automated") return null;
+  return (
+    <div className="override-note" data-testid="answer-note">
+      <span>
+        {a.answer === "na" ? "Not applicable" : `Answered “${a.answer}”`} — {a.by} on {a.on}, until withdrawn.
+      </span>
+      {canEdit ? <WithdrawAnswerForm check={check} /> : null}
     </div>
   );
 }
@@ -73,15 +87,20 @@ export function CheckRow({ check, canEdit }: { check: CheckRowView; canEdit: boo
         </div>
       </div>
       <OverrideNote check={check} canEdit={canEdit} />
+      <AnswerNote check={check} canEdit={canEdit} />
       <History check={check} />
       {canEdit ? (
         check.kind === "manual" ? (
-          <AnswerForm check={check} />
-        ) : (
-          <details className="check-edit no-print">
-            <summary>Answer or override</summary>
-            <OverrideForm check={check} />
+          <>
             <AnswerForm check={check} />
+            {check.answerInForce ? <WithdrawAnswerForm check={check} /> : null}
+          </>
+        ) : (
+          // Automated checks take an answer only where the rule leaves room for a person.
+          <details className="check-edit no-print">
+            <summary>{check.answers.length ? "Answer or override" : "Override"}</summary>
+            <OverrideForm check={check} />
+            {check.answers.length ? <AnswerForm check={check} /> : null}
           </details>
         )
       ) : null}

@@ -102,20 +102,38 @@ export function CustomChecksPanel({ settings, canEdit, reply }: { settings: Chec
               <SelectField
                 name="operator"
                 label="Compare"
-                options={[
-                  { value: "", label: "—" },
-                  { value: "equals", label: "equals" },
-                  { value: "contains", label: "contains" },
-                  { value: "is_set", label: "is set" },
-                ]}
+                options={[{ value: "", label: "—" }, ...settings.operators]}
                 defaultValue={v.operator ?? ""}
                 errors={errors}
               />
-              <Field name="value" label="Value" defaultValue={v.value} errors={errors} />
+              <Field
+                name="value"
+                label="Value"
+                defaultValue={v.value}
+                errors={errors}
+                hint="contains ignores case; greater / less than take a number"
+              />
             </div>
             <div className="row">
-              <Field name="minCount" label="At least (times)" inputMode="numeric" defaultValue={v.minCount ?? "1"} errors={errors} />
-              <Field name="days" label="In the last (days)" inputMode="numeric" defaultValue={v.days ?? "30"} errors={errors} hint="1–90" />
+              <SelectField
+                name="count"
+                label="Count"
+                options={[
+                  { value: "events", label: "events" },
+                  { value: "persons", label: "unique persons" },
+                ]}
+                defaultValue={v.count ?? "events"}
+                errors={errors}
+              />
+              <Field name="minCount" label="At least" inputMode="numeric" defaultValue={v.minCount ?? "1"} errors={errors} />
+              <Field
+                name="days"
+                label="In the last (days)"
+                inputMode="numeric"
+                defaultValue={v.days ?? "30"}
+                errors={errors}
+                hint="1–90, each 24 hours back from the refresh"
+              />
             </div>
           </fieldset>
           {settings.plans.length ? (

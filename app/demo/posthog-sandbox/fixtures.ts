@@ -125,6 +125,7 @@ export function rawInsight(
     saved: boolean;
     createdAt: string;
     dashboards: number[];
+    lastViewedAt?: string | null;
   },
 ): Json {
   // Legacy funnels that PostHog could not convert keep `filters.insight` and a null `query`.
@@ -165,7 +166,7 @@ export function rawInsight(
     last_modified_at: o.createdAt,
     favorited: false,
     user_access_level: "editor",
-    last_viewed_at: null,
+    last_viewed_at: o.lastViewedAt ?? null,
   };
 }
 
@@ -177,6 +178,8 @@ export function rawDashboard(o: {
   pinned: boolean;
   creationMode?: string;
   teamId: number;
+  /** Anyone opening the dashboard moves it; default: only when it was created. */
+  lastAccessedAt?: string | null;
 }): Json {
   return {
     id: o.id,
@@ -185,7 +188,7 @@ export function rawDashboard(o: {
     pinned: o.pinned,
     created_at: o.createdAt,
     created_by: o.creator,
-    last_accessed_at: o.createdAt,
+    last_accessed_at: o.lastAccessedAt === undefined ? o.createdAt : o.lastAccessedAt,
     last_viewed_at: null,
     is_shared: false,
     deleted: false,

@@ -11,7 +11,17 @@ import {
   rawPropertyDefinition,
   userBasic,
 } from "./fixtures";
-import { type DayCounts, daysAgoIso, hex, type StreamSpec, type SyntheticStream, streamsOf, type Traffic, uuid } from "./synthetic";
+import {
+  type DayCounts,
+  daysAgoIso,
+  hex,
+  type StreamSpec,
+  type SyntheticStream,
+  streamsOf,
+  type TimelineEvent,
+  type Traffic,
+  uuid,
+} from "./synthetic";
 
 export type Expectation = "pass" | "fail" | "unknown";
 
@@ -42,6 +52,8 @@ export type SandboxProject = {
   traffic: Traffic;
   /** The day's events in detail, for the extras' columns and the team's event checks. */
   streams: (counts: DayCounts) => SyntheticStream[];
+  /** Events at exact moments, on top of `traffic`. */
+  timeline: TimelineEvent[];
   /** The key exists but PostHog answers 401 authentication_failed to everything. */
   revoked: boolean;
   missingScopes: string[];
@@ -68,6 +80,13 @@ export type ProjectSpec = {
   traffic: (seed: string) => Traffic;
   /** Named events with properties, as shares of each day's events (none by default). */
   streams?: StreamSpec[];
+  /** Events at exact moments, on top of `traffic` (none by default). */
+  timeline?: TimelineEvent[];
+  /**
+   * Days since the team last opened its own dashboard and looked at its funnel (null: never
+   * since created). Default: never.
+   */
+  lastViewedDaysAgo?: number | null;
   revoked?: boolean;
   missingScopes?: string[];
   /** Extra objects a real project accumulates and that the list filters must hide. */
@@ -107,8 +126,19 @@ export function buildProject(spec: ProjectSpec, now: Date): SandboxProject {
   const dashboards = [
     rawDashboard({ id: signupDashboard, name: "My App Dashboard", creator: null, createdAt: created, pinned: true, teamId: id }),
   ];
+  const viewed = spec.lastViewedDaysAgo ?? null;
   if (spec.customDashboard)
-    dashboards.push(rawDashboard({ id: customDashboard, name: "Growth", creator: owner, createdAt: later(90), pinned: false, teamId: id }));
+    dashboards.push(
+      rawDashboard({
+        id: customDashboard,
+        name: "Growth",
+        creator: owner,
+        createdAt: later(90),
+        pinned: false,
+        teamId: id,
+        ...(viewed !== null ? { lastAccessedAt: daysAgoIso(now, viewed, -2) } : {}),
+      }),
+    );
   const insights = [
     rawInsight(seed, {
       id: id * 100 + 1,
@@ -140,6 +170,7 @@ export function buildProject(spec: ProjectSpec, now: Date): SandboxProject {
         saved: true,
         createdAt: later(80),
         dashboards: on,
+        lastViewedAt: viewed !== null ? daysAgoIso(now, viewed + 1, -3) : null,
       }),
     );
   }
@@ -242,6 +273,7 @@ export function buildProject(spec: ProjectSpec, now: Date): SandboxProject {
     personProperties,
     traffic: spec.traffic(seed),
     streams: streamsOf(spec.streams ?? []),
+    timeline: spec.timeline ?? [],
     revoked: spec.revoked ?? false,
     missingScopes: spec.missingScopes ?? [],
   };

@@ -66,6 +66,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     lastLogins: recent(130),
     customPersonProperties: 117,
     clutter: true,
+    lastViewedDaysAgo: 1,
     traffic: (seed) =>
       steady({ seed, perDay: perDayFor(1_000_000, 0.92), createdDaysAgo: 400, identifyShare: 0.02, localShare: 0.003, flagShare: 0.03 }),
     // Sent through a reverse proxy from a current web SDK; signs people up every day.
@@ -74,6 +75,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
         event: "$pageview",
         share: 0.4,
         properties: { $host: "app.healthy.test", $lib: "web", $lib_version: "1.210.0", $lib_custom_api_host: "https://e.healthy.test" },
+        persons: 850,
       },
       { event: "$autocapture", share: 0.2, properties: { $host: "app.healthy.test", $lib: "web", $lib_version: "1.210.0" } },
       { event: "signed_up", share: 0.01, properties: { plan: "pro", $lib: "posthog-node", $lib_version: "4.2.0" } },
@@ -118,12 +120,13 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     plan: PLANS.growth500,
     billingDay: 10,
     lastLogins: [45, 70, 120, null],
+    lastViewedDaysAgo: 45,
     actions: 1,
     activeFlags: 1,
     traffic: (seed) => steady({ seed, perDay: 5_000, createdDaysAgo: 300, stoppedDaysAgo: 11, identifyShare: 0.01, flagShare: 0.02 }),
     // An old web SDK, mostly autocapture (but it has an action), no reverse proxy, no sign-ups.
     streams: [
-      { event: "$pageview", share: 0.3, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" } },
+      { event: "$pageview", share: 0.3, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" }, persons: 40 },
       { event: "$autocapture", share: 0.55, properties: { $host: "www.slipping.test", $lib: "web", $lib_version: "1.90.0" } },
     ],
     expected: expect("pass", {
@@ -187,6 +190,7 @@ export const SCENARIO_SPECS: ProjectSpec[] = [
     createdDaysAgo: 250,
     plan: PLANS.scale,
     billingDay: 28,
+    lastViewedDaysAgo: 3,
     traffic: (seed) => steady({ seed, perDay: perDayFor(2_000_000, 0.85), createdDaysAgo: 250, identifyShare: 0.02, flagShare: 0.02 }),
     expected: expect("pass"),
   }),

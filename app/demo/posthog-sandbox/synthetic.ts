@@ -3,18 +3,38 @@ import { createHash } from "node:crypto";
 /** Counts for one project-local day, as the daily HogQL query would compute them. */
 export type DayCounts = { events: number; identifies: number; localEvents: number; nonLocalEvents: number; flagCalls: number };
 
-/** Some of a day's events in detail: name, properties and how many (for the optional columns). */
-export type SyntheticStream = { event: string; properties: Record<string, string>; count: number };
+/**
+ * Some of a day's events in detail: name, properties and how many (for the optional columns).
+ * `pool` names the people who send them (`size` distinct persons, the same every day), for
+ * distinct-person counts; without one, every event is a different person.
+ */
+export type SyntheticStream = {
+  event: string;
+  properties: Record<string, string>;
+  count: number;
+  pool?: { id: string; size: number };
+};
 
-/** A share of each day's events that carries these properties, e.g. 40% `$pageview` from the web SDK. */
-export type StreamSpec = { event: string; share: number; properties?: Record<string, string> };
+/**
+ * A share of each day's events that carries these properties, e.g. 40% `$pageview` from the web
+ * SDK; `persons` is how many distinct people send them.
+ */
+export type StreamSpec = { event: string; share: number; properties?: Record<string, string>; persons?: number };
 
 export function streamsOf(specs: StreamSpec[]): (counts: DayCounts) => SyntheticStream[] {
   return (counts) =>
     specs
-      .map((s) => ({ event: s.event, properties: s.properties ?? {}, count: Math.round(counts.events * s.share) }))
+      .map((s, i) => ({
+        event: s.event,
+        properties: s.properties ?? {},
+        count: Math.round(counts.events * s.share),
+        ...(s.persons ? { pool: { id: `stream-${i}`, size: s.persons } } : {}),
+      }))
       .filter((s) => s.count > 0);
 }
+
+/** One event at an exact moment (tests of window edges, clock skew and time zones). */
+export type TimelineEvent = { at: string; event: string; properties?: Record<string, string>; person?: string };
 
 /** Daily traffic as a pure function of "days before the sandbox's today" (0 = today). */
 export type Traffic = (daysAgo: number) => DayCounts;
@@ -83,9 +103,51 @@ export function sparse(days: Record<number, Partial<DayCounts> & { events: numbe
 
 const MS_PER_DAY = 86_400_000;
 
+// Building an Intl.DateTimeFormat costs far more than using one; the sandbox answers thousands.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatFor(kind: "parts" | "day", timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind}|${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format =
+      kind === "day"
+        ? new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
+        : new Intl.DateTimeFormat("en-US", {
+            timeZone,
+            hourCycle: "h23",
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+            second: "2-digit",
+          });
+    formats.set(key, format);
+  }
+  return format;
+}
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in milliseconds. */
+export function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    formatFor("parts", timeZone)
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant local midnight starts `day` in `timeZone` (DST changes happen away from midnight in practice). */
+export function localMidnight(day: string, timeZone: string): number {
+  const wall = Date.parse(`${day}T00:00:00Z`);
+  const guess = wall - zoneOffsetMs(wall, timeZone);
+  return wall - zoneOffsetMs(guess, timeZone);
+}
+
 /** YYYY-MM-DD of `date` in an IANA zone (Intl is enough here and keeps the sandbox dependency-free). */
 export function dayIn(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+  return formatFor("day", timeZone).format(date);
 }
 
 /** Whole calendar days from `from` to `to` (both YYYY-MM-DD). */

@@ -1,0 +1,2 @@
+ALTER TABLE "manual_answers" DROP CONSTRAINT "manual_answers_answer_check";--> statement-breakpoint
+ALTER TABLE "manual_answers" ADD CONSTRAINT "manual_answers_answer_check" CHECK ("manual_answers"."answer" in ('yes', 'no', 'na', 'withdrawn'));
