@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { createPostHogClient, type PostHogClient } from "./posthog/client";
 import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, type QueryColumn, readBreakdown, zeroFillDaily } from "./posthog/daily-query";
 import { PostHogError } from "./posthog/errors";
+import type { HostPolicy } from "./posthog/host";
 import type { RateLimiter } from "./posthog/rate-limit";
 import {
   ActionsListSchema,
@@ -38,6 +39,8 @@ export type CollectTarget = {
 export type CollectOptions = {
   now: Date;
   fetch?: typeof fetch;
+  /** Resolve, check and pin the host on every request (see client.ts); left out, no check. */
+  hostPolicy?: HostPolicy;
   limiter?: RateLimiter;
   timeoutMs?: number;
   retries?: number;
@@ -85,6 +88,7 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
       apiKey: target.apiKey,
       projectId: target.projectId,
       fetch: options.fetch,
+      hostPolicy: options.hostPolicy,
       limiter: options.limiter,
       timeoutMs: options.timeoutMs,
       retries: options.retries,

@@ -50,7 +50,9 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
   test("a revoked key or a missing scope gives unknown with a clear reason, never fail", async () => {
     const revoked = await loadCustomerHealth(app.ctx.db, row("revoked-key").id);
     expect(revoked.lastRun).toMatchObject({ status: "failed" });
-    expect(revoked.lastRun!.errors[0]!.message).toBe("PostHog rejected the API key (it may have been revoked)");
+    expect(revoked.lastRun!.errors[0]!.message).toBe(
+      "PostHog rejected the API key; it may have been revoked (HTTP 401, authentication_failed)",
+    );
     expect(
       revoked.current.resolved.filter((c) => c.kind === "automated" && c.source === "posthog").every((c) => c.status === "unknown"),
     ).toBe(true);
@@ -164,7 +166,7 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(outcome.status).toBe("failed");
     expect(outcome.errors[0]).toMatchObject({
       kind: "forbidden",
-      message: expect.stringMatching(/resolves to a private network address \((127\.0\.0\.1|::1)\)/),
+      message: expect.stringMatching(/resolves to (127\.0\.0\.1|::1) \(loopback\)/),
     });
     expect(sandbox.requests.length).toBe(before);
   });
