@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { secureDataDir } from "./data-dir";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -61,7 +62,11 @@ export function createDb(options: DbOptions = {}): DbHandle {
     };
   }
   const dataDir = options.dataDir ?? ".data";
-  if (!dataDir.startsWith("memory://")) mkdirSync(path.join(dataDir, "pgdata"), { recursive: true });
+  if (!dataDir.startsWith("memory://")) {
+    // Before PGlite starts: its files must never be readable by other users.
+    secureDataDir(dataDir);
+    mkdirSync(path.join(dataDir, "pgdata"), { recursive: true, mode: 0o700 });
+  }
   const client = new PGlite(dataDir.startsWith("memory://") ? dataDir : path.join(dataDir, "pgdata"));
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {

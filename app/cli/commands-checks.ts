@@ -5,7 +5,7 @@ import { catalogFor, loadRules } from "../../checks/rules";
 import { customers } from "../../db/schema";
 import { recordAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
-import { customerJson, getCustomer } from "../models/customers.server";
+import { ARCHIVED_READ_ONLY, customerJson, getCustomer } from "../models/customers.server";
 import { findUserByEmail } from "../models/users.server";
 import type { AppContext } from "../utils/context.server";
 import { shutdownHealthExporter } from "../utils/posthog-export.server";
@@ -50,6 +50,7 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
   if (values.customer) {
     list = await ctx.db.select().from(customers).where(eq(customers.slug, values.customer));
     if (list.length === 0) throw new CliError(`No customer with slug ${values.customer}`);
+    if (list[0]!.archivedAt) throw new CliError(`${values.customer}: ${ARCHIVED_READ_ONLY}`);
   } else {
     list = await activeCustomers(ctx.db);
   }

@@ -6,6 +6,7 @@ import type { Db } from "../../db/client";
 import { manualAnswers, overrides } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
+import { assertNotArchived } from "./customers.server";
 
 // Which ids exist depends on the customer (plan-specific and retired custom checks), so the schema
 // only checks the shape and `checkFor` checks the id against the customer's catalogue.
@@ -47,6 +48,7 @@ export const OverrideInputSchema = z.object({
 /** Appends an answer (history is kept) and stores the new score in the same transaction. */
 export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(AnswerInputSchema, raw);
+  await assertNotArchived(db, customerId);
   await checkFor(db, customerId, input.checkId);
   return db.transaction(async (tx) => {
     await tx.insert(manualAnswers).values({
@@ -65,6 +67,7 @@ export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw
 
 export async function recordOverride(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(OverrideInputSchema, raw);
+  await assertNotArchived(db, customerId);
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new InputError({ expiresAt: "The expiry must be in the future" });
   }
@@ -94,6 +97,7 @@ export async function recordOverride(db: Db, actor: Actor, customerId: number, r
 /** Ends an override by appending a "cleared" row: the earlier rows stay as history. */
 export async function clearOverride(db: Db, actor: Actor, customerId: number, checkId: string, now = new Date()) {
   const { checkId: id } = parseInput(z.object({ checkId: checkIdField }), { checkId });
+  await assertNotArchived(db, customerId);
   await checkFor(db, customerId, id);
   return db.transaction(async (tx) => {
     await tx.insert(overrides).values({

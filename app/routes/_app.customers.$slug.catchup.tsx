@@ -1,10 +1,12 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CatchupForm, CatchupList } from "~/components/customer/catchup-form";
 import { ChangesAndProgress, HealthComparison, LastNotes, TalkingPoints } from "~/components/customer/catchup-pack";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { cancelCatchup, catchupPackData, recordCatchup, scheduleCatchup } from "~/models/catchup-pack.server";
-import { getCustomer } from "~/models/customers.server";
+import { catchupHistory } from "~/models/catchups.server";
+import { ARCHIVED_READ_ONLY, getCustomer } from "~/models/customers.server";
 import customerStyles from "~/styles/customer.css";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
@@ -22,7 +24,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db } = await getContext();
   const pack = await catchupPackData(db, params.slug ?? "");
   if (!pack) notFound("No customer with this address");
-  return { ...pack, canEdit: user.role !== "viewer" };
+  const history = Object.fromEntries(
+    Object.entries(await catchupHistory(db, pack.customer.id)).map(([id, versions]) => [
+      id,
+      versions.map((v) => ({ ...v, recordedAt: v.recordedAt.toISOString() })),
+    ]),
+  );
+  // Archived customers are read-only until unarchived.
+  return { ...pack, history, canEdit: user.role !== "viewer" && !pack.customer.archivedAt };
 }
 
 const MESSAGES = { schedule: "Catch-up scheduled", record: "Catch-up recorded", cancel: "Catch-up cancelled" } as const;
@@ -35,6 +44,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   invariantResponse(intent in MESSAGES, "Unknown action");
+  if (customer.archivedAt)
+    return data({ ok: false as const, errors: { form: ARCHIVED_READ_ONLY }, values: formValues(form) }, { status: 409 });
   const actor = actorOf(user);
   const fields = formValues(form);
   const outcome = await handleForm(form, () => {
@@ -74,7 +85,7 @@ export default function CatchupPack() {
       <UsagePanel usage={data.usage} compact />
       <LastNotes notes={data.lastNotes} />
       {data.canEdit ? <CatchupForm upcoming={data.upcoming} today={data.today} count={data.upcoming.length + data.past.length} /> : null}
-      <CatchupList upcoming={data.upcoming} past={data.past} canEdit={data.canEdit} />
+      <CatchupList upcoming={data.upcoming} past={data.past} history={data.history} canEdit={data.canEdit} />
     </div>
   );
 }

@@ -15,8 +15,14 @@ let running = false;
  */
 export function startScheduler() {
   if (started) return;
+  let config: ReturnType<typeof getConfig>;
+  try {
+    config = getConfig();
+  } catch {
+    // A bad configuration is reported by boot() (npm start) or by the first request.
+    return;
+  }
   started = true;
-  const config = getConfig();
   const interval = config.DELIGHT_REFRESH_INTERVAL;
   if (interval <= 0) return;
   const tick = async () => {
