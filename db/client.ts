@@ -67,12 +67,25 @@ export function createDb(options: DbOptions = {}): DbHandle {
     secureDataDir(dataDir);
     mkdirSync(path.join(dataDir, "pgdata"), { recursive: true, mode: 0o700 });
   }
-  const client = new PGlite(dataDir.startsWith("memory://") ? dataDir : path.join(dataDir, "pgdata"));
+  const onDisk = !dataDir.startsWith("memory://");
+  const client = new PGlite(onDisk ? path.join(dataDir, "pgdata") : dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  // PGlite unpacks its initial files with mode 0666 whatever the umask, and writes a few later
+  // ones 0644: the folder (0700) keeps them from other users meanwhile, and they are tightened
+  // again once the database is up and when it closes.
+  const tighten = () => {
+    if (onDisk) secureDataDir(dataDir);
+  };
   return {
     db,
     kind: "pglite",
-    migrate: () => migratePglite(db as never, { migrationsFolder: migrationsFolder() }),
-    close: () => client.close(),
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: migrationsFolder() });
+      tighten();
+    },
+    close: async () => {
+      await client.close();
+      tighten();
+    },
   };
 }

@@ -105,6 +105,9 @@ export async function tokenCommand(ctx: AppContext, args: string[], io: CliIo) {
   if (sub === "create") {
     const { values } = parse(rest, { user: { type: "string" }, name: { type: "string" }, "expires-in-days": { type: "string" } });
     const user = await userNamed(ctx, required(values, "user"), TOKEN_USAGE);
+    const days = values["expires-in-days"];
+    // Blank means "never" in the web form; on a command line it is a mistake.
+    if (days !== undefined && days.trim() === "") throw new CliError("--expires-in-days needs a number of days from 1 to 3650", 2);
     const created = await createApiToken(ctx.db, CLI_ACTOR, user.id, {
       name: values.name ?? "api",
       expiresInDays: values["expires-in-days"] ?? "",
@@ -126,7 +129,7 @@ export async function tokenCommand(ctx: AppContext, args: string[], io: CliIo) {
   }
   if (sub === "list") {
     const { values } = parse(rest, { user: { type: "string" } });
-    const owner = values.user ? await userNamed(ctx, values.user, TOKEN_USAGE) : null;
+    const owner = values.user !== undefined ? await userNamed(ctx, values.user, TOKEN_USAGE) : null;
     const tokens = await listTokens(ctx.db, { userId: owner?.id });
     output(
       io,

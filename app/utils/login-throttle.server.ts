@@ -1,6 +1,5 @@
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, gt, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { rowsOf } from "../../db/rows";
 import { loginFailures } from "../../db/schema";
 
 export const WINDOW_MS = 15 * 60_000;
@@ -10,7 +9,7 @@ export const FREE_PER_ACCOUNT_AND_ADDRESS = 5;
 /** Wrong passwords from one address, whatever the account, before it must wait. */
 export const FREE_PER_ADDRESS = 20;
 /** Wrong passwords for one account from all addresses before every try on it is slowed. */
-export const FREE_PER_ACCOUNT = 10;
+export const FREE_PER_ACCOUNT = 20;
 const ACCOUNT_PAUSE_STEP_MS = 200;
 const MAX_ACCOUNT_PAUSE_MS = 2000;
 
@@ -27,7 +26,14 @@ function backoff(failures: number, free: number): number {
   return failures < free ? 0 : Math.min(1000 * 2 ** (failures - free), MAX_DELAY_MS);
 }
 
-const asTime = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string).getTime());
+/**
+ * How long after the latest earlier failure this attempt must wait. Within the free failures
+ * none, even when a parallel attempt that took the lock first carries a later clock reading.
+ */
+function waitAfter(failures: number, last: Date | null | undefined, free: number, now: Date): number {
+  const delay = backoff(failures, free);
+  return delay === 0 || !last ? 0 : Math.max(0, last.getTime() + delay - now.getTime());
+}
 
 /**
  * Records a sign-in attempt before its password is checked, then decides whether it may be
@@ -47,23 +53,23 @@ export async function beginAttempt(db: Db, email: string, address: string, now =
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`delight-login:${address}`}))`);
     const [row] = await tx.insert(loginFailures).values({ email, address, at: now }).returning({ id: loginFailures.id });
     const attempt = { id: row!.id, email, address };
-    const [counts] = rowsOf<Record<string, unknown>>(
-      await tx.execute(sql`
-        select
-          count(*) filter (where email = ${email} and address = ${address})::int as pair,
-          max(at) filter (where email = ${email} and address = ${address}) as pair_last,
-          count(*) filter (where address = ${address})::int as addr,
-          max(at) filter (where address = ${address}) as addr_last,
-          count(*) filter (where email = ${email})::int as account
-        from login_failures
-        where id < ${attempt.id} and at > ${since} and (email = ${email} or address = ${address})`),
-    );
-    const t = now.getTime();
-    const pairWait = Math.max(0, (asTime(counts?.pair_last) ?? t) + backoff(Number(counts?.pair ?? 0), FREE_PER_ACCOUNT_AND_ADDRESS) - t);
+    const pair = and(eq(loginFailures.email, email), eq(loginFailures.address, address));
+    const fromAddress = eq(loginFailures.address, address);
+    const [counts] = await tx
+      .select({
+        pair: sql<number>`count(*) filter (where ${pair})`.mapWith(Number),
+        pair_last: sql<Date | null>`max(${loginFailures.at}) filter (where ${pair})`.mapWith(loginFailures.at),
+        addr: sql<number>`count(*) filter (where ${fromAddress})`.mapWith(Number),
+        addr_last: sql<Date | null>`max(${loginFailures.at}) filter (where ${fromAddress})`.mapWith(loginFailures.at),
+        account: sql<number>`count(*) filter (where ${eq(loginFailures.email, email)})`.mapWith(Number),
+      })
+      .from(loginFailures)
+      .where(and(lt(loginFailures.id, attempt.id), gt(loginFailures.at, since), or(eq(loginFailures.email, email), fromAddress)));
+    const pairWait = waitAfter(counts?.pair ?? 0, counts?.pair_last, FREE_PER_ACCOUNT_AND_ADDRESS, now);
     if (pairWait > 0) return { allowed: false, attempt, waitMs: pairWait, scope: "account" };
-    const addrWait = Math.max(0, (asTime(counts?.addr_last) ?? t) + backoff(Number(counts?.addr ?? 0), FREE_PER_ADDRESS) - t);
+    const addrWait = waitAfter(counts?.addr ?? 0, counts?.addr_last, FREE_PER_ADDRESS, now);
     if (addrWait > 0) return { allowed: false, attempt, waitMs: addrWait, scope: "address" };
-    const over = Number(counts?.account ?? 0) - FREE_PER_ACCOUNT;
+    const over = (counts?.account ?? 0) - FREE_PER_ACCOUNT;
     return { allowed: true, attempt, pauseMs: over > 0 ? Math.min(over * ACCOUNT_PAUSE_STEP_MS, MAX_ACCOUNT_PAUSE_MS) : 0 };
   });
 }
