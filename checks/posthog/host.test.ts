@@ -85,11 +85,11 @@ describe("resolvePinned", () => {
       return next.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
     };
 
-  test("returns the first address when every address is public", async () => {
-    await expect(resolvePinned("posthog.example.com", { ...strict, resolve: answers(["1.1.1.1", "8.8.8.8"]) })).resolves.toEqual({
-      address: "1.1.1.1",
-      family: 4,
-    });
+  test("returns every address when all of them are public", async () => {
+    await expect(resolvePinned("posthog.example.com", { ...strict, resolve: answers(["1.1.1.1", "2606:4700::1111"]) })).resolves.toEqual([
+      { address: "1.1.1.1", family: 4 },
+      { address: "2606:4700::1111", family: 6 },
+    ]);
   });
 
   test("one private address among public ones refuses the host", async () => {
@@ -114,6 +114,8 @@ describe("resolvePinned", () => {
       throw new Error("no lookup expected");
     };
     await expect(resolvePinned("[::1]", { ...strict, resolve: never })).rejects.toMatchObject({ reason: "private" });
-    await expect(resolvePinned("127.0.0.1", { allowPrivate: true, resolve: never })).resolves.toEqual({ address: "127.0.0.1", family: 4 });
+    await expect(resolvePinned("127.0.0.1", { allowPrivate: true, resolve: never })).resolves.toEqual([
+      { address: "127.0.0.1", family: 4 },
+    ]);
   });
 });

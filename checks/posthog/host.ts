@@ -113,12 +113,13 @@ export type HostPolicy = {
 };
 
 /**
- * Resolves a host name once and returns the one address to connect to. Unless private hosts are
+ * Resolves a host name once and returns the addresses to connect to. Unless private hosts are
  * allowed, every address the name has must be public unicast (one bad answer in a round-robin
- * set refuses the lot), and a lookup that fails refuses too: the caller then connects to exactly
- * the returned address, so a second lookup can never send the key somewhere else.
+ * set refuses the lot), and a lookup that fails refuses too: the caller then connects only to
+ * these checked addresses (all of them, so IPv4/IPv6 fallback still works), and a second lookup
+ * can never send the key somewhere else.
  */
-export async function resolvePinned(hostname: string, policy: HostPolicy): Promise<ResolvedAddress> {
+export async function resolvePinned(hostname: string, policy: HostPolicy): Promise<ResolvedAddress[]> {
   const bare = hostname.replace(/^\[|\]$/g, "");
   const literal = isIP(bare);
   let addresses: ResolvedAddress[];
@@ -146,5 +147,5 @@ export async function resolvePinned(hostname: string, policy: HostPolicy): Promi
       }
     }
   }
-  return addresses[0]!;
+  return addresses;
 }

@@ -64,19 +64,28 @@ describe("pinned requests", () => {
   test("connect to the pinned address, never resolving the name again", async () => {
     // No DNS knows this name: the request can only arrive through the pinned address.
     const port = (server.address() as { port: number }).port;
-    const res = await httpFetch(`http://posthog.pinned.test:${port}/x`, { pinned: { address: "127.0.0.1", family: 4 } });
+    const res = await httpFetch(`http://posthog.pinned.test:${port}/x`, { pinned: [{ address: "127.0.0.1", family: 4 }] });
     expect(res.status).toBe(200);
     await expect(httpFetch(`http://posthog.pinned.test:${port}/x`)).rejects.toMatchObject({ cause: { code: "ENOTFOUND" } });
   });
 
-  test("a pinned lookup answers its address in both of node's lookup shapes", () => {
-    const lookup = pinnedLookup({ address: "203.0.113.9", family: 4 });
+  test("a pinned lookup answers its addresses in both of node's lookup shapes", () => {
+    const lookup = pinnedLookup([
+      { address: "203.0.113.9", family: 4 },
+      { address: "2001:db8::9", family: 6 },
+    ]);
     const one: unknown[] = [];
     const all: unknown[] = [];
     lookup("anything.example", {}, (...args: unknown[]) => one.push(...args));
     lookup("anything.example", { all: true }, (...args: unknown[]) => all.push(...args));
     expect(one).toEqual([null, "203.0.113.9", 4]);
-    expect(all).toEqual([null, [{ address: "203.0.113.9", family: 4 }]]);
+    expect(all).toEqual([
+      null,
+      [
+        { address: "203.0.113.9", family: 4 },
+        { address: "2001:db8::9", family: 6 },
+      ],
+    ]);
   });
 });
 
@@ -127,7 +136,7 @@ describe("pinned TLS", () => {
   });
 
   test("the name travels as SNI and the certificate is checked against it", async () => {
-    const pinned = { address: "127.0.0.1", family: 4 as const };
+    const pinned = [{ address: "127.0.0.1", family: 4 as const }];
     const ok = await httpFetch(`https://posthog.pinned.test:${tlsPort}/`, { pinned, ca: cert });
     expect(ok.status).toBe(200);
     expect(servernames).toEqual(["posthog.pinned.test"]);

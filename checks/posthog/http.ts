@@ -9,15 +9,16 @@ import type { ResolvedAddress } from "./host";
  * (undici) costing over a millisecond of CPU per request, several times what node:http needs,
  * which made CPU rather than PostHog's latency the limit when many customers refresh at once.
  *
- * A request may be pinned to an address the caller has already checked: the socket's DNS lookup
- * is replaced by one that answers that address, so the name is resolved exactly once per request.
+ * A request may be pinned to addresses the caller has already checked: the socket's DNS lookup is
+ * replaced by one that answers those addresses, so the name is resolved exactly once per request.
  * The URL keeps the name, so TLS still sends it as SNI and checks the certificate against it.
  */
 
-type PinnedOptions = http.ClientRequestArgs & { pinned?: ResolvedAddress };
+type PinnedOptions = http.ClientRequestArgs & { pinned?: ResolvedAddress[] };
 
-// Sockets are pooled per name; a pinned request must only reuse a socket to the same address.
-const pinnedName = (base: string, options?: PinnedOptions) => (options?.pinned ? `${base}@${options.pinned.address}` : base);
+// Sockets are pooled per name; a pinned request must only reuse a socket to the same addresses.
+const pinnedName = (base: string, options?: PinnedOptions) =>
+  options?.pinned ? `${base}@${options.pinned.map((a) => a.address).join(",")}` : base;
 
 class PinnedHttpAgent extends http.Agent {
   override getName(options?: PinnedOptions): string {
@@ -36,14 +37,19 @@ const agents = {
   "https:": new PinnedHttpsAgent({ keepAlive: true, maxSockets: 64 }),
 };
 
-/** A lookup that answers only the checked address, whatever name it is asked about. */
-export function pinnedLookup(pinned: ResolvedAddress): LookupFunction {
+/** A lookup that answers only the checked addresses, whatever name it is asked about. */
+export function pinnedLookup(pinned: ResolvedAddress[]): LookupFunction {
+  const first = pinned[0];
+  if (!first) throw new Error("pinnedLookup needs at least one address");
   return ((_hostname: string, options: unknown, callback: unknown) => {
     const done = (typeof options === "function" ? options : callback) as (...args: unknown[]) => void;
     // Node 20 asks for every address at once when it races IPv4 and IPv6 (autoSelectFamily).
     if (typeof options === "object" && options !== null && (options as { all?: boolean }).all) {
-      done(null, [{ address: pinned.address, family: pinned.family }]);
-    } else done(null, pinned.address, pinned.family);
+      done(
+        null,
+        pinned.map((a) => ({ address: a.address, family: a.family })),
+      );
+    } else done(null, first.address, first.family);
   }) as LookupFunction;
 }
 
@@ -53,8 +59,8 @@ export type LiteInit = {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
-  /** Connect to this address (already checked) instead of resolving the URL's name again. */
-  pinned?: ResolvedAddress;
+  /** Connect only to these addresses (already checked) instead of resolving the URL's name again. */
+  pinned?: ResolvedAddress[];
   /** Extra certificate authority to trust (tests with their own CA); such requests are not pooled. */
   ca?: string;
 };
@@ -69,7 +75,7 @@ export function httpFetch(url: string, init: LiteInit = {}): Promise<LiteRespons
     headers: init.headers,
     agent,
     signal: init.signal,
-    ...(init.pinned ? { pinned: init.pinned, lookup: pinnedLookup(init.pinned) } : {}),
+    ...(init.pinned?.length ? { pinned: init.pinned, lookup: pinnedLookup(init.pinned) } : {}),
   };
   return new Promise((resolve, reject) => {
     // node:http never follows redirects: a 3xx comes back as it is and the client refuses it.
