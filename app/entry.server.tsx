@@ -9,7 +9,9 @@ import { NonceProvider } from "~/utils/nonce";
 import { startScheduler } from "~/utils/scheduler.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
-// app/server.mjs runs before Remix and refuses cross-origin mutations with this same check.
+// app/server.mjs runs before Remix and refuses cross-origin mutations with this same check,
+// and opens everything with boot() before it listens.
+export { boot } from "~/utils/boot.server";
 export { isSameOrigin } from "~/utils/http.server";
 
 const ABORT_DELAY = 5_000;

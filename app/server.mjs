@@ -1,8 +1,9 @@
 /**
  * Production server (`npm start`): what remix-serve does (compression, static files, request
- * log, the Remix handler), plus one thing it cannot: a mutating request whose Origin is not this
- * host is answered 403 before Remix sees it. Remix itself aborts such document POSTs, but with a
- * bare 500, and a refused request is the client's fault, not the server's.
+ * log, the Remix handler), plus what it cannot: everything is opened and checked before the
+ * server listens, and a mutating request whose Origin is not this host is answered 403 before
+ * Remix sees it. Remix itself aborts such document POSTs, but with a bare 500, and a refused
+ * request is the client's fault, not the server's.
  */
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,6 +16,15 @@ import morgan from "morgan";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const build = await import(pathToFileURL(path.join(root, "build/index.js")).href);
 installGlobals({ nativeFetch: build.future.v3_singleFetch });
+
+// Configuration, data folder, database and the first-run setup code, before listening: a bad
+// DELIGHT_SECRET_KEY (or anything else that would make every page a 500) stops here, in one line.
+try {
+  await build.entry.module.boot();
+} catch (error) {
+  console.error(`[delight] cannot start: ${String(error?.message ?? error).split("\n")[0]}`);
+  process.exit(1);
+}
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 // The same check every action makes (app/utils/http.server.ts), exported by the entry module.
@@ -45,7 +55,15 @@ app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable
 app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
 app.use(morgan("tiny"));
 app.use(refuseCrossOrigin);
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "production" }));
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: process.env.NODE_ENV ?? "production",
+    // The peer address for sign-in throttling; X-Forwarded-For is read only with DELIGHT_TRUST_PROXY.
+    getLoadContext: (req) => ({ clientAddress: req.socket.remoteAddress }),
+  }),
+);
 
 const port = Number(process.env.PORT ?? 3000);
 const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);

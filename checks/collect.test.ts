@@ -161,7 +161,7 @@ describe("collectSnapshot against every sandbox scenario", () => {
     const snapshot = await collect("missing-scope");
     expect(snapshot.daily).toEqual({
       ok: false,
-      error: { call: "events", kind: "scope", message: "The API key lacks the query:read scope" },
+      error: { call: "events", kind: "scope", message: "The API key lacks the query:read scope (HTTP 403, permission_denied)" },
     });
   });
 

@@ -4,6 +4,7 @@ import { createPostHogClient, type PostHogClient } from "./posthog/client";
 import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, type QueryColumn } from "./posthog/daily-query";
 import { readEventRows } from "./posthog/daily-rows";
 import { PostHogError } from "./posthog/errors";
+import type { HostPolicy } from "./posthog/host";
 import type { RateLimiter } from "./posthog/rate-limit";
 import {
   ActionsListSchema,
@@ -39,6 +40,8 @@ export type CollectTarget = {
 export type CollectOptions = {
   now: Date;
   fetch?: typeof fetch;
+  /** Resolve, check and pin the host on every request (see client.ts); left out, no check. */
+  hostPolicy?: HostPolicy;
   limiter?: RateLimiter;
   timeoutMs?: number;
   retries?: number;
@@ -86,6 +89,7 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
       apiKey: target.apiKey,
       projectId: target.projectId,
       fetch: options.fetch,
+      hostPolicy: options.hostPolicy,
       limiter: options.limiter,
       timeoutMs: options.timeoutMs,
       retries: options.retries,

@@ -8,7 +8,7 @@ import { commitPrepared, loadInputs } from "./assessment/store";
 import { type HealthSummary, healthSummary } from "./assessment/summary";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
-import { privateAddressOf } from "./posthog/host";
+import { HostRefusedError, type Resolver, resolvePinned } from "./posthog/host";
 import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
 import { catalogFor, eventColumnsFor, loadRules } from "./rules";
 import { CALLS, type CallFailure, type DailyCounts, type UsageSnapshot } from "./snapshot";
@@ -33,17 +33,19 @@ export type RefreshOptions = Omit<CollectOptions, "now"> & {
   now?: () => Date;
   trigger?: string;
   /**
-   * false: refuse hosts whose name resolves to a loopback or private address (the server, CLI and
-   * schedule pass DELIGHT_ALLOW_PRIVATE_HOSTS here). Left out, no lookup is made (tests, sandbox).
+   * false: refuse hosts whose name resolves to anything but public unicast addresses, checked before
+   * the run and again on every request, which connects to exactly the address it checked (the
+   * server, CLI and schedule pass DELIGHT_ALLOW_PRIVATE_HOSTS here). Left out, no lookup is made
+   * by delight itself (tests, sandbox).
    */
   allowPrivateHosts?: boolean;
+  /** How host names are looked up (tests make a name change its answer). */
+  resolve?: Resolver;
   /** Called after a run and its assessment are committed (e.g. to send them to the team's PostHog). */
   onAssessed?: (customer: { id: number; slug: string; name: string }, health: HealthSummary) => Promise<void> | void;
 };
 
 type CustomerRow = typeof customers.$inferSelect;
-
-class HostRefused extends Error {}
 
 function failuresOf(snapshot: UsageSnapshot): CallFailure[] {
   const fields = [
@@ -93,12 +95,12 @@ export async function refreshCustomer(
     const rules = await loadRules(db);
     let snapshot: UsageSnapshot | null = null;
     let errors: CallFailure[];
-    const privateAddress = options.allowPrivateHosts === false ? await privateAddressOf(customer.posthogHost) : null;
+    const hostPolicy =
+      options.allowPrivateHosts === undefined ? undefined : { allowPrivate: options.allowPrivateHosts, resolve: options.resolve };
     try {
-      if (privateAddress)
-        throw new HostRefused(
-          `The PostHog address resolves to a private network address (${privateAddress}); delight does not send keys there`,
-        );
+      // A refused host fails the run before the key is even decrypted; each request checks again.
+      const hostname = URL.canParse(customer.posthogHost) ? new URL(customer.posthogHost).hostname : null;
+      if (hostPolicy && !hostPolicy.allowPrivate && hostname) await resolvePinned(hostname, hostPolicy);
       const apiKey = openSecret(customer.apiKeyEncrypted, secretKey);
       // The customer's event checks become extra columns of the same single HogQL query.
       const { columns, lookbackDays } = eventColumnsFor(rules, customer.planId);
@@ -111,12 +113,13 @@ export async function refreshCustomer(
           eventColumns: columns,
           lookbackDays,
         },
-        { ...options, now },
+        { ...options, hostPolicy, now },
       );
       errors = failuresOf(snapshot);
     } catch (error) {
-      if (error instanceof HostRefused) errors = [{ call: "project", kind: "forbidden", message: error.message }];
-      else if (error instanceof SecretError) errors = [{ call: "project", kind: "auth", message: error.message }];
+      if (error instanceof HostRefusedError) {
+        errors = [{ call: "project", kind: error.reason === "private" ? "forbidden" : "network", message: error.message }];
+      } else if (error instanceof SecretError) errors = [{ call: "project", kind: "auth", message: error.message }];
       else throw error;
     }
     const status = snapshot ? runStatus(errors) : "failed";

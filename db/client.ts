@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { secureDataDir } from "./data-dir";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -61,13 +62,30 @@ export function createDb(options: DbOptions = {}): DbHandle {
     };
   }
   const dataDir = options.dataDir ?? ".data";
-  if (!dataDir.startsWith("memory://")) mkdirSync(path.join(dataDir, "pgdata"), { recursive: true });
-  const client = new PGlite(dataDir.startsWith("memory://") ? dataDir : path.join(dataDir, "pgdata"));
+  if (!dataDir.startsWith("memory://")) {
+    // Before PGlite starts: its files must never be readable by other users.
+    secureDataDir(dataDir);
+    mkdirSync(path.join(dataDir, "pgdata"), { recursive: true, mode: 0o700 });
+  }
+  const onDisk = !dataDir.startsWith("memory://");
+  const client = new PGlite(onDisk ? path.join(dataDir, "pgdata") : dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  // PGlite unpacks its initial files with mode 0666 whatever the umask, and writes a few later
+  // ones 0644: the folder (0700) keeps them from other users meanwhile, and they are tightened
+  // again once the database is up and when it closes.
+  const tighten = () => {
+    if (onDisk) secureDataDir(dataDir);
+  };
   return {
     db,
     kind: "pglite",
-    migrate: () => migratePglite(db as never, { migrationsFolder: migrationsFolder() }),
-    close: () => client.close(),
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: migrationsFolder() });
+      tighten();
+    },
+    close: async () => {
+      await client.close();
+      tighten();
+    },
   };
 }

@@ -3,53 +3,19 @@ import { customerListEntry } from "../models/customer-api.server";
 import { createCustomer, customerJson, getCustomer, setArchived, updateCustomer } from "../models/customers.server";
 import { createPlan, findPlanByName, listPlans } from "../models/plans.server";
 import { type PortfolioRow, queryPortfolio } from "../models/portfolio.server";
-import { createApiToken } from "../models/tokens.server";
-import { createUser, DuplicateError, findUserByEmail, generatePassword, listUsers, UserInputSchema } from "../models/users.server";
+import { findUserByEmail } from "../models/users.server";
 import type { AppContext } from "../utils/context.server";
 import { DEFAULT_FILTERS } from "../utils/portfolio-params";
-import { InputError, parseInput } from "../utils/validation.server";
+import { InputError } from "../utils/validation.server";
 import { CliError, type CliIo, output, parse, required } from "./io";
 
 const fmt = new Intl.NumberFormat("en-US");
 
-async function actorFor(ctx: AppContext, email: string | undefined): Promise<Actor> {
+export async function actorFor(ctx: AppContext, email: string | undefined): Promise<Actor> {
   if (!email) return CLI_ACTOR;
   const user = await findUserByEmail(ctx.db, email);
   if (!user) throw new CliError(`No user with email ${email}`);
   return { id: user.id, name: `${user.email} (cli)` };
-}
-
-export async function userCommand(ctx: AppContext, args: string[], io: CliIo) {
-  const [sub, ...rest] = args;
-  if (sub === "add") {
-    const { values } = parse(rest, { email: { type: "string" }, name: { type: "string" }, role: { type: "string" } });
-    const input = parseInput(UserInputSchema, {
-      email: required(values, "email"),
-      name: required(values, "name"),
-      role: values.role ?? "csm",
-    });
-    const password = generatePassword();
-    try {
-      const user = await createUser(ctx.db, CLI_ACTOR, input, password);
-      output(
-        io,
-        values.json,
-        { id: user.id, email: user.email, role: user.role, password },
-        `Created ${user.email} (${user.role}). One-time password: ${password}`,
-      );
-    } catch (error) {
-      if (error instanceof DuplicateError) throw new CliError(error.message);
-      throw error;
-    }
-    return;
-  }
-  if (sub === "list") {
-    const { values } = parse(rest, {});
-    const users = await listUsers(ctx.db);
-    output(io, values.json, users, users.map((u) => `${u.email}\t${u.role}\t${u.name}`).join("\n") || "No users yet.");
-    return;
-  }
-  throw new CliError("Usage: delight user add --email E --name N --role admin|csm|viewer | delight user list", 2);
 }
 
 export async function planCommand(ctx: AppContext, args: string[], io: CliIo) {
@@ -163,15 +129,4 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
     return;
   }
   throw new CliError("Usage: delight customer add|edit|archive|unarchive|list", 2);
-}
-
-export async function tokenCommand(ctx: AppContext, args: string[], io: CliIo) {
-  const [sub, ...rest] = args;
-  if (sub !== "create") throw new CliError("Usage: delight token create --user EMAIL [--name N]", 2);
-  const { values } = parse(rest, { user: { type: "string" }, name: { type: "string" } });
-  const user = await findUserByEmail(ctx.db, required(values, "user"));
-  if (!user) throw new CliError(`No user with email ${values.user}`);
-  const name = (values.name ?? "api").slice(0, 100);
-  const { id, token } = await createApiToken(ctx.db, CLI_ACTOR, user.id, name);
-  output(io, values.json, { id, name, user: user.email, token }, `Token for ${user.email} (shown once): ${token}`);
 }

@@ -6,7 +6,7 @@ import { customers } from "../../db/schema";
 import { recordAnswer, withdrawAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
 import { customerDetailJson } from "../models/customer-api.server";
-import { getCustomer } from "../models/customers.server";
+import { ARCHIVED_READ_ONLY, getCustomer } from "../models/customers.server";
 import { findUserByEmail } from "../models/users.server";
 import type { AppContext } from "../utils/context.server";
 import { shutdownHealthExporter } from "../utils/posthog-export.server";
@@ -51,6 +51,7 @@ export async function refreshCommand(ctx: AppContext, args: string[], io: CliIo)
   if (values.customer) {
     list = await ctx.db.select().from(customers).where(eq(customers.slug, values.customer));
     if (list.length === 0) throw new CliError(`No customer with slug ${values.customer}`);
+    if (list[0]!.archivedAt) throw new CliError(`${values.customer}: ${ARCHIVED_READ_ONLY}`);
   } else {
     list = await activeCustomers(ctx.db);
   }

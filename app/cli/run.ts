@@ -1,8 +1,10 @@
+import { DataDirError } from "../../db/data-dir";
 import { SecretError } from "../../db/secrets";
 import { type AppContext, openContext } from "../utils/context.server";
 import { ConfigError, loadConfig } from "../utils/env.server";
 import { hasUnstorableCharacters, InputError } from "../utils/validation.server";
-import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
+import { tokenCommand, userCommand } from "./commands-access";
+import { customerCommand, planCommand } from "./commands-admin";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { checkCommand } from "./commands-custom";
 import { CliError, type CliIo } from "./io";
@@ -32,14 +34,17 @@ Usage: npm run --silent delight -- <command> [options] [--json]
 
   migrate
   user add --email E --name N --role admin|csm|viewer     (prints a one-time password)
-  user list
+  user list                              (role, state, last sign-in)
+  user role EMAIL admin|csm|viewer       user disable|enable EMAIL
+  user reset-password EMAIL              (prints a one-time password; changed at next sign-in)
   plan add --name N --monthly-events N
   plan list
   customer add --name N --posthog-host URL|us|eu --project-id N --api-key K
                [--plan NAME] [--billing-day 1-31] [--owner EMAIL]
   customer edit SLUG [same options]      customer archive|unarchive SLUG
   customer list [--all]
-  token create --user EMAIL [--name N]   (bearer token for the JSON API, shown once)
+  token create --user EMAIL [--name N] [--expires-in-days D]   (bearer token for the JSON API, shown once)
+  token list [--user EMAIL]              token revoke ID
   refresh --customer SLUG | --all [--concurrency N]
   answer SLUG CHECK_ID yes|no|na|withdraw [--note T] [--by EMAIL]
   report SLUG
@@ -82,7 +87,7 @@ export async function runCli(
       io.stderr(error.message);
       return error.exitCode;
     }
-    if (error instanceof InputError || error instanceof ConfigError || error instanceof SecretError) {
+    if (error instanceof InputError || error instanceof ConfigError || error instanceof SecretError || error instanceof DataDirError) {
       io.stderr(error.message);
       return 1;
     }

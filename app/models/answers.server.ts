@@ -8,6 +8,7 @@ import type { Db } from "../../db/client";
 import { customers, manualAnswers, overrides } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
+import { assertNotArchived } from "./customers.server";
 
 // Which ids exist depends on the customer (plan-specific and retired custom checks), so the schema
 // only checks the shape and `checkFor` checks the id against the customer's catalogue.
@@ -69,6 +70,7 @@ function refuseUnused(check: CheckDefinition, answer: string) {
 /** Appends an answer (history is kept) and stores the new assessment in the same transaction. */
 export async function recordAnswer(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(AnswerInputSchema, raw);
+  await assertNotArchived(db, customerId);
   refuseUnused(await checkFor(db, customerId, input.checkId), input.answer);
   return db.transaction(async (tx) => {
     await tx.insert(manualAnswers).values({
@@ -113,6 +115,7 @@ export async function withdrawAnswer(db: Db, actor: Actor, customerId: number, c
 
 export async function recordOverride(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(OverrideInputSchema, raw);
+  await assertNotArchived(db, customerId);
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) {
     throw new InputError({ expiresAt: "The expiry must be in the future" });
   }
@@ -142,6 +145,7 @@ export async function recordOverride(db: Db, actor: Actor, customerId: number, r
 /** Ends an override by appending a "cleared" row: the earlier rows stay as history. */
 export async function clearOverride(db: Db, actor: Actor, customerId: number, checkId: string, now = new Date()) {
   const { checkId: id } = parseInput(z.object({ checkId: checkIdField }), { checkId });
+  await assertNotArchived(db, customerId);
   await checkFor(db, customerId, id);
   return db.transaction(async (tx) => {
     await tx.insert(overrides).values({

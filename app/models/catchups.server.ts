@@ -1,11 +1,12 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { reassessOne } from "../../checks/assessment/store";
 import { isCalendarDay, localDay } from "../../checks/days";
 import type { Db } from "../../db/client";
-import { catchups, customers } from "../../db/schema";
+import { catchups, catchupVersions, customers } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
+import { assertNotArchived } from "./customers.server";
 
 export type CatchupRow = typeof catchups.$inferSelect;
 
@@ -41,23 +42,65 @@ export async function customerToday(db: Db, customerId: number, now: Date): Prom
   return localDay(now, row.timezone);
 }
 
+export type CatchupVersion = typeof catchupVersions.$inferSelect;
+
+/** Appends the state a catch-up now has, with who saved it and when. */
+async function appendVersion(db: Db, row: CatchupRow, by: string, at: Date) {
+  await db.insert(catchupVersions).values({
+    catchupId: row.id,
+    customerId: row.customerId,
+    date: row.date,
+    status: row.status,
+    attendees: row.attendees,
+    notes: row.notes,
+    recordedBy: by,
+    recordedAt: at,
+  });
+}
+
 /**
- * Adds a catch-up (or, with `id`, records the outcome of a scheduled one) and stores the new score
- * in the same transaction: value.quarterly_catchup reads these rows.
+ * Changes a catch-up without losing what it said before: the state before the change is kept as
+ * a version first (catch-ups saved before versions existed get theirs from the row itself), then
+ * the change is applied and kept as the next version. Locked, so two saves at once keep both.
+ */
+async function reviseCatchup(
+  db: Db,
+  actor: Actor,
+  customerId: number,
+  id: number,
+  change: Partial<Pick<CatchupRow, "date" | "status" | "attendees" | "notes">>,
+  onlyScheduled: boolean,
+  now: Date,
+) {
+  // Scoped by customer in the query itself: an id from another customer matches nothing.
+  const [before] = await db
+    .select()
+    .from(catchups)
+    .where(and(eq(catchups.id, id), eq(catchups.customerId, customerId), onlyScheduled ? eq(catchups.status, "scheduled") : undefined))
+    .for("update");
+  if (!before) return null;
+  const [known] = await db.select({ id: catchupVersions.id }).from(catchupVersions).where(eq(catchupVersions.catchupId, id)).limit(1);
+  if (!known) await appendVersion(db, before, before.createdBy, before.createdAt);
+  const [row] = await db.update(catchups).set(change).where(eq(catchups.id, id)).returning();
+  await appendVersion(db, row!, actor.name, now);
+  return row!;
+}
+
+/**
+ * Adds a catch-up (or, with `id`, records the outcome of a scheduled one, or records one again:
+ * every earlier version is kept) and stores the new score in the same transaction:
+ * value.quarterly_catchup reads these rows.
  */
 export async function recordCatchup(db: Db, actor: Actor, customerId: number, raw: unknown, now = new Date()) {
   const input = parseInput(CatchupInputSchema, raw);
+  await assertNotArchived(db, customerId);
   const problem = dateProblem(input, await customerToday(db, customerId, now));
   if (problem) throw new InputError({ date: problem });
   return db.transaction(async (tx) => {
-    let row: CatchupRow | undefined;
+    let row: CatchupRow | undefined | null;
     if (input.id) {
-      // Scoped by customer in the query itself: an id from another customer matches nothing.
-      [row] = await tx
-        .update(catchups)
-        .set({ date: input.date, status: input.status, attendees: input.attendees, notes: input.notes })
-        .where(and(eq(catchups.id, input.id), eq(catchups.customerId, customerId)))
-        .returning();
+      const { date, status, attendees, notes } = input;
+      row = await reviseCatchup(tx, actor, customerId, input.id, { date, status, attendees, notes }, false, now);
       if (!row) throw new InputError({ form: "That catch-up does not exist for this customer" });
       await recordAudit(tx, actor, "catchup.update", "customer", customerId, { catchupId: row.id, date: row.date, status: row.status });
     } else {
@@ -73,6 +116,7 @@ export async function recordCatchup(db: Db, actor: Actor, customerId: number, ra
           createdAt: now,
         })
         .returning();
+      await appendVersion(tx, row!, actor.name, now);
       await recordAudit(tx, actor, "catchup.create", "customer", customerId, { catchupId: row!.id, date: row!.date, status: row!.status });
     }
     await reassessOne(tx, customerId, "catchup", now);
@@ -89,12 +133,9 @@ export async function cancelCatchup(db: Db, actor: Actor, customerId: number, ra
   const { id } = parseInput(z.object({ id: CatchupInputSchema.shape.id.refine((v) => v !== undefined, "Unknown catch-up") }), {
     id: rawId,
   });
+  await assertNotArchived(db, customerId);
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(catchups)
-      .set({ status: "cancelled" })
-      .where(and(eq(catchups.id, id!), eq(catchups.customerId, customerId), eq(catchups.status, "scheduled")))
-      .returning();
+    const row = await reviseCatchup(tx, actor, customerId, id!, { status: "cancelled" }, true, now);
     if (!row) throw new InputError({ form: "Only a scheduled catch-up of this customer can be cancelled" });
     await recordAudit(tx, actor, "catchup.cancel", "customer", customerId, { catchupId: row.id, date: row.date });
     await reassessOne(tx, customerId, "catchup", now);
@@ -105,4 +146,19 @@ export async function cancelCatchup(db: Db, actor: Actor, customerId: number, ra
 /** Every catch-up of a customer, newest date first. */
 export async function listCatchups(db: Db, customerId: number): Promise<CatchupRow[]> {
   return db.select().from(catchups).where(eq(catchups.customerId, customerId)).orderBy(desc(catchups.date), desc(catchups.id));
+}
+
+/**
+ * Every earlier state of a customer's catch-ups that were changed after they were first saved,
+ * oldest first, by catch-up id. A catch-up saved once has no history beyond itself.
+ */
+export async function catchupHistory(db: Db, customerId: number): Promise<Record<number, CatchupVersion[]>> {
+  const rows = await db
+    .select()
+    .from(catchupVersions)
+    .where(eq(catchupVersions.customerId, customerId))
+    .orderBy(asc(catchupVersions.recordedAt), asc(catchupVersions.id));
+  const byCatchup = new Map<number, CatchupVersion[]>();
+  for (const row of rows) byCatchup.set(row.catchupId, [...(byCatchup.get(row.catchupId) ?? []), row]);
+  return Object.fromEntries([...byCatchup].filter(([, versions]) => versions.length > 1));
 }

@@ -246,3 +246,15 @@ export function customerEditView(customer: PublicCustomer) {
   const { apiKeyLast4, ...safe } = customer;
   return { customer: safe, region: regionOf(customer.posthogHost), maskedKey: maskApiKey(apiKeyLast4) };
 }
+
+export const ARCHIVED_READ_ONLY = "This customer is archived, so it is read-only: unarchive it (Edit, then Unarchive) to change anything";
+
+/**
+ * Archived customers are read-only until unarchived: no answers, overrides, catch-ups or
+ * refreshes. Every entry point that changes a customer's health calls this first.
+ */
+export async function assertNotArchived(db: Db, customerId: number) {
+  const [row] = await db.select({ archivedAt: customers.archivedAt }).from(customers).where(eq(customers.id, customerId));
+  if (!row) throw new InputError({ form: "Customer not found" });
+  if (row.archivedAt) throw new InputError({ form: ARCHIVED_READ_ONLY });
+}

@@ -1,9 +1,10 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
-import { asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { ROLES, type Role, users } from "../../db/schema";
+import { ROLES, type Role, sessions, users } from "../../db/schema";
+import { InputError } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
@@ -90,9 +91,129 @@ export async function listUsers(db: Db) {
       role: users.role,
       createdAt: users.createdAt,
       disabledAt: users.disabledAt,
+      lastSignInAt: users.lastSignInAt,
+      mustChangePassword: users.mustChangePassword,
     })
     .from(users)
     .orderBy(asc(users.name));
+}
+
+export type UserState = "active" | "disabled" | "must change password";
+
+export function userState(user: { disabledAt: Date | null; mustChangePassword: boolean }): UserState {
+  if (user.disabledAt) return "disabled";
+  return user.mustChangePassword ? "must change password" : "active";
+}
+
+export const RoleSchema = z.enum(ROLES, { errorMap: () => ({ message: "Role must be admin, csm or viewer" }) });
+
+export const UserIdSchema = z.preprocess(
+  (v) => (typeof v === "string" && /^\d{1,9}$/.test(v) ? Number(v) : v),
+  z.number({ invalid_type_error: "Unknown user", required_error: "Unknown user" }).int("Unknown user").positive("Unknown user"),
+);
+
+async function userById(db: Db, id: number) {
+  const [user] = await db.select().from(users).where(eq(users.id, id));
+  if (!user) throw new InputError({ form: "There is no such user" });
+  return user;
+}
+
+/** Ends every session of a user, or every one but `keep` (the browser that is changing its password). */
+export async function endSessions(db: Db, userId: number, keep?: string) {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), keep ? ne(sessions.id, keep) : undefined));
+}
+
+/** delight must keep an admin who can sign in, or nobody could ever manage access again. */
+async function assertAnotherActiveAdmin(db: Db, leaving: number, message: string) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.role, "admin"), isNull(users.disabledAt), ne(users.id, leaving)));
+  if ((row?.n ?? 0) === 0) throw new InputError({ form: message });
+}
+
+/** Takes effect at the user's next request: sessions read the role from the user on every request. */
+export async function setRole(db: Db, actor: Actor, userId: number, rawRole: unknown) {
+  const role = RoleSchema.safeParse(rawRole);
+  if (!role.success) throw new InputError({ role: "Role must be admin, csm or viewer" });
+  return db.transaction(async (tx) => {
+    const user = await userById(tx, userId);
+    if (user.role === role.data) return user;
+    if (user.role === "admin")
+      await assertAnotherActiveAdmin(tx, user.id, "delight needs at least one active admin; make someone else admin first");
+    const [updated] = await tx.update(users).set({ role: role.data, updatedAt: new Date() }).where(eq(users.id, user.id)).returning();
+    await recordAudit(tx, actor, "user.role", "user", user.id, { email: user.email, from: user.role, to: role.data });
+    return updated!;
+  });
+}
+
+/**
+ * Disabling ends the user's sessions at once and their API tokens stop working (tokens of a
+ * disabled user are refused on every request); enabling lets them sign in again.
+ */
+export async function setDisabled(db: Db, actor: Actor, userId: number, disabled: boolean) {
+  return db.transaction(async (tx) => {
+    const user = await userById(tx, userId);
+    if (disabled && actor.id === user.id) throw new InputError({ form: "You cannot disable your own account" });
+    if (disabled && user.role === "admin") await assertAnotherActiveAdmin(tx, user.id, "delight needs at least one active admin");
+    if (Boolean(user.disabledAt) === disabled) return user;
+    const [updated] = await tx
+      .update(users)
+      .set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date() })
+      .where(eq(users.id, user.id))
+      .returning();
+    if (disabled) await endSessions(tx, user.id);
+    await recordAudit(tx, actor, disabled ? "user.disable" : "user.enable", "user", user.id, { email: user.email });
+    return updated!;
+  });
+}
+
+/**
+ * Sets a new one-time password (returned once, to show the admin) that must be changed at the
+ * next sign-in, and ends the user's sessions.
+ */
+export async function resetPassword(db: Db, actor: Actor, userId: number) {
+  const password = generatePassword();
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const user = await userById(tx, userId);
+    await tx.update(users).set({ passwordHash, mustChangePassword: true, updatedAt: new Date() }).where(eq(users.id, user.id));
+    await endSessions(tx, user.id);
+    await recordAudit(tx, actor, "user.reset_password", "user", user.id, { email: user.email });
+    return { email: user.email, password };
+  });
+}
+
+export const PasswordChangeSchema = z
+  .object({
+    currentPassword: z.string({ required_error: "Enter your current password" }).min(1, "Enter your current password").max(200),
+    password: PasswordSchema,
+    confirm: z.string({ required_error: "Type the new password again" }),
+  })
+  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two new passwords are not the same" })
+  .refine((v) => v.password !== v.currentPassword, { path: ["password"], message: "Choose a password you have not been using" });
+
+/** A user changes their own password; their other sessions end, the one making the change stays. */
+export async function changeOwnPassword(db: Db, userId: number, input: z.output<typeof PasswordChangeSchema>, keepSession?: string) {
+  const user = await userById(db, userId);
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    throw new InputError({ currentPassword: "That is not your current password" });
+  }
+  const passwordHash = await hashPassword(input.password);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash, mustChangePassword: false, updatedAt: new Date() }).where(eq(users.id, user.id));
+    await endSessions(tx, user.id, keepSession);
+    await recordAudit(tx, { id: user.id, name: user.email }, "user.password_change", "user", user.id, {});
+  });
+}
+
+/** Signs a user out of every browser, the one asking included. */
+export async function signOutEverywhere(db: Db, userId: number) {
+  const user = await userById(db, userId);
+  await db.transaction(async (tx) => {
+    await endSessions(tx, user.id);
+    await recordAudit(tx, { id: user.id, name: user.email }, "user.sign_out_everywhere", "user", user.id, {});
+  });
 }
 
 export function canEdit(role: Role): boolean {

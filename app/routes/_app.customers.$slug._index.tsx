@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Checklist } from "~/components/customer/checklist";
 import { CustomerHeader } from "~/components/customer/customer-header";
@@ -8,7 +9,7 @@ import { ScoreSummary } from "~/components/customer/score-summary";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { clearOverride, recordAnswer, recordOverride, withdrawAnswer } from "~/models/answers.server";
 import { customerPageData } from "~/models/customer-page.server";
-import { getCustomer } from "~/models/customers.server";
+import { ARCHIVED_READ_ONLY, getCustomer } from "~/models/customers.server";
 import customerStyles from "~/styles/customer.css";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
@@ -25,7 +26,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db } = await getContext();
   const page = await customerPageData(db, params.slug ?? "");
   if (!page) notFound("No customer with this address");
-  return { ...page, canEdit: user.role !== "viewer" };
+  // Archived customers are read-only until unarchived (the edit page can unarchive).
+  return { ...page, canEdit: user.role !== "viewer" && !page.customer.archivedAt };
 }
 
 const INTENTS = ["answer", "withdraw-answer", "override", "clear-override", "refresh"] as const;
@@ -42,6 +44,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   invariantResponse((INTENTS as readonly string[]).includes(intent), "Unknown action");
   const actor = actorOf(user);
   const fields = formValues(form);
+  if (customer.archivedAt) return data({ ok: false as const, errors: { form: ARCHIVED_READ_ONLY }, values: fields }, { status: 409 });
   if (intent === "refresh") {
     const outcome = await refreshNow(slug);
     if (!outcome) notFound("No customer with this address");

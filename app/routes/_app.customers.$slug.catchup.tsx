@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CatchupForm, CatchupList } from "~/components/customer/catchup-form";
 import { ChangesAndProgress, HealthComparison, LastNotes, TalkingPoints } from "~/components/customer/catchup-pack";
 import { OverdueCatchups } from "~/components/customer/overdue-catchups";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { catchupPackData } from "~/models/catchup-pack.server";
-import { cancelCatchup, recordCatchup, scheduleCatchup } from "~/models/catchups.server";
-import { getCustomer } from "~/models/customers.server";
+import { cancelCatchup, catchupHistory, recordCatchup, scheduleCatchup } from "~/models/catchups.server";
+import { ARCHIVED_READ_ONLY, getCustomer } from "~/models/customers.server";
 import customerStyles from "~/styles/customer.css";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
@@ -24,7 +25,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db } = await getContext();
   const pack = await catchupPackData(db, params.slug ?? "");
   if (!pack) notFound("No customer with this address");
-  return { ...pack, canEdit: user.role !== "viewer" };
+  const history = Object.fromEntries(
+    Object.entries(await catchupHistory(db, pack.customer.id)).map(([id, versions]) => [
+      id,
+      versions.map((v) => ({ ...v, recordedAt: v.recordedAt.toISOString() })),
+    ]),
+  );
+  // Archived customers are read-only until unarchived.
+  return { ...pack, history, canEdit: user.role !== "viewer" && !pack.customer.archivedAt };
 }
 
 const MESSAGES = { schedule: "Catch-up scheduled", record: "Catch-up recorded", cancel: "Catch-up cancelled" } as const;
@@ -37,6 +45,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   invariantResponse(intent in MESSAGES, "Unknown action");
+  if (customer.archivedAt)
+    return data({ ok: false as const, errors: { form: ARCHIVED_READ_ONLY }, values: formValues(form) }, { status: 409 });
   const actor = actorOf(user);
   const fields = formValues(form);
   const outcome = await handleForm(form, () => {
@@ -84,7 +94,7 @@ export default function CatchupPack() {
           count={data.upcoming.length + data.overdue.length + data.past.length}
         />
       ) : null}
-      <CatchupList upcoming={data.upcoming} overdue={data.overdue} past={data.past} canEdit={data.canEdit} />
+      <CatchupList upcoming={data.upcoming} overdue={data.overdue} past={data.past} history={data.history} canEdit={data.canEdit} />
     </div>
   );
 }

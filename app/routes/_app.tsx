@@ -4,14 +4,17 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { requireUser } from "~/utils/auth.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  return { user };
+  // Never the whole session user: its session id must stay in the httpOnly cookie, out of the page.
+  const { name, email, role } = await requireUser(request);
+  return { user: { name, email, role } };
 }
 
 const LINKS = [
   { to: "/", label: "Customers", end: true },
   { to: "/plans", label: "Plans" },
   { to: "/users", label: "Users" },
+  { to: "/tokens", label: "API tokens" },
+  { to: "/audit", label: "Audit log", admin: true },
   { to: "/settings", label: "Settings" },
 ];
 
@@ -22,7 +25,7 @@ function Shell({ children, user }: { children: React.ReactNode; user?: { name: s
         <a className="brand" href="/">
           delight
         </a>
-        {LINKS.map((l) => (
+        {LINKS.filter((l) => !l.admin || user?.role === "admin").map((l) => (
           <NavLink key={l.to} to={l.to} end={l.end} className={({ isActive }) => `link${isActive ? " active" : ""}`}>
             {l.label}
           </NavLink>
@@ -31,6 +34,9 @@ function Shell({ children, user }: { children: React.ReactNode; user?: { name: s
           <div className="who">
             <div data-testid="signed-in-as">{user.name}</div>
             <div>{user.role}</div>
+            <NavLink to="/account" className={({ isActive }) => `link${isActive ? " active" : ""}`}>
+              Your account
+            </NavLink>
             <Form method="post" action="/logout">
               <button type="submit" className="link">
                 Sign out

@@ -4,7 +4,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { Field, FormError } from "~/components/ui/field";
 import { countUsers } from "~/models/users.server";
 import { getDb } from "~/utils/db.server";
-import { assertSameOrigin } from "~/utils/http.server";
+import { assertSameOrigin, clientAddress } from "~/utils/http.server";
 import { loginAttempt } from "~/utils/login.server";
 import { getSessionUser, redirectWithSession, safeRedirectTo } from "~/utils/session.server";
 
@@ -16,13 +16,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   assertSameOrigin(request);
   const form = await request.formData();
   const email = String(form.get("email") ?? "");
-  const result = await loginAttempt(await getDb(), email, String(form.get("password") ?? ""));
+  // Decided before the session exists: a bad target can never fail after signing in.
+  const to = safeRedirectTo(form.get("redirectTo"));
+  const result = await loginAttempt(await getDb(), email, String(form.get("password") ?? ""), {
+    address: clientAddress(request, context),
+  });
   if (!result.ok) return data({ errors: result.errors, values: { email } }, { status: result.status });
-  return redirectWithSession(request, result.userId, safeRedirectTo(form.get("redirectTo")));
+  return redirectWithSession(request, result.userId, to);
 }
 
 export default function Login() {

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
 import { getDb } from "~/utils/db.server";
-import { createFirstAdmin, isSetUp } from "~/utils/first-run.server";
+import { createFirstAdmin, isSetUp, setupCodeFor } from "~/utils/first-run.server";
 import { handleForm } from "~/utils/forms.server";
 import { assertSameOrigin, notFound } from "~/utils/http.server";
 import { redirectWithSession } from "~/utils/session.server";
@@ -12,6 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Welcome · delight" }];
 // First run only: once any user exists this page is gone.
 export async function loader(_: LoaderFunctionArgs) {
   if (await isSetUp(await getDb())) notFound("delight is already set up; sign in instead");
+  setupCodeFor(); // printed at start by npm start; under the dev server, on the first visit
   return null;
 }
 
@@ -20,7 +21,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = await getDb();
   if (await isSetUp(db)) notFound("delight is already set up; sign in instead");
   const form = await request.formData();
-  const outcome = await handleForm(form, () => createFirstAdmin(db, Object.fromEntries(form)), { secretFields: ["password"] });
+  const outcome = await handleForm(form, () => createFirstAdmin(db, Object.fromEntries(form)), { secretFields: ["password", "setupCode"] });
   if (!outcome.ok) return outcome.response;
   return redirectWithSession(request, outcome.result.id, "/");
 }
@@ -36,6 +37,14 @@ export default function Setup() {
         <p className="muted">Create the first admin account. This page closes once it exists.</p>
         <Form method="post" className="stack" noValidate>
           <FormError errors={errors} />
+          <Field
+            name="setupCode"
+            label="Setup code"
+            required
+            autoComplete="off"
+            errors={errors}
+            hint="Printed on the server's console when delight started, so only whoever runs the server can do this."
+          />
           <Field name="name" label="Your name" required defaultValue={values.name} errors={errors} />
           <Field name="email" label="Email" type="email" required defaultValue={values.email} errors={errors} />
           <Field

@@ -30,5 +30,6 @@ export async function requireApiUser(request: Request): Promise<SessionUser> {
   }
   const user = await getSessionUser(request);
   if (!user) unauthorized("Authentication required: send Authorization: Bearer <token> (create one with `delight token create`)");
+  if (user.mustChangePassword) unauthorized("Choose a new password first (Your account)");
   return user;
 }

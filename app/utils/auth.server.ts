@@ -10,10 +10,14 @@ function loginRedirect(request: Request): never {
   throw redirect(to === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(to)}`);
 }
 
+/** The page a user whose password an admin reset is held on until they choose a new one. */
+export const PASSWORD_PAGE = "/account";
+
 /** Every page but login, first-run and /healthz goes through this. */
 export async function requireUser(request: Request): Promise<SessionUser> {
   const user = await getSessionUser(request);
   if (!user) loginRedirect(request);
+  if (user.mustChangePassword && new URL(request.url).pathname !== PASSWORD_PAGE) throw redirect(PASSWORD_PAGE);
   return user;
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createDb, type Db, type DbHandle } from "../../db/client";
+import { secureDataDir } from "../../db/data-dir";
 import { loadOrCreateSecretFile, parseSecretKey } from "../../db/secrets";
 import type { Config } from "./env.server";
 
@@ -32,7 +33,11 @@ export function resolveSessionSecret(config: Config): string {
 
 /** Opens the database and applies pending migrations before anything else touches it. */
 export async function openContext(config: Config): Promise<AppContext> {
-  // Secrets first: a badly protected key file must stop start-up before any data is opened.
+  // The data folder and its files first: private to this user, or start-up stops here.
+  if (!inMemory(config) && (!config.DATABASE_URL || !config.DELIGHT_SECRET_KEY || !config.DELIGHT_SESSION_SECRET)) {
+    secureDataDir(config.dataDir);
+  }
+  // Secrets next: a badly protected key file must stop start-up before any data is opened.
   const secretKey = resolveSecretKey(config);
   const sessionSecret = resolveSessionSecret(config);
   const dbHandle = createDb({ url: config.DATABASE_URL, dataDir: config.dataDir });

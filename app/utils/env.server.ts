@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { parseSecretKey } from "../../db/secrets";
 
 /** "24h", "30m", "90s", "0" (off). Returns milliseconds. */
 export function parseDuration(value: string): number | null {
@@ -21,7 +22,18 @@ export const ConfigSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   DELIGHT_DATA_DIR: z.string().min(1).default(".data"),
-  DELIGHT_SECRET_KEY: z.string().optional(),
+  // Checked here, so a bad key stops the server and the CLI at start with one line.
+  DELIGHT_SECRET_KEY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        parseSecretKey(v);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^DELIGHT_SECRET_KEY /, "") });
+      }
+    }),
   DELIGHT_SESSION_SECRET: z.string().min(32, "DELIGHT_SESSION_SECRET must be at least 32 characters").optional(),
   DELIGHT_REFRESH_INTERVAL: z
     .string()
@@ -43,6 +55,33 @@ export const ConfigSchema = z.object({
    * to reach the local sandbox.
    */
   DELIGHT_ALLOW_PRIVATE_HOSTS: boolish,
+  /**
+   * The address people open delight at (https://delight.example.com). When set it is the only
+   * origin a form may be posted from, whatever Host or X-Forwarded-Host a request claims.
+   */
+  DELIGHT_PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      let url: URL;
+      try {
+        url = new URL(v.trim());
+      } catch {
+        ctx.addIssue({ code: "custom", message: `"${v}" is not a URL like https://delight.example.com` });
+        return z.NEVER;
+      }
+      if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password || url.search || url.hash) {
+        ctx.addIssue({ code: "custom", message: "must be an http(s) origin like https://delight.example.com" });
+        return z.NEVER;
+      }
+      return url.origin;
+    }),
+  /**
+   * delight runs behind one reverse proxy: its X-Forwarded-For (last address), X-Forwarded-Host
+   * and X-Forwarded-Proto are believed. Off, those headers are ignored: any client can send them.
+   */
+  DELIGHT_TRUST_PROXY: boolish,
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 

@@ -39,9 +39,16 @@ export function reassessSoon(): Promise<void> {
  */
 export function startScheduler() {
   if (started) return;
+  let config: ReturnType<typeof getConfig>;
+  try {
+    config = getConfig();
+  } catch {
+    // A bad configuration is reported by boot() (npm start) or by the first request.
+    return;
+  }
   started = true;
   setInterval(() => void reassessSoon(), REASSESS_TICK_MS).unref();
-  const interval = getConfig().DELIGHT_REFRESH_INTERVAL;
+  const interval = config.DELIGHT_REFRESH_INTERVAL;
   if (interval <= 0) return;
   const tick = async () => {
     if (refreshing) return;

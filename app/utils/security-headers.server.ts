@@ -1,5 +1,7 @@
 /** Headers on every response delight serves: documents, data requests and resource routes. */
 export function applySecurityHeaders(headers: Headers, nonce?: string) {
+  // Every page shows someone's data (or a sign-in form): no browser or proxy may keep a copy.
+  headers.set("Cache-Control", "no-store");
   const script = nonce ? `'self' 'nonce-${nonce}'` : "'self'";
   headers.set(
     "Content-Security-Policy",

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createCookie, redirect } from "@remix-run/node";
-import { and, eq, gt, isNull, lt } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
 import { sessions, users } from "../../db/schema";
 import { getContext } from "./db.server";
 import { isHttps } from "./http.server";
@@ -22,26 +22,51 @@ async function sessionCookie() {
   return cookie;
 }
 
-export type SessionUser = { id: number; email: string; name: string; role: "admin" | "csm" | "viewer" };
+export type SessionUser = {
+  id: number;
+  email: string;
+  name: string;
+  role: "admin" | "csm" | "viewer";
+  /** After an admin reset the user must choose a new password before anything else. */
+  mustChangePassword?: boolean;
+  /** The session this request carries (absent for API tokens). */
+  sessionId?: string;
+};
 
+async function sessionIdOf(request: Request): Promise<string | null> {
+  const value = await (await sessionCookie()).parse(request.headers.get("Cookie"));
+  return typeof value === "string" ? value : null;
+}
+
+/**
+ * The user behind the request's session, read fresh on every request: a role change applies at
+ * the next request, and a disabled user (whose sessions are also deleted) is signed out at once.
+ */
 export async function getSessionUser(request: Request): Promise<SessionUser | null> {
-  const sessionId = await (await sessionCookie()).parse(request.headers.get("Cookie"));
-  if (typeof sessionId !== "string") return null;
+  const sessionId = await sessionIdOf(request);
+  if (!sessionId) return null;
   const { db } = await getContext();
   const [row] = await db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, mustChangePassword: users.mustChangePassword })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, new Date()), isNull(users.disabledAt)));
-  return row ?? null;
+  return row ? { ...row, sessionId } : null;
 }
 
-/** Starts a session and returns the Set-Cookie header; expired sessions are swept on the way. */
+/**
+ * Starts a session and returns the Set-Cookie header. The session the browser already had is
+ * ended (a sign-in never leaves an older session alive in the same browser); expired sessions
+ * are swept on the way.
+ */
 export async function startSession(request: Request, userId: number): Promise<string> {
   const { db } = await getContext();
   const id = randomBytes(32).toString("base64url");
-  await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
-  await db.insert(sessions).values({ id, userId, expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000) });
+  const previous = await sessionIdOf(request);
+  const now = new Date();
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, now), previous ? eq(sessions.id, previous) : undefined));
+  await db.insert(sessions).values({ id, userId, expiresAt: new Date(now.getTime() + SESSION_DAYS * 86_400_000) });
+  await db.update(users).set({ lastSignInAt: now }).where(eq(users.id, userId));
   return (await sessionCookie()).serialize(id, { secure: isHttps(request) });
 }
 
@@ -55,10 +80,42 @@ export async function endSession(request: Request): Promise<string> {
   return c.serialize("", { maxAge: 0, expires: new Date(0), secure: isHttps(request) });
 }
 
-/** Only same-site relative paths: "//evil.example" and absolute URLs fall back to "/". */
+// What a browser might take for a slash, a scheme or a line break, in the value or once decoded.
+const UNSAFE_PATH = /[\u0000-\u001f\u007f-\u009f\\]/;
+
+function decodedForms(value: string): string[] | null {
+  const forms = [value];
+  let current = value;
+  for (let i = 0; i < 3; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return null;
+    }
+    if (next === current) break;
+    forms.push(next);
+    current = next;
+  }
+  return forms;
+}
+
+/**
+ * Where to go after signing in: only an absolute path on this site. "//host", "/\\host", tabs,
+ * line breaks and their percent-encoded forms (decoded up to three times) and anything that
+ * resolves to another origin fall back to "/". Never throws, so bad input is never a 500.
+ */
 export function safeRedirectTo(value: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
-  return value;
+  if (typeof value !== "string" || value.length === 0 || value.length > 2000) return fallback;
+  const forms = decodedForms(value);
+  if (!forms) return fallback;
+  for (const form of forms) {
+    if (!form.startsWith("/") || form.startsWith("//") || UNSAFE_PATH.test(form)) return fallback;
+  }
+  const base = "http://delight.invalid";
+  const url = new URL(value, base);
+  if (url.origin !== base) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export async function redirectWithSession(request: Request, userId: number, to: string) {

@@ -326,17 +326,17 @@ function sameRules(a: Rules, b: Rules): boolean {
 }
 
 /** Locks the customers' current rows (creating missing ones) and returns their revisions. */
-async function lockCurrent(tx: Db, ids: number[]): Promise<Map<number, number>> {
+async function lockCurrent(tx: Db, ids: number[]): Promise<Map<number, { revision: number; validUntil: Date }>> {
   await tx
     .insert(currentHealth)
     .values(ids.map((customerId) => ({ customerId })))
     .onConflictDoNothing();
   const rows = await tx
-    .select({ customerId: currentHealth.customerId, revision: currentHealth.revision })
+    .select({ customerId: currentHealth.customerId, revision: currentHealth.revision, validUntil: currentHealth.validUntil })
     .from(currentHealth)
     .where(inArray(currentHealth.customerId, ids))
     .for("update");
-  return new Map(rows.map((r) => [r.customerId, r.revision]));
+  return new Map(rows.map((r) => [r.customerId, { revision: r.revision, validUntil: r.validUntil }]));
 }
 
 /**
@@ -379,7 +379,8 @@ export async function commitPrepared(
 ): Promise<Assessment> {
   const id = prepared.assessment.customerId;
   const revisions = await lockCurrent(tx, [id]);
-  const unchanged = revisions.get(id) === (prepared.loaded.revision ?? 0) && sameRules(prepared.loaded.input.rules, await loadRules(tx));
+  const unchanged =
+    revisions.get(id)?.revision === (prepared.loaded.revision ?? 0) && sameRules(prepared.loaded.input.rules, await loadRules(tx));
   if (unchanged) {
     await writeAssessments(tx, [
       { assessment: prepared.assessment, sparkline: prepared.loaded.sparkline, cause: prepared.cause, runId: prepared.runId },
@@ -442,7 +443,12 @@ export async function ensureCurrent(
       // Rules that changed since they were read make every prepared assessment stale: skip the
       // batch, the next round reads the new rules (the change expired these customers again).
       if (!sameRules(rules, await loadRules(tx))) return 0;
-      const fresh = prepared.filter((p) => revisions.get(p.assessment.customerId) === (p.loaded.revision ?? 0));
+      // Skip a customer whose inputs changed since they were read, or that a reader re-assessed
+      // meanwhile (still valid: writing this older assessment over it would move time backwards).
+      const fresh = prepared.filter((p) => {
+        const locked = revisions.get(p.assessment.customerId);
+        return locked?.revision === (p.loaded.revision ?? 0) && locked.validUntil <= now;
+      });
       const items = fresh.map((p) => ({ assessment: p.assessment, sparkline: p.loaded.sparkline, cause: causeOf(p.loaded, "time") }));
       return (await writeAssessments(tx, items)).length;
     });

@@ -170,7 +170,11 @@ describe("failures", () => {
   it("names the missing scope", async () => {
     const client = clientFor("missing-scope");
     const error = await failure(client.hogql("SELECT 1", {}));
-    expect(error).toMatchObject({ kind: "scope", status: 403, message: "The API key lacks the query:read scope" });
+    expect(error).toMatchObject({
+      kind: "scope",
+      status: 403,
+      message: "The API key lacks the query:read scope (HTTP 403, permission_denied)",
+    });
   });
 
   it("reports a revoked key as auth", async () => {

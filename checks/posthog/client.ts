@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { badResponse, errorFromResponse, PostHogError, redact } from "./errors";
-import { httpFetch } from "./http";
+import { type HostPolicy, HostRefusedError, resolvePinned } from "./host";
+import { httpFetch, type LiteInit } from "./http";
 import { defaultRateLimiter, type RateBucket, type RateLimiter, rateLimitKeyId } from "./rate-limit";
 
 export type PostHogClientOptions = {
@@ -8,6 +9,13 @@ export type PostHogClientOptions = {
   apiKey: string;
   projectId: number;
   fetch?: typeof fetch;
+  /**
+   * Resolve the host once per request, check the answer and connect to exactly that address.
+   * Left out (tests with a fake fetch), the fetch resolves the name itself.
+   */
+  hostPolicy?: HostPolicy;
+  /** Extra certificate authority to trust (tests that serve TLS with their own CA). */
+  ca?: string;
   timeoutMs?: number;
   limiter?: RateLimiter;
   retries?: number;
@@ -56,7 +64,7 @@ export function normaliseBaseUrl(host: string): string {
 
 export function createPostHogClient(options: PostHogClientOptions): PostHogClient {
   const baseUrl = normaliseBaseUrl(options.host);
-  const origin = new URL(baseUrl).origin;
+  const { origin, hostname } = new URL(baseUrl);
   const { apiKey, projectId } = options;
   const doFetch = options.fetch ?? (httpFetch as unknown as typeof fetch);
   const timeoutMs = options.timeoutMs ?? 20_000;
@@ -73,9 +81,13 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
   async function exchange(url: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    requestCount += 1;
     try {
-      const response = await doFetch(url, { ...init, signal: controller.signal });
+      // Every request (retries and pages too) resolves the name again and checks the answer
+      // before a byte is sent, so a name that changes its answer cannot redirect the key.
+      const pinned = options.hostPolicy ? await resolvePinned(hostname, options.hostPolicy) : undefined;
+      requestCount += 1;
+      const lite: LiteInit = { pinned, ca: options.ca };
+      const response = await doFetch(url, { ...init, ...lite, signal: controller.signal } as RequestInit);
       const text = await response.text();
       let body: unknown = null;
       try {
@@ -86,6 +98,9 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
       return { status: response.status, body };
     } catch (error) {
       if (error instanceof PostHogError) throw error;
+      if (error instanceof HostRefusedError) {
+        throw new PostHogError(error.reason === "private" ? "forbidden" : "network", redact(error.message, secrets));
+      }
       if (controller.signal.aborted) {
         throw new PostHogError("timeout", `PostHog did not answer within ${Math.round(timeoutMs / 1000)} s`);
       }

@@ -50,41 +50,60 @@ export function missingScope(detail: string | null | undefined): string | null {
   return match ? match[1] : null;
 }
 
-function clip(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+// PostHog's `detail` is shown, clipped, as PostHog's own words; control characters (a forged
+// line in a log, a terminal escape) are dropped first.
+function clip(text: string, max = 200): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
+// Only a code that looks like one of PostHog's (`permission_denied`, `throttled`) is repeated.
+const safeCode = (code: string | null | undefined) => (code && /^[a-z][a-z0-9_]{0,63}$/i.test(code) ? code : null);
+
 /**
- * Maps an HTTP error answer to a PostHogError. Branches on status and `code`; the `detail`
- * text is read only for the scope name and the throttle seconds, and is redacted before use.
+ * Maps an HTTP error answer to a PostHogError whose message names the HTTP status and PostHog's
+ * error code. Branches on status and `code`; the `detail` text is read only for the scope name
+ * and the throttle seconds, and is shown only redacted and clipped. Answers only ever come from
+ * an address the client checked before connecting (client.ts), so a reply from delight's own
+ * network never reaches this function to be shown.
  */
 export function errorFromResponse(status: number, body: unknown, secrets: readonly string[] = []): PostHogError {
   const parsed = parseErrorBody(body);
-  const detail = parsed.detail ? clip(redact(parsed.detail, secrets)) : null;
+  const code = safeCode(parsed.code);
+  const detail = parsed.detail ? clip(redact(parsed.detail, secrets)) : "";
   const opts = { status };
+  const http = `HTTP ${status}${code ? `, ${code}` : ""}`;
+  const withDetail = (text: string) => `${text} (${http})${detail ? `: ${detail}` : ""}`;
 
-  if (status === 401) return new PostHogError("auth", "PostHog rejected the API key (it may have been revoked)", opts);
+  if (status === 401) return new PostHogError("auth", `PostHog rejected the API key; it may have been revoked (${http})`, opts);
   if (status === 403) {
     if (parsed.code === "authentication_failed" || parsed.code === "not_authenticated") {
-      return new PostHogError("auth", "PostHog rejected the API key (it may have been revoked)", opts);
+      return new PostHogError("auth", `PostHog rejected the API key; it may have been revoked (${http})`, opts);
     }
     const scope = missingScope(parsed.detail);
-    if (scope) return new PostHogError("scope", `The API key lacks the ${redact(scope, secrets)} scope`, opts);
-    return new PostHogError("forbidden", `PostHog refused access${detail ? `: ${detail}` : ""}`, opts);
+    if (scope && /^[a-z_]+:(read|write)$/.test(scope)) {
+      return new PostHogError("scope", `The API key lacks the ${scope} scope (${http})`, opts);
+    }
+    return new PostHogError("forbidden", withDetail("PostHog refused access"), opts);
   }
-  if (status === 404) {
-    return new PostHogError("not_found", `PostHog could not find it${detail ? ` (${detail})` : ""}: check the project id`, opts);
-  }
-  if (status === 400) return new PostHogError("bad_request", `PostHog refused the request${detail ? `: ${detail}` : ""}`, opts);
+  if (status === 404) return new PostHogError("not_found", withDetail("PostHog could not find it; check the project id"), opts);
+  if (status === 400) return new PostHogError("bad_request", withDetail("PostHog refused the request"), opts);
   if (status === 429) {
     const seconds = throttleSeconds(parsed.detail);
     return new PostHogError(
       "rate_limited",
-      `PostHog is rate-limiting this key${seconds !== null ? ` (available again in ${seconds} s)` : ""}`,
+      `PostHog is rate-limiting this key (${http})${seconds !== null ? `; available again in ${seconds} s` : ""}`,
       seconds !== null ? { status, retryAfterMs: seconds * 1000 } : opts,
     );
   }
-  if (status >= 500) return new PostHogError("server", `PostHog had an internal error (HTTP ${status})`, opts);
+  if (status >= 500) return new PostHogError("server", `PostHog had an internal error (${http})`, opts);
+  if (status >= 300 && status < 400) {
+    return new PostHogError(
+      "bad_response",
+      `PostHog answered with a redirect (HTTP ${status}); delight does not follow redirects, so check the PostHog address`,
+      opts,
+    );
+  }
   return new PostHogError("bad_response", `PostHog answered with an unexpected HTTP ${status}`, opts);
 }
 

@@ -1,6 +1,12 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import os from "node:os";
+import path from "node:path";
+import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { httpFetch } from "./http";
+import { httpFetch, pinnedLookup } from "./http";
 
 let server: Server;
 let url: string;
@@ -51,5 +57,97 @@ describe("httpFetch", () => {
     const pending = httpFetch(`${url}/slow`, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toBeInstanceOf(Error);
+  });
+});
+
+describe("pinned requests", () => {
+  test("connect to the pinned address, never resolving the name again", async () => {
+    // No DNS knows this name: the request can only arrive through the pinned address.
+    const port = (server.address() as { port: number }).port;
+    const res = await httpFetch(`http://posthog.pinned.test:${port}/x`, { pinned: [{ address: "127.0.0.1", family: 4 }] });
+    expect(res.status).toBe(200);
+    await expect(httpFetch(`http://posthog.pinned.test:${port}/x`)).rejects.toMatchObject({ cause: { code: "ENOTFOUND" } });
+  });
+
+  test("a pinned lookup answers its addresses in both of node's lookup shapes", () => {
+    const lookup = pinnedLookup([
+      { address: "203.0.113.9", family: 4 },
+      { address: "2001:db8::9", family: 6 },
+    ]);
+    const one: unknown[] = [];
+    const all: unknown[] = [];
+    lookup("anything.example", {}, (...args: unknown[]) => one.push(...args));
+    lookup("anything.example", { all: true }, (...args: unknown[]) => all.push(...args));
+    expect(one).toEqual([null, "203.0.113.9", 4]);
+    expect(all).toEqual([
+      null,
+      [
+        { address: "203.0.113.9", family: 4 },
+        { address: "2001:db8::9", family: 6 },
+      ],
+    ]);
+  });
+});
+
+describe("pinned TLS", () => {
+  let dir: string;
+  let tls: HttpsServer;
+  let cert: string;
+  let tlsPort: number;
+  const servernames: (string | false | null)[] = [];
+
+  beforeAll(async () => {
+    // A self-signed certificate for one name, trusted as its own CA by the requests below.
+    dir = mkdtempSync(path.join(os.tmpdir(), "delight-tls-"));
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=posthog.pinned.test",
+        "-addext",
+        "subjectAltName=DNS:posthog.pinned.test",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
+    cert = readFileSync(path.join(dir, "cert.pem"), "utf8");
+    tls = createHttpsServer({ key: readFileSync(path.join(dir, "key.pem")), cert }, (req, res) => {
+      servernames.push((req.socket as TLSSocket).servername);
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+    tlsPort = (tls.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    tls.closeAllConnections();
+    await new Promise<void>((resolve) => tls.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the name travels as SNI and the certificate is checked against it", async () => {
+    const pinned = [{ address: "127.0.0.1", family: 4 as const }];
+    const ok = await httpFetch(`https://posthog.pinned.test:${tlsPort}/`, { pinned, ca: cert });
+    expect(ok.status).toBe(200);
+    expect(servernames).toEqual(["posthog.pinned.test"]);
+    // Same address, another name: the certificate does not match, nothing is answered.
+    await expect(httpFetch(`https://other.pinned.test:${tlsPort}/`, { pinned, ca: cert })).rejects.toMatchObject({
+      cause: { code: "ERR_TLS_CERT_ALTNAME_INVALID" },
+    });
+    // Without trusting the test CA the certificate is refused too: checks are on.
+    await expect(httpFetch(`https://posthog.pinned.test:${tlsPort}/`, { pinned })).rejects.toMatchObject({
+      cause: { code: "DEPTH_ZERO_SELF_SIGNED_CERT" },
+    });
+    expect(servernames).toHaveLength(1);
   });
 });

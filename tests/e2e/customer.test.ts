@@ -164,6 +164,27 @@ describe("catch-up pack in Chromium", () => {
     await screenshot(page, "catchup-pack");
   });
 
+  test("recording the outcome of a scheduled catch-up keeps what it said before, shown as its history", async () => {
+    // The date field starts on the customer's today: schedule for today, then record it as held.
+    await page.fill("#f-attendees", "Cy");
+    await page.fill("#f-notes", "Agenda: SSO and funnels");
+    await page.click("button:has-text('Schedule')");
+    await expect.poll(() => page.textContent("[data-testid=catchup-saved]")).toContain("Catch-up scheduled");
+    await page.click("[data-testid=upcoming] >> text=Record outcome");
+    await expect.poll(() => page.textContent("#catchup-form-heading")).toMatch(/^Record the catch-up of /);
+    await page.fill("#f-notes", "Held: SSO agreed for Q3");
+    await page.click("button:has-text('Record as held')");
+    await expect.poll(() => page.textContent("[data-testid=catchup-saved]")).toContain("Catch-up recorded");
+    const history = page.locator("[data-testid=past] [data-testid=catchup-history]");
+    await expect.poll(() => history.count()).toBe(1);
+    await history.locator("summary").click();
+    const text = await history.textContent();
+    expect(text).toContain("History (2 versions)");
+    expect(text).toContain("Held: SSO agreed for Q3");
+    expect(text).toContain("Agenda: SSO and funnels");
+    expect(text).toMatch(/scheduled/);
+  });
+
   test("the Print button prints, and the print layout drops navigation and forms", async () => {
     await page.evaluate(() => {
       (window as unknown as { printed: number }).printed = 0;

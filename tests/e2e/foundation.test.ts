@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { collectConsoleErrors, launchBrowser, type RunningApp, screenshot, startApp } from "./harness";
+import { collectConsoleErrors, launchBrowser, type RunningApp, screenshot, setupCode, startApp } from "./harness";
 
 let app: RunningApp;
 let browser: Browser;
@@ -20,15 +20,19 @@ afterAll(async () => {
 });
 
 describe("foundation in Chromium", () => {
-  test("first run creates the admin, then the setup page is closed", async () => {
+  test("first run needs the setup code from the server console, creates the admin, then the setup page is closed", async () => {
     await page.goto(`${app.url}/`);
     await page.waitForURL(/\/setup$/);
+    await page.fill("#f-setupCode", "AAAA-BBBB-CCCC");
     await page.fill("#f-name", "Ada Admin");
     await page.fill("#f-email", "ada@example.com");
     await page.fill("#f-password", "short");
     await page.click("button[type=submit]");
     await expect.poll(() => page.textContent("#f-password-error")).toBe("Use at least 10 characters");
+    expect(await page.textContent("#f-setupCode-error")).toBe("That is not the setup code printed on the server's console");
     expect(await page.inputValue("#f-email")).toBe("ada@example.com");
+    expect(await page.content()).not.toContain("AAAA-BBBB-CCCC"); // a secret is never sent back
+    await page.fill("#f-setupCode", setupCode(app).toLowerCase());
     await page.fill("#f-password", "a long password");
     await page.click("button[type=submit]");
     await page.waitForURL(`${app.url}/`);

@@ -77,6 +77,13 @@ export async function startApp(env: Record<string, string> = {}, options: { data
   };
 }
 
+/** The one-time setup code a fresh server printed on its console (first run only). */
+export function setupCode(app: RunningApp): string {
+  const match = /setup code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})/.exec(app.logs.join(""));
+  if (!match) throw new Error(`the server printed no setup code: ${app.logs.join("")}`);
+  return match[1]!;
+}
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -78,6 +78,7 @@ describe("security in Chromium", () => {
     expect(headers["x-content-type-options"]).toBe("nosniff");
     expect(headers["referrer-policy"]).toBe("same-origin");
     expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["cache-control"]).toBe("no-store");
     await page.waitForLoadState("networkidle");
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await page.locator("body").textContent()).toContain("<script>window.__xss=1</script>");
@@ -95,6 +96,38 @@ describe("security in Chromium", () => {
       redirect: "manual",
     });
     expect(res.status, app.logs.join("").slice(-2000)).toBe(403);
+  });
+
+  test("a bad DELIGHT_SECRET_KEY stops npm start with one line, before it listens", async () => {
+    const started = await startApp({ DELIGHT_SECRET_KEY: "too-short" }).then(
+      (running) => running,
+      (error: Error) => error,
+    );
+    expect(started).toBeInstanceOf(Error);
+    const output = (started as Error).message.replace(/^server exited: /, "").trim();
+    expect(output).toBe(
+      "[delight] cannot start: Configuration error: DELIGHT_SECRET_KEY: must be 32 bytes, written as 64 hex characters or base64",
+    );
+  });
+
+  test("with DELIGHT_PUBLIC_URL set, it is the only origin a form may be posted from", async () => {
+    // Its own fresh folder: the embedded database takes one process at a time.
+    const strict = await startApp({ DELIGHT_PUBLIC_URL: "https://delight.example.com" });
+    try {
+      const post = (origin: string) =>
+        fetch(`${strict.url}/login`, {
+          method: "POST",
+          headers: { Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
+          body: "email=a%40example.com&password=whatever12345",
+          redirect: "manual",
+        });
+      // A page under a name rebound to this server, and even the server's own address: refused.
+      expect((await post("http://rebound.example")).status).toBe(403);
+      expect((await post(strict.url)).status).toBe(403);
+      expect((await post("https://delight.example.com")).status).not.toBe(403);
+    } finally {
+      await strict.stop();
+    }
   });
 
   test("the session cookie is httpOnly and SameSite=Lax", async () => {

@@ -7,6 +7,7 @@ import * as healthz from "../../app/routes/healthz";
 import * as login from "../../app/routes/login";
 import * as logout from "../../app/routes/logout";
 import * as setup from "../../app/routes/setup";
+import { setupCodeFor } from "../../app/utils/first-run.server";
 import { startSession } from "../../app/utils/session.server";
 import { BASE, callAction, callLoader, setupTestApp } from "../setup/test-app";
 
@@ -15,18 +16,38 @@ const app = setupTestApp();
 describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
   test("first run: /login sends to /setup, which creates the first admin and then closes", async () => {
     expect((await callLoader(login, "/login")).location).toBe("/setup");
+    const printed: string[] = [];
+    const setupCode = setupCodeFor((line) => printed.push(line));
+    expect(printed.join("")).toContain(`setup code ${setupCode}`);
     expect((await callLoader(setup, "/setup")).status).toBe(200);
 
-    const bad = await callAction(setup, "/setup", { name: "", email: "nope", password: "short" });
+    const bad = await callAction(setup, "/setup", { name: "", email: "nope", password: "short", setupCode: "" });
     expect(bad.status).toBe(400);
     expect(bad.data.errors).toMatchObject({
       name: "Name is required",
       email: "Enter a valid email address",
       password: "Use at least 10 characters",
+      setupCode: "That is not the setup code printed on the server's console",
     });
-    expect(bad.data.values).toEqual({ name: "", email: "nope" }); // the password is never echoed
+    expect(bad.data.values).toEqual({ name: "", email: "nope" }); // the password and code are never echoed
 
-    const ok = await callAction(setup, "/setup", { name: "Ada", email: "Ada@Example.com", password: "a long password" });
+    // Anyone who can reach a fresh server could otherwise make themselves admin.
+    for (const guess of ["", "AAAA-AAAA-AAAA", setupCode.slice(0, -1), `${setupCode}X`]) {
+      const wrong = await callAction(setup, "/setup", {
+        name: "Eve",
+        email: "eve@example.com",
+        password: "a long password",
+        setupCode: guess,
+      });
+      expect(wrong.status).toBe(400);
+      expect(wrong.data.errors.setupCode).toBeTruthy();
+    }
+    const withoutCode = await callAction(setup, "/setup", { name: "Eve", email: "eve@example.com", password: "a long password" });
+    expect(withoutCode.data.errors.setupCode).toBe("Enter the setup code printed on the server's console");
+
+    // Typed in lower case with spaces instead of dashes is the same code.
+    const typed = setupCode.toLowerCase().replace(/-/g, " ");
+    const ok = await callAction(setup, "/setup", { name: "Ada", email: "Ada@Example.com", password: "a long password", setupCode: typed });
     expect(ok.status).toBe(302);
     expect(ok.location).toBe("/");
     const cookie = ok.headers.get("Set-Cookie")!;
@@ -35,7 +56,9 @@ describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(cookie).not.toMatch(/Secure/);
 
     expect((await callLoader(setup, "/setup")).status).toBe(404);
-    expect((await callAction(setup, "/setup", { name: "Eve", email: "eve@example.com", password: "a long password" })).status).toBe(404);
+    expect(
+      (await callAction(setup, "/setup", { name: "Eve", email: "eve@example.com", password: "a long password", setupCode })).status,
+    ).toBe(404);
   });
 
   test("signing in with the right password starts a session; a wrong one does not", async () => {
@@ -60,20 +83,27 @@ describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(ok.location).toBe("/");
   });
 
-  test("repeated failed sign-ins for one email are slowed down", async () => {
+  test("repeated failed sign-ins for one email from one address are slowed down; other addresses are not", async () => {
     const email = "ada@example.com";
-    for (let i = 0; i < 5; i++) expect((await callAction(login, "/login", { email, password: `guess-${i}-xxxx` })).status).toBe(401);
-    const throttled = await callAction(login, "/login", { email, password: "a long password" });
+    const from = (clientAddress: string) => ({ context: { clientAddress } });
+    for (let i = 0; i < 5; i++) {
+      expect((await callAction(login, "/login", { email, password: `guess-${i}-xxxx` }, from("203.0.113.7"))).status).toBe(401);
+    }
+    const throttled = await callAction(login, "/login", { email, password: "a long password" }, from("203.0.113.7"));
     expect(throttled.status).toBe(429);
     expect(throttled.data.errors.form).toMatch(/Try again in \d+ s/);
-    // Another email is not affected.
-    expect((await callAction(login, "/login", { email: "someone@example.com", password: "whatever12345" })).status).toBe(401);
+    // Another email from that address, and the same email from another address, are not affected.
+    expect(
+      (await callAction(login, "/login", { email: "someone@example.com", password: "whatever12345" }, from("203.0.113.7"))).status,
+    ).toBe(401);
+    expect((await callAction(login, "/login", { email, password: "a long password" }, from("198.51.100.4"))).status).toBe(302);
   });
 
-  test("the session cookie is Secure when served over https (directly or behind a proxy)", async () => {
+  test("the session cookie is Secure when served over https; a client's X-Forwarded-Proto is not believed", async () => {
     const { userId } = await app.signIn("viewer");
     expect(await startSession(new Request("https://delight.test/login"), userId)).toMatch(/; Secure/);
-    expect(await startSession(new Request(BASE, { headers: { "X-Forwarded-Proto": "https" } }), userId)).toMatch(/; Secure/);
+    // Without DELIGHT_TRUST_PROXY (see the unit tests of isHttps for the proxy case).
+    expect(await startSession(new Request(BASE, { headers: { "X-Forwarded-Proto": "https" } }), userId)).not.toMatch(/Secure/);
     expect(await startSession(new Request(BASE), userId)).not.toMatch(/Secure/);
   });
 
@@ -117,9 +147,9 @@ describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
   test("admins add users and see the one-time password once; csms cannot add users", async () => {
     const admin = await app.signIn("admin");
     const created = await callAction(users, "/users", { name: "Cara", email: "cara@example.com", role: "csm" }, { cookie: admin.cookie });
-    expect(created.data.created.email).toBe("cara@example.com");
-    expect(created.data.created.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    const signIn = await callAction(login, "/login", { email: "cara@example.com", password: created.data.created.password });
+    expect(created.data.email).toBe("cara@example.com");
+    expect(created.data.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const signIn = await callAction(login, "/login", { email: "cara@example.com", password: created.data.password });
     expect(signIn.status).toBe(302);
 
     const dup = await callAction(users, "/users", { name: "Cara", email: "CARA@example.com", role: "csm" }, { cookie: admin.cookie });

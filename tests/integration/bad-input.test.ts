@@ -1,13 +1,17 @@
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, test } from "vitest";
+import * as account from "../../app/routes/_app.account";
+import * as audit from "../../app/routes/_app.audit";
 import * as editCustomer from "../../app/routes/_app.customers.$slug.edit";
 import * as newCustomer from "../../app/routes/_app.customers.new";
 import * as plans from "../../app/routes/_app.plans";
+import * as tokens from "../../app/routes/_app.tokens";
 import * as users from "../../app/routes/_app.users";
 import * as apiCustomers from "../../app/routes/api.customers";
 import * as apiCustomer from "../../app/routes/api.customers.$slug";
 import * as login from "../../app/routes/login";
 import * as setup from "../../app/routes/setup";
+import { setupCodeFor } from "../../app/utils/first-run.server";
 import { rowsOf } from "../../db/rows";
 import { cli } from "../setup/cli";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
@@ -89,13 +93,15 @@ const FORMS: Form[] = [
 
 describe(`hostile input to every form, CLI command and API route (${process.env.DELIGHT_TEST_DB})`, () => {
   test("first-run form", async () => {
+    const setupCode = setupCodeFor(() => {});
     for (const [, value] of HOSTILE) {
-      for (const field of ["name", "email", "password"]) {
-        const result = await callAction(setup, "/setup", { name: "A", email: "a@example.com", password: "long enough pw", [field]: value });
+      for (const field of ["name", "email", "password", "setupCode"]) {
+        const valid = { name: "A", email: "a@example.com", password: "long enough pw", setupCode };
+        const result = await callAction(setup, "/setup", { ...valid, [field]: value });
         tally.cases++;
         if (result.status === 302) {
           // Only valid values get through; delete the admin so the form stays open.
-          expect(field === "email").toBe(false);
+          expect(field === "email" || field === "setupCode").toBe(false);
           for (const table of ["audit_log", "sessions", "users"]) await app.ctx.db.execute(sql`delete from ${sql.identifier(table)}`);
           tally.accepted++;
           continue;
@@ -109,7 +115,7 @@ describe(`hostile input to every form, CLI command and API route (${process.env.
 
   test("login form", async () => {
     for (const [, value] of HOSTILE) {
-      for (const field of ["email", "password"]) {
+      for (const field of ["email", "password", "redirectTo"]) {
         const result = await callAction(login, "/login", { email: "nobody@example.com", password: "whatever at all", [field]: value });
         tally.cases++;
         expect(result.status).toBeGreaterThanOrEqual(400);
@@ -164,6 +170,92 @@ describe(`hostile input to every form, CLI command and API route (${process.env.
     }
   });
 
+  test("access forms: users, API tokens, your account", async () => {
+    const admin = await app.signIn("admin");
+    const target = await app.signIn("csm");
+    const token = await callAction(
+      tokens,
+      "/tokens",
+      { intent: "create", name: "kept", userId: String(target.userId) },
+      { cookie: admin.cookie },
+    );
+    const tokenId = String((token.data.message as string).match(/token (\d+)/)![1]);
+    /** Users' access and every token: a refused form changes none of it. */
+    const access = async () =>
+      JSON.stringify(
+        rowsOf(
+          await app.ctx.db.execute(
+            sql`select (select json_agg(json_build_object('id', id, 'role', role, 'off', disabled_at, 'pw', password_hash, 'must', must_change_password) order by id) from users) u, (select json_agg(json_build_object('id', id, 'revoked', revoked_at) order by id) from api_tokens) t, (select count(*)::int from audit_log) a`,
+          ),
+        ),
+      );
+    const forms: {
+      name: string;
+      route: { action?: (args: never) => unknown };
+      path: string;
+      valid: Record<string, string>;
+      freeText: string[];
+    }[] = [
+      { name: "role", route: users, path: "/users", valid: { intent: "role", userId: String(target.userId), role: "csm" }, freeText: [] },
+      { name: "disable", route: users, path: "/users", valid: { intent: "disable", userId: String(target.userId) }, freeText: [] },
+      { name: "reset", route: users, path: "/users", valid: { intent: "reset", userId: "999999" }, freeText: [] },
+      {
+        name: "token create",
+        route: tokens,
+        path: "/tokens",
+        valid: { intent: "create", name: "nightly", expiresInDays: "30", userId: String(target.userId) },
+        freeText: ["name"],
+      },
+      { name: "token revoke", route: tokens, path: "/tokens", valid: { intent: "revoke", id: "999999" }, freeText: [] },
+      {
+        name: "password",
+        route: account,
+        path: "/account",
+        valid: { intent: "password", currentPassword: "correct horse battery", password: "a new password", confirm: "a new password" },
+        freeText: [],
+      },
+    ];
+    for (const form of forms) {
+      for (const field of Object.keys(form.valid)) {
+        for (const [label, value] of HOSTILE) {
+          const before = await access();
+          const result = await callAction(form.route as never, form.path, { ...form.valid, [field]: value }, { cookie: admin.cookie });
+          tally.cases++;
+          const what = `${form.name}.${field} = ${label}`;
+          expect(result.status, what).toBeLessThan(500);
+          if (result.status >= 400) {
+            expect(await access(), what).toEqual(before);
+            tally.rejected++;
+            continue;
+          }
+          // Accepted only where any text is legitimate: a token's name, or a blank meaning "the default".
+          expect(form.freeText.includes(field) || value.trim() === "", what).toBe(true);
+          tally.accepted++;
+          if (result.data.token) {
+            const [row] = rowsOf<{ name: string }>(await app.ctx.db.execute(sql`select name from api_tokens order by id desc limit 1`));
+            if (field === "name") expect(row!.name, what).toBe(value.trim());
+          }
+        }
+      }
+    }
+    // The token made before is still there and still works.
+    expect((await callLoader(apiCustomers, "/api/customers", { headers: { Authorization: `Bearer ${token.data.token}` } })).status).toBe(
+      200,
+    );
+    expect(tokenId).toMatch(/^\d+$/);
+  });
+
+  test("audit log filters", async () => {
+    const { cookie } = await app.signIn("admin");
+    for (const [label, value] of HOSTILE) {
+      const q = encodeURIComponent(value);
+      const result = await callLoader(audit, `/audit?user=${q}&customer=${q}&action=${q}&before=${q}`, { cookie });
+      tally.cases++;
+      expect(result.status, label).toBe(200);
+      tally.rejected++;
+    }
+  });
+
   test("CLI commands", async () => {
     const env = { context: app.ctx };
     const commands: string[][] = [
@@ -173,7 +265,22 @@ describe(`hostile input to every form, CLI command and API route (${process.env.
       ["answer", "V", "V", "V"],
       ["report", "V"],
       ["refresh", "--customer", "V"],
+      ["user", "role", "V", "V"],
+      ["user", "role", "cli-target@example.com", "V"],
+      ["user", "disable", "V"],
+      ["user", "enable", "V"],
+      ["user", "reset-password", "V"],
+      ["token", "create", "--user", "V", "--name", "n"],
+      ["token", "create", "--user", "cli-target@example.com", "--expires-in-days", "V"],
+      ["token", "revoke", "V"],
+      ["token", "list", "--user", "V"],
     ];
+    await callAction(
+      users,
+      "/users",
+      { name: "Target", email: "cli-target@example.com", role: "csm" },
+      { cookie: (await app.signIn("admin")).cookie },
+    );
     for (const command of commands) {
       for (const [label, value] of HOSTILE) {
         const argv = command.map((a) => (a === "V" ? value : a));

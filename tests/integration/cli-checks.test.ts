@@ -68,7 +68,7 @@ describe(`CLI checks, refresh, answer, report (${process.env.DELIGHT_TEST_DB})`,
     expect(outcomes[1].errors[0]).toMatchObject({
       call: "project",
       kind: "auth",
-      message: "PostHog rejected the API key (it may have been revoked)",
+      message: "PostHog rejected the API key; it may have been revoked (HTTP 401, authentication_failed)",
     });
     expect(JSON.stringify(outcomes)).not.toContain(sandbox.customers[0]!.apiKey);
   });

@@ -71,7 +71,7 @@ const cases: Case[] = [
     fault: { serverError: { path: "/dashboards/", status: 503 } },
     status: "partial",
     unknown: ["setup.dashboards"],
-    reason: /internal error \(HTTP 503\)/,
+    reason: /internal error \(HTTP 503, error\)/,
     maxRequests: 12,
   },
   {
@@ -112,7 +112,7 @@ const cases: Case[] = [
     fault: { serverError: { status: 502 } },
     status: "failed",
     unknown: [],
-    reason: /internal error \(HTTP 502\)/,
+    reason: /internal error \(HTTP 502, error\)/,
     maxRequests: 30,
   },
 ];

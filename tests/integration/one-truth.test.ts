@@ -51,7 +51,7 @@ beforeAll(async () => {
     customers: sandbox.customers.filter((c) => wanted.includes(c.name)),
   });
   admin = await app.signIn("admin");
-  token = (await createApiToken(app.ctx.db, CLI_ACTOR, admin.userId, "one truth")).token;
+  token = (await createApiToken(app.ctx.db, CLI_ACTOR, admin.userId, { name: "one truth" })).token;
 });
 afterAll(async () => {
   await sandbox?.close();

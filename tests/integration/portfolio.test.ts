@@ -80,8 +80,8 @@ beforeAll(async () => {
   for (const [i, f] of fillers.entries())
     await seedHealth(db, f.id, { history: [score(ago(10 * HOUR + i * HOUR), 70 + i, { failing: 0, coverage: 1 })] });
 
-  token = (await createApiToken(db, CLI_ACTOR, me.userId, "tests")).token;
-  const revoked = await createApiToken(db, CLI_ACTOR, me.userId, "old");
+  token = (await createApiToken(db, CLI_ACTOR, me.userId, { name: "tests" })).token;
+  const revoked = await createApiToken(db, CLI_ACTOR, me.userId, { name: "old" });
   revokedToken = revoked.token;
   await db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, revoked.id));
 });

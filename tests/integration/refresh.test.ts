@@ -50,7 +50,9 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
   test("a revoked key or a missing scope gives unknown with a clear reason, never fail", async () => {
     const revoked = await assessmentOf(app.ctx.db, row("revoked-key").id);
     expect(revoked.freshness.lastRefresh).toMatchObject({ status: "failed" });
-    expect(revoked.freshness.lastRefresh!.errors[0]!.message).toBe("PostHog rejected the API key (it may have been revoked)");
+    expect(revoked.freshness.lastRefresh!.errors[0]!.message).toBe(
+      "PostHog rejected the API key; it may have been revoked (HTTP 401, authentication_failed)",
+    );
     expect(revoked.checks.filter((c) => c.kind === "automated" && c.source === "posthog").every((c) => c.status === "unknown")).toBe(true);
 
     const scoped = await assessmentOf(app.ctx.db, row("missing-scope").id);
@@ -164,7 +166,7 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(outcome.status).toBe("failed");
     expect(outcome.errors[0]).toMatchObject({
       kind: "forbidden",
-      message: expect.stringMatching(/resolves to a private network address \((127\.0\.0\.1|::1)\)/),
+      message: expect.stringMatching(/resolves to (127\.0\.0\.1|::1) \(loopback\)/),
     });
     expect(sandbox.requests.length).toBe(before);
   });

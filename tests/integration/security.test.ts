@@ -1,8 +1,10 @@
 /// <reference types="vite/client" />
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { createCustomer } from "../../app/models/customers.server";
+import { users } from "../../db/schema";
 import { BASE, callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 type RouteModule = { loader?: (args: LoaderFunctionArgs) => unknown; action?: (args: ActionFunctionArgs) => unknown };
@@ -19,6 +21,11 @@ const PUBLIC: Record<string, { loader?: number; action?: number }> = {
   "healthz.ts": { loader: 200 },
   "logout.tsx": { loader: 302, action: 302 },
 };
+
+/** Signed-in pages anyone may act on for themselves, viewers too: an unknown intent there is 400, not 403. */
+const SELF_SERVICE = new Set(["_app.account.tsx"]);
+/** Pages only admins may open at all. */
+const ADMIN_ONLY = new Set(["_app.audit.tsx"]);
 
 const app = setupTestApp();
 
@@ -42,9 +49,20 @@ beforeAll(async () => {
 
 describe(`every route, crawled (${process.env.DELIGHT_TEST_DB})`, () => {
   test("the crawl found the app's routes", () => {
-    expect(routes.length).toBeGreaterThanOrEqual(10);
+    // The closing note quotes this figure.
+    console.log(`route crawl (${process.env.DELIGHT_TEST_DB}): ${routes.length} route modules`);
+    expect(routes.length).toBeGreaterThanOrEqual(19);
     expect(routes.map((r) => r.file)).toEqual(
-      expect.arrayContaining(["_app.tsx", "_app._index.tsx", "_app.customers.new.tsx", "_app.plans.tsx"]),
+      expect.arrayContaining([
+        "_app.tsx",
+        "_app._index.tsx",
+        "_app.customers.new.tsx",
+        "_app.plans.tsx",
+        "_app.account.tsx",
+        "_app.tokens.tsx",
+        "_app.audit.tsx",
+        "_app.users.tsx",
+      ]),
     );
   });
 
@@ -71,10 +89,44 @@ describe(`every route, crawled (${process.env.DELIGHT_TEST_DB})`, () => {
     }
   });
 
-  test.each(routes.filter((r) => r.mod.action && !PUBLIC[r.file]))("$file: a viewer cannot change anything (403)", async ({ mod }) => {
-    const { cookie } = await app.signIn("viewer");
-    const result = await callAction(mod, `/x`, { intent: "anything", name: "x" }, { cookie, params });
-    expect(result.status).toBe(403);
+  test.each(routes.filter((r) => r.mod.action && !PUBLIC[r.file]))(
+    "$file: a viewer cannot change anything (403)",
+    async ({ file, mod }) => {
+      const { cookie } = await app.signIn("viewer");
+      const result = await callAction(mod, `/x`, { intent: "anything", name: "x" }, { cookie, params });
+      expect(result.status).toBe(SELF_SERVICE.has(file) ? 400 : 403);
+    },
+  );
+
+  test.each(routes.filter((r) => r.mod.loader && !PUBLIC[r.file]))(
+    "$file: a disabled user's open session counts for nothing",
+    async ({ file, mod }) => {
+      const { cookie, userId } = await app.signIn("admin");
+      await app.ctx.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, userId));
+      const result = await callLoader(mod, "/x", { cookie, params });
+      if (file.startsWith("api.")) expect(result.status).toBe(401);
+      else expect([result.status, result.location?.startsWith("/login")]).toEqual([302, true]);
+    },
+  );
+
+  test.each(routes.filter((r) => r.mod.loader && !PUBLIC[r.file] && r.file !== "_app.account.tsx"))(
+    "$file: a user whose password was reset sees nothing before choosing a new one",
+    async ({ file, mod }) => {
+      const { cookie, userId } = await app.signIn("admin");
+      await app.ctx.db.update(users).set({ mustChangePassword: true }).where(eq(users.id, userId));
+      const result = await callLoader(mod, "/x", { cookie, params });
+      if (file.startsWith("api.")) expect(result.status).toBe(401);
+      else expect([result.status, result.location]).toEqual([302, "/account"]);
+    },
+  );
+
+  test.each(routes.filter((r) => ADMIN_ONLY.has(r.file)))("$file: only admins may open it", async ({ mod }) => {
+    for (const role of ["csm", "viewer"] as const) {
+      const { cookie } = await app.signIn(role);
+      expect((await callLoader(mod, "/x", { cookie, params })).status).toBe(403);
+    }
+    const { cookie } = await app.signIn("admin");
+    expect((await callLoader(mod, "/x", { cookie, params })).status).toBe(200);
   });
 
   test.each(routes.filter((r) => r.mod.action && !PUBLIC[r.file]))(

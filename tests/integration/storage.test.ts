@@ -86,7 +86,7 @@ describe(`storage (${process.env.DELIGHT_TEST_DB})`, () => {
   test("passwords and API tokens are stored only as hashes", async () => {
     const password = "Correct-Horse-Battery-Staple-42";
     const user = await createUser(app.ctx.db, CLI_ACTOR, { email: "hash@example.com", name: "Hash", role: "csm" }, password);
-    const { token } = await createApiToken(app.ctx.db, CLI_ACTOR, user.id, "ci");
+    const { token } = await createApiToken(app.ctx.db, CLI_ACTOR, user.id, { name: "ci" });
     const dump = await dumpEverything();
     expect(dump).toContain("hash@example.com");
     expect(dump).not.toContain(password);

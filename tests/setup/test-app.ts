@@ -86,14 +86,22 @@ export function callAction(
   route: RouteModule,
   path: string,
   form: Record<string, string>,
-  options: { cookie?: string; params?: Record<string, string>; origin?: string | null } = {},
+  options: {
+    cookie?: string;
+    params?: Record<string, string>;
+    origin?: string | null;
+    headers?: Record<string, string>;
+    /** What app/server.mjs passes as load context, e.g. { clientAddress }. */
+    context?: Record<string, unknown>;
+  } = {},
 ) {
   const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
   if (options.cookie) headers.Cookie = options.cookie;
   const origin = options.origin === undefined ? BASE : options.origin;
   if (origin) headers.Origin = origin;
+  Object.assign(headers, options.headers);
   const request = new Request(BASE + path, { method: "POST", headers, body: new URLSearchParams(form).toString() });
-  return settle(() => route.action!({ request, params: options.params ?? {}, context: {} }));
+  return settle(() => route.action!({ request, params: options.params ?? {}, context: options.context ?? {} }));
 }
 
 export { rowsOf } from "../../db/rows";

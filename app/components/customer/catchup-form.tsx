@@ -120,8 +120,52 @@ function CancelButton({ id }: { id: number }) {
 
 type Row = CatchupPackData["past"][number];
 
+export type CatchupVersionView = {
+  id: number;
+  date: string;
+  status: string;
+  attendees: string;
+  notes: string;
+  recordedBy: string;
+  recordedAt: string;
+};
+
+/** Every earlier version of a catch-up that was saved again: who, when, and what it said. */
+function History({ versions }: { versions?: CatchupVersionView[] }) {
+  if (!versions || versions.length < 2) return null;
+  return (
+    <details className="catchup-history" data-testid="catchup-history">
+      <summary>History ({versions.length} versions)</summary>
+      <ol>
+        {[...versions].reverse().map((v) => (
+          <li key={v.id}>
+            <span className="muted small">
+              {v.recordedAt.slice(0, 16).replace("T", " ")} UTC by {v.recordedBy}:
+            </span>{" "}
+            <strong>{v.date}</strong> {v.status}
+            {v.attendees ? <span> · {v.attendees}</span> : null}
+            {v.notes ? <div className="history-notes">{v.notes}</div> : null}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
 /** Upcoming, overdue and past catch-ups; editors can record the outcome of, or cancel, a scheduled one. */
-export function CatchupList({ upcoming, overdue, past, canEdit }: { upcoming: Row[]; overdue: Row[]; past: Row[]; canEdit: boolean }) {
+export function CatchupList({
+  upcoming,
+  overdue,
+  past,
+  history = {},
+  canEdit,
+}: {
+  upcoming: Row[];
+  overdue: Row[];
+  past: Row[];
+  history?: Record<string, CatchupVersionView[]>;
+  canEdit: boolean;
+}) {
   return (
     <section className="panel no-print" aria-labelledby="catchups-heading">
       <h2 id="catchups-heading">Catch-ups</h2>
@@ -136,6 +180,7 @@ export function CatchupList({ upcoming, overdue, past, canEdit }: { upcoming: Ro
                 <Link to={`?record=${c.id}`}>Record outcome</Link> <CancelButton id={c.id} />
               </>
             ) : null}
+            <History versions={history[c.id]} />
           </li>
         ))}
       </ul>
@@ -152,6 +197,7 @@ export function CatchupList({ upcoming, overdue, past, canEdit }: { upcoming: Ro
                     <Link to={`?record=${c.id}`}>Record or reschedule</Link> <CancelButton id={c.id} />
                   </>
                 ) : null}
+                <History versions={history[c.id]} />
               </li>
             ))}
           </ul>
@@ -165,6 +211,7 @@ export function CatchupList({ upcoming, overdue, past, canEdit }: { upcoming: Ro
             <strong>{c.date}</strong> <span className={`badge ${c.status === "held" ? "status-pass" : "status-unknown"}`}>{c.status}</span>
             {c.attendees ? <span>{c.attendees}</span> : null}
             {c.notes ? <span className="muted small">{c.notes.length > 140 ? `${c.notes.slice(0, 140)}…` : c.notes}</span> : null}
+            <History versions={history[c.id]} />
           </li>
         ))}
       </ul>
