@@ -1,3 +1,4 @@
+export * from "./alerts";
 export * from "./checklist";
 export * from "./checks";
 export * from "./customers";
