@@ -3,6 +3,7 @@ import { type AppContext, openContext } from "../utils/context.server";
 import { ConfigError, loadConfig } from "../utils/env.server";
 import { hasUnstorableCharacters, InputError } from "../utils/validation.server";
 import { customerCommand, planCommand, tokenCommand, userCommand } from "./commands-admin";
+import { alertsCommand } from "./commands-alerts";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { checkCommand } from "./commands-custom";
 import { CliError, type CliIo } from "./io";
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   report: reportCommand,
   checks: checksCommand,
   check: checkCommand,
+  alerts: alertsCommand,
 };
 
 export const USAGE = `delight — customer health for teams whose customers use PostHog
@@ -47,7 +49,10 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   check add --section setup|training|value --question Q [--weight 0-10] [--plans "A,B"]
             [--kind manual|event --event E [--property P --operator equals|contains|is_set
              [--value V]] --min-count N --days 1-90]
-  check retire ID                        check list`;
+  check retire ID                        check list
+  alerts [--customer SLUG] [--kind K] [--all]   (open alerts; --all adds acknowledged and silenced)
+  alerts send [--wait SECONDS] [--digest]       (deliver pending alerts; for cron)
+  alerts ack ID`;
 
 /** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */
 export async function runCli(

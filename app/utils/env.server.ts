@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { checkWebhookUrl } from "./webhook-url.server";
 
 /** "24h", "30m", "90s", "0" (off). Returns milliseconds. */
 export function parseDuration(value: string): number | null {
@@ -43,6 +44,24 @@ export const ConfigSchema = z.object({
    * to reach the local sandbox.
    */
   DELIGHT_ALLOW_PRIVATE_HOSTS: boolish,
+  /** The team's Slack incoming webhook for alerts; set here it cannot be changed in Settings. */
+  DELIGHT_SLACK_WEBHOOK_URL: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined),
+  /** smtp://user:pass@host:587 or smtps://…: alerts and digests are e-mailed to owners through it. */
+  DELIGHT_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "DELIGHT_SMTP_URL must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  DELIGHT_SMTP_FROM: z.string().min(3).default("delight <delight@localhost>"),
+  /** The address people open delight at, for links in Slack and e-mail. */
+  DELIGHT_PUBLIC_URL: z
+    .string()
+    .url("DELIGHT_PUBLIC_URL must be a URL like https://delight.example.com")
+    .default("http://localhost:3000")
+    .transform((v) => v.replace(/\/+$/, "")),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
@@ -56,6 +75,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`Configuration error: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  if (parsed.data.DELIGHT_SLACK_WEBHOOK_URL) {
+    const webhook = checkWebhookUrl(parsed.data.DELIGHT_SLACK_WEBHOOK_URL, { allowPrivate: parsed.data.DELIGHT_ALLOW_PRIVATE_HOSTS });
+    if (!webhook.ok) throw new ConfigError(`Configuration error: DELIGHT_SLACK_WEBHOOK_URL: ${webhook.message}`);
   }
   const dataDir = parsed.data.DELIGHT_DATA_DIR.startsWith("memory://")
     ? parsed.data.DELIGHT_DATA_DIR
