@@ -155,7 +155,7 @@ export async function queueDigests(deps: SenderDeps, options: { force?: boolean 
       if (route.slackTeam && team) values.push(slackRow(`${key}:slack:team`, "team", slack, null, now));
       if (route.slackOwner && owner.slackUrl) values.push(slackRow(`${key}:slack:user:${ownerId}`, `user:${ownerId}`, slack, null, now));
       if (route.email && owner.email && deps.channels.emailEnabled) {
-        values.push(emailRow(`${key}:email:${ownerId}`, emailDigest(digest, owner.email, config.DELIGHT_PUBLIC_URL), null, now));
+        values.push(emailRow(`${key}:email`, emailDigest(digest, owner.email, config.DELIGHT_PUBLIC_URL), null, now));
       }
     }
     if (values.length) await tx.insert(alertDeliveries).values(values).onConflictDoNothing();
@@ -292,11 +292,14 @@ async function deliverOne(deps: SenderDeps, d: Claimed, holder: string, settings
  * that fall due within that long (the CLI for cron); without, leaves them to the next run (the
  * server runs this every few seconds).
  */
-export async function sendAlerts(deps: SenderDeps, options: { waitMs?: number; digest?: "due" | "now" } = {}): Promise<SendReport> {
+export async function sendAlerts(
+  deps: SenderDeps,
+  options: { waitMs?: number; digest?: "due" | "now" | "skip" } = {},
+): Promise<SendReport> {
   const now = () => deps.now?.() ?? new Date();
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const planned = await planDeliveries(deps);
-  const digests = await queueDigests(deps, { force: options.digest === "now" });
+  const digests = options.digest === "skip" ? 0 : await queueDigests(deps, { force: options.digest === "now" });
   await releaseDeadClaims(deps.db);
   const holder = holderId();
   const started = now().getTime();
