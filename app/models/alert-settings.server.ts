@@ -182,6 +182,15 @@ export async function saveUserPreferences(
   });
 }
 
+/** A user's own Slack webhook, opened (for sending and for matching a broken-channel record). */
+export async function personalSlackUrl(db: Db, userId: number, secretKey: Buffer): Promise<string | null> {
+  const [row] = await db
+    .select({ slack: alertPreferences.slackEncrypted })
+    .from(alertPreferences)
+    .where(eq(alertPreferences.userId, userId));
+  return row?.slack ? openSecret(row.slack, secretKey) : null;
+}
+
 /** Where an owner's alerts go: their address (or none), their Slack webhook, their digest choice. */
 export async function ownerChannels(db: Db, userIds: number[], secretKey: Buffer) {
   if (userIds.length === 0) return new Map<number, OwnerChannels>();

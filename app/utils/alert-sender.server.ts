@@ -2,10 +2,9 @@ import { and, asc, eq, inArray, isNull, min, or, sql } from "drizzle-orm";
 import { type AlertKind, isAlertKind } from "../../checks/alerts/kinds";
 import { holderId, isDeadLocalHolder } from "../../checks/refresh-lock";
 import type { Db } from "../../db/client";
-import { alertChannelStatus, alertDeliveries, alertPreferences, alertSettings, alerts, customers } from "../../db/schema";
-import { openSecret } from "../../db/secrets";
+import { alertChannelStatus, alertDeliveries, alertSettings, alerts, customers } from "../../db/schema";
 import { digestDue, digestEntries, weekOf } from "../models/alert-digest.server";
-import { loadAlertSettings, ownerChannels, type TeamAlertSettings, teamSlackUrl } from "../models/alert-settings.server";
+import { loadAlertSettings, ownerChannels, personalSlackUrl, type TeamAlertSettings, teamSlackUrl } from "../models/alert-settings.server";
 import { isSilenced } from "../models/alerts.server";
 import type { Channels, SendOutcome } from "./alert-channels.server";
 import { type EmailPayload, emailAlert, emailDigest, type SlackPayload, slackAlert, slackDigest } from "./alert-render";
@@ -201,11 +200,7 @@ async function resolve(deps: SenderDeps, d: Claimed, settings: TeamAlertSettings
   if (d.channel === "email") return { channel: "email", address: deps.config.DELIGHT_SMTP_URL ?? null };
   if (d.target === "team") return { channel: "slack:team", address: teamSlackUrl(deps.config, settings, deps.secretKey) };
   const userId = Number(d.target.slice("user:".length));
-  const [prefs] = await deps.db
-    .select({ slack: alertPreferences.slackEncrypted })
-    .from(alertPreferences)
-    .where(eq(alertPreferences.userId, userId));
-  return { channel: `slack:user:${userId}`, address: prefs?.slack ? openSecret(prefs.slack, deps.secretKey) : null };
+  return { channel: `slack:user:${userId}`, address: await personalSlackUrl(deps.db, userId, deps.secretKey) };
 }
 
 async function brokenSince(db: Db, channel: string, address: string) {
