@@ -28,12 +28,19 @@ export function alertMessage(customer: string, f: AlertFacts): string {
     case "usage_100": {
       const plan = f.plan ?? "its plan";
       const by = f.periodEnd ? ` by ${shortDay(f.periodEnd)}` : "";
-      if (f.percent === null) return `${customer} used at least 80 % of ${plan} in the last 30 days`;
-      const projected = f.projectedPercent !== null && f.projectedPercent > f.percent ? `, projected ${pct(f.projectedPercent)}${by}` : "";
-      if (f.kind === "usage_100" && f.percent < 100 && f.projectedPercent !== null) {
-        return `${customer} is projected to use ${pct(f.projectedPercent)} of ${plan}${by} (${pct(f.percent)} so far)`;
+      const line = f.kind === "usage_80" ? 80 : 100;
+      // Say what put the customer over the line: this period, the projection, or (80 %) the 30-day check.
+      if (f.percent !== null && f.percent >= line) {
+        const projected =
+          f.projectedPercent !== null && f.projectedPercent > f.percent ? `, projected ${pct(f.projectedPercent)}${by}` : "";
+        return `${customer} is at ${pct(f.percent)} of ${plan}${projected}`;
       }
-      return `${customer} is at ${pct(f.percent)} of ${plan}${projected}`;
+      const soFar = f.percent !== null ? ` (${pct(f.percent)} so far)` : "";
+      if (f.projectedPercent !== null && f.projectedPercent >= line) {
+        return `${customer} is projected to use ${pct(f.projectedPercent)} of ${plan}${by}${soFar}`;
+      }
+      if (f.kind === "usage_100") return `${customer} reached the whole of ${plan}${soFar}`;
+      return `${customer} used at least 80 % of ${plan} in the last 30 days${soFar.replace("so far", "of this period so far")}`;
     }
     case "band_drop":
       return `${customer} fell from ${f.from} to ${f.to} (score ${score(f.previousScore)} → ${score(f.score)})`;

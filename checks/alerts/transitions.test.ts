@@ -227,6 +227,14 @@ describe("messages: one line naming the customer", () => {
       "Acme Analytics used at least 80 % of its plan in the last 30 days",
     ],
     [
+      { kind: "usage_80", percent: 8, projectedPercent: null, plan: "Scale 2M", periodEnd: "2025-12-27" },
+      "Acme Analytics used at least 80 % of Scale 2M in the last 30 days (8 % of this period so far)",
+    ],
+    [
+      { kind: "usage_80", percent: 50, projectedPercent: 95, plan: "Scale 2M", periodEnd: "2025-12-27" },
+      "Acme Analytics is projected to use 95 % of Scale 2M by 27 Dec (50 % so far)",
+    ],
+    [
       { kind: "score_drop", from: 72, to: 55, newlyFailing: ["setup.production", "training.everyone_used"] },
       "Acme Analytics: score 72 → 55 within 7 days: setup.production and training.everyone_used now failing",
     ],
