@@ -83,4 +83,5 @@ CREATE INDEX "alert_deliveries_due_idx" ON "alert_deliveries" USING btree ("stat
 CREATE INDEX "alert_deliveries_alert_idx" ON "alert_deliveries" USING btree ("alert_id");--> statement-breakpoint
 CREATE INDEX "alerts_customer_idx" ON "alerts" USING btree ("customer_id","kind","raised_at");--> statement-breakpoint
 CREATE INDEX "alerts_raised_idx" ON "alerts" USING btree ("raised_at");--> statement-breakpoint
+CREATE INDEX "alerts_score_idx" ON "alerts" USING btree ("score_id");--> statement-breakpoint
 CREATE INDEX "alerts_unplanned_idx" ON "alerts" USING btree ("id") WHERE "alerts"."planned_at" is null;

@@ -37,6 +37,8 @@ export const alerts = pgTable(
   (t) => [
     index("alerts_customer_idx").on(t.customerId, t.kind, t.raisedAt),
     index("alerts_raised_idx").on(t.raisedAt),
+    // ON DELETE SET NULL from health_scores looks alerts up by score_id.
+    index("alerts_score_idx").on(t.scoreId),
     index("alerts_unplanned_idx").on(t.id).where(sql`${t.plannedAt} is null`),
   ],
 );
