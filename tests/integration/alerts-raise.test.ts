@@ -75,7 +75,8 @@ describe(`alerts on transitions (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(await raised("over-plan")).toEqual({ usage_80: 1, usage_100: 1 });
     expect(await raised("near-plan")).toEqual({ usage_80: 1 });
     const [first] = await alertsOf("near-plan", "usage_80");
-    expect(first!.message).toMatch(/^Nearly There Inc is at \d+ % of Scale 2M/);
+    // (What crossed the line depends on the day of the billing period: the period, the projection or the 30-day check.)
+    expect(first!.message).toMatch(/^Nearly There Inc (is at \d+ %|is projected to use \d+ %|used at least 80 %) of Scale 2M/);
 
     await refresh("over-plan");
     await refresh("near-plan");

@@ -67,6 +67,8 @@ const lastReason = async (scenario: string) =>
       .select({ reason: healthScores.reason })
       .from(healthScores)
       .where(eq(healthScores.customerId, idOf(scenario)))
+      // Without an order PostgreSQL may return rows in any order (it did, once, under load).
+      .orderBy(healthScores.id)
   ).at(-1)?.reason;
 
 describe(`time is an input (${process.env.DELIGHT_TEST_DB})`, () => {
