@@ -102,7 +102,7 @@ export default function Alerts() {
           <FilterLink name="view" value="open" label="Open" current={filters.view} />
           <FilterLink name="view" value="history" label="History" current={filters.view} />
         </nav>
-        <Form method="get" className="row">
+        <Form method="get">
           <input type="hidden" name="scope" value={filters.scope} />
           <input type="hidden" name="view" value={filters.view} />
           <div className="field">

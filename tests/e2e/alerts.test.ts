@@ -158,6 +158,8 @@ describe("alerts in Chromium", () => {
     await page.fill("#f-teamSlack", "https://hooks.slack.com/services/T000/B000/abcd4321");
     await page.click("text=Save Slack channel");
     await expect.poll(() => page.textContent("[data-testid=team-slack]")).toBe("hooks.slack.com/…4321");
+    // Saved, the secret does not stay on screen.
+    expect(await page.inputValue("#f-teamSlack")).toBe("");
     expect(await page.content()).not.toContain("abcd4321");
     await screenshot(page, "alerts-settings");
   });

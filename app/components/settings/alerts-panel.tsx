@@ -54,7 +54,8 @@ export function AlertsPanel({ view, canEdit, reply }: { view: AlertSettingsView;
         </dd>
       </dl>
       {canEdit && view.teamSlack.source !== "env" ? (
-        <Form method="post" className="stack" noValidate style={{ marginTop: "1rem" }}>
+        // Keyed by the saved hint: once saved, the form starts empty again (the URL is a secret).
+        <Form key={view.teamSlack.hint ?? "none"} method="post" className="stack" noValidate style={{ marginTop: "1rem" }}>
           <FormError errors={slack?.errors} />
           <input type="hidden" name="intent" value="alert-slack" />
           <Field
@@ -161,7 +162,7 @@ export function MyAlertsPanel({ view, reply }: { view: AlertSettingsView; reply?
           </Form>
         </div>
       ) : null}
-      <Form method="post" className="stack" noValidate>
+      <Form key={mine.slackHint ?? "none"} method="post" className="stack" noValidate>
         <FormError errors={failure?.errors} />
         <input type="hidden" name="intent" value="my-alerts" />
         <label className="settings-choice">
