@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
+import { type SlackReceiver, startSlackReceiver } from "../setup/alert-sinks";
 import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 /*
@@ -18,11 +19,12 @@ let browser: Browser;
 let page: Page;
 let dataDir: string;
 let consoleErrors: string[];
+let slack: SlackReceiver;
 const passwords: Record<string, string> = {};
 const delight = (...argv: string[]) => delightCli(dataDir, ...argv);
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  [sandbox, slack] = await Promise.all([startSandbox(), startSlackReceiver()]);
   dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-e2e-alerts-"));
   for (const [email, role] of [
     ["admin@example.com", "admin"],
@@ -59,8 +61,12 @@ beforeAll(async () => {
     );
   }
   await delight("refresh", "--all");
+  // Alerts raised while no server ran are delivered by the server once it starts.
   [app, browser] = await Promise.all([
-    startApp({ DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true" }, { dataDir }),
+    startApp(
+      { DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true", DELIGHT_SLACK_WEBHOOK_URL: `${slack.url}/team` },
+      { dataDir },
+    ),
     launchBrowser(),
   ]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -71,6 +77,7 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
   await sandbox?.close();
+  await slack?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -86,6 +93,15 @@ const unread = async () =>
 const items = () => page.locator("[data-testid=alert]");
 
 describe("alerts in Chromium", () => {
+  test("the server delivers the alerts raised before it started to the team's Slack channel, once each", async () => {
+    // Its sender runs every 10 s. (First, before anything is snoozed or muted below.)
+    await expect.poll(() => slack.delivered("/team").length, { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+    const keys = slack.delivered("/team").map((r) => r.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const texts = slack.delivered("/team").map((r) => r.body.text);
+    expect(texts).toEqual(expect.arrayContaining([expect.stringMatching(/^Overflow GmbH is at \d+ % of Growth 500k/)]));
+  });
+
   test("the navigation counts the open alerts on my customers; the inbox lists them with links to the customer", async () => {
     await signIn(page, app.url, "csm@example.com", passwords["csm@example.com"]!);
     // Overflow GmbH crossed 80 % and 100 %, Nearly There Inc 80 %.
@@ -136,7 +152,7 @@ describe("alerts in Chromium", () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  test("Settings: admins choose which kinds go where and set the team Slack webhook; a bad one is refused with a message", async () => {
+  test("Settings: admins choose which kinds go where; a Slack webhook is checked, kept secret and shown as a hint", async () => {
     await page.context().clearCookies();
     await signIn(page, app.url, "admin@example.com", passwords["admin@example.com"]!);
     await page.goto(`${app.url}/settings`);
@@ -150,16 +166,21 @@ describe("alerts in Chromium", () => {
     expect(await page.locator('input[name="route:answer_no:slackTeam"]').isChecked()).toBe(true);
     expect(await page.inputValue("#f-scoreDropPoints")).toBe("20");
 
-    await page.fill("#f-teamSlack", "https://hooks.slack.com");
-    await page.click("text=Save Slack channel");
-    await expect.poll(() => page.textContent("#f-teamSlack-error")).toMatch(/^Enter a Slack incoming-webhook URL/);
+    // The team channel comes from DELIGHT_SLACK_WEBHOOK_URL: shown by host, not editable here.
+    expect(await page.textContent("[data-testid=team-slack]")).toBe(`${new URL(slack.url).host} (set by DELIGHT_SLACK_WEBHOOK_URL)`);
+    expect(await page.locator("#f-teamSlack").count()).toBe(0);
+
+    // A personal webhook follows the same address rules; once saved it shows only as a hint.
+    await page.fill("#f-slack", "https://hooks.slack.com");
+    await page.click("text=Save your alerts");
+    await expect.poll(() => page.textContent("#f-slack-error")).toMatch(/^Enter a Slack incoming-webhook URL/);
     // That refusal is a 400 the browser logs; it was meant.
     consoleErrors.length = 0;
-    await page.fill("#f-teamSlack", "https://hooks.slack.com/services/T000/B000/abcd4321");
-    await page.click("text=Save Slack channel");
-    await expect.poll(() => page.textContent("[data-testid=team-slack]")).toBe("hooks.slack.com/…4321");
-    // Saved, the secret does not stay on screen.
-    expect(await page.inputValue("#f-teamSlack")).toBe("");
+    await page.fill("#f-slack", "https://hooks.slack.com/services/T000/B000/abcd4321");
+    await page.click("text=Save your alerts");
+    await expect.poll(() => page.textContent("[data-testid=settings-message]")).toBe("Saved your alert settings");
+    await expect.poll(() => page.textContent("#f-slack ~ .hint")).toBe("Now: hooks.slack.com/…4321. Enter a new one to replace it.");
+    expect(await page.inputValue("#f-slack")).toBe("");
     expect(await page.content()).not.toContain("abcd4321");
     await screenshot(page, "alerts-settings");
   });
