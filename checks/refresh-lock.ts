@@ -8,11 +8,11 @@ import { refreshLocks } from "../db/schema";
 const STALE_MS = 10 * 60_000;
 const HOST = os.hostname();
 
-function holderId() {
+export function holderId() {
   return `${HOST}:${process.pid}:${randomBytes(4).toString("hex")}`;
 }
 
-function isDeadLocalHolder(holder: string): boolean {
+export function isDeadLocalHolder(holder: string): boolean {
   const [host, pid] = holder.split(":");
   if (host !== HOST || !pid) return false;
   try {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/models/users.server";
+import { UNKNOWN_ACTIVITY } from "../checks/activity";
 import { type Assessment, STALE_AFTER_MS } from "../checks/assessment/assess";
 import { ensureCurrent, nextSparkline, rebuildSparklines, type Sparkline, writeAssessments } from "../checks/assessment/store";
 import { CATALOG } from "../checks/catalog";
@@ -175,6 +176,9 @@ function seededAssessment(
       dataThrough: null,
       stale: !succeeded || Date.now() - run.finishedAt.getTime() > STALE_AFTER_MS,
     },
+    activity: UNKNOWN_ACTIVITY,
+    catchups: { lastHeld: null, nextScheduled: null, overdue: false },
+    addedAt: null,
     resultsRunId: succeeded ? run.id : null,
   };
 }

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from "../utils/env.server";
 import { hasUnstorableCharacters, InputError } from "../utils/validation.server";
 import { tokenCommand, userCommand } from "./commands-access";
 import { customerCommand, planCommand } from "./commands-admin";
+import { alertsCommand } from "./commands-alerts";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { checkCommand } from "./commands-custom";
 import { CliError, type CliIo } from "./io";
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   report: reportCommand,
   checks: checksCommand,
   check: checkCommand,
+  alerts: alertsCommand,
 };
 
 export const USAGE = `delight — customer health for teams whose customers use PostHog
@@ -53,7 +55,10 @@ Usage: npm run --silent delight -- <command> [options] [--json]
             [--kind manual|event --event E [--property P --operator equals|not_equals|
              contains|not_contains|is_set|is_not_set|gt|lt [--value V]]
              [--count events|persons] --min-count N --days 1-90]
-  check retire ID                        check list`;
+  check retire ID                        check list
+  alerts [--customer SLUG] [--kind K] [--all]   (open alerts; --all adds acknowledged and silenced)
+  alerts send [--wait SECONDS] [--digest]       (deliver pending alerts; for cron)
+  alerts ack ID`;
 
 /** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */
 export async function runCli(

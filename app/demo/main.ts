@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { refreshMany } from "../../checks/refresh";
 import { customers } from "../../db/schema";
+import { listAlerts } from "../models/alerts.server";
 import { recordAnswer } from "../models/answers.server";
 import { CLI_ACTOR } from "../models/audit.server";
 import { recordCatchup } from "../models/catchups.server";
@@ -81,6 +82,20 @@ await recordCatchup(ctx.db, { id: csm.id, name: "casey@delight.demo" }, healthy.
   attendees: "Jane (Acme), Casey",
   notes: "Wants funnels per plan tier. Follow up on feature flags rollout.",
 });
+// A check that was answered yes and now no, so the inbox shows that kind of alert beside the
+// usage ones the refreshes raised (over plan, near plan, gone quiet).
+const slipping = seeded.find((s) => s.scenario.name === "slipping")!.customer;
+const casey = { id: csm.id, name: "casey@delight.demo" };
+await recordAnswer(
+  ctx.db,
+  casey,
+  slipping.id,
+  { checkId: "training.joint_slack", answer: "yes", note: "set up at kick-off" },
+  new Date(now.getTime() - 1000),
+);
+await recordAnswer(ctx.db, casey, slipping.id, { checkId: "training.joint_slack", answer: "no", note: "they left the shared channel" });
+const open = await listAlerts(ctx.db, { all: false });
+step(`${open.length} alerts to look at (the Alerts page; Slack and e-mail when DELIGHT_SLACK_WEBHOOK_URL / DELIGHT_SMTP_URL are set)`);
 await ctx.dbHandle.close();
 
 step("starting delight");

@@ -27,7 +27,7 @@ export const TokenInputSchema = z.object({
 });
 
 /** Returns the token once; only its SHA-256 is stored (it has 256 bits, so no slow hash is needed). */
-export async function createApiToken(db: Db, actor: Actor, userId: number, raw: unknown, now = new Date()) {
+export async function createApiToken(db: Db, actor: Actor, userId: number, raw: Record<string, unknown>, now = new Date()) {
   const input = parseInput(TokenInputSchema, raw);
   const token = `dlt_${randomBytes(32).toString("base64url")}`;
   const expiresAt = input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null;

@@ -1,35 +1,53 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
+import { AlertsPanel, MyAlertsPanel } from "~/components/settings/alerts-panel";
 import { CustomChecksPanel } from "~/components/settings/custom-checks-panel";
 import { ExtrasPanel } from "~/components/settings/extras-panel";
 import { ScoringPanel, VersionsList } from "~/components/settings/scoring-panel";
+import { alertSettingsView, isAlertSettingsIntent, runAlertSettingsIntent } from "~/models/alert-settings-view.server";
 import { checklistSettings, runSettingsIntent, SETTINGS_INTENTS, type SettingsIntent } from "~/models/settings.server";
 import { actorOf, requireAdmin, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
 import { handleForm } from "~/utils/forms.server";
-import { invariantResponse } from "~/utils/http.server";
+import { assertSameOrigin, invariantResponse } from "~/utils/http.server";
 import { reassessSoon } from "~/utils/scheduler.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings · delight" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { config, dbHandle, db } = await getContext();
+  const ctx = await getContext();
+  const { config, dbHandle, db } = ctx;
   return {
     database: dbHandle.kind === "pglite" ? `Embedded (PGlite) in ${config.dataDir}` : "PostgreSQL server (DATABASE_URL)",
     refreshEvery: config.DELIGHT_REFRESH_INTERVAL === 0 ? "off" : `${Math.round(config.DELIGHT_REFRESH_INTERVAL / 60_000)} minutes`,
     posthogExport: config.DELIGHT_POSTHOG_API_KEY ? `on (${config.DELIGHT_POSTHOG_HOST})` : "off",
     checklist: await checklistSettings(db),
+    alerts: await alertSettingsView(ctx, user),
     canEdit: user.role === "admin",
   };
 }
 
-/** Admin-only: the rules change every customer's score. csm and viewer get 403 whatever the form says. */
+/**
+ * The rules change every customer's score: admin only, csm and viewer get 403 whatever the form
+ * says. Alert forms check their own: every user may set their own alerts.
+ */
 export async function action({ request }: ActionFunctionArgs) {
-  const admin = await requireAdmin(request, { mutating: true });
-  const { db } = await getContext();
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
+  if (isAlertSettingsIntent(intent)) {
+    const user = await requireUser(request);
+    assertSameOrigin(request);
+    const ctx = await getContext();
+    // Webhook URLs are secrets (anyone holding one can post): never sent back, even when refused.
+    const outcome = await handleForm(form, () => runAlertSettingsIntent(ctx, user, actorOf(user), intent, form), {
+      secretFields: ["teamSlack", "slack"],
+    });
+    if (!outcome.ok) return outcome.response;
+    return { ok: true as const, intent, message: outcome.result };
+  }
+  const admin = await requireAdmin(request, { mutating: true });
+  const { db } = await getContext();
   invariantResponse((SETTINGS_INTENTS as readonly string[]).includes(intent), "Unknown action");
   const outcome = await handleForm(form, () => runSettingsIntent(db, actorOf(admin), intent as SettingsIntent, form));
   if (!outcome.ok) return outcome.response;
@@ -56,6 +74,8 @@ export default function Settings() {
       <ScoringPanel settings={s.checklist} canEdit={s.canEdit} reply={reply} />
       <ExtrasPanel settings={s.checklist} canEdit={s.canEdit} reply={reply} />
       <VersionsList settings={s.checklist} />
+      <AlertsPanel view={s.alerts} canEdit={s.canEdit} reply={reply} />
+      <MyAlertsPanel view={s.alerts} reply={reply} />
       <div className="panel">
         <h2>Server</h2>
         <dl className="kv">

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { parseSecretKey } from "../../db/secrets";
+import { checkWebhookUrl } from "./webhook-url.server";
 
 /** "24h", "30m", "90s", "0" (off). Returns milliseconds. */
 export function parseDuration(value: string): number | null {
@@ -57,7 +58,8 @@ export const ConfigSchema = z.object({
   DELIGHT_ALLOW_PRIVATE_HOSTS: boolish,
   /**
    * The address people open delight at (https://delight.example.com). When set it is the only
-   * origin a form may be posted from, whatever Host or X-Forwarded-Host a request claims.
+   * origin a form may be posted from, whatever Host or X-Forwarded-Host a request claims, and the
+   * base of the links in Slack messages and e-mails (http://localhost:PORT when unset).
    */
   DELIGHT_PUBLIC_URL: z
     .string()
@@ -82,6 +84,20 @@ export const ConfigSchema = z.object({
    * and X-Forwarded-Proto are believed. Off, those headers are ignored: any client can send them.
    */
   DELIGHT_TRUST_PROXY: boolish,
+  /** The team's Slack incoming webhook for alerts; set here it cannot be changed in Settings. */
+  DELIGHT_SLACK_WEBHOOK_URL: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined),
+  /** smtp://user:pass@host:587 or smtps://…: alerts and digests are e-mailed to owners through it. */
+  DELIGHT_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "DELIGHT_SMTP_URL must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  DELIGHT_SMTP_FROM: z.string().min(3).default("delight <delight@localhost>"),
+  /** Port of `npm start` (app/server.mjs reads it too); links fall back to http://localhost:PORT. */
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
@@ -96,10 +112,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`Configuration error: ${issue.path.join(".")}: ${issue.message}`);
   }
+  if (parsed.data.DELIGHT_SLACK_WEBHOOK_URL) {
+    const webhook = checkWebhookUrl(parsed.data.DELIGHT_SLACK_WEBHOOK_URL, { allowPrivate: parsed.data.DELIGHT_ALLOW_PRIVATE_HOSTS });
+    if (!webhook.ok) throw new ConfigError(`Configuration error: DELIGHT_SLACK_WEBHOOK_URL: ${webhook.message}`);
+  }
   const dataDir = parsed.data.DELIGHT_DATA_DIR.startsWith("memory://")
     ? parsed.data.DELIGHT_DATA_DIR
     : path.resolve(parsed.data.DELIGHT_DATA_DIR);
   return { ...parsed.data, dataDir };
+}
+
+/** The address links in Slack messages and e-mails point at. */
+export function appUrl(config: Pick<Config, "DELIGHT_PUBLIC_URL" | "PORT">): string {
+  return config.DELIGHT_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
 }
 
 let config: Config | undefined;

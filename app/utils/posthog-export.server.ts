@@ -5,7 +5,8 @@ import type { Config } from "./env.server";
 /**
  * Sends each customer's health to the team's own PostHog: `groupIdentify` on group type
  * `customer` (so PostHog cohorts and dashboards can use score, band and plan usage) and a
- * `customer health computed` event. Never carries the customer's own PostHog key.
+ * `customer health computed` event, and each alert as a `customer health alert` event. Never
+ * carries the customer's own PostHog key.
  */
 export function createHealthExporter(options: { apiKey: string; host: string; flushAt?: number }) {
   const client = new PostHog(options.apiKey, { host: options.host, flushAt: options.flushAt ?? 20, flushInterval: 10_000 });
@@ -34,7 +35,17 @@ export function createHealthExporter(options: { apiKey: string; host: string; fl
       groups: { customer: customer.slug },
     });
   };
-  return { onAssessed, flush: () => client.flush(), shutdown: () => client.shutdown() };
+  // Each alert once, when the sender first sees it, so the team can chart alerts by kind and customer.
+  const onAlert = (alert: { kind: string; slug: string; name: string; message: string; raisedAt: Date }) => {
+    client.capture({
+      distinctId: `delight:${alert.slug}`,
+      event: "customer health alert",
+      properties: { kind: alert.kind, message: alert.message, name: alert.name, raised_at: alert.raisedAt.toISOString() },
+      groups: { customer: alert.slug },
+      timestamp: alert.raisedAt,
+    });
+  };
+  return { onAssessed, onAlert, flush: () => client.flush(), shutdown: () => client.shutdown() };
 }
 
 let exporter: ReturnType<typeof createHealthExporter> | undefined;

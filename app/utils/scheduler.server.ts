@@ -1,5 +1,6 @@
 import { ensureCurrent } from "../../checks/assessment/store";
 import { refreshDue } from "../../checks/schedule";
+import { sendAlertsSoon } from "./alerts.server";
 import { getContext } from "./db.server";
 import { getConfig } from "./env.server";
 import { refreshOptions } from "./refresh.server";
@@ -8,6 +9,8 @@ const FIRST_TICK_MS = 30_000;
 const MAX_TICK_MS = 15 * 60_000;
 /** How often expired assessments are looked for, so pages rarely have to re-assess themselves. */
 const REASSESS_TICK_MS = 30_000;
+/** How often the alert outbox is worked through (new alerts, retries that fell due, digests). */
+const ALERTS_TICK_MS = 10_000;
 let started = false;
 let refreshing = false;
 let reassessing: Promise<void> | null = null;
@@ -32,8 +35,8 @@ export function reassessSoon(): Promise<void> {
 }
 
 /**
- * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off) and keeps assessments
- * current. Refresh ticks are short so a restarted server catches up soon; each refreshes only
+ * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off), keeps assessments
+ * current and delivers alerts. Refresh ticks are short so a restarted server catches up soon; each refreshes only
  * customers that are due, and ticks never overlap. Timers are unref'd so they never keep the
  * process alive.
  */
@@ -48,6 +51,7 @@ export function startScheduler() {
   }
   started = true;
   setInterval(() => void reassessSoon(), REASSESS_TICK_MS).unref();
+  setInterval(() => void sendAlertsSoon(), ALERTS_TICK_MS).unref();
   const interval = config.DELIGHT_REFRESH_INTERVAL;
   if (interval <= 0) return;
   const tick = async () => {

@@ -1,3 +1,5 @@
+import { type Activity, activityOf } from "../activity";
+import { type CatchupStatus, catchupStatus } from "../catchup-due";
 import { type Day, localDay, nextLocalMidnight, zoneOrUtc } from "../days";
 import {
   ANSWER_STALE_DAYS,
@@ -35,6 +37,8 @@ export type AssessmentInput = {
     monthlyEvents: number | null;
     billingDay: number;
     timezone: string;
+    /** When the customer was added (a catch-up is not overdue for a customer younger than 100 days). */
+    createdAt?: Date;
   };
   rules: Rules;
   /** The newest run that produced results (ok or partial); null if none ever did. */
@@ -103,6 +107,12 @@ export type Assessment = {
   /** Set while the data behind a flag is stale: the day it was last measured. */
   flagged80AsOf: Day | null;
   freshness: Freshness;
+  /** Last 7 days of events against the 4 weeks before, and days without events (the usage_drop alert). */
+  activity: Activity;
+  /** Held and scheduled catch-ups (the catchup_overdue alert). */
+  catchups: CatchupStatus;
+  /** When the customer was added; how long "never refreshed" has lasted. */
+  addedAt: string | null;
   resultsRunId: number | null;
 };
 
@@ -204,6 +214,8 @@ export function assess(input: AssessmentInput): Assessment {
   const planCheck = resolved.find((c) => c.checkId === "value.plan_usage_80")?.status;
   const flagged80 = usage.flagged80 || planCheck === "pass";
   const run = input.lastRun;
+  const today = localDay(now, zone);
+  const addedAt = customer.createdAt ?? null;
 
   return {
     customerId: customer.id,
@@ -227,6 +239,9 @@ export function assess(input: AssessmentInput): Assessment {
       dataThrough: usage.dataThrough,
       stale,
     },
+    activity: activityOf(input.usage.daily, today),
+    catchups: catchupStatus(input.catchups, today, addedAt ? localDay(addedAt, zone) : null),
+    addedAt: addedAt ? iso(addedAt) : null,
     resultsRunId: input.results?.runId ?? null,
   };
 }

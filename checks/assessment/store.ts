@@ -12,6 +12,7 @@ import {
   plans,
   usageDaily,
 } from "../../db/schema";
+import { raiseAlerts } from "../alerts/raise";
 import type { AutomatedResult } from "../evaluate";
 import { loadRules, type Rules } from "../rules";
 import type { CallFailure, UsageSnapshot } from "../snapshot";
@@ -57,6 +58,7 @@ export async function loadInputs(db: Db, ids: number[], now: Date, rules?: Rules
         monthlyEvents: plans.monthlyEvents,
         billingDay: customers.billingDay,
         timezone: customers.timezone,
+        createdAt: customers.createdAt,
       })
       .from(customers)
       .leftJoin(plans, eq(plans.id, customers.planId))
@@ -270,6 +272,11 @@ export async function writeAssessments(
     )
     .returning({ id: healthScores.id, customerId: healthScores.customerId });
   const scoreIdOf = new Map(rows.map((r) => [r.customerId, r.id]));
+  // Alerts: the change from the previous assessment's signals, raised in this same transaction.
+  const signals = await raiseAlerts(
+    tx,
+    items.map(({ assessment, sparkline }) => ({ assessment, sparkline, scoreId: scoreIdOf.get(assessment.customerId)! })),
+  );
   const current = items.map(({ assessment: a, sparkline }) => ({
     customerId: a.customerId,
     scoreId: scoreIdOf.get(a.customerId)!,
@@ -294,6 +301,7 @@ export async function writeAssessments(
     refreshedAt: a.freshness.lastRefresh ? new Date(a.freshness.lastRefresh.at) : null,
     runStatus: a.freshness.lastRefresh?.status ?? null,
     sparkline: nextSparkline(sparkline, new Date(a.assessedAt), a.score),
+    signals: signals.get(a.customerId),
   }));
   const copied = Object.keys(current[0]!).filter((k) => k !== "customerId" && k !== "revision") as (keyof (typeof current)[number])[];
   await tx

@@ -53,7 +53,13 @@ export function pinnedLookup(pinned: ResolvedAddress[]): LookupFunction {
   }) as LookupFunction;
 }
 
-export type LiteResponse = { status: number; ok: boolean; text: () => Promise<string> };
+export type LiteResponse = {
+  status: number;
+  ok: boolean;
+  text: () => Promise<string>;
+  /** A response header (lower or any case), or null. */
+  header: (name: string) => string | null;
+};
 export type LiteInit = {
   method?: string;
   headers?: Record<string, string>;
@@ -86,7 +92,11 @@ export function httpFetch(url: string, init: LiteInit = {}): Promise<LiteRespons
       response.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         const status = response.statusCode ?? 0;
-        resolve({ status, ok: status >= 200 && status < 300, text: async () => text });
+        const header = (name: string) => {
+          const value = response.headers[name.toLowerCase()];
+          return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+        };
+        resolve({ status, ok: status >= 200 && status < 300, text: async () => text, header });
       });
     });
     // Same shape as fetch's network errors, so the client can name the cause (ECONNREFUSED, …).

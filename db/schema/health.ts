@@ -137,6 +137,11 @@ export const currentHealth = pgTable(
     scoredAt: tstz("scored_at"),
     refreshedAt: tstz("refreshed_at"),
     runStatus: text("run_status"),
+    /**
+     * What the alerts compare the next assessment with (checks/alerts/transitions.ts): each
+     * condition's last known value. Null until the first assessment after alerts existed.
+     */
+    signals: jsonb("signals").$type<unknown>(),
     /** Last score of each UTC day over the past 90 days, oldest first: [["2025-03-01", 71.2], …]. */
     sparkline: jsonb("sparkline").$type<[string, number][]>().notNull().default([]),
   },

@@ -1,3 +1,4 @@
+export * from "./alerts";
 export * from "./catchup-versions";
 export * from "./checklist";
 export * from "./checks";

@@ -81,4 +81,19 @@ describe("sending health to the team's own PostHog", () => {
     expect(computed.properties).toMatchObject({ $groups: { customer: "acme" }, health_score: 72.5, health_band: "healthy" });
     expect(received.every((r) => r.body.api_key === "phc_team_project_key")).toBe(true);
   });
+
+  test("each alert as a 'customer health alert' event with its kind and the customer's group", async () => {
+    const exporter = createHealthExporter({ apiKey: "phc_team_project_key", host, flushAt: 1 });
+    const raisedAt = new Date("2025-03-14T06:00:00.000Z");
+    exporter.onAlert({ kind: "usage_80", slug: "acme", name: "Acme", message: "Acme is at 87 % of Growth 1M", raisedAt });
+    await exporter.shutdown();
+    const alert = received.flatMap((r) => r.body.batch ?? []).find((e) => e.event === "customer health alert")!;
+    expect(alert.distinct_id).toBe("delight:acme");
+    expect(alert.properties).toMatchObject({
+      $groups: { customer: "acme" },
+      kind: "usage_80",
+      message: "Acme is at 87 % of Growth 1M",
+      raised_at: "2025-03-14T06:00:00.000Z",
+    });
+  });
 });

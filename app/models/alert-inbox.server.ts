@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { ALERT_KIND_INFO, ALERT_KINDS, isAlertKind } from "../../checks/alerts/kinds";
+import type { Db } from "../../db/client";
+import { parseInput } from "../utils/validation.server";
+import { AlertNotFound, acknowledgeAlert, listAlerts, listSilences, silenceAlert, unreadCount, unsilence } from "./alerts.server";
+import type { Actor } from "./audit.server";
+
+/*
+ * The inbox page's view model and its actions. Times are text in UTC so the server HTML and the
+ * hydrated page agree.
+ */
+
+const stamp = (d: Date) => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
+
+const InboxParamsSchema = z.object({
+  scope: z.enum(["mine", "all"]).optional().catch(undefined),
+  view: z.enum(["open", "history"]).default("open").catch("open"),
+  kind: z.string().refine(isAlertKind).optional().catch(undefined),
+});
+
+export async function inboxView(db: Db, user: { id: number }, search: URLSearchParams, now = new Date()) {
+  const params = InboxParamsSchema.parse(Object.fromEntries(search));
+  const unread = await unreadCount(db, user.id, now);
+  // Someone who owns customers starts with theirs; everyone can look at the whole team's.
+  const scope = params.scope ?? unread.scope;
+  const rows = await listAlerts(
+    db,
+    { all: params.view === "history", kind: params.kind },
+    { now, ownerId: scope === "mine" ? user.id : undefined, limit: 200 },
+  );
+  const silences = await listSilences(db, now);
+  return {
+    filters: { scope, view: params.view, kind: params.kind ?? null },
+    unread: unread.count,
+    kinds: ALERT_KINDS.map((k) => ({ id: k, label: ALERT_KIND_INFO[k].label })),
+    alerts: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      label: isAlertKind(r.kind) ? ALERT_KIND_INFO[r.kind].label : r.kind,
+      message: r.message,
+      slug: r.slug,
+      customerName: r.customerName,
+      customerId: r.customerId,
+      raisedAt: stamp(r.raisedAt),
+      clearedAt: r.clearedAt ? stamp(r.clearedAt) : null,
+      acknowledged: r.acknowledgedAt ? { at: stamp(r.acknowledgedAt), by: r.acknowledgedBy ?? "" } : null,
+      silence: r.silence ? { until: r.silence.until ? stamp(r.silence.until) : null } : null,
+    })),
+    silences: silences.map((s) => ({
+      customerId: s.customerId,
+      slug: s.slug,
+      customerName: s.customerName,
+      kind: s.kind,
+      label: isAlertKind(s.kind) ? ALERT_KIND_INFO[s.kind].label : s.kind,
+      until: s.until ? stamp(s.until) : null,
+      by: s.createdBy,
+    })),
+  };
+}
+export type InboxView = Awaited<ReturnType<typeof inboxView>>;
+
+const InboxActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.enum(["ack", "snooze-7", "snooze-30", "mute"]), id: z.coerce.number().int().positive() }),
+  z.object({
+    intent: z.literal("unmute"),
+    customerId: z.coerce.number().int().positive(),
+    kind: z.string().refine(isAlertKind, "Unknown alert kind"),
+  }),
+]);
+
+/** Runs one inbox button; returns what to tell the user. */
+export async function runInboxAction(db: Db, actor: Actor, raw: Record<string, unknown>, now = new Date()): Promise<string> {
+  const input = parseInput(InboxActionSchema, raw);
+  try {
+    if (input.intent === "unmute") {
+      await unsilence(db, actor, input.customerId, input.kind);
+      return `${ALERT_KIND_INFO[input.kind as keyof typeof ALERT_KIND_INFO].label} alerts are back on for that customer`;
+    }
+    if (input.intent === "ack") {
+      await acknowledgeAlert(db, actor, input.id, now);
+      return "Acknowledged";
+    }
+    const days = input.intent === "snooze-7" ? 7 : input.intent === "snooze-30" ? 30 : null;
+    const silence = await silenceAlert(db, actor, input.id, days, now);
+    const label = isAlertKind(silence.kind) ? ALERT_KIND_INFO[silence.kind].label : silence.kind;
+    return days === null ? `Muted "${label}" for this customer` : `Snoozed "${label}" for this customer until ${stamp(silence.until!)}`;
+  } catch (error) {
+    if (error instanceof AlertNotFound) return "That alert no longer exists";
+    throw error;
+  }
+}

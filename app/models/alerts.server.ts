@@ -1,0 +1,172 @@
+import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { ALERT_KINDS, type AlertKind } from "../../checks/alerts/kinds";
+import type { Db } from "../../db/client";
+import { alertSilences, alerts, customers } from "../../db/schema";
+import { parseInput } from "../utils/validation.server";
+import { type Actor, recordAudit } from "./audit.server";
+
+/*
+ * The in-app inbox and what the CLI and API list. An alert is open until someone acknowledges
+ * it; a snooze (7 or 30 days) or a mute (no end) of its kind for its customer hides it, and the
+ * sender skips deliveries while one holds.
+ */
+
+export const AlertFiltersSchema = z.object({
+  customer: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]{1,80}$/, "Customer is a slug like acme-analytics")
+    .optional(),
+  kind: z
+    .string()
+    .trim()
+    .refine((v): v is AlertKind => (ALERT_KINDS as readonly string[]).includes(v), {
+      message: `Kind must be one of ${ALERT_KINDS.join(", ")}`,
+    })
+    .optional(),
+  /** Acknowledged, snoozed and muted ones too. */
+  all: z.boolean().default(false),
+});
+export type AlertFilters = z.output<typeof AlertFiltersSchema>;
+
+export function parseAlertFilters(raw: { customer?: unknown; kind?: unknown; all?: unknown }): AlertFilters {
+  return parseInput(AlertFiltersSchema, raw);
+}
+
+/** A silence holding at `now` (a mute, or a snooze not yet over). */
+const silenced = (now: Date) =>
+  and(sql`${alertSilences.customerId} is not null`, or(isNull(alertSilences.until), gt(alertSilences.until, now)));
+
+/** Open = not acknowledged, not silenced, and about an active customer. */
+const openAt = (now: Date) => and(isNull(alerts.acknowledgedAt), isNull(customers.archivedAt), sql`not coalesce(${silenced(now)}, false)`);
+
+export async function listAlerts(db: Db, filters: AlertFilters, options: { now?: Date; ownerId?: number; limit?: number } = {}) {
+  const now = options.now ?? new Date();
+  const rows = await db
+    .select({
+      id: alerts.id,
+      customerId: alerts.customerId,
+      slug: customers.slug,
+      customerName: customers.name,
+      kind: alerts.kind,
+      subject: alerts.subject,
+      raisedAt: alerts.raisedAt,
+      message: alerts.message,
+      clearedAt: alerts.clearedAt,
+      acknowledgedAt: alerts.acknowledgedAt,
+      acknowledgedBy: alerts.acknowledgedBy,
+      silencedUntil: alertSilences.until,
+      silencedSince: alertSilences.createdAt,
+    })
+    .from(alerts)
+    .innerJoin(customers, eq(customers.id, alerts.customerId))
+    .leftJoin(alertSilences, and(eq(alertSilences.customerId, alerts.customerId), eq(alertSilences.kind, alerts.kind)))
+    .where(
+      and(
+        filters.all ? undefined : openAt(now),
+        filters.customer ? eq(customers.slug, filters.customer) : undefined,
+        filters.kind ? eq(alerts.kind, filters.kind) : undefined,
+        options.ownerId !== undefined ? eq(customers.ownerId, options.ownerId) : undefined,
+      ),
+    )
+    .orderBy(desc(alerts.raisedAt), desc(alerts.id))
+    .limit(options.limit ?? 500);
+  return rows.map((r) => {
+    const active = r.silencedSince !== null && (r.silencedUntil === null || r.silencedUntil > now);
+    return { ...r, silence: active ? { until: r.silencedUntil } : null };
+  });
+}
+export type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
+
+/** The CLI's and the API's shape of an alert (a contract: add fields, never rename). */
+export function alertJson(row: AlertRow) {
+  return {
+    id: row.id,
+    customer: row.slug,
+    kind: row.kind,
+    raisedAt: row.raisedAt.toISOString(),
+    message: row.message,
+    acknowledgedAt: row.acknowledgedAt?.toISOString() ?? null,
+  };
+}
+
+/** The count beside "Alerts" in the navigation: open alerts on the user's customers, or on all when they own none. */
+export async function unreadCount(db: Db, userId: number, now = new Date()): Promise<{ count: number; scope: "mine" | "all" }> {
+  const [owns] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(customers)
+    .where(and(eq(customers.ownerId, userId), isNull(customers.archivedAt)));
+  const scope = (owns?.n ?? 0) > 0 ? "mine" : "all";
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(alerts)
+    .innerJoin(customers, eq(customers.id, alerts.customerId))
+    .leftJoin(alertSilences, and(eq(alertSilences.customerId, alerts.customerId), eq(alertSilences.kind, alerts.kind)))
+    .where(and(openAt(now), scope === "mine" ? eq(customers.ownerId, userId) : undefined));
+  return { count: row?.n ?? 0, scope };
+}
+
+export class AlertNotFound extends Error {}
+
+/** Marks an alert handled; acknowledging twice keeps the first time and who. */
+export async function acknowledgeAlert(db: Db, actor: Actor, id: number, now = new Date()) {
+  const [row] = await db
+    .update(alerts)
+    .set({
+      acknowledgedAt: sql`coalesce(${alerts.acknowledgedAt}, ${now.toISOString()}::timestamptz)`,
+      acknowledgedBy: sql`coalesce(${alerts.acknowledgedBy}, ${actor.name})`,
+    })
+    .where(eq(alerts.id, id))
+    .returning({ id: alerts.id, acknowledgedAt: alerts.acknowledgedAt, customerId: alerts.customerId, kind: alerts.kind });
+  if (!row) throw new AlertNotFound(`No alert with id ${id}`);
+  await recordAudit(db, actor, "alert.acknowledge", "alert", id);
+  return row;
+}
+
+export const SNOOZE_DAYS = [7, 30] as const;
+
+/** Snoozes (7 or 30 days) or mutes (`days` null) the alert's kind for its customer. */
+export async function silenceAlert(db: Db, actor: Actor, id: number, days: (typeof SNOOZE_DAYS)[number] | null, now = new Date()) {
+  const [alert] = await db.select({ customerId: alerts.customerId, kind: alerts.kind }).from(alerts).where(eq(alerts.id, id));
+  if (!alert) throw new AlertNotFound(`No alert with id ${id}`);
+  const until = days === null ? null : new Date(now.getTime() + days * 86_400_000);
+  const row = { until, createdBy: actor.name, createdAt: now };
+  await db
+    .insert(alertSilences)
+    .values({ ...alert, ...row })
+    .onConflictDoUpdate({ target: [alertSilences.customerId, alertSilences.kind], set: row });
+  await recordAudit(db, actor, days === null ? "alert.mute" : "alert.snooze", "customer", alert.customerId, { kind: alert.kind, until });
+  return { ...alert, until };
+}
+
+export async function unsilence(db: Db, actor: Actor, customerId: number, kind: string) {
+  await db.delete(alertSilences).where(and(eq(alertSilences.customerId, customerId), eq(alertSilences.kind, kind)));
+  await recordAudit(db, actor, "alert.unmute", "customer", customerId, { kind });
+}
+
+/** Snoozes and mutes in force, for the inbox. */
+export async function listSilences(db: Db, now = new Date()) {
+  return db
+    .select({
+      customerId: alertSilences.customerId,
+      slug: customers.slug,
+      customerName: customers.name,
+      kind: alertSilences.kind,
+      until: alertSilences.until,
+      createdBy: alertSilences.createdBy,
+    })
+    .from(alertSilences)
+    .innerJoin(customers, eq(customers.id, alertSilences.customerId))
+    .where(or(isNull(alertSilences.until), gt(alertSilences.until, now)))
+    .orderBy(customers.name, alertSilences.kind);
+}
+
+/** Whether (customer, kind) is silenced at `now`: the sender asks before each delivery. */
+export async function isSilenced(db: Db, customerId: number, kind: string, now = new Date()): Promise<boolean> {
+  const [row] = await db
+    .select({ until: alertSilences.until })
+    .from(alertSilences)
+    .where(and(eq(alertSilences.customerId, customerId), eq(alertSilences.kind, kind)));
+  return !!row && (row.until === null || row.until > now);
+}

@@ -1,0 +1,28 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { alertJson, listAlerts, parseAlertFilters } from "~/models/alerts.server";
+import { apiJson, requireApiUser } from "~/utils/api-auth.server";
+import { getDb } from "~/utils/db.server";
+import { InputError } from "~/utils/validation.server";
+
+/**
+ * GET /api/alerts?customer=SLUG&kind=K&all=1 — open alerts, newest first (with `all`, acknowledged,
+ * snoozed and muted ones too), in the same shape as `delight alerts --json`.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireApiUser(request);
+  const params = new URL(request.url).searchParams;
+  const all = params.get("all");
+  if (all !== null && !["1", "true", "0", "false", ""].includes(all)) return apiJson({ error: "all must be 1 or 0" }, { status: 400 });
+  try {
+    const filters = parseAlertFilters({
+      customer: params.get("customer") || undefined,
+      kind: params.get("kind") || undefined,
+      all: all === "1" || all === "true",
+    });
+    const alerts = (await listAlerts(await getDb(), filters)).map(alertJson);
+    return apiJson({ alerts, total: alerts.length });
+  } catch (error) {
+    if (error instanceof InputError) return apiJson({ error: error.message }, { status: 400 });
+    throw error;
+  }
+}

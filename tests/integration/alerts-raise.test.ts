@@ -1,0 +1,235 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
+import { clearOverride, recordAnswer, recordOverride } from "../../app/models/answers.server";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { cancelCatchup, listCatchups, recordCatchup } from "../../app/models/catchups.server";
+import { createPlan } from "../../app/models/plans.server";
+import { reassess } from "../../checks/assessment/store";
+import { createRateLimiter } from "../../checks/posthog/rate-limit";
+import { type RefreshOptions, refreshCustomer } from "../../checks/refresh";
+import { alerts, currentHealth, customers } from "../../db/schema";
+import { setupTestApp } from "../setup/test-app";
+
+/*
+ * Issue 12: every alert kind is raised once when the stored assessment changes into its
+ * condition, not again while it holds (the next refresh, answer or re-assessment), and again
+ * after it cleared and came back — through the real inputs: refreshes against the sandbox,
+ * plan changes, overrides, answers, catch-ups and time.
+ */
+
+const app = setupTestApp();
+let sandbox: Sandbox;
+let book: Awaited<ReturnType<typeof seedSandboxCustomers>>;
+const DAY = 86_400_000;
+
+const fast = (now?: Date): RefreshOptions => ({
+  limiter: createRateLimiter(),
+  retries: 0,
+  sleep: async () => {},
+  ...(now ? { now: () => now } : {}),
+});
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+  const wanted = ["healthy", "slipping", "over-plan", "near-plan", "server-side-only"];
+  book = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
+    ...sandbox,
+    customers: sandbox.customers.filter((c) => wanted.includes(c.name)),
+  });
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const customerOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer;
+const refresh = async (scenario: string, now?: Date) => {
+  const [row] = await app.ctx.db
+    .select()
+    .from(customers)
+    .where(eq(customers.id, customerOf(scenario).id));
+  return refreshCustomer(app.ctx.db, app.ctx.secretKey, row!, fast(now));
+};
+/** How many alerts of each kind the customer has had, e.g. { usage_80: 1 }. */
+async function raised(scenario: string): Promise<Record<string, number>> {
+  const rows = await app.ctx.db
+    .select({ kind: alerts.kind, n: sql<number>`count(*)::int` })
+    .from(alerts)
+    .where(eq(alerts.customerId, customerOf(scenario).id))
+    .groupBy(alerts.kind);
+  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}
+const alertsOf = (scenario: string, kind: string) =>
+  app.ctx.db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.customerId, customerOf(scenario).id), eq(alerts.kind, kind)))
+    .orderBy(asc(alerts.id));
+const reassessAt = (scenario: string, now: Date) => app.ctx.db.transaction((tx) => reassess(tx, [customerOf(scenario).id], "time", now));
+
+describe(`alerts on transitions (${process.env.DELIGHT_TEST_DB})`, () => {
+  test("usage_80 and usage_100: raised by the refresh that crosses, not by the next, again after clearing", async () => {
+    await refresh("over-plan");
+    await refresh("near-plan");
+    expect(await raised("over-plan")).toEqual({ usage_80: 1, usage_100: 1 });
+    expect(await raised("near-plan")).toEqual({ usage_80: 1 });
+    const [first] = await alertsOf("near-plan", "usage_80");
+    // (What crossed the line depends on the day of the billing period: the period, the projection or the 30-day check.)
+    expect(first!.message).toMatch(/^Nearly There Inc (is at \d+ %|is projected to use \d+ %|used at least 80 %) of Scale 2M/);
+
+    await refresh("over-plan");
+    await refresh("near-plan");
+    expect(await raised("over-plan")).toEqual({ usage_80: 1, usage_100: 1 });
+    expect(await raised("near-plan")).toEqual({ usage_80: 1 });
+
+    // A much bigger plan clears both (the open alerts say so); back on the old plan they return.
+    const huge = await createPlan(app.ctx.db, CLI_ACTOR, { name: "Enterprise 1B", monthlyEvents: 1_000_000_000 });
+    const id = customerOf("over-plan").id;
+    const [before] = await app.ctx.db.select({ planId: customers.planId }).from(customers).where(eq(customers.id, id));
+    const switchPlan = (planId: number | null) =>
+      app.ctx.db.transaction(async (tx) => {
+        await tx.update(customers).set({ planId }).where(eq(customers.id, id));
+        await reassess(tx, [id], "plan", new Date());
+      });
+    await switchPlan(huge.id);
+    expect((await alertsOf("over-plan", "usage_100"))[0]!.clearedAt).not.toBeNull();
+    await refresh("over-plan");
+    expect(await raised("over-plan")).toEqual({ usage_80: 1, usage_100: 1 });
+    await switchPlan(before!.planId);
+    expect(await raised("over-plan")).toEqual({ usage_80: 2, usage_100: 2 });
+  });
+
+  test("band_drop and score_drop: overrides that sink the score raise both once; cleared and sunk again, again", async () => {
+    await refresh("healthy");
+    const id = customerOf("healthy").id;
+    const sink = [
+      "setup.production",
+      "setup.actions",
+      "setup.funnels",
+      "setup.dashboards",
+      "setup.identify_calls",
+      "training.everyone_used",
+    ];
+    for (const checkId of sink) await recordOverride(app.ctx.db, CLI_ACTOR, id, { checkId, status: "fail", reason: "testing alerts" });
+    const kinds = await raised("healthy");
+    expect(kinds.band_drop).toBeGreaterThanOrEqual(1);
+    expect(kinds.score_drop).toBe(1);
+    const [drop] = await alertsOf("healthy", "score_drop");
+    expect(drop!.message).toMatch(/^Acme Analytics: score \d+ → \d+ within 7 days: .*now failing$/);
+    const bandDrops = kinds.band_drop!;
+
+    await refresh("healthy");
+    expect(await raised("healthy")).toEqual(kinds);
+
+    for (const checkId of sink) await clearOverride(app.ctx.db, CLI_ACTOR, id, checkId);
+    expect((await raised("healthy")).band_drop).toBe(bandDrops);
+    for (const checkId of sink) await recordOverride(app.ctx.db, CLI_ACTOR, id, { checkId, status: "fail", reason: "testing alerts" });
+    const again = await raised("healthy");
+    expect(again.score_drop).toBe(2);
+    expect(again.band_drop).toBeGreaterThan(bandDrops);
+    for (const checkId of sink) await clearOverride(app.ctx.db, CLI_ACTOR, id, checkId);
+  });
+
+  test("usage_drop: a customer whose events stopped, raised once; measured traffic clears it; the next refresh brings it back", async () => {
+    await refresh("slipping");
+    const [drop] = await alertsOf("slipping", "usage_drop");
+    expect(drop!.message).toMatch(/^Slipping Ltd has sent no events for \d+ days \(last event \d+ \w+\)$/);
+    await refresh("slipping");
+    expect((await raised("slipping")).usage_drop).toBe(1);
+
+    // Steady traffic measured up to yesterday (as a refresh would store it) clears the condition…
+    const id = customerOf("slipping").id;
+    const days = Array.from({ length: 40 }, (_, i) => new Date(Date.now() - (i + 1) * DAY).toISOString().slice(0, 10));
+    await app.ctx.db.execute(sql`
+      update usage_daily set events = 5000 where customer_id = ${id} and day in (select value::date from json_array_elements_text(${JSON.stringify(days)}::json))`);
+    await reassessAt("slipping", new Date());
+    expect((await alertsOf("slipping", "usage_drop"))[0]!.clearedAt).not.toBeNull();
+    // …and a refresh measuring the real silence again raises it once more.
+    await refresh("slipping");
+    expect((await raised("slipping")).usage_drop).toBe(2);
+  });
+
+  test("stale: refreshes failing for more than 3 days raise it with the last error; a success clears it", async () => {
+    const t0 = new Date();
+    await refresh("server-side-only", t0);
+    sandbox.setFaults({ perCustomer: { "server-side-only": { revokeAfter: 0 } } });
+    try {
+      await refresh("server-side-only", new Date(t0.getTime() + 2 * DAY));
+      expect((await raised("server-side-only")).stale).toBeUndefined();
+      await refresh("server-side-only", new Date(t0.getTime() + 3.5 * DAY));
+      const [stale] = await alertsOf("server-side-only", "stale");
+      expect(stale!.message).toMatch(/^Backend Systems has had no successful refresh for 3 days: .+/);
+      await refresh("server-side-only", new Date(t0.getTime() + 4 * DAY));
+      expect((await raised("server-side-only")).stale).toBe(1);
+      sandbox.setFaults({});
+      await refresh("server-side-only", new Date(t0.getTime() + 5 * DAY));
+      sandbox.setFaults({ perCustomer: { "server-side-only": { revokeAfter: 0 } } });
+      await refresh("server-side-only", new Date(t0.getTime() + 9 * DAY));
+      expect((await raised("server-side-only")).stale).toBe(2);
+    } finally {
+      sandbox.setFaults({});
+    }
+  });
+
+  test("catchup_overdue: a long-standing customer without catch-ups; scheduling one clears it, cancelling brings it back", async () => {
+    const id = customerOf("near-plan").id;
+    await app.ctx.db
+      .update(customers)
+      .set({ createdAt: new Date(Date.now() - 400 * DAY) })
+      .where(eq(customers.id, id));
+    await reassessAt("near-plan", new Date());
+    const [overdue] = await alertsOf("near-plan", "catchup_overdue");
+    expect(overdue!.message).toBe("Nearly There Inc has never had a catch-up and none is scheduled");
+    await reassessAt("near-plan", new Date());
+    const inAWeek = new Date(Date.now() + 7 * DAY).toISOString().slice(0, 10);
+    await recordCatchup(app.ctx.db, CLI_ACTOR, id, { date: inAWeek, status: "scheduled" });
+    expect((await raised("near-plan")).catchup_overdue).toBe(1);
+    const [scheduled] = await listCatchups(app.ctx.db, id);
+    await cancelCatchup(app.ctx.db, CLI_ACTOR, id, String(scheduled!.id));
+    expect((await raised("near-plan")).catchup_overdue).toBe(2);
+  });
+
+  test("answer_no: yes → no raises it (per check), no → no does not, yes then no again does", async () => {
+    const id = customerOf("healthy").id;
+    const answer = (checkId: string, value: string) =>
+      recordAnswer(app.ctx.db, { id: null, name: "casey@example.com" }, id, { checkId, answer: value, note: "" });
+    await answer("training.demo_received", "no");
+    expect((await raised("healthy")).answer_no).toBeUndefined();
+    await answer("training.demo_received", "yes");
+    await answer("training.demo_received", "no");
+    await answer("training.demo_received", "no");
+    expect((await raised("healthy")).answer_no).toBe(1);
+    const [alert] = await alertsOf("healthy", "answer_no");
+    expect(alert).toMatchObject({ subject: "training.demo_received" });
+    expect(alert!.message).toBe("Acme Analytics: training.demo_received answered no (was yes) by casey@example.com");
+    await answer("training.demo_received", "yes");
+    await answer("training.demo_received", "no");
+    expect((await raised("healthy")).answer_no).toBe(2);
+  });
+
+  test("an alert is written in the assessment's transaction: it names that assessment, and a rollback takes both", async () => {
+    const id = customerOf("healthy").id;
+    const [alert] = await alertsOf("healthy", "answer_no").then((rows) => rows.slice(-1));
+    const [current] = await app.ctx.db.select().from(currentHealth).where(eq(currentHealth.customerId, id));
+    expect(alert!.scoreId).toBe(current!.scoreId);
+    expect(alert!.raisedAt.toISOString()).toBe(current!.scoredAt!.toISOString());
+
+    const before = await raised("healthy");
+    await expect(
+      app.ctx.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`insert into manual_answers (customer_id, check_id, answer, author_name) values (${id}, 'training.told_support', 'yes', 't')`,
+        );
+        await reassess(tx, [id], "answer", new Date());
+        await tx.execute(
+          sql`insert into manual_answers (customer_id, check_id, answer, author_name) values (${id}, 'training.told_support', 'no', 't')`,
+        );
+        await reassess(tx, [id], "answer", new Date(Date.now() + 1000));
+        expect((await tx.select().from(alerts).where(eq(alerts.subject, "training.told_support"))).length).toBe(1);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await raised("healthy")).toEqual(before);
+  });
+});
