@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expectNoSeriousViolations } from "./axe";
 import { collectConsoleErrors, launchBrowser, type RunningApp, screenshot, setupCode, startApp } from "./harness";
 
 let app: RunningApp;
@@ -23,6 +24,7 @@ describe("foundation in Chromium", () => {
   test("first run needs the setup code from the server console, creates the admin, then the setup page is closed", async () => {
     await page.goto(`${app.url}/`);
     await page.waitForURL(/\/setup$/);
+    await expectNoSeriousViolations(page, "setup");
     await page.fill("#f-setupCode", "AAAA-BBBB-CCCC");
     await page.fill("#f-name", "Ada Admin");
     await page.fill("#f-email", "ada@example.com");
