@@ -4,7 +4,6 @@ import { type Explanation, explain } from "../../checks/assessment/explain";
 import { currentAssessment } from "../../checks/assessment/store";
 import { type HealthSummary, healthSummary } from "../../checks/assessment/summary";
 import type { ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
-import { VERSION_ONE } from "../../checks/rules";
 import { CALL_LABELS, type CallName } from "../../checks/snapshot";
 import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
@@ -15,7 +14,8 @@ import { customerToday, listCatchups } from "./catchups.server";
 import { SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
 import { getCustomer, type PublicCustomer } from "./customers.server";
 import { explanationView, WINDOW_LABELS, type WindowId, windowStarts } from "./explain-view";
-import { assessedStamp, bandsByVersion, type StoredScore, scoreAt, scoreHistory, stampAtEndOf, stampsByIds } from "./health-history.server";
+import { assessedStamp, bandsByVersion, scoreAt, scoreHistory, stampAtEndOf, stampsByIds } from "./health-history.server";
+import { historyChart } from "./history-chart";
 import { usageView } from "./usage-view";
 
 /*
@@ -146,30 +146,6 @@ async function checkRecords(db: Db, customerId: number): Promise<CheckRecords> {
       .orderBy(asc(overrides.createdAt), asc(overrides.id)),
   ]);
   return { answers: byCheck(answers), overrides: byCheck(overrideRows) };
-}
-
-/** Score points with the bands in force at each (bands change with the scoring version), and one version mark per day. */
-export function historyChart(history: StoredScore[], bands: Map<string, { healthy: number; concerning: number }>) {
-  const points = history.map((s) => {
-    const b = bands.get(s.scoringVersion) ?? VERSION_ONE.bands;
-    return {
-      t: s.computedAt.getTime(),
-      date: dayOf(s.computedAt),
-      score: s.score,
-      version: s.scoringVersion,
-      healthy: b.healthy,
-      concerning: b.concerning,
-    };
-  });
-  // Several versions saved on one day would draw their labels over each other: one mark per day.
-  const marks: { t: number; day: string; versions: string[] }[] = [];
-  points.forEach((p, i) => {
-    if (i === 0 || points[i - 1]!.version === p.version) return;
-    const last = marks.at(-1);
-    if (last && last.day === p.date) last.versions.push(p.version);
-    else marks.push({ t: p.t, day: p.date, versions: [p.version] });
-  });
-  return { points, marks: marks.map((m) => ({ t: m.t, label: `scoring ${m.versions.map((v) => `v${v}`).join(", ")}` })) };
 }
 
 export function headerOf(customer: PublicCustomer) {
