@@ -1,11 +1,13 @@
-import { explainChange } from "../../checks/score";
+import { VERSION_ONE } from "../../checks/rules";
+import { bandFor } from "../../checks/scoring";
 import type { Db } from "../../db/client";
 import { overdueCatchups } from "./catchup-overdue";
 import { customerToday, listCatchups } from "./catchups.server";
-import { changesView, headerOf, loadCustomerHealth, scoreView } from "./customer-page.server";
+import { headerOf, loadCustomerHealth, moveView, scoreView } from "./customer-page.server";
 import { openItems, scoreDelta, sectionProgress } from "./customer-view";
-import { assessedScore, storedScoreAt } from "./health-history.server";
 import { usageView } from "./usage-view";
+
+const signedPoints = (n: number) => `${n > 0 ? "+" : "−"}${Math.abs(n)} points`;
 
 /** Everything `/customers/:slug/catchup` shows, or null for an unknown slug. */
 export async function catchupPackData(db: Db, slug: string, now = new Date()) {
@@ -14,9 +16,9 @@ export async function catchupPackData(db: Db, slug: string, now = new Date()) {
   const { customer, assessment, health } = loaded;
   const [rows, today] = await Promise.all([listCatchups(db, customer.id), customerToday(db, customer.id, now)]);
   const last = loaded.lastCatchup;
-  // "What changed" in a pack means since we last met; without a meeting, since the previous score.
-  const then = last ? await storedScoreAt(db, customer.id, last.date) : null;
-  const changes = then ? explainChange(then, assessedScore(assessment)) : loaded.changes;
+  // "What changed" in a pack means since we last met; without a meeting, over the last 30 days.
+  const move = moveView(loaded.moves.catchup ?? loaded.moves["30d"], assessment.checks);
+  const then = loaded.moves.catchup?.explanation.from ?? null;
   const lastHeld = rows.find((r) => r.status === "held") ?? null;
   const view = (r: (typeof rows)[number]) => ({
     id: r.id,
@@ -35,13 +37,16 @@ export async function catchupPackData(db: Db, slug: string, now = new Date()) {
       ? {
           date: last.date,
           score: then?.score ?? null,
-          band: then?.band ?? null,
-          coverage: then ? Math.round(then.coverage * 100) : null,
+          band: then ? bandFor(then.score, { ...VERSION_ONE, bands: loaded.bands.get(then.version) ?? VERSION_ONE.bands }) : null,
+          coverage: then?.coverage != null ? Math.round(then.coverage * 100) : null,
+          version: then?.version ?? null,
           delta: scoreDelta(then?.score, health.score),
         }
       : null,
-    changesBasis: then ? `since the catch-up on ${last!.date}` : "since the previous score",
-    changes: changesView(changes, assessment.checks),
+    changesBasis: move?.basis ?? "since the previous score",
+    /** Across scoring versions, in plain words ("Scoring changed from v1 to v4: −3.2 points of this move"). */
+    changesScoring: move?.scoring ?? null,
+    changes: (move?.items ?? []).map((i) => ({ ...i, checkId: i.key, text: i.points ? `${i.text}, ${signedPoints(i.points)}` : i.text })),
     progress: sectionProgress(assessment.checks),
     openItems: openItems(assessment.checks, now),
     usage: usageView(assessment.usage, assessment.usage.plan),

@@ -82,7 +82,12 @@ export default function CatchupPack() {
       </div>
       <OverdueCatchups overdue={data.overdue} packPath="" canEdit={data.canEdit} />
       <HealthComparison now={data.now} atLastCatchup={data.atLastCatchup} />
-      <ChangesAndProgress changes={data.changes} changesBasis={data.changesBasis} progress={data.progress} />
+      <ChangesAndProgress
+        changes={data.changes}
+        changesBasis={data.changesBasis}
+        changesScoring={data.changesScoring}
+        progress={data.progress}
+      />
       <TalkingPoints items={data.openItems} />
       <UsagePanel usage={data.usage} compact />
       <LastNotes notes={data.lastNotes} />

@@ -106,9 +106,10 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(row).toMatchObject({ status: "pass", source: "manual", stale: false });
     expect(row.summary).toContain("Demo on the kick-off call");
     expect(row.history).toMatchObject([{ kind: "answer", what: 'Answered "yes"', note: "Demo on the kick-off call" }]);
-    expect(after.changes).toEqual([
-      expect.objectContaining({ checkId: "training.demo_received", text: expect.stringMatching(/^now passing \(was unknown\)/) }),
-    ]);
+    // The 7-day window starts at the first score (the refresh): the answer is the whole move.
+    const week = after.moves.find((m: any) => m.id === "7d").view;
+    expect(week.items).toEqual([expect.objectContaining({ checkId: "training.demo_received", text: "answer: now passing (was unknown)" })]);
+    expect(week.items[0].points).toBe(week.delta.delta);
   });
 
   test("a bad answer is a 400 with a field message and the typed values, and stores nothing", async () => {
