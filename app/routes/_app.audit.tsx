@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { TableScroll } from "~/components/ui/table-scroll";
 import { auditActions, listAudit } from "~/models/audit.server";
 import { getCustomer, listCustomers } from "~/models/customers.server";
 import { listUsers } from "~/models/users.server";
@@ -110,7 +111,7 @@ export default function Audit() {
         <button type="submit">Filter</button>
         <Link to="/audit">Clear</Link>
       </Form>
-      <div className="table-scroll">
+      <TableScroll label="Audit log entries">
         <table data-testid="audit-table">
           <thead>
             <tr>
@@ -140,7 +141,7 @@ export default function Audit() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {older ? (
         <p>
           <Link to={olderLink()}>Older entries</Link>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import { createApiToken, listTokens, revokeToken } from "~/models/tokens.server";
 import { listUsers, UserIdSchema } from "~/models/users.server";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
@@ -89,7 +90,7 @@ export default function Tokens() {
           ) : null}
         </div>
       ) : null}
-      <div className="table-scroll">
+      <TableScroll label="API tokens">
         <table>
           <thead>
             <tr>
@@ -139,7 +140,7 @@ export default function Tokens() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {canEdit ? (
         <CreateToken isAdmin={isAdmin} users={users} me={me} failure={failure} />
       ) : (

@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import {
   createUser,
   DuplicateError,
@@ -174,7 +175,7 @@ export default function Users() {
       {failure && !creating ? (
         <FormError errors={failure.errors.form ? failure.errors : { form: Object.values(failure.errors)[0]! }} />
       ) : null}
-      <div className="table-scroll">
+      <TableScroll label="Users">
         <table>
           <thead>
             <tr>
@@ -215,7 +216,7 @@ export default function Users() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {isAdmin ? (
         <div className="panel" style={{ marginTop: "1rem" }}>
           <h2>Add a user</h2>
