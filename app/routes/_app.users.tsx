@@ -107,7 +107,7 @@ function ManageUser({ user, me }: { user: UserRow; me: number }) {
             </option>
           ))}
         </select>{" "}
-        <button type="submit" className="secondary small-button" aria-label={`Change the role of ${user.email}`}>
+        <button type="submit" className="secondary small-button" aria-label={`Change role of ${user.email}`}>
           Change role
         </button>
       </Form>
@@ -127,7 +127,7 @@ function ManageUser({ user, me }: { user: UserRow; me: number }) {
       <Form method="post" className="inline">
         <input type="hidden" name="intent" value="reset" />
         <input type="hidden" name="userId" value={user.id} />
-        <button type="submit" className="secondary small-button" aria-label={`Reset the password of ${user.email}`}>
+        <button type="submit" className="secondary small-button" aria-label={`Reset password of ${user.email}`}>
           Reset password
         </button>
       </Form>
