@@ -112,7 +112,7 @@ export default function Audit() {
         <Link to="/audit">Clear</Link>
       </Form>
       <TableScroll label="Audit log entries">
-        <table data-testid="audit-table">
+        <table data-testid="audit-table" className="stack-on-phone">
           <thead>
             <tr>
               <th>When (UTC)</th>
@@ -132,11 +132,15 @@ export default function Audit() {
             ) : null}
             {entries.map((e) => (
               <tr key={e.id}>
-                <td>{e.at.slice(0, 19).replace("T", " ")}</td>
-                <td>{e.actor}</td>
-                <td className="mono">{e.action}</td>
-                <td>{e.subject}</td>
-                <td className="mono audit-details">{e.details}</td>
+                <td data-label="When">{e.at.slice(0, 19).replace("T", " ")}</td>
+                <td data-label="Who">{e.actor}</td>
+                <td data-label="Action" className="mono">
+                  {e.action}
+                </td>
+                <td data-label="On">{e.subject}</td>
+                <td data-label="Details" className="mono audit-details">
+                  {e.details}
+                </td>
               </tr>
             ))}
           </tbody>

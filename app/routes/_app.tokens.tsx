@@ -91,7 +91,7 @@ export default function Tokens() {
         </div>
       ) : null}
       <TableScroll label="API tokens">
-        <table>
+        <table className="stack-on-phone">
           <thead>
             <tr>
               <th>Id</th>
@@ -116,13 +116,13 @@ export default function Tokens() {
             ) : null}
             {tokens.map((t) => (
               <tr key={t.id} data-testid={`token-${t.id}`}>
-                <td>{t.id}</td>
-                <td>{t.name}</td>
-                <td>{t.ownerEmail}</td>
-                <td>{stamp(t.createdAt)}</td>
-                <td>{stamp(t.lastUsedAt)}</td>
-                <td>{t.expiresAt ? stamp(t.expiresAt) : "never"}</td>
-                <td>
+                <td data-label="Id">{t.id}</td>
+                <td data-label="Name">{t.name}</td>
+                <td data-label="Owner">{t.ownerEmail}</td>
+                <td data-label="Created">{stamp(t.createdAt)}</td>
+                <td data-label="Last used">{stamp(t.lastUsedAt)}</td>
+                <td data-label="Expires">{t.expiresAt ? stamp(t.expiresAt) : "never"}</td>
+                <td data-label="State">
                   <span className={`badge ${t.state === "active" ? "status-pass" : "status-fail"}`}>{t.state}</span>
                 </td>
                 <td>

@@ -176,7 +176,7 @@ export default function Users() {
         <FormError errors={failure.errors.form ? failure.errors : { form: Object.values(failure.errors)[0]! }} />
       ) : null}
       <TableScroll label="Users">
-        <table>
+        <table className="stack-on-phone">
           <thead>
             <tr>
               <th>Name</th>
@@ -194,20 +194,20 @@ export default function Users() {
           <tbody>
             {users.map((u) => (
               <tr key={u.id} data-testid={`user-${u.email}`}>
-                <td>{u.name}</td>
-                <td>{u.email}</td>
-                <td>{u.role}</td>
+                <td data-label="Name">{u.name}</td>
+                <td data-label="Email">{u.email}</td>
+                <td data-label="Role">{u.role}</td>
                 {isAdmin ? (
                   <>
-                    <td>
+                    <td data-label="State">
                       <span
                         className={`badge ${u.state === "active" ? "status-pass" : u.state === "disabled" ? "status-fail" : "status-unknown"}`}
                       >
                         {u.state}
                       </span>
                     </td>
-                    <td>{stamp(u.lastSignInAt)}</td>
-                    <td>
+                    <td data-label="Last sign-in">{stamp(u.lastSignInAt)}</td>
+                    <td data-label="Manage">
                       <ManageUser user={u} me={me} />
                     </td>
                   </>
