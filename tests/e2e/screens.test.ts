@@ -84,7 +84,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-type Screen = { name: string; path: string };
+type Screen = { name: string; path: string; sizes?: readonly string[] };
 
 /** The pages of the shell and its forms (the portfolio and customer pages' content is swept separately below). */
 const SHELL_PAGES: Screen[] = [
@@ -101,9 +101,12 @@ const SHELL_PAGES: Screen[] = [
 ];
 
 const CONTENT_PAGES: Screen[] = [
-  { name: "portfolio", path: "/" },
+  // The portfolio table's own phone layout is issue 13's portfolio work (cards or fewer columns);
+  // add "phone" here when it lands.
+  { name: "portfolio", path: "/", sizes: ["tablet", "desktop"] },
   { name: "customer", path: "/customers/acme-analytics" },
   { name: "customer-failed", path: "/customers/revoked-key-ltd" },
+  { name: "catchup", path: "/customers/slipping-ltd/catchup" },
 ];
 
 /**
@@ -122,7 +125,7 @@ async function sweep(page: Page, who: string, screens: Screen[]) {
     }
   };
   await atSizes(page, async (size) => {
-    for (const screen of screens) {
+    for (const screen of screens.filter((s) => !s.sizes || s.sizes.includes(size.name))) {
       await page.goto(app.url + screen.path);
       await page.waitForLoadState("networkidle");
       const label = `${who} ${screen.path} at ${size.width}×${size.height}`;
