@@ -22,7 +22,7 @@ export function CustomChecksPanel({ settings, canEdit, reply }: { settings: Chec
         event ones are counted from PostHog at each refresh, in the same single query. Retired checks stop counting but keep their history.
       </p>
       <TableScroll label="Team checks">
-        <table data-testid="custom-checks">
+        <table data-testid="custom-checks" className="stack-on-phone">
           <thead>
             <tr>
               <th>Id</th>
@@ -43,14 +43,22 @@ export function CustomChecksPanel({ settings, canEdit, reply }: { settings: Chec
             ) : null}
             {settings.custom.map((c) => (
               <tr key={c.id} data-custom-check={c.id}>
-                <td className="mono small">{c.id}</td>
-                <td>
+                <td className="mono small" data-label="Id">
+                  {c.id}
+                </td>
+                <td data-label="Question">
                   {c.question} <span className="muted small">({c.section})</span>
                 </td>
-                <td className="small">{c.rule}</td>
-                <td className="num">{c.weight}</td>
-                <td className="small">{c.plans}</td>
-                <td className="small">
+                <td className="small" data-label="How">
+                  {c.rule}
+                </td>
+                <td className="num" data-label="Weight">
+                  {c.weight}
+                </td>
+                <td className="small" data-label="Plans">
+                  {c.plans}
+                </td>
+                <td className="small" data-label="Status">
                   {c.retired ? (
                     <span data-testid="retired">retired {c.retired}</span>
                   ) : canEdit ? (

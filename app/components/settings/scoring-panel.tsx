@@ -48,7 +48,7 @@ export function ScoringPanel({ settings, canEdit, reply }: { settings: Checklist
           />
         </div>
         <TableScroll label="Check weights">
-          <table data-testid="weights">
+          <table data-testid="weights" className="stack-on-phone">
             <thead>
               <tr>
                 <th>Check</th>
@@ -62,12 +62,14 @@ export function ScoringPanel({ settings, canEdit, reply }: { settings: Checklist
                 const error = errors?.[name];
                 return (
                   <tr key={r.id}>
-                    <td>
+                    <td data-label="Check">
                       <label htmlFor={inputId(r.id)}>{r.question}</label> <span className="mono small muted">{r.id}</span>
                       {r.origin !== "handbook" ? <span className="badge small"> {r.origin === "custom" ? "team" : "extra"}</span> : null}
                     </td>
-                    <td className="small">{r.section}</td>
-                    <td className="num">
+                    <td className="small" data-label="Section">
+                      {r.section}
+                    </td>
+                    <td className="num" data-label="Weight">
                       <input
                         id={inputId(r.id)}
                         name={name}
