@@ -66,7 +66,8 @@ export function AppShell({ children, user, unread = 0 }: { children: ReactNode; 
             {unread > 0 ? (
               <span className="unread">
                 {unread}
-                <span className="sr-only"> open alerts</span>
+                {/* Not the word "alerts": the Alerts link inside is what text searches should find. */}
+                <span className="sr-only"> unread</span>
               </span>
             ) : null}
           </button>
