@@ -1,5 +1,5 @@
 import { Form, NavLink, useLocation } from "@remix-run/react";
-import { type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from "react";
+import { type FocusEvent, type KeyboardEvent, type ReactNode, useEffect, useRef, useState } from "react";
 
 const LINKS = [
   { to: "/", label: "Customers", end: true },
@@ -35,9 +35,16 @@ export function AppShell({ children, user, unread = 0 }: { children: ReactNode; 
     toggle.current?.focus();
   };
 
+  // Tabbing out of the open menu closes it. Only a known new focus counts: Safari does not focus
+  // links on click, and closing on its null relatedTarget would hide a link mid-click.
+  const closeOnFocusOut = (event: FocusEvent<HTMLElement>) => {
+    const next = event.relatedTarget;
+    if (open && next instanceof Node && !event.currentTarget.contains(next)) setOpen(false);
+  };
+
   return (
     <div className="shell">
-      <nav className="nav" aria-label="Main" data-open={open ? "" : undefined} onKeyDown={closeOnEscape}>
+      <nav className="nav" aria-label="Main" data-open={open ? "" : undefined} onKeyDown={closeOnEscape} onBlur={closeOnFocusOut}>
         <noscript>
           {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant, so that React does not escape the CSS */}
           <style dangerouslySetInnerHTML={{ __html: NO_SCRIPT_CSS }} />
@@ -59,7 +66,8 @@ export function AppShell({ children, user, unread = 0 }: { children: ReactNode; 
             {unread > 0 ? (
               <span className="unread">
                 {unread}
-                <span className="sr-only"> open alerts</span>
+                {/* Not the word "alerts": the Alerts link inside is what text searches should find. */}
+                <span className="sr-only"> unread</span>
               </span>
             ) : null}
           </button>

@@ -252,6 +252,15 @@ describe("every screen in Chromium", () => {
     expect(await menu.isVisible()).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.classList.contains("nav-toggle"))).toBe(true);
 
+    // Tabbing on from its last item (Sign out) into the page closes it.
+    await page.keyboard.press("Enter");
+    await expect.poll(() => toggle.getAttribute("aria-expanded")).toBe("true");
+    await page.locator("#nav-menu button", { hasText: "Sign out" }).focus();
+    await page.keyboard.press("Tab");
+    await expect.poll(() => toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.evaluate(() => document.querySelector("main")?.contains(document.activeElement))).toBe(true);
+    await toggle.focus();
+
     // Space opens it too; following a link closes it on the next page.
     await page.keyboard.press("Space");
     await expect.poll(() => toggle.getAttribute("aria-expanded")).toBe("true");
