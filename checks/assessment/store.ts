@@ -469,10 +469,18 @@ export async function currentAssessment(
 ): Promise<{ assessment: Assessment; scoreId: number } | null> {
   const read = async (conn: Db) => {
     const [row] = await conn
-      .select({ state: currentHealth.state, validUntil: currentHealth.validUntil, scoreId: currentHealth.scoreId })
+      .select({
+        state: currentHealth.state,
+        validUntil: currentHealth.validUntil,
+        scoreId: currentHealth.scoreId,
+        archivedAt: customers.archivedAt,
+      })
       .from(currentHealth)
+      .innerJoin(customers, eq(customers.id, currentHealth.customerId))
       .where(eq(currentHealth.customerId, customerId));
-    return row?.state && row.scoreId !== null && row.validUntil > now
+    // An archived customer is read-only until unarchived: its last assessment stands, as
+    // ensureCurrent leaves it, so every reader (and no alert) sees the same frozen health.
+    return row?.state && row.scoreId !== null && (row.validUntil > now || row.archivedAt)
       ? { assessment: row.state as Assessment, scoreId: row.scoreId }
       : null;
   };
