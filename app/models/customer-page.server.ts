@@ -270,7 +270,17 @@ export async function customerPageData(db: Db, slug: string, now = new Date()) {
       ? { on: dayOf(weekAgo.computedAt), ...deltaAcross({ score: weekAgo.score, version: weekAgo.scoringVersion }, health) }
       : null,
     sinceCatchup: lastCatchup ? { on: lastCatchup.date, ...deltaAcross(lastCatchup, health) } : null,
-    moves: WINDOW_IDS.map((id) => ({ id, label: WINDOW_LABELS[id], view: moveView(loaded.moves[id], assessment.checks) })),
+    moves: WINDOW_IDS.map((id) => ({
+      id,
+      label: WINDOW_LABELS[id],
+      view: moveView(loaded.moves[id], assessment.checks),
+      empty:
+        id !== "catchup"
+          ? "No earlier score in this window."
+          : lastCatchup
+            ? `No score was stored by the catch-up on ${lastCatchup.date}.`
+            : "No catch-up held yet.",
+    })),
     historyChart: historyChart(history, loaded.bands),
     checklist: SECTIONS.map((section) => {
       const checks = rows.filter((r) => r.section === section);

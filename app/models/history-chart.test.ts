@@ -34,7 +34,7 @@ describe("historyChart", () => {
       bands,
     );
     expect(chart.marks).toEqual([
-      { t: Date.parse("2026-01-05T09:00:00Z"), label: "scoring v2, v3" },
+      { t: Date.parse("2026-01-05T09:00:00Z"), label: "scoring v2 → v3" },
       { t: Date.parse("2026-01-09T09:00:00Z"), label: "scoring v4" },
     ]);
     // A version without a known row (deleted) falls back to the built-in bands rather than none.

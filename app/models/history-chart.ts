@@ -24,5 +24,7 @@ export function historyChart(history: StoredScore[], bands: Map<string, { health
     if (last && last.day === p.date) last.versions.push(p.version);
     else marks.push({ t: p.t, day: p.date, versions: [p.version] });
   });
-  return { points, marks: marks.map((m) => ({ t: m.t, label: `scoring ${m.versions.map((v) => `v${v}`).join(", ")}` })) };
+  // "scoring v2 → v4": the first and the last version of the day.
+  const label = (versions: string[]) => `scoring v${versions[0]}${versions.length > 1 ? ` → v${versions.at(-1)}` : ""}`;
+  return { points, marks: marks.map((m) => ({ t: m.t, label: label(m.versions) })) };
 }

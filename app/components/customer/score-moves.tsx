@@ -65,11 +65,7 @@ export function ScoreMoves({ moves, initial = "7d" }: Props) {
           hidden={selected !== m.id}
           data-testid={`moves-${m.id}`}
         >
-          {m.view ? (
-            <MovePanel view={m.view} />
-          ) : (
-            <p className="muted">{m.id === "catchup" ? "No catch-up held yet." : "No earlier score in this window."}</p>
-          )}
+          {m.view ? <MovePanel view={m.view} /> : <p className="muted">{m.empty}</p>}
         </div>
       ))}
     </div>
