@@ -1,9 +1,7 @@
+import { useMemo } from "react";
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { chartPoints, type HistorySeries } from "~/models/history-chart";
 import { ChartFrame, COLORS } from "./chart-frame";
-
-/** `healthy` and `concerning`: the band thresholds of the scoring version in force at that point. */
-export type ScorePoint = { t: number; date: string; score: number | null; version: string; healthy: number; concerning: number };
-export type VersionMark = { t: number; label: string };
 
 const DAY = 86_400_000;
 // Scores a few minutes apart (a refresh, then answers) need times, not the same date three times.
@@ -13,7 +11,9 @@ const tickFormat = (span: number) => (t: number) => new Date(t).toISOString().sl
  * Stored health scores over time; the band lines step where a scoring version moved them, and a
  * vertical mark (one per day, however many versions were saved that day) where the version changed.
  */
-export function ScoreHistoryChart({ points, marks }: { points: ScorePoint[]; marks: VersionMark[] }) {
+export function ScoreHistoryChart({ series }: { series: HistorySeries }) {
+  const points = useMemo(() => chartPoints(series), [series]);
+  const marks = series.marks;
   const span = points.length > 1 ? points[points.length - 1]!.t - points[0]!.t : 0;
   const ticks = [...new Set([0, ...points.flatMap((p) => [p.concerning, p.healthy]), 100])].sort((a, b) => a - b);
   return (

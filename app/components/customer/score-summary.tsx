@@ -1,5 +1,6 @@
 import { ScoreHistoryChart } from "~/components/charts/score-history-chart";
 import type { CustomerPageData } from "~/models/customer-page.server";
+import { scoredPoints } from "~/models/history-chart";
 import { BandBadge } from "./badges";
 import { Delta } from "./delta";
 import { ScoreMoves } from "./score-moves";
@@ -55,18 +56,14 @@ export function ScoreSummary({ score, sinceWeek, sinceCatchup, moves, historyCha
         </div>
         <div className="what-changed">
           <h3>What changed</h3>
-          {historyChart.points.filter((p) => p.score !== null).length < 2 ? (
-            <p className="muted">This is the first score.</p>
-          ) : (
-            <ScoreMoves moves={moves} />
-          )}
+          {scoredPoints(historyChart) < 2 ? <p className="muted">This is the first score.</p> : <ScoreMoves moves={moves} />}
         </div>
       </div>
       <h3>Score history</h3>
-      {historyChart.points.length === 0 ? (
+      {historyChart.t.length === 0 ? (
         <p className="muted">No scores yet: refresh the customer or answer a check.</p>
       ) : (
-        <ScoreHistoryChart points={historyChart.points} marks={historyChart.marks} />
+        <ScoreHistoryChart series={historyChart} />
       )}
     </section>
   );
