@@ -158,6 +158,11 @@ describe("stale data in Chromium", () => {
     // Four days (or five, by the project's time zone) since the last good refresh, never counted as zero events.
     expect(missing).toBeGreaterThanOrEqual(3);
     expect(missing).toBeLessThanOrEqual(6);
+    // The checks' results are the last good run's, and are dated by it, not by the failures since.
+    const dates = await page.locator(".check-side .muted").allTextContents();
+    const checked = dates.filter((d) => d.startsWith("checked "));
+    expect(checked.length).toBeGreaterThan(0);
+    expect(new Set(checked)).toEqual(new Set([`checked ${LAST_GOOD.toISOString().slice(0, 10)}`]));
     await expectNoSeriousViolations(page, "customer page with stale data");
     await screenshot(page, "stale-customer");
 
