@@ -69,13 +69,15 @@ function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRec
 
 function checkRow(c: AssessedCheck, assessment: Assessment, record: CheckRecords, now: Date) {
   const lastRun = assessment.freshness.lastRefresh;
+  // After failed refreshes the automated results are the last good run's: date them by it, not by the failure.
+  const checkedAt = lastRun?.status === "failed" ? assessment.freshness.lastSuccessAt : (lastRun?.at ?? null);
   const when =
     c.source === "override" && c.override
       ? `overridden ${c.override.at.slice(0, 10)}`
       : c.source === "manual" && c.answer
         ? `answered ${c.answer.at.slice(0, 10)}`
-        : c.kind === "automated" && lastRun
-          ? `checked ${lastRun.at.slice(0, 10)}`
+        : c.kind === "automated" && checkedAt
+          ? `checked ${checkedAt.slice(0, 10)}`
           : null;
   const o = c.override;
   return {
