@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError, SelectField } from "~/components/ui/field";
 
@@ -17,12 +17,14 @@ type Props = {
   errors?: Record<string, string> | null;
   plans: { id: number; name: string }[];
   users: { id: number; name: string }[];
+  /** The customer already on the PostHog project entered, to link to. */
+  duplicate?: { slug: string; name: string; archived: boolean };
   /** Present on edit: the stored key, masked. */
   maskedKey?: string;
   submitLabel: string;
 };
 
-export function CustomerForm({ defaults, errors, plans, users, maskedKey, submitLabel }: Props) {
+export function CustomerForm({ defaults, errors, plans, users, duplicate, maskedKey, submitLabel }: Props) {
   const [region, setRegion] = useState(defaults.posthogRegion ?? "us");
   const hostError = errors?.posthogHost ? { customHost: errors.posthogHost, posthogRegion: errors.posthogHost } : null;
   return (
@@ -78,6 +80,12 @@ export function CustomerForm({ defaults, errors, plans, users, maskedKey, submit
           }
         />
       </div>
+      {duplicate ? (
+        <p className="notice" data-testid="duplicate-link">
+          <Link to={`/customers/${duplicate.slug}`}>Open {duplicate.name}</Link>
+          {duplicate.archived ? " (archived)" : ""}
+        </p>
+      ) : null}
       <div className="row">
         <SelectField
           name="planId"

@@ -1,4 +1,4 @@
-import { asc, eq, isNull, like, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, like, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { reassess } from "../../checks/assessment/store";
 import { normalisePostHogHost, regionOf } from "../../checks/posthog/host";
@@ -6,8 +6,10 @@ import { MAX_ANCHOR_DAY } from "../../checks/usage";
 import type { Db } from "../../db/client";
 import { customers, plans, users } from "../../db/schema";
 import { last4, maskApiKey, sealSecret } from "../../db/secrets";
-import { InputError, parseInput } from "../utils/validation.server";
+import { type ErrorDetails, type FieldErrors, hasUnstorableCharacters, InputError } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
+import { firstFreeSlug, slugify } from "./slug";
+import { OWNER_ROLES } from "./users.server";
 
 const optionalId = z.preprocess(
   (v) => (v === "" || v === undefined || v === null ? null : typeof v === "string" ? Number(v) : v),
@@ -73,17 +75,7 @@ export function customerInputSchema(options: { allowPrivateHosts: boolean }) {
 }
 export type CustomerInput = z.output<ReturnType<typeof customerInputSchema>>;
 
-export function slugify(name: string): string {
-  const base = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 50)
-    .replace(/-+$/g, "");
-  return base || "customer";
-}
+export { slugify } from "./slug";
 
 async function uniqueSlug(db: Db, name: string): Promise<string> {
   const base = slugify(name);
@@ -95,29 +87,95 @@ async function uniqueSlug(db: Db, name: string): Promise<string> {
         .where(or(eq(customers.slug, base), like(customers.slug, `${base}-%`)))
     ).map((r) => r.slug),
   );
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  return firstFreeSlug(base, taken);
 }
 
-async function assertReferences(db: Db, input: Pick<CustomerInput, "planId" | "ownerId">) {
-  if (input.planId !== null) {
-    const [plan] = await db.select({ id: plans.id }).from(plans).where(eq(plans.id, input.planId));
-    if (!plan) throw new InputError({ planId: "That plan does not exist" });
+type CustomerSchema = ReturnType<typeof customerInputSchema>;
+
+/**
+ * Every field on its own, so a form shows all its mistakes at once instead of one round at a
+ * time. Keys are the field name, or `field.index.part` inside a list (contacts).
+ */
+export function parseCustomerFields(schema: CustomerSchema, raw: Record<string, unknown>) {
+  const errors: FieldErrors = {};
+  const parsed: Partial<CustomerInput> = {};
+  for (const [key, field] of Object.entries(schema.shape) as [keyof CustomerInput, z.ZodTypeAny][]) {
+    const value = raw[key];
+    if (typeof value === "string" && hasUnstorableCharacters(value)) {
+      errors[key] = "Contains control characters that cannot be stored";
+      continue;
+    }
+    const result = field.safeParse(value);
+    if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
+    else for (const issue of result.error.issues) errors[[key, ...issue.path].join(".")] ??= issue.message;
   }
-  if (input.ownerId !== null) {
-    const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.id, input.ownerId));
-    if (!owner) throw new InputError({ ownerId: "That user does not exist" });
+  return { errors, parsed };
+}
+
+/** The customer already on a PostHog project, archived or not (a project is added once). */
+export async function findSameProject(db: Db, host: string, projectId: number, exceptId: number | null) {
+  const [row] = await db
+    .select({ slug: customers.slug, name: customers.name, archivedAt: customers.archivedAt })
+    .from(customers)
+    .where(
+      and(eq(customers.posthogHost, host), eq(customers.projectId, projectId), exceptId === null ? undefined : ne(customers.id, exceptId)),
+    )
+    .limit(1);
+  return row ? { slug: row.slug, name: row.name, archived: row.archivedAt !== null } : null;
+}
+
+export function sameProjectMessage(other: { name: string; archived: boolean }) {
+  return other.archived
+    ? `This PostHog project is already added as ${other.name} (archived): restore that customer instead`
+    : `This PostHog project is already added as ${other.name}`;
+}
+
+/**
+ * Parses and checks a customer form against the database in one pass: field errors, the plan and
+ * owner, and the PostHog project being free, all reported together. Throws one InputError.
+ */
+async function validateCustomer(
+  db: Db,
+  raw: unknown,
+  options: CustomerOptions,
+  before: { id: number; posthogHost: string; ownerId: number | null } | null,
+): Promise<CustomerInput> {
+  const { errors, parsed } = parseCustomerFields(customerInputSchema(options), (raw ?? {}) as Record<string, unknown>);
+  const details: ErrorDetails = {};
+  if (!errors.apiKey && !parsed.apiKey) {
+    if (!before) errors.apiKey = "The PostHog personal API key is required";
+    // The stored key may only ever go to the host it was saved with.
+    else if (parsed.posthogHost !== undefined && parsed.posthogHost !== before.posthogHost)
+      errors.apiKey = "Re-enter the API key when changing the PostHog host";
   }
+  if (parsed.planId) {
+    const [plan] = await db.select({ id: plans.id }).from(plans).where(eq(plans.id, parsed.planId));
+    if (!plan) errors.planId = "That plan does not exist";
+  }
+  if (parsed.ownerId && parsed.ownerId !== before?.ownerId) {
+    const [owner] = await db.select({ role: users.role, disabledAt: users.disabledAt }).from(users).where(eq(users.id, parsed.ownerId));
+    if (!owner) errors.ownerId = "That user does not exist";
+    else if (!OWNER_ROLES.includes(owner.role)) errors.ownerId = `Only admins and csms can own customers (this user is a ${owner.role})`;
+    else if (owner.disabledAt) errors.ownerId = "That user is disabled";
+  }
+  if (parsed.posthogHost !== undefined && parsed.projectId !== undefined) {
+    const other = await findSameProject(db, parsed.posthogHost, parsed.projectId, before?.id ?? null);
+    if (other) {
+      errors.projectId = sameProjectMessage(other);
+      details.duplicate = other;
+    }
+  }
+  if (Object.keys(errors).length > 0) throw new InputError(errors, details);
+  return parsed as CustomerInput;
 }
 
 export type CustomerOptions = { secretKey: Buffer; allowPrivateHosts: boolean };
 
 export async function createCustomer(db: Db, actor: Actor, raw: unknown, options: CustomerOptions) {
-  const input = parseInput(customerInputSchema(options), raw);
-  if (!input.apiKey) throw new InputError({ apiKey: "The PostHog personal API key is required" });
-  const { apiKey, ...fields } = input;
   return db.transaction(async (tx) => {
-    await assertReferences(tx, input);
+    const input = await validateCustomer(tx, raw, options, null);
+    const { apiKey, ...fields } = input;
+    if (!apiKey) throw new InputError({ apiKey: "The PostHog personal API key is required" });
     const slug = await uniqueSlug(tx, input.name);
     const [customer] = await tx
       .insert(customers)
@@ -131,15 +189,10 @@ export async function createCustomer(db: Db, actor: Actor, raw: unknown, options
 }
 
 export async function updateCustomer(db: Db, actor: Actor, slug: string, raw: unknown, options: CustomerOptions) {
-  const input = parseInput(customerInputSchema(options), raw);
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(customers).where(eq(customers.slug, slug));
     if (!before) throw new InputError({ form: "Customer not found" });
-    // The stored key may only ever go to the host it was saved with.
-    if (input.posthogHost !== before.posthogHost && !input.apiKey) {
-      throw new InputError({ apiKey: "Re-enter the API key when changing the PostHog host" });
-    }
-    await assertReferences(tx, input);
+    const input = await validateCustomer(tx, raw, options, before);
     const { apiKey, ...fields } = input;
     const changed: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(fields)) {
@@ -164,6 +217,12 @@ export async function updateCustomer(db: Db, actor: Actor, slug: string, raw: un
 
 export async function setArchived(db: Db, actor: Actor, slug: string, archived: boolean) {
   return db.transaction(async (tx) => {
+    if (!archived) {
+      const [row] = await tx.select().from(customers).where(eq(customers.slug, slug));
+      const other = row ? await findSameProject(tx, row.posthogHost, row.projectId, row.id) : null;
+      if (other && !other.archived)
+        throw new InputError({ form: `${other.name} now uses this PostHog project: archive it first` }, { duplicate: other });
+    }
     const [customer] = await tx
       .update(customers)
       .set({ archivedAt: archived ? new Date() : null, updatedAt: new Date() })

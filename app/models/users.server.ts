@@ -216,6 +216,17 @@ export async function signOutEverywhere(db: Db, userId: number) {
   });
 }
 
+/** Who may own a customer: the people who work on customers, never a viewer. */
+export const OWNER_ROLES: readonly Role[] = ["admin", "csm"];
+
+/** The owners a customer form offers: active admins and csms, plus the current owner so a form never drops it silently. */
+export async function listOwnerChoices(db: Db, currentOwnerId: number | null = null) {
+  const all = await listUsers(db);
+  return all
+    .filter((u) => (OWNER_ROLES.includes(u.role) && !u.disabledAt) || u.id === currentOwnerId)
+    .map((u) => ({ id: u.id, name: OWNER_ROLES.includes(u.role) ? u.name : `${u.name} (${u.role}, cannot own customers)` }));
+}
+
 export function canEdit(role: Role): boolean {
   return role === "admin" || role === "csm";
 }
