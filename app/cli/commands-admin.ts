@@ -1,4 +1,5 @@
 import { type Actor, CLI_ACTOR } from "../models/audit.server";
+import { parseContactList } from "../models/commercial";
 import { customerListEntry } from "../models/customer-api.server";
 import { createCustomer, customerJson, getCustomer, setArchived, updateCustomer } from "../models/customers.server";
 import { createPlan, findPlanByName, listPlans } from "../models/plans.server";
@@ -43,10 +44,34 @@ const customerOptions = {
   plan: { type: "string" },
   "billing-day": { type: "string" },
   owner: { type: "string" },
+  arr: { type: "string" },
+  mrr: { type: "string" },
+  currency: { type: "string" },
+  "renewal-date": { type: "string" },
+  contact: { type: "string", multiple: true },
+  "clear-contacts": { type: "boolean" },
   by: { type: "string" },
 } as const;
 
-async function customerFields(ctx: AppContext, values: Record<string, string | boolean | undefined>) {
+/**
+ * The commercial options as customer fields; an option left out stays undefined (unchanged on
+ * edit). `--arr ""` clears the revenue; `--contact` replaces the contacts, `--clear-contacts` removes them.
+ */
+function commercialFields(values: Record<string, string | boolean | string[] | undefined>) {
+  const arr = values.arr as string | undefined;
+  const mrr = values.mrr as string | undefined;
+  if (arr !== undefined && mrr !== undefined) throw new CliError("Give either --arr or --mrr, not both", 2);
+  const contacts = values.contact as string[] | undefined;
+  return {
+    revenue: arr ?? mrr,
+    revenuePeriod: mrr !== undefined ? "month" : arr !== undefined ? "year" : undefined,
+    currency: values.currency as string | undefined,
+    renewalDate: values["renewal-date"] as string | undefined,
+    contacts: values["clear-contacts"] ? [] : contacts ? contacts.flatMap(parseContactList) : undefined,
+  };
+}
+
+async function customerFields(ctx: AppContext, values: Record<string, string | boolean | string[] | undefined>) {
   const planName = values.plan as string | undefined;
   const plan = planName ? await findPlanByName(ctx.db, planName) : null;
   if (planName && !plan) throw new InputError({ plan: `No plan named "${planName}" (see delight plan list)` });
@@ -72,6 +97,7 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
         apiKey: required(values, "api-key"),
         billingDay: values["billing-day"] ?? "",
         ...refs,
+        ...commercialFields(values),
       },
       options,
     );
@@ -97,6 +123,14 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
         billingDay: values["billing-day"] ?? String(before.billingDay),
         planId: values.plan !== undefined ? refs.planId : before.planId,
         ownerId: values.owner !== undefined ? refs.ownerId : before.ownerId,
+        ...commercialFields(values),
+        // A currency or period alone changes the stored revenue's, so the amount comes along.
+        ...(values.arr === undefined && values.mrr === undefined && values.currency !== undefined && before.revenue !== null
+          ? { revenue: String(before.revenue), revenuePeriod: before.revenuePeriod ?? "year" }
+          : {}),
+        ...(values.currency === undefined && (values.arr !== undefined || values.mrr !== undefined) && before.currency
+          ? { currency: before.currency }
+          : {}),
       },
       options,
     );

@@ -43,7 +43,10 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   plan list
   customer add --name N --posthog-host URL|us|eu --project-id N --api-key K
                [--plan NAME] [--billing-day 1-31] [--owner EMAIL]
-  customer edit SLUG [same options]      customer archive|unarchive SLUG
+               [--arr AMOUNT | --mrr AMOUNT] [--currency EUR] [--renewal-date YYYY-MM-DD]
+               [--contact "Name <e-mail> (role)"]...   (several; "A <a@x> (CTO); B" works too)
+  customer edit SLUG [same options] [--clear-contacts]   customer archive|unarchive SLUG
+  customer import FILE [--dry-run] [--all-or-nothing]    (CSV; see the README for the columns)
   customer list [--all]
   token create --user EMAIL [--name N] [--expires-in-days D]   (bearer token for the JSON API, shown once)
   token list [--user EMAIL]              token revoke ID

@@ -4,10 +4,11 @@ import { reassess } from "../../checks/assessment/store";
 import { normalisePostHogHost, regionOf } from "../../checks/posthog/host";
 import { MAX_ANCHOR_DAY } from "../../checks/usage";
 import type { Db } from "../../db/client";
-import { customers, plans, users } from "../../db/schema";
+import { customerContacts, customers, plans, users } from "../../db/schema";
 import { last4, maskApiKey, sealSecret } from "../../db/secrets";
 import { type ErrorDetails, type FieldErrors, hasUnstorableCharacters, InputError } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
+import { type Contact, isCurrency, isIsoDate, MAX_AMOUNT, parseAmount } from "./commercial";
 import { firstFreeSlug, slugify } from "./slug";
 import { OWNER_ROLES } from "./users.server";
 
@@ -31,6 +32,27 @@ export const ApiKeySchema = z
   .refine((k) => k.length >= 16, "That is too short for a PostHog personal API key");
 
 const BILLING_DAY_MESSAGE = `Billing day is a day of the month from 1 to ${MAX_ANCHOR_DAY} (a month without it bills from its last day)`;
+
+export const MAX_CONTACTS = 20;
+const REVENUE_MESSAGE = "Revenue is an amount like 120000 or 9,999.50 (no currency sign, at most 2 decimals)";
+
+/** A contact row of the form; an entirely blank row is allowed (and dropped), a partial one needs a name. */
+const ContactSchema = z
+  .object({
+    name: z.string().trim().max(100, "Name is too long (100 characters at most)").default(""),
+    email: z.preprocess(
+      (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
+      z.string().max(254, "E-mail is too long").email("Enter a valid e-mail address").or(z.literal("")).default(""),
+    ),
+    role: z.string().trim().max(100, "Role is too long (100 characters at most)").default(""),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.name && (c.email || c.role)) ctx.addIssue({ code: "custom", path: ["name"], message: "A contact needs a name" });
+  });
+
+function dropBlankContacts(list: { name: string; email: string; role: string }[]): Contact[] {
+  return list.filter((c) => c.name).map((c) => ({ name: c.name, email: c.email || null, role: c.role || null }));
+}
 
 export function customerInputSchema(options: { allowPrivateHosts: boolean }) {
   return z.object({
@@ -71,6 +93,29 @@ export function customerInputSchema(options: { allowPrivateHosts: boolean }) {
         .max(MAX_ANCHOR_DAY, BILLING_DAY_MESSAGE),
     ),
     ownerId: optionalId,
+    // Commercial context: each absent (undefined) leaves what is stored; blank clears it.
+    revenue: z.preprocess(
+      (v) => (typeof v === "string" ? parseAmount(v) : v),
+      z
+        .number({ invalid_type_error: REVENUE_MESSAGE })
+        .refine((n) => !Number.isNaN(n), REVENUE_MESSAGE)
+        .refine((n) => n >= 0 && n <= MAX_AMOUNT, "Revenue is an amount from 0 to 999,999,999,999.99")
+        .nullable()
+        .optional(),
+    ),
+    revenuePeriod: z.preprocess(
+      (v) => (v === "" ? "year" : typeof v === "string" ? v.trim().toLowerCase() : v),
+      z.enum(["month", "year"], { errorMap: () => ({ message: "Revenue is per year (ARR) or per month (MRR)" }) }).optional(),
+    ),
+    currency: z.preprocess(
+      (v) => (v === "" ? null : typeof v === "string" ? v.trim().toUpperCase() : v),
+      z.string().refine(isCurrency, "Currency is a three-letter ISO 4217 code such as EUR, USD or GBP").nullable().optional(),
+    ),
+    renewalDate: z.preprocess(
+      (v) => (v === "" ? null : typeof v === "string" ? v.trim() : v),
+      z.string().refine(isIsoDate, "Renewal date is a day written YYYY-MM-DD").nullable().optional(),
+    ),
+    contacts: z.array(ContactSchema).max(MAX_CONTACTS, `At most ${MAX_CONTACTS} contacts`).transform(dropBlankContacts).optional(),
   });
 }
 export type CustomerInput = z.output<ReturnType<typeof customerInputSchema>>;
@@ -165,6 +210,16 @@ async function validateCustomer(
       details.duplicate = other;
     }
   }
+  // Revenue comes as amount, period and currency together, or not at all.
+  if (parsed.revenue === null) {
+    Object.assign(parsed, { revenuePeriod: null, currency: null });
+  } else if (parsed.revenue !== undefined) {
+    parsed.revenuePeriod ??= "year";
+    if (!parsed.currency && !errors.currency) errors.currency = "Choose the currency of the revenue (e.g. EUR, USD)";
+  } else {
+    delete parsed.revenuePeriod;
+    delete parsed.currency;
+  }
   if (Object.keys(errors).length > 0) throw new InputError(errors, details);
   return parsed as CustomerInput;
 }
@@ -174,13 +229,14 @@ export type CustomerOptions = { secretKey: Buffer; allowPrivateHosts: boolean };
 export async function createCustomer(db: Db, actor: Actor, raw: unknown, options: CustomerOptions) {
   return db.transaction(async (tx) => {
     const input = await validateCustomer(tx, raw, options, null);
-    const { apiKey, ...fields } = input;
+    const { apiKey, contacts, ...fields } = input;
     if (!apiKey) throw new InputError({ apiKey: "The PostHog personal API key is required" });
     const slug = await uniqueSlug(tx, input.name);
     const [customer] = await tx
       .insert(customers)
       .values({ ...fields, slug, apiKeyEncrypted: sealSecret(apiKey, options.secretKey), apiKeyLast4: last4(apiKey) })
       .returning();
+    if (contacts?.length) await replaceContacts(tx, customer!.id, contacts);
     await recordAudit(tx, actor, "customer.create", "customer", customer!.id, { slug, ...fields, apiKey: maskApiKey(last4(apiKey)) });
     // Assessed from the start ("never refreshed"), so every reader has an assessment to show.
     await reassess(tx, [customer!.id], "customer", new Date());
@@ -193,10 +249,17 @@ export async function updateCustomer(db: Db, actor: Actor, slug: string, raw: un
     const [before] = await tx.select().from(customers).where(eq(customers.slug, slug));
     if (!before) throw new InputError({ form: "Customer not found" });
     const input = await validateCustomer(tx, raw, options, before);
-    const { apiKey, ...fields } = input;
+    const { apiKey, contacts, ...fields } = input;
     const changed: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(fields)) {
-      if (before[key as keyof typeof before] !== value) changed[key] = value;
+      if (value !== undefined && before[key as keyof typeof before] !== value) changed[key] = value;
+    }
+    if (contacts !== undefined) {
+      const previous = await contactsOf(tx, before.id);
+      if (JSON.stringify(previous) !== JSON.stringify(contacts)) {
+        await replaceContacts(tx, before.id, contacts);
+        changed.contacts = contacts;
+      }
     }
     if (apiKey) changed.apiKey = `replaced with ${maskApiKey(last4(apiKey))}`;
     const [customer] = await tx
@@ -213,6 +276,19 @@ export async function updateCustomer(db: Db, actor: Actor, slug: string, raw: un
     if ("planId" in changed || "billingDay" in changed) await reassess(tx, [before.id], "plan", new Date());
     return customer!;
   });
+}
+
+async function replaceContacts(db: Db, customerId: number, contacts: Contact[]) {
+  await db.delete(customerContacts).where(eq(customerContacts.customerId, customerId));
+  if (contacts.length > 0) await db.insert(customerContacts).values(contacts.map((c, position) => ({ customerId, position, ...c })));
+}
+
+export async function contactsOf(db: Db, customerId: number): Promise<Contact[]> {
+  return db
+    .select({ name: customerContacts.name, email: customerContacts.email, role: customerContacts.role })
+    .from(customerContacts)
+    .where(eq(customerContacts.customerId, customerId))
+    .orderBy(asc(customerContacts.position));
 }
 
 export async function setArchived(db: Db, actor: Actor, slug: string, archived: boolean) {
@@ -252,6 +328,11 @@ export const publicCustomerColumns = {
   createdAt: customers.createdAt,
   updatedAt: customers.updatedAt,
   archivedAt: customers.archivedAt,
+  revenue: customers.revenue,
+  revenuePeriod: customers.revenuePeriod,
+  currency: customers.currency,
+  arr: customers.arr,
+  renewalDate: customers.renewalDate,
 };
 
 function publicCustomerQuery(db: Db) {
@@ -264,13 +345,17 @@ function publicCustomerQuery(db: Db) {
 
 export type PublicCustomer = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
 
+/** Postgres numeric comes back as text from some drivers. */
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
 /** Slugs are what slugify makes; anything else (from a URL or the CLI) cannot name a customer. */
 export const isSlug = (value: string) => /^[a-z0-9][a-z0-9-]{0,59}$/.test(value);
 
 export async function getCustomer(db: Db, slug: string) {
   if (!isSlug(slug)) return null;
   const [row] = await publicCustomerQuery(db).where(eq(customers.slug, slug));
-  return row ?? null;
+  if (!row) return null;
+  return { ...row, revenue: num(row.revenue), arr: num(row.arr), contacts: await contactsOf(db, row.id) };
 }
 
 export async function listCustomers(db: Db, options: { includeArchived?: boolean } = {}) {
@@ -295,9 +380,18 @@ export function customerJson(c: PublicCustomer) {
     plan: c.planName ? { name: c.planName, monthlyEvents: c.planMonthlyEvents } : null,
     billingDay: c.billingDay,
     owner: c.ownerEmail ? { name: c.ownerName, email: c.ownerEmail } : null,
+    revenue: commercialJson(c),
+    renewalDate: c.renewalDate,
+    contacts: c.contacts,
     createdAt: c.createdAt.toISOString(),
     archivedAt: c.archivedAt ? c.archivedAt.toISOString() : null,
   };
+}
+
+/** Revenue as entered and as ARR (MRR × 12), or null when none is recorded. */
+export function commercialJson(c: Pick<PublicCustomer, "revenue" | "revenuePeriod" | "currency" | "arr">) {
+  if (c.revenue === null || !c.currency || !c.revenuePeriod) return null;
+  return { amount: c.revenue, period: c.revenuePeriod, currency: c.currency, arr: c.arr };
 }
 
 /** What the edit form starts from: every field but the key, which only shows masked. */

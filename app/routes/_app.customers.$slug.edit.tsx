@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { CustomerForm } from "~/components/customer-form";
+import { CustomerForm, contactDefaults } from "~/components/customer-form";
 import { customerEditView, getCustomer, setArchived, updateCustomer } from "~/models/customers.server";
 import { listPlans } from "~/models/plans.server";
 import { listOwnerChoices } from "~/models/users.server";
@@ -58,6 +58,11 @@ export default function EditCustomer() {
     planId: customer.planId ? String(customer.planId) : "",
     billingDay: String(customer.billingDay),
     ownerId: customer.ownerId ? String(customer.ownerId) : "",
+    revenue: customer.revenue === null ? "" : String(customer.revenue),
+    revenuePeriod: customer.revenuePeriod ?? "year",
+    currency: customer.currency ?? "",
+    renewalDate: customer.renewalDate ?? "",
+    ...contactDefaults(customer.contacts),
   };
   return (
     <>
