@@ -10,7 +10,7 @@ import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./c
 import { checkCommand } from "./commands-custom";
 import { CliError, type CliIo } from "./io";
 
-type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<number> | Promise<void>;
+type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<number | undefined | void>;
 
 const COMMANDS: Record<string, Command> = {
   migrate: async (ctx, args, io) => {

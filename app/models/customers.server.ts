@@ -132,6 +132,7 @@ async function uniqueSlug(db: Db, name: string): Promise<string> {
         .where(or(eq(customers.slug, base), like(customers.slug, `${base}-%`)))
     ).map((r) => r.slug),
   );
+  for (const reserved of RESERVED_SLUGS) taken.add(reserved);
   return firstFreeSlug(base, taken);
 }
 
@@ -175,6 +176,22 @@ export function sameProjectMessage(other: { name: string; archived: boolean }) {
     : `This PostHog project is already added as ${other.name}`;
 }
 
+/** Revenue comes as amount, period and currency together, or not at all; blank clears all three. */
+export function settleRevenue(parsed: Partial<CustomerInput>, errors: FieldErrors) {
+  if (parsed.revenue === null) {
+    Object.assign(parsed, { revenuePeriod: null, currency: null });
+  } else if (parsed.revenue !== undefined) {
+    parsed.revenuePeriod ??= "year";
+    if (!parsed.currency && !errors.currency) errors.currency = "Choose the currency of the revenue (e.g. EUR, USD)";
+  } else {
+    delete parsed.revenuePeriod;
+    delete parsed.currency;
+  }
+}
+
+/** Paths no customer may take as its slug: they are pages of their own under /customers/. */
+export const RESERVED_SLUGS = ["new", "import"];
+
 /**
  * Parses and checks a customer form against the database in one pass: field errors, the plan and
  * owner, and the PostHog project being free, all reported together. Throws one InputError.
@@ -210,16 +227,7 @@ async function validateCustomer(
       details.duplicate = other;
     }
   }
-  // Revenue comes as amount, period and currency together, or not at all.
-  if (parsed.revenue === null) {
-    Object.assign(parsed, { revenuePeriod: null, currency: null });
-  } else if (parsed.revenue !== undefined) {
-    parsed.revenuePeriod ??= "year";
-    if (!parsed.currency && !errors.currency) errors.currency = "Choose the currency of the revenue (e.g. EUR, USD)";
-  } else {
-    delete parsed.revenuePeriod;
-    delete parsed.currency;
-  }
+  settleRevenue(parsed, errors);
   if (Object.keys(errors).length > 0) throw new InputError(errors, details);
   return parsed as CustomerInput;
 }
