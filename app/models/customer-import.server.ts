@@ -147,10 +147,10 @@ export async function validateImport(db: Db, text: string, options: CustomerOpti
   }
   const [head, ...body] = records;
   if (!head) throw new InputError({ file: "The file is empty" });
+  const columns = readHeader(head.fields);
   if (body.length === 0) throw new InputError({ file: "The file has a header but no customers" });
   if (body.length > MAX_IMPORT_ROWS)
     throw new InputError({ file: `At most ${MAX_IMPORT_ROWS} customers per file (this one has ${body.length})` });
-  const columns = readHeader(head.fields);
 
   // Everything a row is checked against, read once.
   const planByName = new Map((await db.select({ id: plans.id, name: plans.name }).from(plans)).map((p) => [p.name.toLowerCase(), p]));
