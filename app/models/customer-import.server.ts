@@ -117,7 +117,13 @@ function readHeader(fields: string[]): Map<Column, number> {
     const key = headerKey(raw);
     const column = (key in IMPORT_COLUMNS ? key : ALIASES[key]) as Column | undefined;
     if (!column) {
-      if (key !== "") unknown.push(raw.trim());
+      if (key !== "")
+        unknown.push(
+          raw
+            .trim()
+            .replace(/[\u0000-\u001f\u007f]/g, "?")
+            .slice(0, 40),
+        );
       return;
     }
     if (columns.has(column)) throw new InputError({ file: `The column "${raw.trim()}" appears twice` });

@@ -65,9 +65,14 @@ export default function Portfolio() {
             </a>
           ) : null}
           {canEdit ? (
-            <Link className="button" to="/customers/new">
-              Add customer
-            </Link>
+            <>
+              <Link className="button secondary" to="/customers/import">
+                Import CSV
+              </Link>
+              <Link className="button" to="/customers/new">
+                Add customer
+              </Link>
+            </>
           ) : null}
         </div>
       </div>

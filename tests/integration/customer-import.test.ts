@@ -6,12 +6,14 @@ import { describe, expect, test } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { importRows, validateImport } from "../../app/models/customer-import.server";
 import { createCustomer } from "../../app/models/customers.server";
+import * as importPage from "../../app/routes/_app.customers.import";
 import { toCsv } from "../../app/utils/csv";
 import { seedPlan, seedUser } from "../factories";
 import { cli } from "../setup/cli";
-import { rowsOf, setupTestApp } from "../setup/test-app";
+import { BASE, callAction, callLoader, rowsOf, setupTestApp } from "../setup/test-app";
 
-const app = setupTestApp();
+// The web import refreshes what it added at once: toward a closed local port, never the internet.
+const app = setupTestApp({ DELIGHT_ALLOW_PRIVATE_HOSTS: "true" });
 const HEADER = [
   "name",
   "host",
@@ -196,5 +198,57 @@ describe(`import customers from CSV (${process.env.DELIGHT_TEST_DB})`, () => {
       contacts: [{ name: "Ada", email: "ada@example.com", role: "CTO" }],
     });
     expect((await cli(ctx, "customer", "import", "/nonexistent/file.csv")).stderr).toBe("Cannot read /nonexistent/file.csv: ENOENT");
+  });
+
+  test("the web page: upload, a preview that names the bad row and never echoes a key, then confirm", async () => {
+    const { cookie } = await app.signIn("csm");
+    const upload = (text: string, name = "book.csv") => {
+      const body = new FormData();
+      body.set("intent", "preview");
+      body.set("file", new File([text], name, { type: "text/csv" }));
+      const request = new Request(`${BASE}/customers/import`, { method: "POST", headers: { Cookie: cookie, Origin: BASE }, body });
+      return importPage.action({ request, params: {}, context: {} });
+    };
+    const key = keyOf(50_001);
+    const text = toCsv(HEADER.slice(0, 4), [
+      ["Web One", "http://127.0.0.1:9", "50001", key],
+      ["Web Two", "http://127.0.0.1:9", "50002", "short"],
+    ]);
+    const response = (await upload(text)) as Response;
+    expect(response.status).toBe(302);
+    const location = response.headers.get("Location")!;
+    expect(location).toMatch(/^\/customers\/import\?id=[A-Za-z0-9_-]{24}$/);
+    const page = await callLoader(importPage, location, { cookie });
+    expect(page.data.staged).toMatchObject({ fileName: "book.csv", rowCount: 2, ready: 1 });
+    expect(page.data.staged.problems).toEqual([{ row: 3, column: "api_key", message: "That is too short for a PostHog personal API key" }]);
+    expect(JSON.stringify(page.data)).not.toContain(key);
+    expect(JSON.stringify(page.data)).not.toContain("sealed");
+
+    // Another user cannot see or confirm it.
+    const other = await app.signIn("csm");
+    const id = location.split("=")[1]!;
+    expect((await callLoader(importPage, location, { cookie: other.cookie })).data).toEqual({ staged: null, expired: true });
+    const stolen = await callAction(importPage, "/customers/import", { intent: "import", id }, { cookie: other.cookie });
+    expect(stolen.status).toBe(400);
+
+    const done = await callAction(importPage, "/customers/import", { intent: "import", id }, { cookie });
+    expect(done.data).toMatchObject({ ok: true, imported: 1, refused: false, rowCount: 2 });
+    // Confirmed once only.
+    const twice = await callAction(importPage, "/customers/import", { intent: "import", id }, { cookie });
+    expect(twice.data.errors.form).toMatch(/expired or was already imported/);
+
+    const notCsv = await upload("\u0000\u00ff", "x.csv");
+    // Control characters are not echoed back.
+    expect((notCsv as unknown as { data: { errors: { file: string } } }).data.errors.file).toBe(
+      "Unknown column: ?ÿ (see the import format)",
+    );
+    const latin1 = (await (async () => {
+      const body = new FormData();
+      body.set("intent", "preview");
+      body.set("file", new File([new Uint8Array([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x5a, 0xfc])], "latin1.csv"));
+      const request = new Request(`${BASE}/customers/import`, { method: "POST", headers: { Cookie: cookie, Origin: BASE }, body });
+      return importPage.action({ request, params: {}, context: {} });
+    })()) as unknown as { data: { errors: { file: string } } };
+    expect(latin1.data.errors.file).toBe('The file is not UTF-8 text: in a spreadsheet, save it as "CSV UTF-8"');
   });
 });
