@@ -10,7 +10,8 @@ import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./c
 import { checkCommand } from "./commands-custom";
 import { CliError, type CliIo } from "./io";
 
-type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<number | undefined | void>;
+/** A command may resolve to its exit code; anything else means 0. */
+type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<unknown>;
 
 const COMMANDS: Record<string, Command> = {
   migrate: async (ctx, args, io) => {
@@ -89,7 +90,8 @@ export async function runCli(
   try {
     // A caller that already holds a context (tests) lends it; otherwise the command opens and closes its own.
     ctx = options.context ?? (await openContext(loadConfig(env)));
-    return (await command(ctx, args, io)) ?? 0;
+    const code = await command(ctx, args, io);
+    return typeof code === "number" ? code : 0;
   } catch (error) {
     if (error instanceof CliError) {
       io.stderr(error.message);
