@@ -101,6 +101,8 @@ describe("data entry in Chromium", () => {
         `Ελληνικά ΑΕ,${HOST},4,${KEY}C,,,,,,`,
       ].join("\r\n"),
     );
+    // The form test above logged its expected 400; from here on nothing may fail.
+    consoleErrors.length = 0;
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${app.url}/customers/import`);
     expect(await sideways(page), "import page at 390").toBeLessThanOrEqual(0);
