@@ -118,4 +118,28 @@ describe(`data entry a team trusts (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(asCsm.data.server).toBeNull();
     expect(JSON.stringify(asCsm.data)).not.toContain(app.ctx.config.dataDir);
   });
+
+  test("a user who owns customers cannot be made a viewer until they are reassigned", async () => {
+    const admin = await app.signIn("admin");
+    const csm = await app.signIn("csm", "owning-csm@example.com");
+    const created = await callAction(
+      newCustomer,
+      "/customers/new",
+      form({ name: "Owned", projectId: "6000", ownerId: String(csm.userId) }),
+      {
+        cookie: admin.cookie,
+      },
+    );
+    expect(created.status).toBe(302);
+    const refused = await cli({ context: app.ctx }, "user", "role", "owning-csm@example.com", "viewer");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      "role: owning-csm@example.com owns 1 customer: give them another owner before making owning-csm@example.com a viewer",
+    );
+    await callAction(editCustomer, "/customers/owned/edit", form({ name: "Owned", projectId: "6000", apiKey: "", ownerId: "" }), {
+      cookie: admin.cookie,
+      params: { slug: "owned" },
+    });
+    expect((await cli({ context: app.ctx }, "user", "role", "owning-csm@example.com", "viewer")).code).toBe(0);
+  });
 });
