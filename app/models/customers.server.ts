@@ -221,6 +221,8 @@ async function validateCustomer(
     else if (owner.disabledAt) errors.ownerId = "That user is disabled";
   }
   if (parsed.posthogHost !== undefined && parsed.projectId !== undefined) {
+    // Two forms (or a form and an import) adding the same project at once: the second waits and sees the first.
+    await db.execute(sql`lock table customers in share row exclusive mode`);
     const other = await findSameProject(db, parsed.posthogHost, parsed.projectId, before?.id ?? null);
     if (other) {
       errors.projectId = sameProjectMessage(other);
