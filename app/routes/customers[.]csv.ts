@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { formatContactList } from "~/models/commercial";
 import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { requireUser } from "~/utils/auth.server";
 import { toCsv, UTF8_BOM } from "~/utils/csv";
@@ -22,6 +23,10 @@ const HEADER = [
   "Stale data",
   "Last refresh",
   "Last refresh status",
+  "ARR",
+  "Currency",
+  "Renewal date",
+  "Contacts",
 ];
 
 const round = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? null : Number(n.toFixed(digits)));
@@ -36,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     UTF8_BOM +
     toCsv(
       HEADER,
-      rows.map(({ name, slug, owner, plan, health: h }) => [
+      rows.map(({ name, slug, owner, plan, health: h, arr, currency, renewalDate, contacts }) => [
         name,
         slug,
         owner?.email,
@@ -53,6 +58,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
         h?.stale ? "yes" : "no",
         h?.lastRefresh?.at,
         h?.lastRefresh?.status,
+        arr,
+        currency,
+        renewalDate,
+        formatContactList(contacts),
       ]),
     );
   const headers = new Headers({

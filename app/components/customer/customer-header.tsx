@@ -1,9 +1,10 @@
 import { Link, useFetcher } from "@remix-run/react";
 import type { CustomerPageData } from "~/models/customer-page.server";
+import { CommercialFacts } from "./commercial-facts";
 import type { ActionReply } from "./types";
 
 /** Name, owner, plan, the masked key, and the editor's actions (edit, refresh now, catch-up pack). */
-export function CustomerHeader({ data, canEdit }: { data: Pick<CustomerPageData, "customer" | "maskedKey">; canEdit: boolean }) {
+export function CustomerHeader({ data, canEdit }: { data: Pick<CustomerPageData, "customer" | "maskedKey" | "today">; canEdit: boolean }) {
   const { customer, maskedKey } = data;
   const refresh = useFetcher<ActionReply>();
   const busy = refresh.state !== "idle";
@@ -51,6 +52,7 @@ export function CustomerHeader({ data, canEdit }: { data: Pick<CustomerPageData,
         <dd className="mono" data-testid="masked-key">
           {maskedKey}
         </dd>
+        <CommercialFacts customer={customer} today={data.today} />
       </dl>
     </>
   );
