@@ -41,6 +41,8 @@ export type RefreshOptions = Omit<CollectOptions, "now"> & {
   allowPrivateHosts?: boolean;
   /** How host names are looked up (tests make a name change its answer). */
   resolve?: Resolver;
+  /** Per customer id, the trigger recorded with its run (background jobs asked for different reasons). */
+  triggerOf?: Map<number, string>;
   /** The rules in force, when the caller has just read them (a batch reads them once). */
   rules?: Rules;
   /** Called after a run and its assessment are committed (e.g. to send them to the team's PostHog). */
@@ -224,7 +226,7 @@ async function commitCollected(db: Db, items: Collected[], options: RefreshOptio
           errors: item.errors,
           apiCalls: item.snapshot?.apiCalls ?? 0,
           snapshot: item.snapshot,
-          trigger: options.trigger ?? "manual",
+          trigger: options.triggerOf?.get(item.customer.id) ?? options.trigger ?? "manual",
         })),
       );
       const moved = prepared.flatMap(({ item, project }) =>

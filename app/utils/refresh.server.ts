@@ -3,8 +3,9 @@ import { type RefreshOptions, type RefreshOutcome, refreshCustomer } from "../..
 import { customers } from "../../db/schema";
 import { ARCHIVED_READ_ONLY } from "../models/customers.server";
 import type { AppContext } from "./context.server";
-import { getContext } from "./db.server";
+import { getContext, onShutdown } from "./db.server";
 import { healthExporter } from "./posthog-export.server";
+import { openRefreshQueue, type QueueOptions, type RefreshQueue } from "./refresh-queue.server";
 import { InputError } from "./validation.server";
 
 /** How the server, its schedule and the CLI refresh: the one place configuration becomes refresh options. */
@@ -19,4 +20,47 @@ export async function refreshNow(slug: string, trigger = "web"): Promise<Refresh
   if (!customer) return null;
   if (customer.archivedAt) throw new InputError({ form: ARCHIVED_READ_ONLY });
   return refreshCustomer(ctx.db, ctx.secretKey, customer, refreshOptions(ctx, trigger));
+}
+
+let queue: Promise<RefreshQueue> | undefined;
+
+/** How this install's queue is configured: the one place config becomes queue options. */
+export function queueOptions(ctx: AppContext): QueueOptions {
+  const { trigger: _, ...refresh } = refreshOptions(ctx, "schedule");
+  const timeoutSeconds = Math.ceil(ctx.config.DELIGHT_JOB_TIMEOUT / 1000);
+  return {
+    refresh,
+    budgets: ctx.config.DELIGHT_POSTHOG_BUDGETS,
+    expireInSeconds: timeoutSeconds,
+    maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.floor(timeoutSeconds / 3))),
+    pollingIntervalSeconds: 1,
+    retryDelaySeconds: Math.max(1, Math.min(30, Math.floor(timeoutSeconds / 4))),
+  };
+}
+
+/** This process's handle on the refresh queue (pg-boss on PostgreSQL, in-process on PGlite). */
+export function refreshQueue(ctx: AppContext): Promise<RefreshQueue> {
+  if (!queue) {
+    queue = openRefreshQueue(ctx, queueOptions(ctx));
+    onShutdown(closeRefreshQueue);
+    queue.catch(() => {
+      queue = undefined;
+    });
+  }
+  return queue;
+}
+
+/** Stops this process's queue (workers finish their jobs first). */
+export async function closeRefreshQueue() {
+  const open = await queue?.catch(() => undefined);
+  queue = undefined;
+  await open?.stop();
+}
+
+/**
+ * THE entry point for background refreshes: queues a refresh of each customer, worked by the
+ * server's own worker or any `delight worker`, inside each PostHog key's shared budget.
+ */
+export async function refreshInBackground(ctx: AppContext, customerIds: number[], trigger = "background"): Promise<void> {
+  await (await refreshQueue(ctx)).enqueue(customerIds, trigger);
 }
