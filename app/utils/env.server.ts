@@ -63,6 +63,11 @@ export const ConfigSchema = z.object({
    * and a refresh worker. `npm start` with several web processes turns it on in one of them.
    */
   DELIGHT_SCHEDULER: z.enum(["on", "off"]).default("on"),
+  /** Set by `npm start` for its web processes: the first-run setup code they share (12 characters). */
+  DELIGHT_SETUP_CODE: z
+    .string()
+    .regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{12}$/)
+    .optional(),
   /** Customers a worker refreshes at once. */
   DELIGHT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** How long a refresh job may run before it counts as lost (its worker died) and is retried elsewhere. */

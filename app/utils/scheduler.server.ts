@@ -48,6 +48,7 @@ export function startScheduler() {
   }
   if (config.DELIGHT_SCHEDULER === "off") return;
   started = true;
+  console.log(`[delight] scheduled work and a refresh worker run in process ${process.pid}`);
   setInterval(() => void reassessSoon(), REASSESS_TICK_MS).unref();
   setInterval(() => void sendAlertsSoon(), ALERTS_TICK_MS).unref();
   void (async () => {
