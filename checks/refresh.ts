@@ -179,7 +179,13 @@ async function collectCustomer(
  * cost of a refresh is shared by every customer that finished meanwhile. Each customer is whole or
  * absent: a crash never leaves half a run. Locks are released whatever happens.
  */
-async function commitCollected(db: Db, items: Collected[], options: RefreshOptions): Promise<RefreshOutcome[]> {
+async function commitCollected(
+  db: Db,
+  items: Collected[],
+  options: RefreshOptions,
+  { release = true }: { release?: boolean } = {},
+): Promise<RefreshOutcome[]> {
+  let ok = false;
   try {
     const runIds = await nextRunIds(db, items.length);
     const failedIds = items.filter((i) => i.status === "failed").map((i) => i.customer.id);
@@ -285,14 +291,19 @@ async function commitCollected(db: Db, items: Collected[], options: RefreshOptio
         message: describe(item.status, item.errors, summary.score),
       });
     }
+    ok = true;
     return outcomes;
   } finally {
-    await releaseRefreshLocks(
-      db,
-      items.map((i) => ({ customerId: i.customer.id, holder: i.holder })),
-    ).catch(() => {});
+    // A failed batch keeps its locks: its customers are written again one by one (refreshMany).
+    if (ok || release) await releaseLocks(db, items);
   }
 }
+
+const releaseLocks = (db: Db, items: Collected[]) =>
+  releaseRefreshLocks(
+    db,
+    items.map((i) => ({ customerId: i.customer.id, holder: i.holder })),
+  ).catch(() => {});
 
 /**
  * collect → evaluate → assess → persist for one customer. PostHog is asked, and the results and
@@ -430,17 +441,22 @@ export async function refreshMany(
       }
       const batch = queue.splice(0, COMMIT_BATCH);
       let written: RefreshOutcome[] | null = null;
+      let failure: unknown;
       try {
         written = await commitCollected(
           db,
           batch.map((b) => b.collected),
           options,
+          { release: batch.length === 1 },
         );
-      } catch {
+      } catch (error) {
         // One customer's bad write (deleted meanwhile, a constraint) must not take the batch with it.
+        failure = error;
       }
       if (written) for (const [i, b] of batch.entries()) finish(b.index, written[i]!);
-      else {
+      else if (batch.length === 1) {
+        finish(batch[0]!.index, { ...baseOutcome(batch[0]!.collected.customer), message: `failed: ${(failure as Error)?.message}` });
+      } else {
         for (const b of batch) {
           try {
             finish(b.index, (await commitCollected(db, [b.collected], options))[0]!);
