@@ -3,8 +3,9 @@ import { type RefreshOptions, type RefreshOutcome, refreshCustomer } from "../..
 import { customers } from "../../db/schema";
 import { ARCHIVED_READ_ONLY } from "../models/customers.server";
 import type { AppContext } from "./context.server";
-import { getContext } from "./db.server";
+import { getContext, onShutdown } from "./db.server";
 import { healthExporter } from "./posthog-export.server";
+import { openRefreshQueue, type QueueOptions, type RefreshQueue } from "./refresh-queue.server";
 import { InputError } from "./validation.server";
 
 /** How the server, its schedule and the CLI refresh: the one place configuration becomes refresh options. */
@@ -21,26 +22,45 @@ export async function refreshNow(slug: string, trigger = "web"): Promise<Refresh
   return refreshCustomer(ctx.db, ctx.secretKey, customer, refreshOptions(ctx, trigger));
 }
 
-/**
- * Refreshes these customers after the request that added them has answered: a few at a time,
- * errors logged (each refresh also records its own failure on the customer). Fire and forget.
- */
-export function refreshInBackground(ctx: AppContext, ids: number[], options: { concurrency?: number; trigger?: string } = {}): void {
-  if (ids.length === 0) return;
-  const concurrency = options.concurrency ?? 4;
-  const run = async () => {
-    const rows = await ctx.db.select().from(customers).where(inArray(customers.id, ids));
-    const queue = rows.filter((c) => !c.archivedAt);
-    const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        try {
-          await refreshCustomer(ctx.db, ctx.secretKey, next, refreshOptions(ctx, options.trigger ?? "background"));
-        } catch (error) {
-          console.error(`[delight] background refresh of ${next.slug} did not run: ${(error as Error).message}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+let queue: Promise<RefreshQueue> | undefined;
+
+/** How this install's queue is configured: the one place config becomes queue options. */
+export function queueOptions(ctx: AppContext): QueueOptions {
+  const { trigger: _, ...refresh } = refreshOptions(ctx, "schedule");
+  const timeoutSeconds = Math.ceil(ctx.config.DELIGHT_JOB_TIMEOUT / 1000);
+  return {
+    refresh,
+    budgets: ctx.config.DELIGHT_POSTHOG_BUDGETS,
+    expireInSeconds: timeoutSeconds,
+    maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.floor(timeoutSeconds / 3))),
+    pollingIntervalSeconds: 1,
+    retryDelaySeconds: Math.max(1, Math.min(30, Math.floor(timeoutSeconds / 4))),
   };
-  void run().catch((error) => console.error(`[delight] background refresh did not start: ${(error as Error).message}`));
+}
+
+/** This process's handle on the refresh queue (pg-boss on PostgreSQL, in-process on PGlite). */
+export function refreshQueue(ctx: AppContext): Promise<RefreshQueue> {
+  if (!queue) {
+    queue = openRefreshQueue(ctx, queueOptions(ctx));
+    onShutdown(closeRefreshQueue);
+    queue.catch(() => {
+      queue = undefined;
+    });
+  }
+  return queue;
+}
+
+/** Stops this process's queue (workers finish their jobs first). */
+export async function closeRefreshQueue() {
+  const open = await queue?.catch(() => undefined);
+  queue = undefined;
+  await open?.stop();
+}
+
+/**
+ * THE entry point for background refreshes: queues a refresh of each customer, worked by the
+ * server's own worker or any `delight worker`, inside each PostHog key's shared budget.
+ */
+export async function refreshInBackground(ctx: AppContext, customerIds: number[], trigger = "background"): Promise<void> {
+  await (await refreshQueue(ctx)).enqueue(customerIds, trigger);
 }
