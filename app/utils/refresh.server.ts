@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { type RefreshOptions, type RefreshOutcome, refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { ARCHIVED_READ_ONLY } from "../models/customers.server";
