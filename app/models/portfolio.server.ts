@@ -167,11 +167,7 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
   const now = options.now ?? new Date();
   await ensureCurrent(db, now);
   const where = whereClause(filters, options.userId, options.includeArchived);
-  const counted = rowsOf<{ band_key: BandFilter; n: number }>(
-    await db.execute(
-      sql`select coalesce(ch.band, 'none') as band_key, count(*)::int as n from current_health ch where ${where} group by 1`,
-    ),
-  );
+  const counted = rowsOf<{ band_key: BandFilter; n: number }>(await db.execute(countsQuery(filters, where, options)));
   const bandCounts: BandCounts = { healthy: 0, concerning: 0, poor: 0, none: 0 };
   for (const c of counted) bandCounts[c.band_key] = c.n;
   const total = filters.band ? bandCounts[filters.band] : counted.reduce((sum, c) => sum + c.n, 0);
@@ -183,6 +179,23 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
   const ids = total === 0 ? [] : await pageIds(db, filters, where, size === null ? null : { offset, limit: pageSize });
   const anyCustomers = total > 0 || rowsOf(await db.execute(sql`select 1 from current_health where not archived limit 1`)).length > 0;
   return { rows: await rowsFor(db, ids, options.sparkline ?? false), total, page, pageCount, pageSize, bandCounts, anyCustomers };
+}
+
+/**
+ * Active customers per band for the filters: from the maintained counts (portfolio_counts, a few
+ * rows) unless a search or archived customers are asked for, which count the ready rows.
+ */
+function countsQuery(f: PortfolioFilters, where: SQL, options: QueryOptions): SQL {
+  if (f.q || options.includeArchived) {
+    return sql`select coalesce(ch.band, 'none') as band_key, count(*)::int as n from current_health ch where ${where} group by 1`;
+  }
+  const parts: SQL[] = [sql`true`];
+  if (f.owner === "none") parts.push(sql`owner_id = 0`);
+  else if (f.owner !== null) parts.push(sql`owner_id = ${f.owner === "me" ? options.userId : f.owner}`);
+  if (f.flagged) parts.push(sql`flagged`);
+  if (f.stale) parts.push(sql`stale`);
+  if (f.moved) parts.push(sql`moved`);
+  return sql`select band as band_key, sum(n)::int as n from portfolio_counts where ${sql.join(parts, sql` and `)} group by 1 having sum(n) > 0`;
 }
 
 /** The ids of one page (or of every matching customer), in order. */
