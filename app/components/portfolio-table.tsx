@@ -1,13 +1,13 @@
 import { Link } from "@remix-run/react";
 import { formatDistanceStrict } from "date-fns";
 import type { ReactNode } from "react";
-import { Sparkline } from "~/components/charts/sparkline";
-import type { PortfolioRow } from "~/models/portfolio.server";
+import { SparklineSvg } from "~/components/charts/sparkline";
 import { type PortfolioFilters, type PortfolioSort, sortSearch } from "~/utils/portfolio-params";
 import { ChangeCell } from "./portfolio/change-cell";
 import { type ColumnKey, columnClass } from "./portfolio/columns";
+import type { PortfolioRowView } from "./portfolio/row-view";
 
-type Row = Omit<PortfolioRow, "apiKeyLast4">;
+type Row = PortfolioRowView;
 
 type Column = { key: ColumnKey; sort: PortfolioSort; label: string; num?: boolean; cell: (r: Row, now: string) => ReactNode };
 
@@ -15,7 +15,6 @@ const BAND_NAMES = { healthy: "Healthy", concerning: "Concerning", poor: "Poor" 
 const pct = (n: number) => `${Math.round(n)}%`;
 /** UTC on purpose: the server and the browser render the same text, so hydration matches. */
 const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
-const dayOf = (iso: string) => iso.slice(0, 10);
 const dash = <span className="muted">—</span>;
 
 const COLUMNS: Column[] = [
@@ -30,7 +29,7 @@ const COLUMNS: Column[] = [
     ),
   },
   { key: "owner", sort: "owner", label: "Owner", cell: (r) => (r.owner ? r.owner.name : dash) },
-  { key: "score", sort: "score", label: "Score", cell: (r, now) => <ScoreCell row={r} now={now} /> },
+  { key: "score", sort: "score", label: "Score", cell: (r) => <ScoreCell row={r} /> },
   {
     key: "change7d",
     sort: "change7d",
@@ -139,16 +138,14 @@ export function PortfolioTable({
   );
 }
 
-function ScoreCell({ row, now }: { row: Row; now: string }) {
+function ScoreCell({ row }: { row: Row }) {
   const h = row.health;
-  const to = dayOf(now);
-  const from = dayOf(new Date(Date.parse(now) - 89 * 86_400_000).toISOString());
   return (
     <div className="score-cell">
       <span className={`badge score-badge band-${h?.band ?? "none"}`} title={h?.band ? BAND_NAMES[h.band] : "No score yet"}>
         {h?.score == null ? "—" : Math.round(h.score)}
       </span>
-      <Sparkline points={row.sparkline} from={from} to={to} />
+      <SparklineSvg geometry={row.spark} />
     </div>
   );
 }
@@ -187,7 +184,7 @@ function PlanCell({ row }: { row: Row }) {
   if (!h || h.planPercent === null)
     return (
       <>
-        {flag} <span className="muted">{row.plan ? "—" : "No plan"}</span>
+        {flag} <span className="muted">{row.hasPlan ? "—" : "No plan"}</span>
       </>
     );
   return (

@@ -202,7 +202,8 @@ function countsQuery(f: PortfolioFilters, where: SQL, options: QueryOptions): SQ
 async function pageIds(db: Db, filters: PortfolioFilters, where: SQL, window: { offset: number; limit: number } | null): Promise<number[]> {
   const key = SORT_KEYS[filters.sort];
   const dir = filters.dir === "asc" ? sql`asc` : sql`desc`;
-  const band = filters.band ? sql`coalesce(ch.band, 'none') = ${filters.band}` : sql`true`;
+  // Written so the (band, score) index applies.
+  const band = !filters.band ? sql`true` : filters.band === "none" ? sql`ch.band is null` : sql`ch.band = ${filters.band}`;
   // Each part needs no more rows than the page's end.
   const partLimit = window ? sql`limit ${window.offset + window.limit}` : sql``;
   const pageLimit = window ? sql`limit ${window.limit} offset ${window.offset}` : sql``;

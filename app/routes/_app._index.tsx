@@ -5,6 +5,7 @@ import { BULK_FORM_ID, BulkBar, type BulkResult } from "~/components/portfolio/b
 import { ColumnPicker } from "~/components/portfolio/column-picker";
 import { COLUMNS_STORAGE_KEY, type ColumnChoices, columnChoiceClasses, parseChoices } from "~/components/portfolio/columns";
 import { BAND_LABELS, Filters } from "~/components/portfolio/filters";
+import { portfolioRowView } from "~/components/portfolio/row-view";
 import { PortfolioTable } from "~/components/portfolio-table";
 import { recordAudit } from "~/models/audit.server";
 import { listPlans } from "~/models/plans.server";
@@ -35,7 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     hasPlans,
     anyCustomers: portfolio.anyCustomers,
     filters: { ...filters, page: portfolio.page },
-    customers: portfolio.rows.map(({ apiKeyLast4: _key, ...row }) => row),
+    customers: portfolio.rows.map((row) => portfolioRowView(row, now.toISOString())),
     total: portfolio.total,
     pageCount: portfolio.pageCount,
     bandCounts: portfolio.bandCounts,

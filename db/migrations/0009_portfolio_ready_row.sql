@@ -19,6 +19,7 @@ ALTER TABLE "current_health" ADD COLUMN "archived" boolean DEFAULT false NOT NUL
 CREATE INDEX "portfolio_name_idx" ON "current_health" USING btree ("customer_name" collate "und-x-icu","customer_id") WHERE not "current_health"."archived";--> statement-breakpoint
 CREATE INDEX "portfolio_owner_idx" ON "current_health" USING btree ("owner_name" collate "und-x-icu") WHERE not "current_health"."archived";--> statement-breakpoint
 CREATE INDEX "portfolio_score_idx" ON "current_health" USING btree ("score") WHERE not "current_health"."archived";--> statement-breakpoint
+CREATE INDEX "portfolio_band_score_idx" ON "current_health" USING btree ("band","score") WHERE not "current_health"."archived";--> statement-breakpoint
 CREATE INDEX "portfolio_coverage_idx" ON "current_health" USING btree ("coverage") WHERE not "current_health"."archived";--> statement-breakpoint
 CREATE INDEX "portfolio_plan_idx" ON "current_health" USING btree ("plan_percent") WHERE not "current_health"."archived";--> statement-breakpoint
 CREATE INDEX "portfolio_refreshed_idx" ON "current_health" USING btree ("refreshed_at") WHERE not "current_health"."archived";--> statement-breakpoint

@@ -174,6 +174,8 @@ export const currentHealth = pgTable(
     index("portfolio_name_idx").on(sql`${t.customerName} collate "und-x-icu"`, t.customerId).where(sql`not ${t.archived}`),
     index("portfolio_owner_idx").on(sql`${t.ownerName} collate "und-x-icu"`).where(sql`not ${t.archived}`),
     index("portfolio_score_idx").on(t.score).where(sql`not ${t.archived}`),
+    // A band tile then a sort by score: the band's customers in score order, without reading the others.
+    index("portfolio_band_score_idx").on(t.band, t.score).where(sql`not ${t.archived}`),
     index("portfolio_coverage_idx").on(t.coverage).where(sql`not ${t.archived}`),
     index("portfolio_plan_idx").on(t.planPercent).where(sql`not ${t.archived}`),
     index("portfolio_refreshed_idx").on(t.refreshedAt).where(sql`not ${t.archived}`),
