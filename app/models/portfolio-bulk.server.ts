@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { customers, users } from "../../db/schema";
+import { currentHealth, customers, users } from "../../db/schema";
 import { InputError } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
 
@@ -70,6 +70,17 @@ export async function reassignOwner(db: Db, actor: Actor, ids: number[], owner: 
     if (found.length === 0) throw new InputError({ ids: "None of the selected customers can be changed (archived or gone)" });
     const moving = found.filter((c) => c.ownerId !== ownerId);
     if (moving.length > 0) {
+      // Customers, then their ready rows, in id order: the order a customer edit takes them in
+      // (its trigger updates the ready row) and the one row an assessment writer locks, so none
+      // waits on us while holding what we need. Only then do the owner copies and counts change.
+      const movingIds = moving.map((c) => c.id);
+      await tx.select({ id: customers.id }).from(customers).where(inArray(customers.id, movingIds)).orderBy(customers.id).for("update");
+      await tx
+        .select({ id: currentHealth.customerId })
+        .from(currentHealth)
+        .where(inArray(currentHealth.customerId, movingIds))
+        .orderBy(currentHealth.customerId)
+        .for("update");
       await tx
         .update(customers)
         .set({ ownerId, updatedAt: new Date() })
