@@ -1,46 +1,121 @@
 import { Link } from "@remix-run/react";
 import { formatDistanceStrict } from "date-fns";
-import { Sparkline } from "~/components/charts/sparkline";
+import type { ReactNode } from "react";
+import { SparklineSvg } from "~/components/charts/sparkline";
 import { formatMoney } from "~/models/commercial";
-import type { PortfolioRow } from "~/models/portfolio.server";
 import { type PortfolioFilters, type PortfolioSort, sortSearch } from "~/utils/portfolio-params";
+import { ChangeCell } from "./portfolio/change-cell";
+import { type ColumnKey, columnClass } from "./portfolio/columns";
+import type { PortfolioRowView } from "./portfolio/row-view";
 
-type Row = Omit<PortfolioRow, "apiKeyLast4">;
+type Row = PortfolioRowView;
 
-const COLUMNS: { sort: PortfolioSort; label: string; num?: boolean }[] = [
-  { sort: "name", label: "Customer" },
-  { sort: "owner", label: "Owner" },
-  { sort: "score", label: "Score" },
-  { sort: "coverage", label: "Coverage", num: true },
-  { sort: "plan", label: "% of plan", num: true },
-  { sort: "refreshed", label: "Last refresh" },
-  { sort: "failing", label: "Failing", num: true },
-  { sort: "arr", label: "ARR", num: true },
-  { sort: "renewal", label: "Renewal" },
-];
+type Column = { key: ColumnKey; sort: PortfolioSort; label: string; num?: boolean; cell: (r: Row, now: string) => ReactNode };
 
 const BAND_NAMES = { healthy: "Healthy", concerning: "Concerning", poor: "Poor" } as const;
 const pct = (n: number) => `${Math.round(n)}%`;
 /** UTC on purpose: the server and the browser render the same text, so hydration matches. */
 const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
-const dayOf = (iso: string) => iso.slice(0, 10);
+const dash = <span className="muted">—</span>;
 
-export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: PortfolioFilters; now: string }) {
-  const to = dayOf(now);
-  const from = dayOf(new Date(Date.parse(now) - 89 * 86_400_000).toISOString());
+const COLUMNS: Column[] = [
+  {
+    key: "name",
+    sort: "name",
+    label: "Customer",
+    cell: (r) => (
+      <Link to={`/customers/${r.slug}`} className="customer-name">
+        {r.name}
+      </Link>
+    ),
+  },
+  { key: "owner", sort: "owner", label: "Owner", cell: (r) => (r.owner ? r.owner.name : dash) },
+  { key: "score", sort: "score", label: "Score", cell: (r) => <ScoreCell row={r} /> },
+  {
+    key: "change7d",
+    sort: "change7d",
+    label: "7 days",
+    num: true,
+    cell: (r) => <ChangeCell change={r.movers.change7d} from={r.movers.change7dFrom} to={r.health?.scoringVersion ?? null} days={7} />,
+  },
+  {
+    key: "change30d",
+    sort: "change30d",
+    label: "30 days",
+    num: true,
+    cell: (r) => <ChangeCell change={r.movers.change30d} from={r.movers.change30dFrom} to={r.health?.scoringVersion ?? null} days={30} />,
+  },
+  { key: "coverage", sort: "coverage", label: "Coverage", num: true, cell: (r) => (r.health ? pct(r.health.coverage * 100) : dash) },
+  { key: "plan", sort: "plan", label: "% of plan", num: true, cell: (r) => <PlanCell row={r} /> },
+  { key: "refreshed", sort: "refreshed", label: "Last refresh", cell: (r, now) => <RefreshCell row={r} now={now} /> },
+  { key: "failing", sort: "failing", label: "Failing", num: true, cell: (r) => (r.health ? r.health.failing : dash) },
+  {
+    key: "arr",
+    sort: "arr",
+    label: "ARR",
+    num: true,
+    cell: (r) => <span data-testid="arr-cell">{r.arr !== null && r.currency ? formatMoney(r.arr, r.currency) : dash}</span>,
+  },
+  {
+    key: "renewal",
+    sort: "renewal",
+    label: "Renewal",
+    cell: (r) => (r.renewalDate ? <time dateTime={r.renewalDate}>{r.renewalDate}</time> : dash),
+  },
+];
+
+type Selection = {
+  selected: ReadonlySet<number>;
+  toggle: (id: number, on: boolean) => void;
+  toggleAll: (on: boolean) => void;
+  /** The bulk form the checkboxes submit with. */
+  form: string;
+};
+
+export function PortfolioTable({
+  rows,
+  filters,
+  now,
+  selection,
+  columnClasses,
+}: {
+  rows: Row[];
+  filters: PortfolioFilters;
+  now: string;
+  /** Row checkboxes for bulk work; absent for viewers. */
+  selection?: Selection;
+  /** The reader's column choices (see ColumnPicker). */
+  columnClasses?: string;
+}) {
+  const allOn = selection ? rows.length > 0 && rows.every((r) => selection.selected.has(r.id)) : false;
+  const someOn = selection ? rows.some((r) => selection.selected.has(r.id)) : false;
   return (
-    <table className="portfolio-table">
+    <table className={`portfolio-table ${columnClasses ?? ""}`} data-testid="portfolio-table">
       <thead>
         <tr>
+          {selection ? (
+            <th className="col-select">
+              <input
+                type="checkbox"
+                aria-label="Select every customer on this page"
+                checked={allOn}
+                ref={(el) => {
+                  if (el) el.indeterminate = someOn && !allOn;
+                }}
+                onChange={(e) => selection.toggleAll(e.currentTarget.checked)}
+                data-testid="select-all"
+              />
+            </th>
+          ) : null}
           {COLUMNS.map((c) => {
             const active = filters.sort === c.sort;
             return (
               <th
-                key={c.sort}
-                className={c.num ? "num" : undefined}
+                key={c.key}
+                className={[columnClass(c.key), c.num ? "num" : ""].join(" ").trim()}
                 aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : undefined}
               >
-                <Link to={`/${sortSearch(filters, c.sort)}`} data-testid={`sort-${c.sort}`}>
+                <Link to={`/${sortSearch(filters, c.sort)}`} data-testid={`sort-${c.sort}`} preventScrollReset>
                   {c.label}
                   {active ? <span aria-hidden="true">{filters.dir === "asc" ? " ▲" : " ▼"}</span> : null}
                 </Link>
@@ -50,57 +125,65 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
         </tr>
       </thead>
       <tbody>
-        {rows.map((r) => {
-          const h = r.health;
-          return (
-            <tr key={r.id} data-testid="customer-row">
-              <td>
-                <Link to={`/customers/${r.slug}`} className="customer-name">
-                  {r.name}
-                </Link>
+        {rows.map((r) => (
+          <tr key={r.id} data-testid="customer-row">
+            {selection ? (
+              <td className="col-select">
+                <input
+                  type="checkbox"
+                  name="ids"
+                  value={r.id}
+                  form={selection.form}
+                  aria-label={`Select ${r.name}`}
+                  checked={selection.selected.has(r.id)}
+                  onChange={(e) => selection.toggle(r.id, e.currentTarget.checked)}
+                />
               </td>
-              <td>{r.owner ? r.owner.name : <span className="muted">—</span>}</td>
-              <td>
-                <div className="score-cell">
-                  <span className={`badge score-badge band-${h?.band ?? "none"}`} title={h?.band ? BAND_NAMES[h.band] : "No score yet"}>
-                    {h?.score == null ? "—" : Math.round(h.score)}
-                  </span>
-                  <Sparkline points={r.sparkline} from={from} to={to} />
-                </div>
+            ) : null}
+            {COLUMNS.map((c) => (
+              <td key={c.key} className={[columnClass(c.key), c.num ? "num" : ""].join(" ").trim()} data-label={c.label}>
+                {c.cell(r, now)}
               </td>
-              <td className="num">{h ? pct(h.coverage * 100) : <span className="muted">—</span>}</td>
-              <td className="num">
-                <PlanCell row={r} />
-              </td>
-              <td>
-                {h?.lastRefresh ? (
-                  <>
-                    <time dateTime={h.lastRefresh.at} title={utc(h.lastRefresh.at)}>
-                      {formatDistanceStrict(new Date(h.lastRefresh.at), new Date(now), { addSuffix: true })}
-                    </time>
-                    {h.lastRefresh.status !== "ok" ? (
-                      <span className={`badge run-${h.lastRefresh.status}`}>{h.lastRefresh.status}</span>
-                    ) : null}
-                  </>
-                ) : (
-                  <span className="muted">Never</span>
-                )}
-                {h?.stale ? (
-                  <span className="badge stale" title={h.dataThrough ? `Data through ${h.dataThrough}` : "No data yet"} data-testid="stale">
-                    stale
-                  </span>
-                ) : null}
-              </td>
-              <td className="num">{h ? h.failing : <span className="muted">—</span>}</td>
-              <td className="num" data-testid="arr-cell">
-                {r.arr !== null && r.currency ? formatMoney(r.arr, r.currency) : <span className="muted">—</span>}
-              </td>
-              <td>{r.renewalDate ? <time dateTime={r.renewalDate}>{r.renewalDate}</time> : <span className="muted">—</span>}</td>
-            </tr>
-          );
-        })}
+            ))}
+          </tr>
+        ))}
       </tbody>
     </table>
+  );
+}
+
+function ScoreCell({ row }: { row: Row }) {
+  const h = row.health;
+  return (
+    <div className="score-cell">
+      <span className={`badge score-badge band-${h?.band ?? "none"}`} title={h?.band ? BAND_NAMES[h.band] : "No score yet"}>
+        {h?.score == null ? "—" : Math.round(h.score)}
+      </span>
+      <SparklineSvg geometry={row.spark} />
+    </div>
+  );
+}
+
+function RefreshCell({ row, now }: { row: Row; now: string }) {
+  const h = row.health;
+  return (
+    <>
+      {h?.lastRefresh ? (
+        <>
+          <time dateTime={h.lastRefresh.at} title={utc(h.lastRefresh.at)}>
+            {formatDistanceStrict(new Date(h.lastRefresh.at), new Date(now), { addSuffix: true })}
+          </time>
+          {h.lastRefresh.status !== "ok" ? <span className={`badge run-${h.lastRefresh.status}`}>{h.lastRefresh.status}</span> : null}
+        </>
+      ) : (
+        <span className="muted">Never</span>
+      )}
+      {h?.stale ? (
+        <span className="badge stale" title={h.dataThrough ? `Data through ${h.dataThrough}` : "No data yet"} data-testid="stale">
+          stale
+        </span>
+      ) : null}
+    </>
   );
 }
 
@@ -115,7 +198,7 @@ function PlanCell({ row }: { row: Row }) {
   if (!h || h.planPercent === null)
     return (
       <>
-        {flag} <span className="muted">{row.plan ? "—" : "No plan"}</span>
+        {flag} <span className="muted">{row.hasPlan ? "—" : "No plan"}</span>
       </>
     );
   return (

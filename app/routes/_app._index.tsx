@@ -1,22 +1,24 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useMemo, useState } from "react";
 import { ArrAtRiskTile } from "~/components/arr-at-risk";
+import { BULK_FORM_ID, BulkBar, type BulkResult } from "~/components/portfolio/bulk-bar";
+import { ColumnPicker } from "~/components/portfolio/column-picker";
+import { COLUMNS_STORAGE_KEY, type ColumnChoices, columnChoiceClasses, parseChoices } from "~/components/portfolio/columns";
+import { BAND_LABELS, Filters } from "~/components/portfolio/filters";
+import { portfolioRowView } from "~/components/portfolio/row-view";
 import { PortfolioTable } from "~/components/portfolio-table";
+import { recordAudit } from "~/models/audit.server";
 import { listPlans } from "~/models/plans.server";
 import { arrAtRisk, parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
+import { activeAmong, BulkSchema, bulkFields, reassignOwner } from "~/models/portfolio-bulk.server";
 import { listUsers } from "~/models/users.server";
 import portfolioStyles from "~/styles/portfolio.css";
-import { requireUser } from "~/utils/auth.server";
-import { getDb } from "~/utils/db.server";
-import {
-  BAND_FILTERS,
-  type BandFilter,
-  clearedFilters,
-  DEFAULT_DIR,
-  hasFilters,
-  type PortfolioFilters,
-  portfolioSearch,
-} from "~/utils/portfolio-params";
+import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
+import { getContext, getDb } from "~/utils/db.server";
+import { BAND_FILTERS, type BandFilter, clearedFilters, type PortfolioFilters, portfolioSearch } from "~/utils/portfolio-params";
+import { refreshInBackground } from "~/utils/refresh.server";
+import { fieldErrors, InputError } from "~/utils/validation.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: portfolioStyles }];
 
@@ -39,17 +41,48 @@ export async function loader({ request }: LoaderFunctionArgs) {
     hasPlans,
     anyCustomers: portfolio.anyCustomers,
     filters: { ...filters, page: portfolio.page },
-    customers: portfolio.rows.map(({ apiKeyLast4: _key, ...row }) => row),
+    customers: portfolio.rows.map((row) => portfolioRowView(row, now.toISOString())),
     total: portfolio.total,
     pageCount: portfolio.pageCount,
     bandCounts: portfolio.bandCounts,
     arrAtRisk: atRisk,
     owners: users.filter((u) => !u.disabledAt || u.id === filters.owner).map((u) => ({ id: u.id, name: u.name })),
+    // Only admins and csms can own customers.
+    assignable: users.filter((u) => !u.disabledAt && u.role !== "viewer").map((u) => ({ id: u.id, name: u.name })),
     now: now.toISOString(),
   };
 }
 
-const BAND_LABELS: Record<BandFilter, string> = { healthy: "Healthy", concerning: "Concerning", poor: "Poor", none: "No score" };
+/** Bulk work on selected rows: reassign their owner, or refresh them in the background. Viewers are refused (403). */
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireEditor(request);
+  const parsed = BulkSchema.safeParse(bulkFields(await request.formData()));
+  if (!parsed.success) return data<BulkResult>({ ok: false, errors: fieldErrors(parsed.error) }, { status: 400 });
+  const input = parsed.data;
+  const ctx = await getContext();
+  const actor = actorOf(user);
+  try {
+    if (input.intent === "reassign") {
+      const outcome = await reassignOwner(ctx.db, actor, input.ids, input.owner);
+      const ownerName = input.owner === "none" ? null : ((await listUsers(ctx.db)).find((u) => u.id === input.owner)?.name ?? null);
+      return data<BulkResult>({ ok: true, intent: "reassign", ...outcome, ownerName });
+    }
+    const found = await activeAmong(ctx.db, input.ids);
+    if (found.length === 0) throw new InputError({ ids: "None of the selected customers can be refreshed (archived or gone)" });
+    await ctx.db.transaction(async (tx) => {
+      for (const c of found) await recordAudit(tx, actor, "customer.refresh", "customer", c.id, { bulk: true });
+    });
+    await refreshInBackground(
+      ctx,
+      found.map((c) => c.id),
+      "bulk",
+    );
+    return data<BulkResult>({ ok: true, intent: "refresh", queued: found.length, skipped: input.ids.length - found.length });
+  } catch (error) {
+    if (error instanceof InputError) return data<BulkResult>({ ok: false, errors: error.errors }, { status: 400 });
+    throw error;
+  }
+}
 
 export default function Portfolio() {
   const data = useLoaderData<typeof loader>();
@@ -83,8 +116,36 @@ export default function Portfolio() {
 
 function PortfolioContent() {
   const data = useLoaderData<typeof loader>();
-  const { filters } = data;
+  const result = useActionData<typeof action>() as BulkResult | undefined;
+  const { filters, canEdit } = data;
   const navigation = useNavigation();
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [choices, setChoices] = useState<ColumnChoices>({});
+  useEffect(() => setChoices(parseChoices(window.localStorage.getItem(COLUMNS_STORAGE_KEY))), []);
+  const changeColumns = (next: ColumnChoices) => {
+    setChoices(next);
+    window.localStorage.setItem(COLUMNS_STORAGE_KEY, JSON.stringify(next));
+  };
+  // Only rows on screen can be selected: a new page or filter starts from what is shown.
+  const visibleIds = useMemo(() => new Set(data.customers.map((c) => c.id)), [data.customers]);
+  const shown = useMemo(() => new Set([...selected].filter((id) => visibleIds.has(id))), [selected, visibleIds]);
+  useEffect(() => {
+    if (result?.ok) setSelected(new Set());
+  }, [result]);
+  const selection = canEdit
+    ? {
+        selected: shown,
+        form: BULK_FORM_ID,
+        toggle: (id: number, on: boolean) =>
+          setSelected((prev) => {
+            const next = new Set(prev);
+            if (on) next.add(id);
+            else next.delete(id);
+            return next;
+          }),
+        toggleAll: (on: boolean) => setSelected(on ? new Set(visibleIds) : new Set()),
+      }
+    : undefined;
   return (
     <div className={navigation.state === "loading" ? "portfolio loading" : "portfolio"}>
       <BandSummary filters={filters} counts={data.bandCounts} />
@@ -99,7 +160,19 @@ function PortfolioContent() {
         </div>
       ) : (
         <>
-          <PortfolioTable rows={data.customers} filters={filters} now={data.now} />
+          <div className="table-tools">
+            {canEdit ? (
+              <BulkBar count={shown.size} owners={data.assignable} result={result} onClear={() => setSelected(new Set())} />
+            ) : null}
+            <ColumnPicker choices={choices} onChange={changeColumns} />
+          </div>
+          <PortfolioTable
+            rows={data.customers}
+            filters={filters}
+            now={data.now}
+            selection={selection}
+            columnClasses={columnChoiceClasses(choices)}
+          />
           <Pagination filters={filters} pageCount={data.pageCount} total={data.total} />
         </>
       )}
@@ -126,108 +199,6 @@ function BandSummary({ filters, counts }: { filters: PortfolioFilters; counts: R
         );
       })}
     </nav>
-  );
-}
-
-function Filters({ filters, owners }: { filters: PortfolioFilters; owners: { id: number; name: string }[] }) {
-  const submit = useSubmit();
-  // Empty fields are dropped so the URL only carries the filters in use.
-  const apply = (form: HTMLFormElement) => {
-    const data = new FormData(form);
-    for (const [key, value] of [...data.entries()]) if (value === "") data.delete(key);
-    submit(data, { method: "get", action: "/" });
-  };
-  return (
-    <Form
-      method="get"
-      action="/"
-      className="filters"
-      role="search"
-      onSubmit={(e) => {
-        e.preventDefault();
-        apply(e.currentTarget);
-      }}
-    >
-      <label className="filter-q">
-        <span className="sr-only">Search customers</span>
-        <input type="search" name="q" defaultValue={filters.q} placeholder="Search by name or slug" key={filters.q} />
-      </label>
-      <label>
-        <span className="sr-only">Owner</span>
-        <select
-          name="owner"
-          defaultValue={filters.owner === null ? "" : String(filters.owner)}
-          key={String(filters.owner)}
-          onChange={(e) => apply(e.currentTarget.form!)}
-        >
-          <option value="">All owners</option>
-          <option value="me">My customers</option>
-          <option value="none">No owner</option>
-          {owners.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span className="sr-only">Band</span>
-        <select name="band" defaultValue={filters.band ?? ""} key={filters.band ?? ""} onChange={(e) => apply(e.currentTarget.form!)}>
-          <option value="">All bands</option>
-          {BAND_FILTERS.map((b) => (
-            <option key={b} value={b}>
-              {BAND_LABELS[b]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter-check">
-        <input
-          type="checkbox"
-          name="flagged"
-          value="1"
-          defaultChecked={filters.flagged}
-          key={String(filters.flagged)}
-          onChange={(e) => apply(e.currentTarget.form!)}
-        />
-        ≥ 80% of plan
-      </label>
-      <label className="filter-check">
-        <input
-          type="checkbox"
-          name="stale"
-          value="1"
-          defaultChecked={filters.stale}
-          key={String(filters.stale)}
-          onChange={(e) => apply(e.currentTarget.form!)}
-        />
-        Stale data
-      </label>
-      <label className="filter-num">
-        <span>Min ARR</span>
-        <input type="text" inputMode="decimal" name="arrMin" size={8} defaultValue={filters.arrMin ?? ""} key={`arr${filters.arrMin}`} />
-      </label>
-      <label className="filter-num">
-        <span>Renews within</span>
-        <input
-          type="text"
-          inputMode="numeric"
-          name="renews"
-          size={4}
-          defaultValue={filters.renewsWithin ?? ""}
-          key={`ren${filters.renewsWithin}`}
-        />
-        <span>days</span>
-      </label>
-      {filters.sort !== "name" ? <input type="hidden" name="sort" value={filters.sort} /> : null}
-      {filters.dir !== DEFAULT_DIR[filters.sort] ? <input type="hidden" name="dir" value={filters.dir} /> : null}
-      <button type="submit">Apply</button>
-      {hasFilters(filters) ? (
-        <Link className="clear" to={`/${portfolioSearch(clearedFilters(filters))}`}>
-          Clear filters
-        </Link>
-      ) : null}
-    </Form>
   );
 }
 

@@ -2,13 +2,32 @@
  * The portfolio's URL contract, shared by the loader, the page, the CSV and the JSON API. Pure and
  * browser-safe: parsing with zod happens in app/models/portfolio.server.ts.
  */
-export const PORTFOLIO_SORTS = ["name", "owner", "score", "coverage", "plan", "refreshed", "failing", "arr", "renewal"] as const;
+export const PORTFOLIO_SORTS = [
+  "name",
+  "owner",
+  "score",
+  "change7d",
+  "change30d",
+  "coverage",
+  "plan",
+  "refreshed",
+  "failing",
+  "arr",
+  "renewal",
+] as const;
 export type PortfolioSort = (typeof PORTFOLIO_SORTS)[number];
 export const BAND_FILTERS = ["healthy", "concerning", "poor", "none"] as const;
 export type BandFilter = (typeof BAND_FILTERS)[number];
 export type SortDir = "asc" | "desc";
 
 export const PAGE_SIZE = 25;
+
+/**
+ * "Moved this week": the score changed by at least this many points over 7 days, up or down. Five
+ * points is about one heavy check (or two light ones) changing status: less is everyday noise from
+ * answers turning stale or a day's usage; more would hide a customer losing a whole section.
+ */
+export const MOVED_THRESHOLD = 5;
 
 /**
  * The first click on a column shows what needs attention first: worst score and coverage, most
@@ -18,6 +37,9 @@ export const DEFAULT_DIR: Record<PortfolioSort, SortDir> = {
   name: "asc",
   owner: "asc",
   score: "asc",
+  // Biggest falls first: a movers column is read for who is slipping.
+  change7d: "asc",
+  change30d: "asc",
   coverage: "asc",
   plan: "desc",
   refreshed: "desc",
@@ -38,6 +60,8 @@ export type PortfolioFilters = {
   arrMin: number | null;
   /** Only customers renewing today or within this many days. */
   renewsWithin: number | null;
+  /** Only customers whose score moved by MOVED_THRESHOLD points or more over the last 7 days. */
+  moved: boolean;
   sort: PortfolioSort;
   dir: SortDir;
   page: number;
@@ -51,6 +75,7 @@ export const DEFAULT_FILTERS: PortfolioFilters = {
   stale: false,
   arrMin: null,
   renewsWithin: null,
+  moved: false,
   sort: "name",
   dir: "asc",
   page: 1,
@@ -67,6 +92,7 @@ export function portfolioSearch(filters: PortfolioFilters, changes: Partial<Port
   if (f.stale) params.set("stale", "1");
   if (f.arrMin !== null) params.set("arrMin", String(f.arrMin));
   if (f.renewsWithin !== null) params.set("renews", String(f.renewsWithin));
+  if (f.moved) params.set("moved", "1");
   if (f.sort !== DEFAULT_FILTERS.sort) params.set("sort", f.sort);
   if (f.dir !== DEFAULT_DIR[f.sort]) params.set("dir", f.dir);
   if (f.page > 1) params.set("page", String(f.page));
@@ -76,7 +102,7 @@ export function portfolioSearch(filters: PortfolioFilters, changes: Partial<Port
 
 /** The filters with every narrowing filter cleared (sort and direction kept). */
 export function clearedFilters(f: PortfolioFilters): PortfolioFilters {
-  return { ...f, q: "", owner: null, band: null, flagged: false, stale: false, arrMin: null, renewsWithin: null, page: 1 };
+  return { ...f, q: "", owner: null, band: null, flagged: false, stale: false, moved: false, arrMin: null, renewsWithin: null, page: 1 };
 }
 
 /** Link target for a column header: a new column starts at its default direction, the current one flips. */
@@ -86,5 +112,7 @@ export function sortSearch(filters: PortfolioFilters, sort: PortfolioSort): stri
 }
 
 export function hasFilters(f: PortfolioFilters): boolean {
-  return f.q !== "" || f.owner !== null || f.band !== null || f.flagged || f.stale || f.arrMin !== null || f.renewsWithin !== null;
+  return (
+    f.q !== "" || f.owner !== null || f.band !== null || f.flagged || f.stale || f.moved || f.arrMin !== null || f.renewsWithin !== null
+  );
 }

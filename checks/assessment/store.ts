@@ -18,6 +18,7 @@ import { loadRules, type Rules } from "../rules";
 import type { CallFailure, UsageSnapshot } from "../snapshot";
 import { type Assessment, type AssessmentInput, assess, type RunStatus } from "./assess";
 import { contributionsOf } from "./contributions";
+import { loadMovers } from "./movers";
 import { healthSummary } from "./summary";
 
 /*
@@ -290,6 +291,15 @@ export async function writeAssessments(
     tx,
     items.map(({ assessment, sparkline }) => ({ assessment, sparkline, scoreId: scoreIdOf.get(assessment.customerId)! })),
   );
+  const movers = await loadMovers(
+    tx,
+    items.map(({ assessment: a }) => ({
+      customerId: a.customerId,
+      assessedAt: a.assessedAt,
+      score: a.score,
+      scoringVersion: a.scoringVersion,
+    })),
+  );
   const current = items.map(({ assessment: a, sparkline }) => ({
     customerId: a.customerId,
     scoreId: scoreIdOf.get(a.customerId)!,
@@ -315,6 +325,7 @@ export async function writeAssessments(
     runStatus: a.freshness.lastRefresh?.status ?? null,
     sparkline: nextSparkline(sparkline, new Date(a.assessedAt), a.score),
     signals: signals.get(a.customerId),
+    ...movers.get(a.customerId)!,
   }));
   const copied = Object.keys(current[0]!).filter((k) => k !== "customerId" && k !== "revision") as (keyof (typeof current)[number])[];
   await tx

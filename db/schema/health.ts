@@ -146,6 +146,24 @@ export const currentHealth = pgTable(
     signals: jsonb("signals").$type<unknown>(),
     /** Last score of each UTC day over the past 90 days, oldest first: [["2025-03-01", 71.2], …]. */
     sparkline: jsonb("sparkline").$type<[string, number][]>().notNull().default([]),
+    /**
+     * Score change over 7 and 30 days: this score minus the last one stored at or before that
+     * time (null without either). Computed by the writer so the portfolio sorts and filters them by index.
+     */
+    change7d: real("change_7d"),
+    change30d: real("change_30d"),
+    /** The scoring version of that older score when it differs from this one's (the change then mixes versions). */
+    change7dFrom: text("change_7d_from"),
+    change30dFrom: text("change_30d_from"),
+    /*
+     * Copies of the customer's name, owner and archived state, kept by triggers on customers and
+     * users (see the migration "portfolio_ready_row"): the portfolio filters and sorts this one
+     * table, each sort a top-N on its own index.
+     */
+    customerName: text("customer_name"),
+    ownerId: integer("owner_id"),
+    ownerName: text("owner_name"),
+    archived: boolean("archived").notNull().default(false),
   },
   // The foreign keys are ON DELETE SET NULL: each deleted score or run looks its pointer up here.
   (t) => [
@@ -153,5 +171,38 @@ export const currentHealth = pgTable(
     index("current_health_run_idx").on(t.runId),
     index("current_health_results_run_idx").on(t.resultsRunId),
     index("current_health_valid_until_idx").on(t.validUntil),
+    // The portfolio: one index per sort over active customers; names in ICU's root collation so
+    // Ç and Ø sort with C and O on PGlite and PostgreSQL alike.
+    index("portfolio_name_idx").on(sql`${t.customerName} collate "und-x-icu"`, t.customerId).where(sql`not ${t.archived}`),
+    index("portfolio_owner_idx").on(sql`${t.ownerName} collate "und-x-icu"`).where(sql`not ${t.archived}`),
+    index("portfolio_score_idx").on(t.score).where(sql`not ${t.archived}`),
+    // A band tile then a sort by score: the band's customers in score order, without reading the others.
+    index("portfolio_band_score_idx").on(t.band, t.score).where(sql`not ${t.archived}`),
+    index("portfolio_coverage_idx").on(t.coverage).where(sql`not ${t.archived}`),
+    index("portfolio_plan_idx").on(t.planPercent).where(sql`not ${t.archived}`),
+    index("portfolio_refreshed_idx").on(t.refreshedAt).where(sql`not ${t.archived}`),
+    index("portfolio_failing_idx").on(t.failing).where(sql`not ${t.archived}`),
+    index("portfolio_change_7d_idx").on(t.change7d).where(sql`not ${t.archived}`),
+    index("portfolio_change_30d_idx").on(t.change30d).where(sql`not ${t.archived}`),
   ],
+);
+
+/**
+ * Active customers per band and per value of each portfolio filter but the search: the band tiles
+ * and totals read a handful of these rows instead of counting 10,000. Kept by statement triggers on
+ * current_health (see the migration "portfolio_ready_row"), in the transaction that changed a row.
+ * `moved` is |change_7d| ≥ 5, MOVED_THRESHOLD in app/utils/portfolio-params.ts.
+ */
+export const portfolioCounts = pgTable(
+  "portfolio_counts",
+  {
+    band: text("band").notNull(),
+    /** 0 for customers without an owner. */
+    ownerId: integer("owner_id").notNull(),
+    flagged: boolean("flagged").notNull(),
+    stale: boolean("stale").notNull(),
+    moved: boolean("moved").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.band, t.ownerId, t.flagged, t.stale, t.moved] })],
 );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { seedCustomers, seedHealth, seedPortfolio, seedUser } from "../factories";
+import { expectNoSeriousViolations } from "./axe";
 import { collectConsoleErrors, launchBrowser, type RunningApp, screenshot, startApp } from "./harness";
 
 const FORMULA = "=cmd|' /C calc'!A0";
@@ -215,5 +216,172 @@ describe("portfolio in Chromium", () => {
 
   test("no console errors (hydration, CSP) on the way", () => {
     expect(consoleErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+  });
+});
+
+/** The 7-day change of each row as a number (null for "—"), read from the screen-reader text. */
+const rowChanges = (days: 7 | 30) =>
+  page.locator("[data-testid=customer-row]").evaluateAll(
+    (rows, d) =>
+      rows.map((r) => {
+        const text = r.querySelector(`.col-change${d}d .sr-only`)?.textContent ?? null;
+        if (text === null) return null;
+        if (text.startsWith("no change")) return 0;
+        const n = Number(/([\d.]+) points/.exec(text)![1]);
+        return text.startsWith("down") ? -n : n;
+      }),
+    days,
+  );
+const focusedTestId = () => page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName);
+
+describe("movers, keyboard, bulk work and any screen", () => {
+  test("the 7-day and 30-day columns sort both ways, customers without a change last", async () => {
+    await page.context().clearCookies();
+    await signIn("ada@example.com");
+    for (const days of [7, 30] as const) {
+      await page.click(`[data-testid=sort-change${days}d]`);
+      await page.waitForURL(new RegExp(`sort=change${days}d`));
+      await page.waitForSelector(`th.col-change${days}d[aria-sort=ascending]`);
+      const asc = await rowChanges(days);
+      const known = asc.filter((c): c is number => c !== null);
+      expect(known.length).toBeGreaterThan(0);
+      expect(known).toEqual([...known].sort((a, b) => a - b));
+      expect(asc.slice(known.length).every((c) => c === null)).toBe(true);
+      await page.click(`[data-testid=sort-change${days}d]`);
+      await page.waitForSelector(`th.col-change${days}d[aria-sort=descending]`);
+      const desc = (await rowChanges(days)).filter((c): c is number => c !== null);
+      expect(desc).toEqual([...desc].sort((a, b) => b - a));
+      expect(desc[0]).toBeGreaterThan(known[0]!);
+    }
+    // The last page of a sort ends with the customers that have no score: last in this direction too.
+    await page.goto(`${app.url}/?sort=score&dir=desc&page=3`);
+    const scores = await rowScores();
+    expect(scores.at(-1)).toBeNull();
+    await page.goto(`${app.url}/?sort=score&page=3`);
+    expect((await rowScores()).at(-1)).toBeNull();
+  });
+
+  test("'Moved this week' filters by keyboard and focus stays on the box", async () => {
+    await page.goto(`${app.url}/?sort=change7d`);
+    await page.focus("[data-testid=filter-moved]");
+    await page.keyboard.press("Space");
+    await page.waitForURL(/moved=1/);
+    await expect.poll(async () => (await rowChanges(7)).every((c) => c !== null && Math.abs(c) >= 5)).toBe(true);
+    expect(await focusedTestId()).toBe("filter-moved");
+    expect(await page.isChecked("[data-testid=filter-moved]")).toBe(true);
+    // The threshold is on screen and told to screen readers.
+    expect(await page.textContent("label:has([data-testid=filter-moved])")).toContain("±5");
+    expect(await page.getAttribute("[data-testid=filter-moved]", "aria-describedby")).toBe("filter-moved-hint");
+    await page.keyboard.press("Space");
+    await page.waitForURL((url) => !url.searchParams.has("moved"));
+    expect(await focusedTestId()).toBe("filter-moved");
+  });
+
+  test("a select filter applies from the keyboard and keeps focus", async () => {
+    await page.goto(`${app.url}/`);
+    await page.focus("[data-testid=filter-band]");
+    await page.keyboard.press("ArrowDown");
+    await page.waitForURL(/band=healthy/);
+    await expect.poll(focusedTestId).toBe("filter-band");
+    await page.keyboard.press("ArrowDown");
+    await page.waitForURL(/band=concerning/);
+    await expect.poll(focusedTestId).toBe("filter-band");
+    expect(await page.inputValue("[data-testid=filter-band]")).toBe("concerning");
+    // The next Tab goes on to the next filter, not back to the top of the page.
+    await page.keyboard.press("Tab");
+    expect(await focusedTestId()).toBe("filter-flagged");
+  });
+
+  test("selected rows are reassigned to a csm or admin, audited; viewers are not offered", async () => {
+    await page.goto(`${app.url}/?owner=none`);
+    const options = await page.locator("[data-testid=bulk-owner] option").allTextContents();
+    expect(options).toContain("Ada Admin");
+    expect(options).not.toContain("Vic Viewer");
+    const names = (await rowNames()).slice(0, 2);
+    expect(names).toHaveLength(2);
+    // By keyboard: each row's box has the customer's name as its label.
+    for (const name of names) {
+      await page.focus(`input[aria-label="Select ${name}"]`);
+      await page.keyboard.press("Space");
+    }
+    expect(await page.textContent("[data-testid=bulk-count]")).toBe("2 selected");
+    await page.selectOption("[data-testid=bulk-owner]", { label: "Ada Admin" });
+    await page.click("[data-testid=bulk-reassign]");
+    await expect.poll(() => page.textContent("[data-testid=bulk-message]")).toContain("2 customers now owned by Ada Admin");
+    // They left the "No owner" view, and the selection was cleared.
+    await expect.poll(async () => (await rowNames()).some((n) => names.includes(n))).toBe(false);
+    expect(await page.textContent("[data-testid=bulk-count]")).toContain("Select customers");
+    await page.goto(`${app.url}/?owner=me`);
+    expect(await rowNames()).toEqual(expect.arrayContaining(names));
+    await expectNoSeriousViolations(page, "portfolio after a bulk reassign");
+    await page.goto(`${app.url}/audit`);
+    expect(await page.locator("text=customer.update").count()).toBeGreaterThanOrEqual(2);
+  });
+
+  test("select-all takes the page; Refresh queues them in the background", async () => {
+    await page.goto(`${app.url}/?q=acme`);
+    const count = await page.locator("[data-testid=customer-row]").count();
+    await page.focus("[data-testid=select-all]");
+    await page.keyboard.press("Space");
+    expect(await page.textContent("[data-testid=bulk-count]")).toBe(`${count} selected`);
+    expect(await page.locator("[data-testid=customer-row] input[type=checkbox]:checked").count()).toBe(count);
+    await page.click("[data-testid=bulk-refresh]");
+    await expect
+      .poll(() => page.textContent("[data-testid=bulk-message]"))
+      .toContain(`Refreshing ${count} ${count === 1 ? "customer" : "customers"} in the background`);
+  });
+
+  for (const [width, height] of [
+    [390, 844],
+    [1024, 768],
+  ] as const) {
+    test(`${width}×${height}: no sideways scroll, the rest of the columns on demand, axe clean`, async () => {
+      await page.setViewportSize({ width, height });
+      await page.context().clearCookies();
+      await signIn("ada@example.com");
+      await page.evaluate(() => window.localStorage.clear());
+      await page.reload();
+      await page.waitForSelector("[data-testid=customer-row]");
+      const overflow = () =>
+        page.evaluate(() => ({
+          page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          portfolio: (() => {
+            const el = document.querySelector<HTMLElement>(".portfolio")!;
+            return el.scrollWidth - el.clientWidth;
+          })(),
+        }));
+      const widths = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>("[data-testid=portfolio-table] thead th")].map(
+          (th) => `${th.className}:${th.offsetWidth}`,
+        ),
+      );
+      expect(await overflow(), widths.join(" ")).toEqual({ page: 0, portfolio: 0 });
+      // The columns that matter are there; a hidden one comes back from "Columns".
+      for (const col of ["name", "score", "change7d"])
+        expect(await page.locator(`[data-testid=customer-row] .col-${col}`).first().isVisible()).toBe(true);
+      expect(await page.locator("[data-testid=customer-row] .col-coverage").first().isVisible()).toBe(false);
+      await page.click(".column-picker summary");
+      await page.check("[data-testid=column-coverage]");
+      await expect.poll(() => page.locator("[data-testid=customer-row] .col-coverage").first().isVisible()).toBe(true);
+      expect((await overflow()).portfolio).toBe(0);
+      await screenshot(page, `portfolio-${width}x${height}`);
+      await expectNoSeriousViolations(page, `portfolio at ${width}×${height}`);
+      await page.uncheck("[data-testid=column-coverage]");
+      await page.evaluate(() => window.localStorage.clear());
+    });
+  }
+
+  test("a viewer gets no bulk controls and the server refuses them", async () => {
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await page.context().clearCookies();
+    await signIn("vic@example.com");
+    expect(await page.locator("[data-testid=bulk-reassign]").count()).toBe(0);
+    expect(await page.locator("[data-testid=customer-row] input[type=checkbox]").count()).toBe(0);
+    const refused = await page.request.post(`${app.url}/?index`, {
+      form: { intent: "refresh", ids: "1" },
+      headers: { origin: app.url },
+    });
+    expect(refused.status()).toBe(403);
+    await expectNoSeriousViolations(page, "portfolio as a viewer");
   });
 });

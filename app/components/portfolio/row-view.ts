@@ -1,0 +1,37 @@
+import type { PortfolioRow } from "~/models/portfolio.server";
+import type { HealthSummary } from "../../../checks/assessment/summary";
+import { type SparklineGeometry, sparklineGeometry } from "../charts/sparkline";
+
+/**
+ * One portfolio row as the page shows it, built by the loader: the fields the table reads, the
+ * stored health summary as is, and the sparkline already drawn (a string, not 90 points per row).
+ */
+export type PortfolioRowView = Pick<PortfolioRow, "id" | "slug" | "name" | "movers" | "arr" | "currency" | "renewalDate"> & {
+  owner: { id: number; name: string } | null;
+  hasPlan: boolean;
+  /** The stored health exactly as every reader shows it (checks/assessment/summary.ts). */
+  health: HealthSummary | null;
+  spark: SparklineGeometry;
+};
+
+const dayOf = (iso: string) => iso.slice(0, 10);
+
+export function portfolioRowView(row: PortfolioRow, now: string): PortfolioRowView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    movers: row.movers,
+    arr: row.arr,
+    currency: row.currency,
+    renewalDate: row.renewalDate,
+    owner: row.owner ? { id: row.owner.id, name: row.owner.name } : null,
+    hasPlan: row.plan !== null,
+    health: row.health,
+    spark: sparklineGeometry({
+      points: row.sparkline,
+      from: dayOf(new Date(Date.parse(now) - 89 * 86_400_000).toISOString()),
+      to: dayOf(now),
+    }),
+  };
+}
