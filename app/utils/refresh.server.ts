@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
-import { type RefreshOptions, type RefreshOutcome, refreshCustomer, refreshMany } from "../../checks/refresh";
+import { eq } from "drizzle-orm";
+import { type RefreshOptions, type RefreshOutcome, refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { ARCHIVED_READ_ONLY } from "../models/customers.server";
 import type { AppContext } from "./context.server";
