@@ -317,8 +317,6 @@ export async function setArchived(db: Db, actor: Actor, slug: string, archived: 
       .returning();
     if (!customer) throw new InputError({ form: "Customer not found" });
     await recordAudit(tx, actor, archived ? "customer.archive" : "customer.unarchive", "customer", customer.id, {});
-    // Its health stood still while archived; back in the book, it is assessed as of now.
-    if (!archived) await reassess(tx, [customer.id], "customer", new Date());
     return customer;
   });
 }
