@@ -75,8 +75,12 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
                     <time dateTime={h.lastRefresh.at} title={utc(h.lastRefresh.at)}>
                       {formatDistanceStrict(new Date(h.lastRefresh.at), new Date(now), { addSuffix: true })}
                     </time>
-                    {h.lastRefresh.status !== "ok" ? (
-                      <span className={`badge run-${h.lastRefresh.status}`}>{h.lastRefresh.status}</span>
+                    {h.problem ? (
+                      <span className={`badge run-${h.problem.status}`} title={h.problem.sentence} data-testid="row-problem">
+                        <span aria-hidden="true">⚠ </span>
+                        {h.problem.short}
+                        <span className="visually-hidden">: {h.problem.sentence}</span>
+                      </span>
                     ) : null}
                   </>
                 ) : (

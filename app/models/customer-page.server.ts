@@ -163,6 +163,13 @@ export function headerOf(customer: PublicCustomer) {
   return { customer: safe, maskedKey: maskApiKey(apiKeyLast4) };
 }
 
+/** Each distinct failure once, with every call it hit (a revoked key fails all eight the same way). */
+function distinctErrors(errors: { call: string; message: string }[]) {
+  const byMessage = new Map<string, string[]>();
+  for (const e of errors) byMessage.set(e.message, [...(byMessage.get(e.message) ?? []), CALL_LABELS[e.call as CallName] ?? e.call]);
+  return [...byMessage].map(([message, calls]) => ({ call: calls.join(", "), message }));
+}
+
 export function lastRunView(assessment: Assessment) {
   const run = assessment.freshness.lastRefresh;
   if (!run) return null;
@@ -170,7 +177,7 @@ export function lastRunView(assessment: Assessment) {
     status: run.status,
     when: stamp(new Date(run.at)),
     apiCalls: run.apiCalls,
-    errors: run.errors.map((e) => ({ call: CALL_LABELS[e.call as CallName] ?? e.call, message: e.message })),
+    errors: distinctErrors(run.errors),
   };
 }
 

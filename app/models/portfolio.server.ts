@@ -244,6 +244,9 @@ function parseJson<T>(value: unknown): T | null {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
+// A summary stored before `problem` existed reads as "no problem" until it is next re-assessed.
+const withProblem = (h: HealthSummary | null) => (h ? { ...h, problem: h.problem ?? null } : null);
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function toRow(r: RawRow): PortfolioRow {
@@ -260,7 +263,7 @@ function toRow(r: RawRow): PortfolioRow {
     archivedAt: iso(r.archived_at),
     owner: r.owner_id !== null && r.owner_name !== null ? { id: r.owner_id, name: r.owner_name, email: r.owner_email! } : null,
     plan: r.plan_id !== null && r.plan_name !== null ? { id: r.plan_id, name: r.plan_name, monthlyEvents: r.monthly_events! } : null,
-    health: parseJson<HealthSummary>(r.summary),
+    health: withProblem(parseJson<HealthSummary>(r.summary)),
     sparkline: (parseJson<[string, number][]>(r.points) ?? []).map(([day, score]) => ({ day, score })),
   };
 }

@@ -5,6 +5,7 @@ import { Checklist } from "~/components/customer/checklist";
 import { CustomerHeader } from "~/components/customer/customer-header";
 import { LastRefresh } from "~/components/customer/last-refresh";
 import { OverdueCatchups } from "~/components/customer/overdue-catchups";
+import { RefreshProblemNotice } from "~/components/customer/refresh-problem-notice";
 import { ScoreSummary } from "~/components/customer/score-summary";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { clearOverride, recordAnswer, recordOverride, withdrawAnswer } from "~/models/answers.server";
@@ -48,7 +49,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === "refresh") {
     const outcome = await refreshNow(slug);
     if (!outcome) notFound("No customer with this address");
-    return { ok: true as const, intent, status: outcome.status, message: outcome.message };
+    // A failure is said once, by the notice at the top of the page the loader now shows.
+    const message =
+      outcome.status === "ok" ? outcome.message : outcome.status === "skipped" ? outcome.message : "see the message at the top of the page";
+    return { ok: true as const, intent, status: outcome.status, message };
   }
   const outcome = await handleForm(form, () => {
     if (intent === "answer") return recordAnswer(db, actor, customer.id, fields);
@@ -64,7 +68,9 @@ export default function CustomerPage() {
   const data = useLoaderData<typeof loader>();
   return (
     <div className="customer-page">
-      <CustomerHeader data={data} canEdit={data.canEdit} />
+      <CustomerHeader data={data} canEdit={data.canEdit}>
+        <RefreshProblemNotice problem={data.health.problem} />
+      </CustomerHeader>
       <OverdueCatchups overdue={data.overdueCatchups} packPath="catchup" canEdit={data.canEdit} />
       <ScoreSummary
         score={data.score}

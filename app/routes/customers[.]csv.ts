@@ -22,6 +22,7 @@ const HEADER = [
   "Stale data",
   "Last refresh",
   "Last refresh status",
+  "Last refresh problem",
 ];
 
 const round = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? null : Number(n.toFixed(digits)));
@@ -53,6 +54,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         h?.stale ? "yes" : "no",
         h?.lastRefresh?.at,
         h?.lastRefresh?.status,
+        h?.problem?.sentence,
       ]),
     );
   const headers = new Headers({
