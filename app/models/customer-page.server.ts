@@ -163,11 +163,18 @@ export function headerOf(customer: PublicCustomer) {
   return { customer: safe, maskedKey: maskApiKey(apiKeyLast4) };
 }
 
-/** Each distinct failure once, with every call it hit (a revoked key fails all eight the same way). */
-function distinctErrors(errors: { call: string; message: string }[]) {
-  const byMessage = new Map<string, string[]>();
-  for (const e of errors) byMessage.set(e.message, [...(byMessage.get(e.message) ?? []), CALL_LABELS[e.call as CallName] ?? e.call]);
-  return [...byMessage].map(([message, calls]) => ({ call: calls.join(", "), message }));
+/**
+ * Each kind of failure once, with every call it hit and the first call's words: a revoked key
+ * fails all eight calls (members with its own wording of the same cause).
+ */
+function distinctErrors(errors: { call: string; kind: string; message: string }[]) {
+  const byKind = new Map<string, { calls: string[]; message: string }>();
+  for (const e of errors) {
+    const seen = byKind.get(e.kind) ?? { calls: [], message: e.message };
+    seen.calls.push(CALL_LABELS[e.call as CallName] ?? e.call);
+    byKind.set(e.kind, seen);
+  }
+  return [...byKind.values()].map(({ calls, message }) => ({ call: calls.join(", "), message }));
 }
 
 export function lastRunView(assessment: Assessment) {

@@ -6,6 +6,7 @@ import { CustomerHeader } from "~/components/customer/customer-header";
 import { LastRefresh } from "~/components/customer/last-refresh";
 import { OverdueCatchups } from "~/components/customer/overdue-catchups";
 import { RefreshProblemNotice } from "~/components/customer/refresh-problem-notice";
+import { RefreshProgress } from "~/components/customer/refresh-progress";
 import { ScoreSummary } from "~/components/customer/score-summary";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { clearOverride, recordAnswer, recordOverride, withdrawAnswer } from "~/models/answers.server";
@@ -16,7 +17,7 @@ import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
 import { formValues, handleForm } from "~/utils/forms.server";
 import { invariantResponse, notFound } from "~/utils/http.server";
-import { refreshNow } from "~/utils/refresh.server";
+import { refreshNow, refreshRunningSince } from "~/utils/refresh.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: customerStyles }];
 
@@ -25,10 +26,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { db } = await getContext();
-  const page = await customerPageData(db, params.slug ?? "");
+  const now = new Date();
+  const page = await customerPageData(db, params.slug ?? "", now);
   if (!page) notFound("No customer with this address");
+  const since = await refreshRunningSince(db, page.customer.id, now);
+  const refreshing = since ? { seconds: Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000)) } : null;
   // Archived customers are read-only until unarchived (the edit page can unarchive).
-  return { ...page, canEdit: user.role !== "viewer" && !page.customer.archivedAt };
+  return { ...page, refreshing, canEdit: user.role !== "viewer" && !page.customer.archivedAt };
 }
 
 const INTENTS = ["answer", "withdraw-answer", "override", "clear-override", "refresh"] as const;
@@ -69,7 +73,9 @@ export default function CustomerPage() {
   return (
     <div className="customer-page">
       <CustomerHeader data={data} canEdit={data.canEdit}>
-        <RefreshProblemNotice problem={data.health.problem} />
+        <RefreshProgress refreshing={data.refreshing} />
+        {/* A failure is said once: the running refresh may replace it. */}
+        {data.refreshing ? null : <RefreshProblemNotice problem={data.health.problem} />}
       </CustomerHeader>
       <OverdueCatchups overdue={data.overdueCatchups} packPath="catchup" canEdit={data.canEdit} />
       <ScoreSummary
