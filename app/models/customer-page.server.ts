@@ -145,7 +145,7 @@ async function checkRecords(db: Db, customerId: number): Promise<CheckRecords> {
   return { answers: byCheck(answers), overrides: byCheck(overrideRows) };
 }
 
-function historyChart(history: StoredScore[]) {
+export function historyChart(history: StoredScore[]) {
   const points = history.map((s) => ({
     t: s.computedAt.getTime(),
     date: dayOf(s.computedAt),
