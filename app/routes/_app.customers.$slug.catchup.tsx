@@ -83,12 +83,9 @@ function PackHead({
   return (
     <div className="page-head pack-head">
       <div>
-        <h1>
-          Catch-up pack: {customer.name}
-          {data.audience === "internal" ? <span className="badge pack-audience">Internal prep</span> : null}
-        </h1>
+        <h1>Catch-up pack: {customer.name}</h1>
         <p className="muted">
-          Prepared {data.today}
+          {data.audience === "internal" ? <span className="badge pack-audience">Internal prep</span> : null} Prepared {data.today}
           {data.audience === "internal" ? ` · owner ${customer.ownerName ?? "nobody"}` : ""} · plan {customer.planName ?? "none set"}
         </p>
       </div>
@@ -114,7 +111,7 @@ function CustomerPack({ data }: { data: CustomerPackData }) {
       <ScoreTrend chart={data.historyChart} />
       <ChangesAndProgress changes={data.changes} changesBasis={data.changesBasis} progress={data.progress} />
       <ActiveOverrides overrides={data.overrides} heading="Checks we agreed to count differently" />
-      <UsagePanel usage={data.usage} compact />
+      <UsagePanel usage={data.usage} compact forCustomer />
     </div>
   );
 }

@@ -186,7 +186,15 @@ describe("a pack you can send", () => {
     const shown = await page.locator("main").innerText();
     const html = await (await page.request.get(page.url())).text();
     expect(html).toContain(`<div class="pack" data-audience="customer">`);
-    for (const internal of [ANSWER_NOTE, OVERRIDE_REASON, "Talking points", "Notes from the last catch-up", sandbox.url]) {
+    const teamOnly = [
+      ANSWER_NOTE,
+      OVERRIDE_REASON,
+      "Talking points",
+      "Notes from the last catch-up",
+      "Set a plan on the Edit page",
+      sandbox.url,
+    ];
+    for (const internal of teamOnly) {
       expect(shown).not.toContain(internal);
       expect(html).not.toContain(internal);
     }
