@@ -93,4 +93,25 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
     // The panel at the bottom names the failure once, with every call it hit.
     expect(after.lastRun.errors).toHaveLength(1);
   });
+
+  test("an unreachable host is named in the sentence, with what to do", async () => {
+    const healthy = scenario("healthy");
+    const added = await callAction(newCustomer, "/customers/new", form("Pied Piper", healthy.apiKey, healthy.projectId), { cookie });
+    const slug = added.location!.split("/").pop()!;
+    await backgroundRefreshesSettled();
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    const moved = await callAction(
+      editCustomer,
+      `/customers/${slug}/edit`,
+      { ...form("Pied Piper", healthy.apiKey, healthy.projectId), customHost: "http://127.0.0.1:1" },
+      { cookie, params: { slug } },
+    );
+    expect(moved.status).toBe(302);
+    await backgroundRefreshesSettled();
+    expect((await page(slug)).health.problem).toMatchObject({
+      kind: "unreachable",
+      status: "failed",
+      sentence: "delight could not reach 127.0.0.1 — check the host address or try again later.",
+    });
+  });
 });
