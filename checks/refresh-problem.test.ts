@@ -73,12 +73,15 @@ describe("refreshProblem", () => {
     const problem = refreshProblem({ status: "partial", errors });
     expect(problem).toMatchObject({ kind: "partial", status: "partial", short: "Partial refresh" });
     expect(problem!.sentence).toBe(
-      "Part of the last refresh failed: delight could not read feature flags and daily event counts, so the checks that use them are unknown. " +
+      "The last refresh was partial: delight could not read feature flags and daily event counts, so the checks that use them are unknown. " +
         "The API key lacks the feature_flag:read and query:read scopes — ask the customer for a personal API key with feature_flag:read and query:read.",
     );
   });
 
-  it("a failed run without recorded errors still says something", () => {
-    expect(refreshProblem({ status: "failed", errors: [] })?.sentence).toMatch(/failed/);
+  it.each([
+    ["failed", "bad_response", "The last refresh failed and did not record why — refresh again later."],
+    ["partial", "partial", "The last refresh was partial and did not record why — refresh again later."],
+  ] as const)("a %s run without recorded errors still says what is known", (status, kind, sentence) => {
+    expect(refreshProblem({ status, errors: [] })).toMatchObject({ status, kind, sentence });
   });
 });

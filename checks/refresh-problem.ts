@@ -119,16 +119,18 @@ export function refreshProblem(run: RunLike): RefreshProblem | null {
   if (!run || run.status === "ok") return null;
   const errors = [...run.errors];
   const top = PRIORITY.find((k) => errors.some((e) => e.kind === k));
-  if (run.status === "failed" || !top) {
-    if (!top) {
-      return {
-        kind: "bad_response",
-        status: "failed",
-        sentence: "The last refresh failed without a reason — try again later.",
-        action: "try again later",
-        short: SHORT.bad_response,
-      };
-    }
+  if (!top) {
+    // A run stored without its errors (older rows, seeded data): say what is known.
+    const partial = run.status === "partial";
+    return {
+      kind: partial ? "partial" : "bad_response",
+      status: run.status,
+      sentence: `The last refresh ${partial ? "was partial" : "failed"} and did not record why — refresh again later.`,
+      action: "refresh again later",
+      short: SHORT[partial ? "partial" : "bad_response"],
+    };
+  }
+  if (run.status === "failed") {
     const { said, action } = what(
       top,
       errors.filter((e) => e.kind === top),
@@ -144,7 +146,7 @@ export function refreshProblem(run: RunLike): RefreshProblem | null {
   return {
     kind: "partial",
     status: "partial",
-    sentence: `Part of the last refresh failed: delight could not read ${list(calls)}, so the checks that use ${calls.length > 1 ? "them" : "it"} are unknown. ${capitalise(said)} — ${action}.`,
+    sentence: `The last refresh was partial: delight could not read ${list(calls)}, so the checks that use ${calls.length > 1 ? "them" : "it"} are unknown. ${capitalise(said)} — ${action}.`,
     action,
     short: SHORT.partial,
   };
