@@ -13,6 +13,7 @@ import { applySecurityHeaders } from "~/utils/security-headers.server";
 // and opens everything with boot() before it listens.
 export { boot } from "~/utils/boot.server";
 export { isSameOrigin } from "~/utils/http.server";
+export { inRequestScope } from "~/utils/request-scope.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -23,6 +23,10 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
+        {/* The first thing Tab reaches on every page; each page's <main> is #main. */}
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         {children}
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
@@ -37,7 +41,7 @@ export default function App() {
 
 export function ErrorBoundary() {
   return (
-    <main className="bare">
+    <main className="bare" id="main" tabIndex={-1}>
       <GeneralErrorBoundary />
     </main>
   );

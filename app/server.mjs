@@ -55,15 +55,15 @@ app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable
 app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
 app.use(morgan("tiny"));
 app.use(refuseCrossOrigin);
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: process.env.NODE_ENV ?? "production",
-    // The peer address for sign-in throttling; X-Forwarded-For is read only with DELIGHT_TRUST_PROXY.
-    getLoadContext: (req) => ({ clientAddress: req.socket.remoteAddress }),
-  }),
-);
+const handleRemix = createRequestHandler({
+  build,
+  mode: process.env.NODE_ENV ?? "production",
+  // The peer address for sign-in throttling; X-Forwarded-For is read only with DELIGHT_TRUST_PROXY.
+  getLoadContext: (req) => ({ clientAddress: req.socket.remoteAddress }),
+});
+// A scope per request, so the loaders of one page view share what they read once (the session).
+const { inRequestScope } = build.entry.module;
+app.all("*", (req, res, next) => inRequestScope(() => handleRemix(req, res, next)));
 
 const port = Number(process.env.PORT ?? 3000);
 const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { CHECK_IDS, getCheck } from "./catalog";
 import type { ResolvedCheck } from "./evaluate";
-import { computeScore, explainChange } from "./score";
+import { computeScore } from "./score";
 import { bandFor, DEFAULT_SCORING, type ScoringConfig } from "./scoring";
 import type { CheckStatus } from "./types";
 
@@ -181,81 +181,5 @@ describe("computeScore", () => {
       coverage: 0,
       unknown: 24,
     });
-  });
-});
-
-describe("explainChange", () => {
-  const before = computeScore(
-    resolved({
-      "setup.production": "fail",
-      "setup.actions": "pass",
-      "training.demo_received": "unknown",
-      "value.regular_usage": "pass",
-    }),
-    SMALL,
-  ); // 4 of 8 → 50
-  const after = computeScore(
-    resolved({
-      "setup.production": "pass",
-      "setup.actions": "pass",
-      "training.demo_received": "fail",
-      "value.regular_usage": "pass",
-    }),
-    SMALL,
-  );
-
-  test("no previous score, nothing to explain", () => {
-    expect(explainChange(null, after)).toEqual([]);
-  });
-
-  test("a previous score stored without its breakdown is not read as 'nothing was scored'", () => {
-    expect(explainChange({ ...before, contributions: [] }, after)).toEqual([]);
-    expect(explainChange(before, after).length).toBeGreaterThan(0);
-  });
-
-  test("lists only changed checks, biggest effect first", () => {
-    expect(explainChange(before, after)).toEqual([
-      // production alone: 8 of 8 → +50
-      {
-        checkId: "setup.production",
-        section: "setup",
-        from: "fail",
-        to: "pass",
-        pointsBefore: 0,
-        pointsAfter: 4,
-        maxPointsBefore: 4,
-        maxPointsAfter: 4,
-        scoreEffect: 50,
-      },
-      // demo alone: 4 of 10 → −10
-      {
-        checkId: "training.demo_received",
-        section: "training",
-        from: "unknown",
-        to: "fail",
-        pointsBefore: 0,
-        pointsAfter: 0,
-        maxPointsBefore: 0,
-        maxPointsAfter: 2,
-        scoreEffect: -10,
-      },
-    ]);
-  });
-
-  test("reports checks that appear or disappear", () => {
-    const smaller = computeScore(resolved({ "setup.production": "fail", "setup.actions": "pass" }), SMALL);
-    const changes = explainChange(smaller, before);
-    expect(changes.map((c) => [c.checkId, c.from, c.to])).toEqual([
-      ["value.regular_usage", null, "pass"],
-      ["training.demo_received", null, "unknown"],
-    ]);
-    expect(changes[0].scoreEffect).toBe(30); // 1 of 5 → 4 of 8
-  });
-
-  test("nothing to explain against a previous assessment that decided nothing (never refreshed)", () => {
-    const empty = computeScore(resolved({ "setup.production": "unknown" }), SMALL);
-    const now = computeScore(resolved({ "setup.production": "pass" }), SMALL);
-    expect(empty.score).toBeNull();
-    expect(explainChange(empty, now)).toEqual([]);
   });
 });

@@ -22,7 +22,8 @@ import { seedSandboxCustomers } from "./posthog-sandbox/seed";
 import { startSandbox } from "./posthog-sandbox/server";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const DATA_DIR = path.join(ROOT, ".data-demo");
+// Overridable so the browser tests can run the demo beside a person's own, on an existing build.
+const DATA_DIR = process.env.DELIGHT_DEMO_DIR ? path.resolve(process.env.DELIGHT_DEMO_DIR) : path.join(ROOT, ".data-demo");
 const PORT = process.env.PORT ?? "3000";
 const ADMIN = { email: "admin@delight.demo", password: "delight-demo" };
 
@@ -30,13 +31,15 @@ function step(text: string) {
   console.log(`▸ ${text}`);
 }
 
-step("building the app");
-const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"], {
-  cwd: ROOT,
-  stdio: ["ignore", "ignore", "inherit"],
-  env: { ...process.env, VITE_CJS_IGNORE_WARNING: "true" },
-});
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (process.env.DELIGHT_DEMO_SKIP_BUILD !== "true") {
+  step("building the app");
+  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, VITE_CJS_IGNORE_WARNING: "true" },
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 step("starting the PostHog sandbox");
 const sandbox = await startSandbox({ port: Number(process.env.DEMO_SANDBOX_PORT ?? 0) });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ALERT_KIND_INFO, ALERT_KINDS, isAlertKind } from "../../checks/alerts/kinds";
 import type { Db } from "../../db/client";
-import { parseInput } from "../utils/validation.server";
+import { InputError, parseInput } from "../utils/validation.server";
 import { AlertNotFound, acknowledgeAlert, listAlerts, listSilences, silenceAlert, unreadCount, unsilence } from "./alerts.server";
 import type { Actor } from "./audit.server";
 
@@ -59,21 +59,38 @@ export async function inboxView(db: Db, user: { id: number }, search: URLSearchP
 }
 export type InboxView = Awaited<ReturnType<typeof inboxView>>;
 
-const InboxActionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.enum(["ack", "snooze-7", "snooze-30", "mute"]), id: z.coerce.number().int().positive() }),
-  z.object({
-    intent: z.literal("unmute"),
-    customerId: z.coerce.number().int().positive(),
-    kind: z.string().refine(isAlertKind, "Unknown alert kind"),
-  }),
-]);
+/**
+ * A row id as the buttons send it: digits only ("0x10" and "1e3" are not ids) and within the
+ * database's integer range, so a huge number is a 400 rather than a database error.
+ */
+const rowId = (label: string) =>
+  z
+    .string({ required_error: `${label} is missing` })
+    .trim()
+    .regex(/^\d{1,10}$/, `${label} is not a valid id`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `${label} is not a valid id`).max(2_147_483_647, `${label} is not a valid id`));
+
+const InboxActionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.enum(["ack", "snooze-7", "snooze-30", "mute"]), id: rowId("Alert") }),
+    z.object({
+      intent: z.literal("unmute"),
+      customerId: rowId("Customer"),
+      kind: z.string().refine(isAlertKind, "Unknown alert kind"),
+    }),
+  ],
+  { errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? "Unknown action" : ctx.defaultError }) },
+);
 
 /** Runs one inbox button; returns what to tell the user. */
 export async function runInboxAction(db: Db, actor: Actor, raw: Record<string, unknown>, now = new Date()): Promise<string> {
   const input = parseInput(InboxActionSchema, raw);
   try {
     if (input.intent === "unmute") {
-      await unsilence(db, actor, input.customerId, input.kind);
+      if (!(await unsilence(db, actor, input.customerId, input.kind)))
+        throw new InputError({ form: "That customer has no snooze or mute of that kind" });
       return `${ALERT_KIND_INFO[input.kind as keyof typeof ALERT_KIND_INFO].label} alerts are back on for that customer`;
     }
     if (input.intent === "ack") {
@@ -85,7 +102,8 @@ export async function runInboxAction(db: Db, actor: Actor, raw: Record<string, u
     const label = isAlertKind(silence.kind) ? ALERT_KIND_INFO[silence.kind].label : silence.kind;
     return days === null ? `Muted "${label}" for this customer` : `Snoozed "${label}" for this customer until ${stamp(silence.until!)}`;
   } catch (error) {
-    if (error instanceof AlertNotFound) return "That alert no longer exists";
+    // A stale page (the alert went with its customer) or a forged id: refused, nothing written.
+    if (error instanceof AlertNotFound) throw new InputError({ id: "That alert no longer exists" });
     throw error;
   }
 }

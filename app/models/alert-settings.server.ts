@@ -60,12 +60,14 @@ export function teamSlackUrl(config: Config, settings: TeamAlertSettings, secret
   return settings.teamSlackEncrypted ? openSecret(settings.teamSlackEncrypted, secretKey) : null;
 }
 
+// Digits only: Number() would also take "0x10" and "1e1".
 const count = (label: string, min: number, max: number) =>
-  z.coerce
-    .number({ invalid_type_error: `Enter ${label} as a whole number` })
-    .int(`Enter ${label} as a whole number`)
-    .min(min, `${label} must be ${min}–${max}`)
-    .max(max, `${label} must be ${min}–${max}`);
+  z
+    .string({ required_error: `Enter ${label} as a whole number` })
+    .trim()
+    .regex(/^\d{1,6}$/, `Enter ${label} as a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${label} must be ${min}–${max}`).max(max, `${label} must be ${min}–${max}`));
 
 export const AlertRoutesInputSchema = z.object({
   scoreDropPoints: count("Score drop points", 1, 100),
@@ -86,6 +88,10 @@ export async function saveAlertRoutes(db: Db, actor: Actor, form: FormData) {
     scoreDropPoints: form.get("scoreDropPoints") ?? undefined,
     staleDays: form.get("staleDays") ?? undefined,
   });
+  // A checkbox the page never drew (an unknown kind or channel) is a forged or stale form, not an "off".
+  const known = new Set(ROUTE_ROWS.flatMap((row) => CHANNELS.map((c) => `route:${row}:${c}`)));
+  const unknown = [...form.keys()].filter((k) => k.startsWith("route:") && !known.has(k));
+  if (unknown.length > 0) throw new InputError({ form: `Unknown alert kind or channel: ${unknown[0]!.slice(0, 60)}` });
   const routes = Object.fromEntries(
     ROUTE_ROWS.map((row) => [row, Object.fromEntries(CHANNELS.map((c) => [c, form.get(`route:${row}:${c}`) === "on"]))]),
   ) as AlertRoutes;

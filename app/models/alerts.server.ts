@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ALERT_KINDS, type AlertKind } from "../../checks/alerts/kinds";
 import type { Db } from "../../db/client";
 import { alertSilences, alerts, customers } from "../../db/schema";
-import { parseInput } from "../utils/validation.server";
+import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
 
 /*
@@ -43,6 +43,11 @@ const openAt = (now: Date) => and(isNull(alerts.acknowledgedAt), isNull(customer
 
 export async function listAlerts(db: Db, filters: AlertFilters, options: { now?: Date; ownerId?: number; limit?: number } = {}) {
   const now = options.now ?? new Date();
+  if (filters.customer) {
+    // A mistyped slug must not read as "all quiet" (an empty list).
+    const [known] = await db.select({ id: customers.id }).from(customers).where(eq(customers.slug, filters.customer));
+    if (!known) throw new InputError({ customer: `No customer ${filters.customer}` });
+  }
   const rows = await db
     .select({
       id: alerts.id,
@@ -140,9 +145,15 @@ export async function silenceAlert(db: Db, actor: Actor, id: number, days: (type
   return { ...alert, until };
 }
 
-export async function unsilence(db: Db, actor: Actor, customerId: number, kind: string) {
-  await db.delete(alertSilences).where(and(eq(alertSilences.customerId, customerId), eq(alertSilences.kind, kind)));
+/** Lifts a snooze or mute; false (and nothing audited) when there was none. */
+export async function unsilence(db: Db, actor: Actor, customerId: number, kind: string): Promise<boolean> {
+  const removed = await db
+    .delete(alertSilences)
+    .where(and(eq(alertSilences.customerId, customerId), eq(alertSilences.kind, kind)))
+    .returning({ kind: alertSilences.kind });
+  if (removed.length === 0) return false;
   await recordAudit(db, actor, "alert.unmute", "customer", customerId, { kind });
+  return true;
 }
 
 /** Snoozes and mutes in force, for the inbox. */

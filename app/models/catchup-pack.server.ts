@@ -1,12 +1,15 @@
 import type { AssessedCheck } from "../../checks/assessment/assess";
-import { explainChange } from "../../checks/score";
+import { VERSION_ONE } from "../../checks/rules";
+import { bandFor } from "../../checks/scoring";
 import type { Db } from "../../db/client";
 import { overdueCatchups } from "./catchup-overdue";
 import { customerToday, listCatchups } from "./catchups.server";
-import { changesView, headerOf, historyChart, loadCustomerHealth, scoreView } from "./customer-page.server";
+import { headerOf, loadCustomerHealth, moveView, scoreView } from "./customer-page.server";
 import { openItems, scoreDelta, sectionProgress } from "./customer-view";
-import { assessedScore, storedScoreAt } from "./health-history.server";
+import { historyChart } from "./history-chart";
 import { usageView } from "./usage-view";
+
+const signedPoints = (n: number) => `${n > 0 ? "+" : "−"}${Math.abs(n)} points`;
 
 /** Overrides in force: what a person decided instead of the automated result, why, and until when. */
 function activeOverrides(checks: AssessedCheck[]) {
@@ -45,9 +48,9 @@ async function buildPack(db: Db, slug: string, now: Date) {
   const { customer, assessment, health } = loaded;
   const [rows, today] = await Promise.all([listCatchups(db, customer.id), customerToday(db, customer.id, now)]);
   const last = loaded.lastCatchup;
-  // "What changed" in a pack means since we last met; without a meeting, since the previous score.
-  const then = last ? await storedScoreAt(db, customer.id, last.date) : null;
-  const changes = then ? explainChange(then, assessedScore(assessment)) : loaded.changes;
+  // "What changed" in a pack means since we last met; without a meeting, over the last 30 days.
+  const move = moveView(loaded.moves.catchup ?? loaded.moves["30d"], assessment.checks);
+  const then = loaded.moves.catchup?.explanation.from ?? null;
   const lastHeld = rows.find((r) => r.status === "held") ?? null;
   const view = (r: (typeof rows)[number]) => ({
     id: r.id,
@@ -67,14 +70,17 @@ async function buildPack(db: Db, slug: string, now: Date) {
       ? {
           date: last.date,
           score: then?.score ?? null,
-          band: then?.band ?? null,
-          coverage: then ? Math.round(then.coverage * 100) : null,
+          band: then ? bandFor(then.score, { ...VERSION_ONE, bands: loaded.bands.get(then.version) ?? VERSION_ONE.bands }) : null,
+          coverage: then?.coverage != null ? Math.round(then.coverage * 100) : null,
+          version: then?.version ?? null,
           delta: scoreDelta(then?.score, health.score),
         }
       : null,
-    changesBasis: then ? `since the catch-up on ${last!.date}` : "since the previous score",
-    changes: changesView(changes, assessment.checks),
-    historyChart: historyChart(loaded.history),
+    changesBasis: move?.basis ?? "since the previous score",
+    /** Across scoring versions, in plain words ("Scoring changed from v1 to v4: −3.2 points of this move"). */
+    changesScoring: move?.scoring ?? null,
+    changes: (move?.items ?? []).map((i) => ({ ...i, checkId: i.key, text: i.points ? `${i.text}, ${signedPoints(i.points)}` : i.text })),
+    historyChart: historyChart(loaded.history, loaded.bands),
     overrides: activeOverrides(assessment.checks),
     progress: sectionProgress(assessment.checks),
     openItems: openItems(assessment.checks, now),
@@ -113,6 +119,7 @@ function customerPack(pack: CatchupPackData, checks: { checkId: string; source: 
     now: pack.now,
     atLastCatchup: pack.atLastCatchup,
     changesBasis: pack.changesBasis,
+    changesScoring: pack.changesScoring,
     changes: pack.changes.map((c) => {
       const said = neutral[sourceOf.get(c.checkId) ?? ""];
       return said === undefined ? c : { ...c, why: said };

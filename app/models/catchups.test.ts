@@ -1,14 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { assess } from "../../checks/assessment/assess";
+import type { CheckLine } from "../../checks/assessment/explain";
 import { isCalendarDay } from "../../checks/days";
 import type { AutomatedResult, ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
 import { VERSION_ONE } from "../../checks/rules";
-import type { ScoreChange } from "../../checks/score";
 import { usageVsPlan } from "../../checks/usage";
 import { InputError, parseInput } from "../utils/validation.server";
 import { overdueCatchups } from "./catchup-overdue";
 import { CatchupInputSchema, dateProblem } from "./catchups.server";
-import { describeChange, openItems, scoreDelta, sectionProgress } from "./customer-view";
+import { openItems, scoreDelta, sectionProgress } from "./customer-view";
+import { describeLine, describeScoring } from "./explain-view";
 import { dayLabel, usageView } from "./usage-view";
 
 const NOW = new Date("2025-03-15T12:00:00Z");
@@ -160,25 +161,35 @@ describe("talking points and progress", () => {
 });
 
 describe("wording", () => {
-  const change = (o: Partial<ScoreChange>): ScoreChange => ({
+  const line = (o: Partial<CheckLine>): CheckLine => ({
     checkId: "x",
     section: "setup",
+    cause: "data",
     from: "fail",
     to: "pass",
-    pointsBefore: 0,
-    pointsAfter: 2,
-    maxPointsBefore: 2,
-    maxPointsAfter: 2,
-    scoreEffect: 5.3,
+    points: 5.3,
     ...o,
   });
   test.each([
-    [change({}), "now passing (was failing), score +5.3"],
-    [change({ from: "pass", to: "fail", scoreEffect: -4 }), "now failing (was passing), score −4"],
-    [change({ from: null, to: "unknown", scoreEffect: null }), "now unknown (was not scored)"],
-    [change({ from: "unknown", to: "na", scoreEffect: 0 }), "now not applicable (was unknown)"],
-  ])("describeChange %#", (c, text) => {
-    expect(describeChange(c)).toBe(text);
+    [line({}), "PostHog data: now passing (was failing)"],
+    [line({ cause: "override-expired", from: "pass", to: "fail" }), "override expired: now failing (was passing)"],
+    [line({ cause: "override-set", from: "fail", to: "fail" }), "override set: stays failing"],
+    [line({ cause: "check-added", from: null, to: "unknown" }), "added to the checklist: unknown"],
+    [line({ cause: "check-retired", from: "pass", to: null }), "no longer scored (was passing)"],
+    [line({ cause: "answer-stale", from: "pass", to: "unknown" }), "answer went stale: now unknown (was passing)"],
+  ])("describeLine %#", (l, text) => {
+    expect(describeLine(l)).toBe(text);
+  });
+
+  test.each([
+    [{ from: "1", to: "4", points: -3.2, bands: null }, "Scoring changed from v1 to v4: −3.2 points of this move"],
+    [
+      { from: "2", to: "3", points: 0, bands: { from: { healthy: 70, concerning: 40 }, to: { healthy: 75, concerning: 45 } } },
+      "Scoring changed from v2 to v3 (bands 70/40 → 75/45): no points of this move",
+    ],
+    [{ from: "1", to: "2", points: null, bands: null }, "Scoring changed from v1 to v2"],
+  ])("describeScoring %#", (s, text) => {
+    expect(describeScoring(s)).toBe(text);
   });
 
   test.each([

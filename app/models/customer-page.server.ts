@@ -1,9 +1,9 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { AssessedCheck, Assessment } from "../../checks/assessment/assess";
+import { type Explanation, explain } from "../../checks/assessment/explain";
 import { currentAssessment } from "../../checks/assessment/store";
 import { type HealthSummary, healthSummary } from "../../checks/assessment/summary";
 import type { ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
-import { explainChange, type ScoreChange } from "../../checks/score";
 import { CALL_LABELS, type CallName } from "../../checks/snapshot";
 import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
@@ -11,9 +11,11 @@ import { catchups, manualAnswers, overrides } from "../../db/schema";
 import { maskApiKey } from "../../db/secrets";
 import { overdueCatchups } from "./catchup-overdue";
 import { customerToday, listCatchups } from "./catchups.server";
-import { describeChange, SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
+import { SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
 import { getCustomer, type PublicCustomer } from "./customers.server";
-import { assessedScore, previousScore, type StoredScore, scoreAt, scoreHistory } from "./health-history.server";
+import { explanationView, WINDOW_LABELS, type WindowId, windowStarts } from "./explain-view";
+import { assessedStamp, bandsByVersion, scoreAt, scoreHistory, stampAtEndOf, stampsByIds } from "./health-history.server";
+import { historyChart } from "./history-chart";
 import { usageView } from "./usage-view";
 
 /*
@@ -22,6 +24,7 @@ import { usageView } from "./usage-view";
  * browser's hydration render the same characters.
  */
 
+const WINDOW_IDS: WindowId[] = ["refresh", "7d", "30d", "catchup"];
 const stamp = (d: Date) => `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -66,13 +69,15 @@ function checkHistory(answers: ManualAnswerRecord[] = [], overrides: OverrideRec
 
 function checkRow(c: AssessedCheck, assessment: Assessment, record: CheckRecords, now: Date) {
   const lastRun = assessment.freshness.lastRefresh;
+  // After failed refreshes the automated results are the last good run's: date them by it, not by the failure.
+  const checkedAt = lastRun?.status === "failed" ? assessment.freshness.lastSuccessAt : (lastRun?.at ?? null);
   const when =
     c.source === "override" && c.override
       ? `overridden ${c.override.at.slice(0, 10)}`
       : c.source === "manual" && c.answer
         ? `answered ${c.answer.at.slice(0, 10)}`
-        : c.kind === "automated" && lastRun
-          ? `checked ${lastRun.at.slice(0, 10)}`
+        : c.kind === "automated" && checkedAt
+          ? `checked ${checkedAt.slice(0, 10)}`
           : null;
   const o = c.override;
   return {
@@ -145,19 +150,6 @@ async function checkRecords(db: Db, customerId: number): Promise<CheckRecords> {
   return { answers: byCheck(answers), overrides: byCheck(overrideRows) };
 }
 
-export function historyChart(history: StoredScore[]) {
-  const points = history.map((s) => ({
-    t: s.computedAt.getTime(),
-    date: dayOf(s.computedAt),
-    score: s.score,
-    version: s.scoringVersion,
-  }));
-  const marks = points.flatMap((p, i) =>
-    i > 0 && points[i - 1]!.version !== p.version ? [{ t: p.t, label: `scoring v${p.version}` }] : [],
-  );
-  return { points, marks };
-}
-
 export function headerOf(customer: PublicCustomer) {
   const { apiKeyLast4, ...safe } = customer;
   return { customer: safe, maskedKey: maskApiKey(apiKeyLast4) };
@@ -199,43 +191,77 @@ export function scoreView(health: HealthSummary) {
   };
 }
 
-export function changesView(changes: ScoreChange[], checks: AssessedCheck[]) {
-  const byId = new Map(checks.map((c) => [c.checkId, c]));
-  return changes.map((c) => ({
-    checkId: c.checkId,
-    question: byId.get(c.checkId)?.question ?? c.checkId,
-    text: describeChange(c),
-    why: byId.get(c.checkId)?.summary ?? "",
-    effect: c.scoreEffect,
-  }));
-}
-
-/** The customer, its assessment valid now, and its history: what the page and the pack both start from. */
+/** The customer, its assessment valid now, its history, and why the score moved in each window: what the page and the pack start from. */
 export async function loadCustomerHealth(db: Db, slug: string, now: Date) {
   const customer = await getCustomer(db, slug);
   if (!customer) return null;
   const current = await currentAssessment(db, customer.id, now);
   if (!current) return null;
-  const [history, previous, [held]] = await Promise.all([
+  const [history, [held], bands] = await Promise.all([
     scoreHistory(db, customer.id, now),
-    previousScore(db, customer.id, current.scoreId),
     db
       .select({ date: catchups.date })
       .from(catchups)
       .where(and(eq(catchups.customerId, customer.id), eq(catchups.status, "held")))
       .orderBy(desc(catchups.date))
       .limit(1),
+    bandsByVersion(db),
   ]);
   const { assessment } = current;
-  const health = healthSummary(assessment);
+  const starts = windowStarts(history, current.scoreId, now, held?.date ?? null);
+  const stamps = await stampsByIds(db, customer.id, [...new Set(Object.values(starts).flatMap((s) => (s ? [s.id] : [])))]);
+  // A catch-up held before the year of history the page reads.
+  if (held && !starts.catchup) {
+    const older = await stampAtEndOf(db, customer.id, held.date);
+    if (older && older.id !== current.scoreId) {
+      stamps.set(older.id, older);
+      starts.catchup = { id: older.id, basis: `since the catch-up on ${held.date}` };
+    }
+  }
+  const nowStamp = assessedStamp(assessment);
+  const moves = Object.fromEntries(
+    WINDOW_IDS.map((id) => {
+      const start = starts[id];
+      const then = start ? stamps.get(start.id) : undefined;
+      return [
+        id,
+        start && then ? { basis: start.basis, explanation: explain({ ...then, bands: bands.get(then.version) }, nowStamp) } : null,
+      ];
+    }),
+  ) as Record<WindowId, { basis: string; explanation: Explanation } | null>;
+  const atCatchup = moves.catchup?.explanation.from ?? null;
   return {
     customer,
     assessment,
-    health,
+    health: healthSummary(assessment),
     history,
-    changes: explainChange(previous, assessedScore(assessment)),
+    bands,
+    moves,
     weekAgo: scoreAt(history, new Date(now.getTime() - 7 * 86_400_000)),
-    lastCatchup: held ? { date: held.date, score: scoreAt(history, new Date(`${held.date}T23:59:59.999Z`)) } : null,
+    lastCatchup: held ? { date: held.date, score: atCatchup?.score ?? null, version: atCatchup?.version ?? null } : null,
+  };
+}
+
+/** A window's explanation in words, or null when the window has no earlier assessment. */
+export function moveView(move: { basis: string; explanation: Explanation } | null, checks: AssessedCheck[]) {
+  if (!move) return null;
+  const byId = new Map(checks.map((c) => [c.checkId, c]));
+  return {
+    basis: move.basis,
+    ...explanationView(
+      move.explanation,
+      (id) => byId.get(id)?.question ?? id,
+      (id) => byId.get(id)?.summary ?? "",
+    ),
+  };
+}
+export type MoveView = NonNullable<ReturnType<typeof moveView>>;
+
+/** A score movement, with the versions named when the two scores were computed under different rules. */
+export function deltaAcross(then: { score: number | null; version: string | null }, health: HealthSummary) {
+  return {
+    delta: scoreDelta(then.score, health.score),
+    versions: then.version && then.version !== health.scoringVersion ? `scoring v${then.version} → v${health.scoringVersion}` : null,
   };
 }
 
@@ -256,10 +282,22 @@ export async function customerPageData(db: Db, slug: string, now = new Date()) {
     score: scoreView(health),
     flagged80: health.flagged80,
     flagged80AsOf: health.flagged80AsOf,
-    sinceWeek: weekAgo ? { on: dayOf(weekAgo.computedAt), delta: scoreDelta(weekAgo.score, health.score) } : null,
-    sinceCatchup: lastCatchup ? { on: lastCatchup.date, delta: scoreDelta(lastCatchup.score?.score, health.score) } : null,
-    changes: changesView(loaded.changes, assessment.checks),
-    historyChart: historyChart(history),
+    sinceWeek: weekAgo
+      ? { on: dayOf(weekAgo.computedAt), ...deltaAcross({ score: weekAgo.score, version: weekAgo.scoringVersion }, health) }
+      : null,
+    sinceCatchup: lastCatchup ? { on: lastCatchup.date, ...deltaAcross(lastCatchup, health) } : null,
+    moves: WINDOW_IDS.map((id) => ({
+      id,
+      label: WINDOW_LABELS[id],
+      view: moveView(loaded.moves[id], assessment.checks),
+      empty:
+        id !== "catchup"
+          ? "No earlier score in this window."
+          : lastCatchup
+            ? `No score was stored by the catch-up on ${lastCatchup.date}.`
+            : "No catch-up held yet.",
+    })),
+    historyChart: historyChart(history, loaded.bands),
     checklist: SECTIONS.map((section) => {
       const checks = rows.filter((r) => r.section === section);
       const sectionScore = assessment.sections[section];

@@ -1,5 +1,4 @@
 import type { AssessedCheck } from "../../checks/assessment/assess";
-import type { ScoreChange } from "../../checks/score";
 import { type CheckStatus, SECTIONS, type Section } from "../../checks/types";
 
 /*
@@ -10,8 +9,6 @@ import { type CheckStatus, SECTIONS, type Section } from "../../checks/types";
 export const SECTION_LABELS: Record<Section, string> = { setup: "Setup", training: "Training", value: "Value over time" };
 
 export const STATUS_WORDS: Record<CheckStatus, string> = { pass: "passing", fail: "failing", na: "not applicable", unknown: "unknown" };
-
-const statusWord = (s: CheckStatus | null) => (s === null ? "not scored" : STATUS_WORDS[s]);
 
 export type SectionProgress = { section: Section; label: string; passing: number; total: number };
 
@@ -54,14 +51,6 @@ export function openItems(checks: AssessedCheck[], now: Date): OpenItem[] {
   }
   const order: OpenItemKind[] = ["failing", "expired-override", "stale-answer", "unknown"];
   return items.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-}
-
-const signed = (n: number) => `${n > 0 ? "+" : n < 0 ? "−" : "±"}${Math.abs(n)}`;
-
-/** One change of status in plain words, e.g. "now passing (was failing), score +5.3". */
-export function describeChange(change: ScoreChange): string {
-  const effect = change.scoreEffect === null || change.scoreEffect === 0 ? "" : `, score ${signed(change.scoreEffect)}`;
-  return `now ${statusWord(change.to)} (was ${statusWord(change.from)})${effect}`;
 }
 
 export type Delta = { from: number; to: number; delta: number; direction: "up" | "down" | "same" };

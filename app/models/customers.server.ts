@@ -135,6 +135,7 @@ export async function updateCustomer(db: Db, actor: Actor, slug: string, raw: un
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(customers).where(eq(customers.slug, slug));
     if (!before) throw new InputError({ form: "Customer not found" });
+    if (before.archivedAt) throw new InputError({ form: ARCHIVED_READ_ONLY });
     // The stored key may only ever go to the host it was saved with.
     if (input.posthogHost !== before.posthogHost && !input.apiKey) {
       throw new InputError({ apiKey: "Re-enter the API key when changing the PostHog host" });
@@ -171,6 +172,8 @@ export async function setArchived(db: Db, actor: Actor, slug: string, archived: 
       .returning();
     if (!customer) throw new InputError({ form: "Customer not found" });
     await recordAudit(tx, actor, archived ? "customer.archive" : "customer.unarchive", "customer", customer.id, {});
+    // Its health stood still while archived; back in the book, it is assessed as of now.
+    if (!archived) await reassess(tx, [customer.id], "customer", new Date());
     return customer;
   });
 }

@@ -1,40 +1,58 @@
-import { and, asc, desc, eq, gte, lte } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Assessment } from "../../checks/assessment/assess";
-import type { HealthScore } from "../../checks/score";
+import { contributionsOf, type StoredContribution } from "../../checks/assessment/contributions";
+import type { Stamp } from "../../checks/assessment/explain";
+import { VERSION_ONE } from "../../checks/rules";
 import type { Db } from "../../db/client";
-import { healthScores } from "../../db/schema";
+import { rowsOf } from "../../db/rows";
+import { healthScores, scoringVersions } from "../../db/schema";
 
 /*
- * Reads of a customer's past assessments (health_scores): the history chart, "since last week",
- * "since the catch-up" and what changed against the previous assessment.
+ * Reads of a customer's past assessments (health_scores): the history chart and the stored
+ * assessments each "what changed" window starts from.
  */
 
 export type StoredScore = {
   id: number;
   computedAt: Date;
   score: number | null;
-  band: string | null;
-  coverage: number;
   scoringVersion: string;
   reason: string;
 };
 
-/** A year (by default) of assessments without their per-check breakdown, oldest first. */
+type Series = {
+  ids: number[] | null;
+  ts: number[] | null;
+  scores: (number | null)[] | null;
+  versions: string[] | null;
+  reasons: string[] | null;
+};
+
+/**
+ * A year (by default) of assessments without their per-check breakdown, oldest first. One row of
+ * arrays from the (customer_id, computed_at) index: a year of history costs one small row, not
+ * hundreds of mapped ones.
+ */
 export async function scoreHistory(db: Db, customerId: number, now: Date, days = 365): Promise<StoredScore[]> {
-  const since = new Date(now.getTime() - days * 86_400_000);
-  return db
-    .select({
-      id: healthScores.id,
-      computedAt: healthScores.computedAt,
-      score: healthScores.score,
-      band: healthScores.band,
-      coverage: healthScores.coverage,
-      scoringVersion: healthScores.scoringVersion,
-      reason: healthScores.reason,
-    })
-    .from(healthScores)
-    .where(and(eq(healthScores.customerId, customerId), gte(healthScores.computedAt, since)))
-    .orderBy(asc(healthScores.computedAt), asc(healthScores.id));
+  const since = new Date(now.getTime() - days * 86_400_000).toISOString();
+  const [row] = rowsOf<Series>(
+    await db.execute(sql`
+      select array_agg(id order by computed_at, id) as ids,
+        array_agg((extract(epoch from computed_at) * 1000)::float8 order by computed_at, id) as ts,
+        -- JSON, not an array: postgres.js reads a NULL inside a float8[] as NaN.
+        json_agg(score order by computed_at, id) as scores,
+        array_agg(scoring_version order by computed_at, id) as versions,
+        array_agg(reason order by computed_at, id) as reasons
+      from health_scores where customer_id = ${customerId} and computed_at >= ${since}::timestamptz`),
+  );
+  if (!row?.ids) return [];
+  return row.ids.map((id, i) => ({
+    id: Number(id),
+    computedAt: new Date(Number(row.ts![i])),
+    score: row.scores![i] === null ? null : Number(row.scores![i]),
+    scoringVersion: row.versions![i]!,
+    reason: row.reasons![i]!,
+  }));
 }
 
 /** The stored score in force at `at`: the newest one computed at or before it. */
@@ -44,80 +62,73 @@ export function scoreAt(history: StoredScore[], at: Date): StoredScore | null {
   return found;
 }
 
-const breakdown = {
+/** Bands of every scoring version (version 1 lives in code). */
+export async function bandsByVersion(db: Db): Promise<Map<string, { healthy: number; concerning: number }>> {
+  const rows = await db.select({ number: scoringVersions.number, bands: scoringVersions.bands }).from(scoringVersions);
+  return new Map([["1", VERSION_ONE.bands], ...rows.map((r) => [String(r.number), r.bands] as const)]);
+}
+
+const stampColumns = {
+  id: healthScores.id,
+  computedAt: healthScores.computedAt,
   score: healthScores.score,
-  band: healthScores.band,
   coverage: healthScores.coverage,
-  sections: healthScores.sections,
-  contributions: healthScores.contributions,
-  failing: healthScores.failing,
-  unknown: healthScores.unknown,
   scoringVersion: healthScores.scoringVersion,
+  plan: healthScores.plan,
+  contributions: healthScores.contributions,
+};
+type StampRow = {
+  id: number;
+  computedAt: Date;
+  score: number | null;
+  coverage: number;
+  scoringVersion: string;
+  plan: string | null;
+  contributions: unknown;
 };
 
-/** A stored health_scores row read back as the HealthScore it was computed as. */
-function toHealthScore(row: {
-  score: number | null;
-  band: string | null;
-  coverage: number;
-  sections: unknown;
-  contributions: unknown;
-  failing: number;
-  unknown: number;
-  scoringVersion: string;
-}): HealthScore {
+function toStamp(row: StampRow): Stamp {
   return {
+    at: row.computedAt.toISOString(),
     score: row.score,
-    band: row.band as HealthScore["band"],
     coverage: row.coverage,
-    sections: row.sections as HealthScore["sections"],
-    contributions: row.contributions as HealthScore["contributions"],
-    failing: row.failing,
-    unknown: row.unknown,
     version: row.scoringVersion,
+    // "" is "no plan"; null is a row stored before the plan was recorded.
+    plan: row.plan === null ? undefined : row.plan === "" ? null : row.plan,
+    contributions: row.contributions as StoredContribution[],
   };
 }
 
-/** The assessment as the HealthScore shape that explainChange compares. */
-export function assessedScore(a: Assessment): HealthScore {
-  return {
-    score: a.score,
-    band: a.band,
-    coverage: a.coverage,
-    sections: a.sections,
-    contributions: a.checks.map((c) => ({
-      checkId: c.checkId,
-      section: c.section,
-      weight: c.weight,
-      status: c.status,
-      points: c.points,
-      maxPoints: c.maxPoints,
-    })),
-    failing: a.failing,
-    unknown: a.unknown,
-    version: a.scoringVersion,
-  };
-}
-
-/** The assessment stored before the current one (the current one is always the newest row). */
-export async function previousScore(db: Db, customerId: number, currentScoreId: number | null): Promise<HealthScore | null> {
+/** The stored assessments `ids` with their per-check detail, by id. */
+export async function stampsByIds(db: Db, customerId: number, ids: number[]): Promise<Map<number, Stamp>> {
+  if (ids.length === 0) return new Map();
   const rows = await db
-    .select({ id: healthScores.id, ...breakdown })
+    .select(stampColumns)
     .from(healthScores)
-    .where(eq(healthScores.customerId, customerId))
-    .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
-    .limit(2);
-  const previous = rows.find((r) => r.id !== currentScoreId);
-  return previous ? toHealthScore(previous) : null;
+    .where(and(eq(healthScores.customerId, customerId), inArray(healthScores.id, ids)));
+  return new Map(rows.map((r) => [r.id, toStamp(r)]));
 }
 
-/** The full stored score in force at the end of `day` (UTC), for "what changed since the last catch-up". */
-export async function storedScoreAt(db: Db, customerId: number, day: string): Promise<HealthScore | null> {
+/** The full stored assessment in force at the end of `day` (UTC): "since the catch-up". */
+export async function stampAtEndOf(db: Db, customerId: number, day: string): Promise<(Stamp & { id: number }) | null> {
   const [row] = await db
-    .select(breakdown)
+    .select(stampColumns)
     .from(healthScores)
     .where(and(eq(healthScores.customerId, customerId), lte(healthScores.computedAt, new Date(`${day}T23:59:59.999Z`))))
     .orderBy(desc(healthScores.computedAt), desc(healthScores.id))
     .limit(1);
-  return row ? toHealthScore(row) : null;
+  return row ? { id: row.id, ...toStamp(row) } : null;
+}
+
+/** The current assessment as the explanation reads a stored one. */
+export function assessedStamp(a: Assessment): Stamp {
+  return {
+    at: a.assessedAt,
+    score: a.score,
+    coverage: a.coverage,
+    version: a.scoringVersion,
+    bands: a.bands,
+    plan: a.usage.plan?.name ?? null,
+    contributions: contributionsOf(a),
+  };
 }

@@ -1,5 +1,5 @@
 import { daysBetween, shiftDay } from "../../checks/days";
-import type { UsageHistoryRow, UsageVsPlan } from "../../checks/usage";
+import type { ProjectionBasis, UsageHistoryRow, UsageVsPlan } from "../../checks/usage";
 
 /*
  * Chart-ready usage for the customer page and the catch-up pack. All bucketing happens here, on
@@ -26,6 +26,8 @@ export type UsageView = {
   projectedPercent: number | null;
   /** How the projection was made (or why there is none), in one sentence. */
   projectionNote: string;
+  /** Which rate the projection used: the period's average or, when it differs, the last 7 days'. */
+  projectionBasis: ProjectionBasis;
   willExceed: boolean | null;
   flagged80: boolean;
   /** The even daily pace that would use exactly the quota over the period. */
@@ -87,6 +89,7 @@ export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvent
     projected: usage.projected,
     projectedPercent: usage.projectedPercent,
     projectionNote: projectionNote(usage),
+    projectionBasis: usage.projection.basis,
     willExceed: usage.willExceed,
     flagged80: usage.flagged80,
     dailyPace: quota ? Math.round(quota / period.days) : null,

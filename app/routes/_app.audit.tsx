@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { TableScroll } from "~/components/ui/table-scroll";
 import { auditActions, listAudit } from "~/models/audit.server";
 import { getCustomer, listCustomers } from "~/models/customers.server";
 import { listUsers } from "~/models/users.server";
@@ -110,8 +111,8 @@ export default function Audit() {
         <button type="submit">Filter</button>
         <Link to="/audit">Clear</Link>
       </Form>
-      <div className="table-scroll">
-        <table data-testid="audit-table">
+      <TableScroll label="Audit log entries">
+        <table data-testid="audit-table" className="stack-on-phone">
           <thead>
             <tr>
               <th>When (UTC)</th>
@@ -131,16 +132,20 @@ export default function Audit() {
             ) : null}
             {entries.map((e) => (
               <tr key={e.id}>
-                <td>{e.at.slice(0, 19).replace("T", " ")}</td>
-                <td>{e.actor}</td>
-                <td className="mono">{e.action}</td>
-                <td>{e.subject}</td>
-                <td className="mono audit-details">{e.details}</td>
+                <td data-label="When">{e.at.slice(0, 19).replace("T", " ")}</td>
+                <td data-label="Who">{e.actor}</td>
+                <td data-label="Action" className="mono">
+                  {e.action}
+                </td>
+                <td data-label="On">{e.subject}</td>
+                <td data-label="Details" className="mono audit-details">
+                  {e.details}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {older ? (
         <p>
           <Link to={olderLink()}>Older entries</Link>

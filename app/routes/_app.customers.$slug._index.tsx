@@ -82,7 +82,7 @@ export default function CustomerPage() {
         score={data.score}
         sinceWeek={data.sinceWeek}
         sinceCatchup={data.sinceCatchup}
-        changes={data.changes}
+        moves={data.moves}
         historyChart={data.historyChart}
         flagged80={data.flagged80}
         flagged80AsOf={data.flagged80AsOf}

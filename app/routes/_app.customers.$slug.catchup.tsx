@@ -109,7 +109,12 @@ function CustomerPack({ data }: { data: CustomerPackData }) {
       <AudienceToggle audience="customer" />
       <HealthComparison now={data.now} atLastCatchup={data.atLastCatchup} />
       <ScoreTrend chart={data.historyChart} />
-      <ChangesAndProgress changes={data.changes} changesBasis={data.changesBasis} progress={data.progress} />
+      <ChangesAndProgress
+        changes={data.changes}
+        changesBasis={data.changesBasis}
+        changesScoring={data.changesScoring}
+        progress={data.progress}
+      />
       <ActiveOverrides overrides={data.overrides} heading="Checks we agreed to count differently" />
       <UsagePanel usage={data.usage} compact forCustomer />
     </div>
@@ -127,7 +132,12 @@ export default function CatchupPack() {
       <OverdueCatchups overdue={data.overdue} packPath="" canEdit={data.canEdit} />
       <HealthComparison now={data.now} atLastCatchup={data.atLastCatchup} />
       <ScoreTrend chart={data.historyChart} />
-      <ChangesAndProgress changes={data.changes} changesBasis={data.changesBasis} progress={data.progress} />
+      <ChangesAndProgress
+        changes={data.changes}
+        changesBasis={data.changesBasis}
+        changesScoring={data.changesScoring}
+        progress={data.progress}
+      />
       <ActiveOverrides overrides={data.overrides} heading="Overrides in force" />
       <TalkingPoints items={data.openItems} />
       <UsagePanel usage={data.usage} compact />

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import { createPlan, listPlans, updatePlan } from "~/models/plans.server";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
@@ -42,48 +43,54 @@ export default function Plans() {
         <h1>Plans</h1>
       </div>
       <p className="muted">A plan is a monthly event quota. Usage versus plan and the 80% flag are measured against it.</p>
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th className="num">Monthly events</th>
-            {canEdit ? <th /> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {plans.length === 0 ? (
+      <TableScroll label="Plans">
+        <table>
+          <thead>
             <tr>
-              <td colSpan={3} className="muted">
-                No plans yet.
-              </td>
+              <th>Name</th>
+              <th className="num">Monthly events</th>
+              {canEdit ? (
+                <th>
+                  <span className="sr-only">Edit</span>
+                </th>
+              ) : null}
             </tr>
-          ) : null}
-          {plans.map((plan) =>
-            editing === plan.id && canEdit ? (
-              <tr key={plan.id}>
-                <td colSpan={3}>
-                  <PlanForm
-                    id={plan.id}
-                    defaults={failure?.values ?? { name: plan.name, monthlyEvents: String(plan.monthlyEvents) }}
-                    errors={failure?.errors}
-                    label="Save plan"
-                  />
+          </thead>
+          <tbody>
+            {plans.length === 0 ? (
+              <tr>
+                <td colSpan={3} className="muted">
+                  No plans yet.
                 </td>
               </tr>
-            ) : (
-              <tr key={plan.id}>
-                <td>{plan.name}</td>
-                <td className="num">{fmt.format(plan.monthlyEvents)}</td>
-                {canEdit ? (
-                  <td className="num">
-                    <Link to={`?edit=${plan.id}`}>Edit</Link>
+            ) : null}
+            {plans.map((plan) =>
+              editing === plan.id && canEdit ? (
+                <tr key={plan.id}>
+                  <td colSpan={3}>
+                    <PlanForm
+                      id={plan.id}
+                      defaults={failure?.values ?? { name: plan.name, monthlyEvents: String(plan.monthlyEvents) }}
+                      errors={failure?.errors}
+                      label="Save plan"
+                    />
                   </td>
-                ) : null}
-              </tr>
-            ),
-          )}
-        </tbody>
-      </table>
+                </tr>
+              ) : (
+                <tr key={plan.id}>
+                  <td>{plan.name}</td>
+                  <td className="num">{fmt.format(plan.monthlyEvents)}</td>
+                  {canEdit ? (
+                    <td className="num">
+                      <Link to={`?edit=${plan.id}`}>Edit</Link>
+                    </td>
+                  ) : null}
+                </tr>
+              ),
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
       {canEdit ? (
         <div className="panel" style={{ marginTop: "1rem" }}>
           <h2>Add a plan</h2>

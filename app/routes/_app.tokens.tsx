@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import { createApiToken, listTokens, revokeToken } from "~/models/tokens.server";
 import { listUsers, UserIdSchema } from "~/models/users.server";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
@@ -89,8 +90,8 @@ export default function Tokens() {
           ) : null}
         </div>
       ) : null}
-      <div className="table-scroll">
-        <table>
+      <TableScroll label="API tokens">
+        <table className="stack-on-phone">
           <thead>
             <tr>
               <th>Id</th>
@@ -115,13 +116,13 @@ export default function Tokens() {
             ) : null}
             {tokens.map((t) => (
               <tr key={t.id} data-testid={`token-${t.id}`}>
-                <td>{t.id}</td>
-                <td>{t.name}</td>
-                <td>{t.ownerEmail}</td>
-                <td>{stamp(t.createdAt)}</td>
-                <td>{stamp(t.lastUsedAt)}</td>
-                <td>{t.expiresAt ? stamp(t.expiresAt) : "never"}</td>
-                <td>
+                <td data-label="Id">{t.id}</td>
+                <td data-label="Name">{t.name}</td>
+                <td data-label="Owner">{t.ownerEmail}</td>
+                <td data-label="Created">{stamp(t.createdAt)}</td>
+                <td data-label="Last used">{stamp(t.lastUsedAt)}</td>
+                <td data-label="Expires">{t.expiresAt ? stamp(t.expiresAt) : "never"}</td>
+                <td data-label="State">
                   <span className={`badge ${t.state === "active" ? "status-pass" : "status-fail"}`}>{t.state}</span>
                 </td>
                 <td>
@@ -139,7 +140,7 @@ export default function Tokens() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {canEdit ? (
         <CreateToken isAdmin={isAdmin} users={users} me={me} failure={failure} />
       ) : (

@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import {
   createUser,
   DuplicateError,
@@ -106,7 +107,7 @@ function ManageUser({ user, me }: { user: UserRow; me: number }) {
             </option>
           ))}
         </select>{" "}
-        <button type="submit" className="secondary small-button" aria-label={`Change the role of ${user.email}`}>
+        <button type="submit" className="secondary small-button" aria-label={`Change role of ${user.email}`}>
           Change role
         </button>
       </Form>
@@ -126,7 +127,7 @@ function ManageUser({ user, me }: { user: UserRow; me: number }) {
       <Form method="post" className="inline">
         <input type="hidden" name="intent" value="reset" />
         <input type="hidden" name="userId" value={user.id} />
-        <button type="submit" className="secondary small-button" aria-label={`Reset the password of ${user.email}`}>
+        <button type="submit" className="secondary small-button" aria-label={`Reset password of ${user.email}`}>
           Reset password
         </button>
       </Form>
@@ -174,8 +175,8 @@ export default function Users() {
       {failure && !creating ? (
         <FormError errors={failure.errors.form ? failure.errors : { form: Object.values(failure.errors)[0]! }} />
       ) : null}
-      <div className="table-scroll">
-        <table>
+      <TableScroll label="Users">
+        <table className="stack-on-phone">
           <thead>
             <tr>
               <th>Name</th>
@@ -193,20 +194,20 @@ export default function Users() {
           <tbody>
             {users.map((u) => (
               <tr key={u.id} data-testid={`user-${u.email}`}>
-                <td>{u.name}</td>
-                <td>{u.email}</td>
-                <td>{u.role}</td>
+                <td data-label="Name">{u.name}</td>
+                <td data-label="Email">{u.email}</td>
+                <td data-label="Role">{u.role}</td>
                 {isAdmin ? (
                   <>
-                    <td>
+                    <td data-label="State">
                       <span
                         className={`badge ${u.state === "active" ? "status-pass" : u.state === "disabled" ? "status-fail" : "status-unknown"}`}
                       >
                         {u.state}
                       </span>
                     </td>
-                    <td>{stamp(u.lastSignInAt)}</td>
-                    <td>
+                    <td data-label="Last sign-in">{stamp(u.lastSignInAt)}</td>
+                    <td data-label="Manage">
                       <ManageUser user={u} me={me} />
                     </td>
                   </>
@@ -215,7 +216,7 @@ export default function Users() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {isAdmin ? (
         <div className="panel" style={{ marginTop: "1rem" }}>
           <h2>Add a user</h2>

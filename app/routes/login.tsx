@@ -34,7 +34,7 @@ export default function Login() {
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   return (
-    <main className="bare">
+    <main className="bare" id="main" tabIndex={-1}>
       <div className="panel">
         <h1>Sign in to delight</h1>
         <Form method="post" className="stack">

@@ -31,7 +31,7 @@ export default function Setup() {
   const errors = actionData && "errors" in actionData ? actionData.errors : null;
   const values = actionData && "values" in actionData ? actionData.values : {};
   return (
-    <main className="bare">
+    <main className="bare" id="main" tabIndex={-1}>
       <div className="panel">
         <h1>Welcome to delight</h1>
         <p className="muted">Create the first admin account. This page closes once it exists.</p>

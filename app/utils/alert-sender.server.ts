@@ -82,6 +82,7 @@ export async function planDeliveries(deps: SenderDeps): Promise<number> {
           slug: customers.slug,
           name: customers.name,
           ownerId: customers.ownerId,
+          archivedAt: customers.archivedAt,
         })
         .from(alerts)
         .innerJoin(customers, eq(customers.id, alerts.customerId))
@@ -95,7 +96,9 @@ export async function planDeliveries(deps: SenderDeps): Promise<number> {
       const owners = await ownerChannels(tx, [...new Set(rows.flatMap((r) => (r.ownerId ? [r.ownerId] : [])))], deps.secretKey);
       const values: NewDelivery[] = [];
       for (const r of rows) {
-        if (!isAlertKind(r.kind)) continue;
+        // Archived customers are out of the book: the inbox hides their alerts, so no channel
+        // gets them either (they are still marked planned, never sent after an unarchive).
+        if (!isAlertKind(r.kind) || r.archivedAt) continue;
         const route = settings.routes[r.kind];
         const owner = r.ownerId ? owners.get(r.ownerId) : undefined;
         const alert = { id: r.id, kind: r.kind, message: r.message, slug: r.slug, customerName: r.name };
@@ -119,7 +122,7 @@ export async function planDeliveries(deps: SenderDeps): Promise<number> {
         );
       return rows;
     });
-    for (const r of batch) if (isAlertKind(r.kind)) deps.onAlert?.({ ...r, kind: r.kind });
+    for (const r of batch) if (isAlertKind(r.kind) && !r.archivedAt) deps.onAlert?.({ ...r, kind: r.kind });
     planned += batch.length;
     if (batch.length < PLAN_BATCH) return planned;
   }

@@ -4,6 +4,7 @@ import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
 import { sessions, users } from "../../db/schema";
 import { getContext } from "./db.server";
 import { isHttps } from "./http.server";
+import { oncePerRequest } from "./request-scope.server";
 
 const SESSION_DAYS = 14;
 let cookie: ReturnType<typeof createCookie> | undefined;
@@ -42,7 +43,12 @@ async function sessionIdOf(request: Request): Promise<string | null> {
  * The user behind the request's session, read fresh on every request: a role change applies at
  * the next request, and a disabled user (whose sessions are also deleted) is signed out at once.
  */
-export async function getSessionUser(request: Request): Promise<SessionUser | null> {
+/** The signed-in user, read once per page view however many loaders ask. */
+export function getSessionUser(request: Request): Promise<SessionUser | null> {
+  return oncePerRequest(request, "session-user", () => readSessionUser(request));
+}
+
+async function readSessionUser(request: Request): Promise<SessionUser | null> {
   const sessionId = await sessionIdOf(request);
   if (!sessionId) return null;
   const { db } = await getContext();

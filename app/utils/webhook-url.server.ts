@@ -12,7 +12,11 @@ export type WebhookCheck = { ok: true; url: string } | { ok: false; message: str
 
 const MESSAGE = "Enter a Slack incoming-webhook URL on a public https:// host, e.g. https://hooks.slack.com/services/T000/B000/XXXX";
 
+/** Slack's are about 80 characters; the personal field stops at 500, and so does every other way in. */
+export const MAX_WEBHOOK_LENGTH = 500;
+
 export function checkWebhookUrl(value: string, options: { allowPrivate: boolean }): WebhookCheck {
+  if (value.trim().length > MAX_WEBHOOK_LENGTH) return { ok: false, message: "That is too long for a webhook URL" };
   let url: URL;
   try {
     url = new URL(value.trim());

@@ -17,6 +17,7 @@ import type { AutomatedResult } from "../evaluate";
 import { loadRules, type Rules } from "../rules";
 import type { CallFailure, UsageSnapshot } from "../snapshot";
 import { type Assessment, type AssessmentInput, assess, type RunStatus } from "./assess";
+import { contributionsOf } from "./contributions";
 import { healthSummary } from "./summary";
 
 /*
@@ -250,15 +251,9 @@ export async function writeAssessments(
         band: a.band,
         coverage: a.coverage,
         sections: a.sections,
-        contributions: a.checks.map((c) => ({
-          checkId: c.checkId,
-          section: c.section,
-          weight: c.weight,
-          status: c.status,
-          source: c.source,
-          points: c.points,
-          maxPoints: c.maxPoints,
-        })),
+        contributions: contributionsOf(a),
+        // "" is "no plan"; null is a row written before plans were recorded.
+        plan: a.usage.plan?.name ?? "",
         failing: a.failing,
         unknown: a.unknown,
         periodEvents: a.usage.eventsThisPeriod,
@@ -474,10 +469,18 @@ export async function currentAssessment(
 ): Promise<{ assessment: Assessment; scoreId: number } | null> {
   const read = async (conn: Db) => {
     const [row] = await conn
-      .select({ state: currentHealth.state, validUntil: currentHealth.validUntil, scoreId: currentHealth.scoreId })
+      .select({
+        state: currentHealth.state,
+        validUntil: currentHealth.validUntil,
+        scoreId: currentHealth.scoreId,
+        archivedAt: customers.archivedAt,
+      })
       .from(currentHealth)
+      .innerJoin(customers, eq(customers.id, currentHealth.customerId))
       .where(eq(currentHealth.customerId, customerId));
-    return row?.state && row.scoreId !== null && row.validUntil > now
+    // An archived customer is read-only until unarchived: its last assessment stands, as
+    // ensureCurrent leaves it, so every reader (and no alert) sees the same frozen health.
+    return row?.state && row.scoreId !== null && (row.validUntil > now || row.archivedAt)
       ? { assessment: row.state as Assessment, scoreId: row.scoreId }
       : null;
   };

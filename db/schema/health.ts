@@ -26,6 +26,8 @@ export const healthScores = pgTable(
     projectedPercent: real("projected_percent"),
     flagged80: boolean("flagged_80").notNull().default(false),
     scoringVersion: text("scoring_version").notNull(),
+    /** The plan's name at the time, so a later move can say the plan changed: "" for none, null for rows stored before it was. */
+    plan: text("plan"),
     runId: integer("run_id").references(() => checkRuns.id, { onDelete: "set null" }),
     reason: text("reason").notNull(),
   },

@@ -85,7 +85,7 @@ describe("access management in Chromium", () => {
     await admin.goto(`${app.url}/users`);
     await userRow(admin, CSM).locator("select").selectOption("viewer");
     await userRow(admin, CSM)
-      .getByRole("button", { name: `Change the role of ${CSM}` })
+      .getByRole("button", { name: `Change role of ${CSM}` })
       .click();
     await expect.poll(() => admin.textContent('[data-testid="users-message"]')).toContain(`${CSM} is now viewer`);
     await csm.reload();
@@ -94,7 +94,7 @@ describe("access management in Chromium", () => {
   });
 
   test("a reset password is shown once and must be changed at the next sign-in", async () => {
-    await manage(CSM, `Reset the password of ${CSM}`);
+    await manage(CSM, `Reset password of ${CSM}`);
     const oneTime = (await admin.textContent('[data-testid="one-time-password"]'))!.trim();
     expect(oneTime).toMatch(/^[A-Za-z0-9_-]{16}$/);
     await admin.reload();

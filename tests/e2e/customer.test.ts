@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
+import { expectNoSeriousViolations } from "./axe";
 import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let sandbox: Sandbox;
@@ -106,7 +107,8 @@ describe("customer page in Chromium", () => {
     await expect.poll(scoreText).not.toBe(before);
     expect(await page.textContent(inCheck("training.demo_received", "[data-status]"))).toBe("passing");
     expect(await page.textContent(inCheck("training.demo_received", "[data-testid=source]"))).toBe("manual");
-    expect(await page.textContent("[data-testid=changes]")).toContain("now passing (was unknown)");
+    // "What changed" over 7 days (the window shown first): the answer, with its points.
+    await expect.poll(() => page.textContent("[data-testid=moves-7d]")).toContain("answer: now passing (was unknown)");
     await page.click(inCheck("training.demo_received", "summary:has-text('History')"));
     expect(await page.textContent(inCheck("training.demo_received", ".check-history"))).toContain("Demo at kick-off");
   });
@@ -133,9 +135,38 @@ describe("customer page in Chromium", () => {
     await screenshot(page, "customer-slipping");
   });
 
-  test("Refresh now shows the outcome", async () => {
+  test("Refresh now shows the outcome, and the override's explanation stays", async () => {
     await page.click("button:has-text('Refresh now')");
     await expect.poll(() => page.textContent("[data-testid=refresh-message]")).toMatch(/^Refresh ok: refreshed, score \d/);
+    const week = await page.textContent("[data-testid=moves-7d]");
+    expect(week).toMatch(/Has the customer gotten PostHog into production\?\s*override set: now passing \(was failing\)/);
+    expect(week).not.toContain("No check changed status");
+  });
+
+  test("the explanation windows: tabs by keyboard, each with its points", async () => {
+    const tabs = page.locator("[data-testid=moves] [role=tab]");
+    expect(await tabs.allTextContents()).toEqual(["Last refresh", "7 days", "30 days", "Since the catch-up"]);
+    expect(await page.getAttribute("[role=tab][aria-selected=true]", "id")).toBe("moves-tab-7d");
+    await page.focus("#moves-tab-7d");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("moves-tab-30d");
+    expect(await page.isVisible("[data-testid=moves-30d]")).toBe(true);
+    expect(await page.isVisible("[data-testid=moves-7d]")).toBe(false);
+    expect(await page.textContent("[data-testid=moves-30d]")).toContain("override set");
+    await page.keyboard.press("End");
+    expect(await page.textContent("[data-testid=moves-catchup]")).toContain("No catch-up held yet.");
+    await page.keyboard.press("Home");
+    // The refresh window: from just before the newest refresh, which moved nothing here.
+    expect(await page.textContent("[data-testid=moves-refresh]")).toMatch(/since just before the refresh of/);
+    await expectNoSeriousViolations(page, "customer page");
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => {
+      const moves = document.querySelector("[data-testid=moves]")!;
+      return moves.scrollWidth - moves.clientWidth;
+    });
+    expect(overflow).toBe(0);
+    await screenshot(page, "customer-moves-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 });
 

@@ -7,7 +7,7 @@ import { createApiToken } from "../../app/models/tokens.server";
 import * as apiAlerts from "../../app/routes/api.alerts";
 import { createChannels } from "../../app/utils/alert-channels.server";
 import { queueDigests, type SenderDeps, sendAlerts } from "../../app/utils/alert-sender.server";
-import { alertDeliveries, alertSilences, alerts, currentHealth, healthScores } from "../../db/schema";
+import { alertDeliveries, alertSilences, alerts, currentHealth, customers, healthScores } from "../../db/schema";
 import { seedCustomers, seedHealth, seedUser } from "../factories";
 import { fakeClock, type SlackReceiver, type SmtpSink, startSlackReceiver, startSmtpSink } from "../setup/alert-sinks";
 import { cli } from "../setup/cli";
@@ -136,6 +136,22 @@ describe(`alert delivery (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(again).toMatchObject({ planned: 0, deliveries: [] });
     expect(slack.requests).toHaveLength(4);
     expect(smtp.mails).toHaveLength(2);
+  });
+
+  test("an archived customer's alerts go to no channel, not even after it is unarchived", async () => {
+    await app.ctx.db.update(customers).set({ archivedAt: new Date() }).where(eq(customers.id, annCo.id));
+    try {
+      await raise(annCo.id, "usage_80", "Ann Co is at 87 % of Growth 1M");
+      const report = await send(deps());
+      expect(report.planned).toBe(1);
+      expect(report.deliveries).toEqual([]);
+      expect(captured).toEqual([]);
+    } finally {
+      await app.ctx.db.update(customers).set({ archivedAt: null }).where(eq(customers.id, annCo.id));
+    }
+    expect(await send(deps())).toMatchObject({ planned: 0, deliveries: [] });
+    expect(slack.requests).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
   });
 
   test("admins choose which kinds go where; a user who turns e-mail off gets none", async () => {

@@ -88,7 +88,10 @@ describe(`the alert inbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect((await press(csm.cookie, { intent: "ack", id: "abc" })).status).toBe(400);
     expect((await press(csm.cookie, { intent: "explode", id: String(ids.theirs) })).status).toBe(400);
     expect((await press(csm.cookie, { intent: "unmute", customerId: String(mine.id), kind: "nope" })).status).toBe(400);
-    expect((await press(csm.cookie, { intent: "ack", id: "999999" })).data.message).toBe("That alert no longer exists");
+    expect(await press(csm.cookie, { intent: "ack", id: "999999" })).toMatchObject({
+      status: 400,
+      data: { errors: { id: "That alert no longer exists" } },
+    });
     expect(
       await callAction(
         inboxRoute,

@@ -76,7 +76,7 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(JSON.stringify(data)).not.toContain("apiKeyEncrypted");
     expect(data.lastRun).toMatchObject({ status: "ok", errors: [] });
     // Assessed when it was added (never refreshed, no score), then by the refresh.
-    expect(data.historyChart.points.map((p: any) => p.score === null)).toEqual([true, false]);
+    expect(data.historyChart.score.map((s: number | null) => s === null)).toEqual([true, false]);
     expect(data.usage.plan).toEqual({ name: "Growth 500k", monthlyEvents: 500_000 });
     // Every day of the period is a point; the projection joins the actual line on the last measured day.
     expect(data.usage.cumulative).toHaveLength(data.usage.period.days);
@@ -97,7 +97,7 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
     const after = await page();
     expect(after.score.value).not.toBe(before.score.value);
     expect(after.score.value).toBeGreaterThan(before.score.value);
-    expect(after.historyChart.points).toHaveLength(before.historyChart.points.length + 1);
+    expect(after.historyChart.t).toHaveLength(before.historyChart.t.length + 1);
     const reasons = (await app.ctx.db.select({ reason: healthScores.reason }).from(healthScores).orderBy(healthScores.id)).map(
       (r) => r.reason,
     );
@@ -106,9 +106,10 @@ describe(`customer page (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(row).toMatchObject({ status: "pass", source: "manual", stale: false });
     expect(row.summary).toContain("Demo on the kick-off call");
     expect(row.history).toMatchObject([{ kind: "answer", what: 'Answered "yes"', note: "Demo on the kick-off call" }]);
-    expect(after.changes).toEqual([
-      expect.objectContaining({ checkId: "training.demo_received", text: expect.stringMatching(/^now passing \(was unknown\)/) }),
-    ]);
+    // The 7-day window starts at the first score (the refresh): the answer is the whole move.
+    const week = after.moves.find((m: any) => m.id === "7d").view;
+    expect(week.items).toEqual([expect.objectContaining({ checkId: "training.demo_received", text: "answer: now passing (was unknown)" })]);
+    expect(week.items[0].points).toBe(week.delta.delta);
   });
 
   test("a bad answer is a 400 with a field message and the typed values, and stores nothing", async () => {

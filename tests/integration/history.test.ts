@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { recordAnswer } from "../../app/models/answers.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { recordCatchup } from "../../app/models/catchups.server";
-import { ARCHIVED_READ_ONLY, createCustomer, setArchived } from "../../app/models/customers.server";
+import { ARCHIVED_READ_ONLY, createCustomer, setArchived, updateCustomer } from "../../app/models/customers.server";
 import * as customerPage from "../../app/routes/_app.customers.$slug._index";
 import * as catchupRoute from "../../app/routes/_app.customers.$slug.catchup";
 import { refreshNow } from "../../app/utils/refresh.server";
-import { catchups, catchupVersions, checkRuns, manualAnswers, overrides } from "../../db/schema";
+import { catchups, catchupVersions, checkRuns, currentHealth, healthScores, manualAnswers, overrides } from "../../db/schema";
 import { cli } from "../setup/cli";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
@@ -153,5 +153,34 @@ describe(`nothing overwritten (${process.env.DELIGHT_TEST_DB})`, () => {
       { cookie: ann.cookie, params },
     );
     expect(answered.data).toMatchObject({ ok: true });
+  });
+
+  test("an archived customer's settings and health stand still until it is unarchived, then it is assessed as of now", async () => {
+    const options = { secretKey: app.ctx.secretKey, allowPrivateHosts: false };
+    const settings = { name: "Kept Corp renamed", posthogHost: "us", projectId: 3, planId: null, billingDay: 5, ownerId: null };
+    const scores = async () =>
+      (await app.ctx.db.select({ n: count() }).from(healthScores).where(eq(healthScores.customerId, customerId)))[0]!.n;
+    await setArchived(app.ctx.db, CLI_ACTOR, "kept-corp", true);
+    await expect(updateCustomer(app.ctx.db, CLI_ACTOR, "kept-corp", settings, options)).rejects.toThrow(ARCHIVED_READ_ONLY);
+
+    // Its assessment expires (midnight passes): readers keep showing the frozen one, no new row is written.
+    await app.ctx.db
+      .update(currentHealth)
+      .set({ validUntil: new Date(0) })
+      .where(eq(currentHealth.customerId, customerId));
+    const before = await scores();
+    const page = await callLoader(customerPage, PAGE, { cookie: ann.cookie, params });
+    expect(page.status).toBe(200);
+    expect(await scores()).toBe(before);
+
+    await setArchived(app.ctx.db, CLI_ACTOR, "kept-corp", false);
+    expect(await scores()).toBe(before + 1);
+    const [row] = await app.ctx.db
+      .select({ validUntil: currentHealth.validUntil })
+      .from(currentHealth)
+      .where(eq(currentHealth.customerId, customerId));
+    expect(row!.validUntil.getTime()).toBeGreaterThan(Date.now());
+    const updated = await updateCustomer(app.ctx.db, CLI_ACTOR, "kept-corp", settings, options);
+    expect(updated.billingDay).toBe(5);
   });
 });

@@ -21,4 +21,12 @@ export const formatCompact = (n: number) => compact.format(n);
 const full = new Intl.NumberFormat("en-US");
 export const formatFull = (n: number) => full.format(n);
 
-export const COLORS = { line: "#1d4ed8", bar: "#60a5fa", quota: "#b91c1c", projection: "#b45309", grid: "#e5e7eb", mark: "#6d28d9" };
+export const COLORS = {
+  line: "#1d4ed8",
+  bar: "#60a5fa",
+  quota: "#b91c1c",
+  projection: "#b45309",
+  grid: "#e5e7eb",
+  mark: "#6d28d9",
+  band: "#9ca3af",
+};

@@ -48,11 +48,17 @@ export function HealthComparison({ now, atLastCatchup }: Pick<CatchupPackData, "
   );
 }
 
-export function ChangesAndProgress({ changes, changesBasis, progress }: Pick<CatchupPackData, "changes" | "changesBasis" | "progress">) {
+export function ChangesAndProgress({
+  changes,
+  changesBasis,
+  changesScoring,
+  progress,
+}: Pick<CatchupPackData, "changes" | "changesBasis" | "changesScoring" | "progress">) {
   return (
     <div className="pack-grid two">
       <section className="panel" aria-labelledby="changes-heading">
         <h2 id="changes-heading">What changed {changesBasis}, and why</h2>
+        {changesScoring ? <p data-testid="pack-scoring">{changesScoring}</p> : null}
         <ChangeList changes={changes} empty="No check changed status." testId="pack-changes" />
       </section>
       <section className="panel" aria-labelledby="progress-heading">

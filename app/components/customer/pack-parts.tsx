@@ -21,7 +21,7 @@ export function ScoreTrend({ chart }: { chart: CatchupPackData["historyChart"] }
   return (
     <section className="panel" aria-labelledby="trend-heading">
       <h2 id="trend-heading">Health score over time</h2>
-      {chart.points.length > 0 ? <ScoreHistoryChart points={chart.points} marks={chart.marks} /> : <p className="muted">No score yet.</p>}
+      {chart.t.length > 0 ? <ScoreHistoryChart series={chart} /> : <p className="muted">No score yet.</p>}
     </section>
   );
 }

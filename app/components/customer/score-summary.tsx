@@ -1,13 +1,14 @@
 import { ScoreHistoryChart } from "~/components/charts/score-history-chart";
 import type { CustomerPageData } from "~/models/customer-page.server";
+import { scoredPoints } from "~/models/history-chart";
 import { BandBadge } from "./badges";
-import { ChangeList } from "./change-list";
 import { Delta } from "./delta";
+import { ScoreMoves } from "./score-moves";
 
-type Props = Pick<CustomerPageData, "score" | "sinceWeek" | "sinceCatchup" | "changes" | "historyChart" | "flagged80" | "flagged80AsOf">;
+type Props = Pick<CustomerPageData, "score" | "sinceWeek" | "sinceCatchup" | "moves" | "historyChart" | "flagged80" | "flagged80AsOf">;
 
 /** The score with its band and coverage, how it moved, what changed, and its history. */
-export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyChart, flagged80, flagged80AsOf }: Props) {
+export function ScoreSummary({ score, sinceWeek, sinceCatchup, moves, historyChart, flagged80, flagged80AsOf }: Props) {
   return (
     <section className="panel score-panel" aria-labelledby="score-heading">
       <h2 id="score-heading" className="visually-hidden">
@@ -32,9 +33,17 @@ export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyC
             Coverage {score.coverage}%{score.coverage < 50 ? " (little decided yet: treat the score with care)" : ""}
           </div>
           <div className="deltas">
-            <Delta value={sinceWeek?.delta ?? null} label="since last week" testId="since-week" />
+            <Delta
+              value={sinceWeek?.delta ?? null}
+              label={`since last week${sinceWeek?.versions ? ` (${sinceWeek.versions})` : ""}`}
+              testId="since-week"
+            />
             {sinceCatchup ? (
-              <Delta value={sinceCatchup.delta} label={`since the catch-up on ${sinceCatchup.on}`} testId="since-catchup" />
+              <Delta
+                value={sinceCatchup.delta}
+                label={`since the catch-up on ${sinceCatchup.on}${sinceCatchup.versions ? ` (${sinceCatchup.versions})` : ""}`}
+                testId="since-catchup"
+              />
             ) : (
               <span className="delta delta-none" data-testid="since-catchup">
                 No catch-up held yet
@@ -47,22 +56,14 @@ export function ScoreSummary({ score, sinceWeek, sinceCatchup, changes, historyC
         </div>
         <div className="what-changed">
           <h3>What changed</h3>
-          <ChangeList
-            changes={changes}
-            empty={
-              historyChart.points.filter((p) => p.score !== null).length < 2
-                ? "This is the first score."
-                : "No check changed status since the previous score."
-            }
-            testId="changes"
-          />
+          {scoredPoints(historyChart) < 2 ? <p className="muted">This is the first score.</p> : <ScoreMoves moves={moves} />}
         </div>
       </div>
       <h3>Score history</h3>
-      {historyChart.points.length === 0 ? (
+      {historyChart.t.length === 0 ? (
         <p className="muted">No scores yet: refresh the customer or answer a check.</p>
       ) : (
-        <ScoreHistoryChart points={historyChart.points} marks={historyChart.marks} />
+        <ScoreHistoryChart series={historyChart} />
       )}
     </section>
   );

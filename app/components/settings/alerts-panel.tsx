@@ -1,5 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import type { AlertSettingsView } from "~/models/alert-settings-view.server";
 import { failureFor, type SettingsReply } from "./types";
 
@@ -75,7 +76,7 @@ export function AlertsPanel({ view, canEdit, reply }: { view: AlertSettingsView;
       <Form method="post" className="stack" noValidate style={{ marginTop: "1rem" }}>
         <FormError errors={routes?.errors} />
         <input type="hidden" name="intent" value="alert-routes" />
-        <div style={{ overflowX: "auto" }}>
+        <TableScroll label="Which alerts go where">
           <table data-testid="alert-routes">
             <caption className="sr-only">Which alerts go where</caption>
             <thead>
@@ -112,7 +113,7 @@ export function AlertsPanel({ view, canEdit, reply }: { view: AlertSettingsView;
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         <div className="row">
           <Field
             name="scoreDropPoints"

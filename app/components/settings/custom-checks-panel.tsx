@@ -1,5 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError, SelectField } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import { type ChecklistSettings, failureFor, type SettingsReply } from "./types";
 
 const SECTIONS = [
@@ -20,53 +21,63 @@ export function CustomChecksPanel({ settings, canEdit, reply }: { settings: Chec
         Questions your team adds to the handbook&apos;s {settings.builtIn}. Manual ones are answered on each customer&apos;s checklist;
         event ones are counted from PostHog at each refresh, in the same single query. Retired checks stop counting but keep their history.
       </p>
-      <table data-testid="custom-checks">
-        <thead>
-          <tr>
-            <th>Id</th>
-            <th>Question</th>
-            <th>How</th>
-            <th className="num">Weight</th>
-            <th>Plans</th>
-            <th>Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {settings.custom.length === 0 ? (
+      <TableScroll label="Team checks">
+        <table data-testid="custom-checks" className="stack-on-phone">
+          <thead>
             <tr>
-              <td colSpan={6} className="muted">
-                No team checks yet.
-              </td>
+              <th>Id</th>
+              <th>Question</th>
+              <th>How</th>
+              <th className="num">Weight</th>
+              <th>Plans</th>
+              <th>Status</th>
             </tr>
-          ) : null}
-          {settings.custom.map((c) => (
-            <tr key={c.id} data-custom-check={c.id}>
-              <td className="mono small">{c.id}</td>
-              <td>
-                {c.question} <span className="muted small">({c.section})</span>
-              </td>
-              <td className="small">{c.rule}</td>
-              <td className="num">{c.weight}</td>
-              <td className="small">{c.plans}</td>
-              <td className="small">
-                {c.retired ? (
-                  <span data-testid="retired">retired {c.retired}</span>
-                ) : canEdit ? (
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="retire-check" />
-                    <input type="hidden" name="id" value={c.id} />
-                    <button type="submit" className="secondary">
-                      Retire
-                    </button>
-                  </Form>
-                ) : (
-                  "active"
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {settings.custom.length === 0 ? (
+              <tr>
+                <td colSpan={6} className="muted">
+                  No team checks yet.
+                </td>
+              </tr>
+            ) : null}
+            {settings.custom.map((c) => (
+              <tr key={c.id} data-custom-check={c.id}>
+                <td className="mono small" data-label="Id">
+                  {c.id}
+                </td>
+                <td data-label="Question">
+                  {c.question} <span className="muted small">({c.section})</span>
+                </td>
+                <td className="small" data-label="How">
+                  {c.rule}
+                </td>
+                <td className="num" data-label="Weight">
+                  {c.weight}
+                </td>
+                <td className="small" data-label="Plans">
+                  {c.plans}
+                </td>
+                <td className="small" data-label="Status">
+                  {c.retired ? (
+                    <span data-testid="retired">retired {c.retired}</span>
+                  ) : canEdit ? (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="retire-check" />
+                      <input type="hidden" name="id" value={c.id} />
+                      <button type="submit" className="secondary">
+                        Retire
+                      </button>
+                    </Form>
+                  ) : (
+                    "active"
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       {canEdit ? (
         <Form method="post" className="stack" noValidate style={{ marginTop: "1rem" }} aria-label="Add a team check">
           <h3>Add a check</h3>

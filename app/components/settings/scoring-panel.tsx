@@ -1,6 +1,7 @@
 import { Form, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { Field, FormError } from "~/components/ui/field";
+import { TableScroll } from "~/components/ui/table-scroll";
 import { type ChecklistSettings, failureFor, type SettingsReply } from "./types";
 
 const inputId = (checkId: string) => `w-${checkId.replace(/\./g, "-")}`;
@@ -46,47 +47,51 @@ export function ScoringPanel({ settings, canEdit, reply }: { settings: Checklist
             hint="below it: poor"
           />
         </div>
-        <table data-testid="weights">
-          <thead>
-            <tr>
-              <th>Check</th>
-              <th>Section</th>
-              <th className="num">Weight</th>
-            </tr>
-          </thead>
-          <tbody>
-            {scoring.rows.map((r) => {
-              const name = `w:${r.id}`;
-              const error = errors?.[name];
-              return (
-                <tr key={r.id}>
-                  <td>
-                    <label htmlFor={inputId(r.id)}>{r.question}</label> <span className="mono small muted">{r.id}</span>
-                    {r.origin !== "handbook" ? <span className="badge small"> {r.origin === "custom" ? "team" : "extra"}</span> : null}
-                  </td>
-                  <td className="small">{r.section}</td>
-                  <td className="num">
-                    <input
-                      id={inputId(r.id)}
-                      name={name}
-                      inputMode="numeric"
-                      size={3}
-                      defaultValue={typed[name] ?? String(r.weight)}
-                      readOnly={!canEdit}
-                      aria-invalid={error ? true : undefined}
-                      aria-describedby={error ? `${inputId(r.id)}-error` : undefined}
-                    />
-                    {error ? (
-                      <span className="error" id={`${inputId(r.id)}-error`} role="alert">
-                        {error}
-                      </span>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <TableScroll label="Check weights">
+          <table data-testid="weights" className="stack-on-phone">
+            <thead>
+              <tr>
+                <th>Check</th>
+                <th>Section</th>
+                <th className="num">Weight</th>
+              </tr>
+            </thead>
+            <tbody>
+              {scoring.rows.map((r) => {
+                const name = `w:${r.id}`;
+                const error = errors?.[name];
+                return (
+                  <tr key={r.id}>
+                    <td data-label="Check">
+                      <label htmlFor={inputId(r.id)}>{r.question}</label> <span className="mono small muted">{r.id}</span>
+                      {r.origin !== "handbook" ? <span className="badge small"> {r.origin === "custom" ? "team" : "extra"}</span> : null}
+                    </td>
+                    <td className="small" data-label="Section">
+                      {r.section}
+                    </td>
+                    <td className="num" data-label="Weight">
+                      <input
+                        id={inputId(r.id)}
+                        name={name}
+                        inputMode="numeric"
+                        size={3}
+                        defaultValue={typed[name] ?? String(r.weight)}
+                        readOnly={!canEdit}
+                        aria-invalid={error ? true : undefined}
+                        aria-describedby={error ? `${inputId(r.id)}-error` : undefined}
+                      />
+                      {error ? (
+                        <span className="error" id={`${inputId(r.id)}-error`} role="alert">
+                          {error}
+                        </span>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableScroll>
         {canEdit ? (
           <div>
             <button type="submit">Save as new scoring version</button>

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 
 type FieldProps = {
   name: string;
@@ -34,10 +34,23 @@ export function Field({ name, label, errors, hint, children, ...input }: FieldPr
   );
 }
 
+/**
+ * The form-wide error, and the focus after a refused submit: it moves to the first invalid field
+ * of the form (or to this message when no field is to blame), so keyboard and screen-reader users
+ * land on what needs fixing instead of the top of the page. Every form renders one.
+ */
 export function FormError({ errors }: { errors?: Record<string, string> | null }) {
-  if (!errors?.form) return null;
+  const marker = useRef<HTMLSpanElement>(null);
+  const summary = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!errors || Object.keys(errors).length === 0) return;
+    const form = (summary.current ?? marker.current)?.closest("form");
+    const field = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    (field ?? summary.current)?.focus();
+  }, [errors]);
+  if (!errors?.form) return errors ? <span hidden ref={marker} /> : null;
   return (
-    <div className="form-error" role="alert">
+    <div className="form-error" role="alert" ref={summary} tabIndex={-1}>
       {errors.form}
     </div>
   );

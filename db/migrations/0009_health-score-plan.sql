@@ -1,0 +1,1 @@
+ALTER TABLE "health_scores" ADD COLUMN "plan" text;
