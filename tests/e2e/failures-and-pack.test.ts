@@ -77,6 +77,7 @@ describe("failures up front, in Chromium", () => {
     expect(await notice.getAttribute("role")).toBe("alert");
     expect(await notice.textContent()).toBe(`Last refresh failed: ${SENTENCE}`);
     // Above the score, and nowhere else on the page (the bottom panel names the cause once).
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, not the loader data's script
     const text = await page.locator("body").innerText();
     expect(text.split("PostHog rejected the API key").length - 1).toBe(2);
     expect(await page.locator("[data-testid=last-refresh] li").count()).toBe(1);
@@ -183,6 +184,7 @@ describe("a pack you can send", () => {
     await page.waitForSelector(".pack[data-audience=customer] svg.recharts-surface");
     // What is on screen, and the whole document the server sends for this address (its
     // serialised loader data included): the page just left keeps its own script in this DOM.
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, not the loader data's script
     const shown = await page.locator("main").innerText();
     const html = await (await page.request.get(page.url())).text();
     expect(html).toContain(`<div class="pack" data-audience="customer">`);
@@ -237,16 +239,6 @@ describe("customer page and pack at phone and tablet sizes", () => {
         await page.setViewportSize({ width, height });
         await page.goto(app.url + where);
         await page.waitForSelector("svg.recharts-surface");
-        if (width < 600) {
-          // The shell's menu collapse is another change (13-screens); here only the page content is
-          // measured, so the sidebar is taken out of the layout as the collapsed menu will.
-          await page.evaluate(() => {
-            const nav = document.querySelector<HTMLElement>(".shell > nav");
-            if (nav) nav.style.display = "none";
-            const shell = document.querySelector<HTMLElement>(".shell");
-            if (shell) shell.style.display = "block";
-          });
-        }
         expect(await noSideScroll()).toBe(true);
         await screenshot(page, `${label}-${width}x${height}`);
       });
