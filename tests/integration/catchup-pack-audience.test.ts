@@ -91,6 +91,7 @@ describe(`the catch-up pack in two versions (${process.env.DELIGHT_TEST_DB})`, (
         "audience",
         "changes",
         "changesBasis",
+        "changesScoring",
         "customer",
         "historyChart",
         "now",
