@@ -76,7 +76,7 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
                       {formatDistanceStrict(new Date(h.lastRefresh.at), new Date(now), { addSuffix: true })}
                     </time>
                     {h.problem ? (
-                      <span className={`badge run-${h.problem.status}`} title={h.problem.sentence} data-testid="row-problem">
+                      <span className={`badge row-problem run-${h.problem.status}`} title={h.problem.sentence} data-testid="row-problem">
                         <span aria-hidden="true">⚠ </span>
                         {h.problem.short}
                         <span className="visually-hidden">: {h.problem.sentence}</span>
