@@ -1,5 +1,8 @@
+import { readFileSync, statSync } from "node:fs";
 import { type Actor, CLI_ACTOR } from "../models/audit.server";
+import { parseContactList } from "../models/commercial";
 import { customerListEntry } from "../models/customer-api.server";
+import { importRows, MAX_IMPORT_BYTES, validateImport } from "../models/customer-import.server";
 import { createCustomer, customerJson, getCustomer, setArchived, updateCustomer } from "../models/customers.server";
 import { createPlan, findPlanByName, listPlans } from "../models/plans.server";
 import { type PortfolioRow, queryPortfolio } from "../models/portfolio.server";
@@ -43,10 +46,34 @@ const customerOptions = {
   plan: { type: "string" },
   "billing-day": { type: "string" },
   owner: { type: "string" },
+  arr: { type: "string" },
+  mrr: { type: "string" },
+  currency: { type: "string" },
+  "renewal-date": { type: "string" },
+  contact: { type: "string", multiple: true },
+  "clear-contacts": { type: "boolean" },
   by: { type: "string" },
 } as const;
 
-async function customerFields(ctx: AppContext, values: Record<string, string | boolean | undefined>) {
+/**
+ * The commercial options as customer fields; an option left out stays undefined (unchanged on
+ * edit). `--arr ""` clears the revenue; `--contact` replaces the contacts, `--clear-contacts` removes them.
+ */
+function commercialFields(values: Record<string, string | boolean | string[] | undefined>) {
+  const arr = values.arr as string | undefined;
+  const mrr = values.mrr as string | undefined;
+  if (arr !== undefined && mrr !== undefined) throw new CliError("Give either --arr or --mrr, not both", 2);
+  const contacts = values.contact as string[] | undefined;
+  return {
+    revenue: arr ?? mrr,
+    revenuePeriod: mrr !== undefined ? "month" : arr !== undefined ? "year" : undefined,
+    currency: values.currency as string | undefined,
+    renewalDate: values["renewal-date"] as string | undefined,
+    contacts: values["clear-contacts"] ? [] : contacts ? contacts.flatMap(parseContactList) : undefined,
+  };
+}
+
+async function customerFields(ctx: AppContext, values: Record<string, string | boolean | string[] | undefined>) {
   const planName = values.plan as string | undefined;
   const plan = planName ? await findPlanByName(ctx.db, planName) : null;
   if (planName && !plan) throw new InputError({ plan: `No plan named "${planName}" (see delight plan list)` });
@@ -54,6 +81,49 @@ async function customerFields(ctx: AppContext, values: Record<string, string | b
   const owner = ownerEmail ? await findUserByEmail(ctx.db, ownerEmail) : null;
   if (ownerEmail && !owner) throw new InputError({ owner: `No user with email ${ownerEmail}` });
   return { planId: plan?.id ?? null, ownerId: owner?.id ?? null };
+}
+
+/**
+ * `customer import FILE [--dry-run] [--all-or-nothing]`: every bad row on its own line; the good
+ * ones imported in one transaction (none with --all-or-nothing when any is bad, none with
+ * --dry-run). Exits 1 when any row is bad, so a script notices.
+ */
+async function importCommand(ctx: AppContext, args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    "dry-run": { type: "boolean" },
+    "all-or-nothing": { type: "boolean" },
+    by: { type: "string" },
+  });
+  const file = positionals[0];
+  if (!file) throw new CliError("Usage: delight customer import FILE [--dry-run] [--all-or-nothing]", 2);
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_IMPORT_BYTES) throw new CliError(`${file} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const actor = await actorFor(ctx, values.by);
+  const options = { secretKey: ctx.secretKey, allowPrivateHosts: ctx.config.DELIGHT_ALLOW_PRIVATE_HOSTS };
+  const preview = await validateImport(ctx.db, text, options);
+  const result = values["dry-run"]
+    ? { imported: [], problems: [], refused: false }
+    : await importRows(ctx.db, actor, preview, { allOrNothing: Boolean(values["all-or-nothing"]) });
+  const problems = [...preview.problems, ...result.problems].sort((a, b) => a.row - b.row);
+  const good = preview.rows.length - result.problems.length;
+  const summary = values["dry-run"]
+    ? `Dry run: ${good} of ${preview.rowCount} rows would be imported, ${preview.rowCount - good} bad; nothing was written.`
+    : result.refused
+      ? `Nothing imported: ${preview.rowCount - good} of ${preview.rowCount} rows are bad and --all-or-nothing was given.`
+      : `Imported ${result.imported.length} of ${preview.rowCount} customers${problems.length ? `; ${preview.rowCount - result.imported.length} rows skipped` : ""}. Run \`delight refresh --all\` (or let the server's schedule) to score them.`;
+  output(
+    io,
+    values.json,
+    { dryRun: Boolean(values["dry-run"]), rows: preview.rowCount, imported: result.imported, refused: result.refused, problems },
+    [...problems.map((p) => `row ${p.row}\t${p.column}\t${p.message}`), summary].join("\n"),
+  );
+  return problems.length > 0 ? 1 : 0;
 }
 
 export async function customerCommand(ctx: AppContext, args: string[], io: CliIo) {
@@ -72,6 +142,7 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
         apiKey: required(values, "api-key"),
         billingDay: values["billing-day"] ?? "",
         ...refs,
+        ...commercialFields(values),
       },
       options,
     );
@@ -97,6 +168,14 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
         billingDay: values["billing-day"] ?? String(before.billingDay),
         planId: values.plan !== undefined ? refs.planId : before.planId,
         ownerId: values.owner !== undefined ? refs.ownerId : before.ownerId,
+        ...commercialFields(values),
+        // A currency or period alone changes the stored revenue's, so the amount comes along.
+        ...(values.arr === undefined && values.mrr === undefined && values.currency !== undefined && before.revenue !== null
+          ? { revenue: String(before.revenue), revenuePeriod: before.revenuePeriod ?? "year" }
+          : {}),
+        ...(values.currency === undefined && (values.arr !== undefined || values.mrr !== undefined) && before.currency
+          ? { currency: before.currency }
+          : {}),
       },
       options,
     );
@@ -128,5 +207,6 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
     output(io, values.json, rows.map(customerListEntry), rows.map(line).join("\n") || "No customers yet.");
     return;
   }
-  throw new CliError("Usage: delight customer add|edit|archive|unarchive|list", 2);
+  if (sub === "import") return importCommand(ctx, rest, io);
+  throw new CliError("Usage: delight customer add|edit|archive|unarchive|list|import", 2);
 }

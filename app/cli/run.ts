@@ -10,7 +10,8 @@ import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./c
 import { checkCommand } from "./commands-custom";
 import { CliError, type CliIo } from "./io";
 
-type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<number> | Promise<void>;
+/** A command may resolve to its exit code; anything else means 0. */
+type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<unknown>;
 
 const COMMANDS: Record<string, Command> = {
   migrate: async (ctx, args, io) => {
@@ -43,7 +44,10 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   plan list
   customer add --name N --posthog-host URL|us|eu --project-id N --api-key K
                [--plan NAME] [--billing-day 1-31] [--owner EMAIL]
-  customer edit SLUG [same options]      customer archive|unarchive SLUG
+               [--arr AMOUNT | --mrr AMOUNT] [--currency EUR] [--renewal-date YYYY-MM-DD]
+               [--contact "Name <e-mail> (role)"]...   (several; "A <a@x> (CTO); B" works too)
+  customer edit SLUG [same options] [--clear-contacts]   customer archive|unarchive SLUG
+  customer import FILE [--dry-run] [--all-or-nothing]    (CSV; see the README for the columns)
   customer list [--all]
   token create --user EMAIL [--name N] [--expires-in-days D]   (bearer token for the JSON API, shown once)
   token list [--user EMAIL]              token revoke ID
@@ -86,7 +90,8 @@ export async function runCli(
   try {
     // A caller that already holds a context (tests) lends it; otherwise the command opens and closes its own.
     ctx = options.context ?? (await openContext(loadConfig(env)));
-    return (await command(ctx, args, io)) ?? 0;
+    const code = await command(ctx, args, io);
+    return typeof code === "number" ? code : 0;
   } catch (error) {
     if (error instanceof CliError) {
       io.stderr(error.message);

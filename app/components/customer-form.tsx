@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError, SelectField } from "~/components/ui/field";
 
@@ -10,19 +10,46 @@ export type CustomerFormDefaults = {
   planId?: string;
   billingDay?: string;
   ownerId?: string;
+  revenue?: string;
+  revenuePeriod?: string;
+  currency?: string;
+  renewalDate?: string;
+  /** Contact rows by number: `contacts.0.name` and so on, as the form posts them. */
+  [contactField: `contacts.${number}.${"name" | "email" | "role"}`]: string | undefined;
 };
+
+/** The form fields of stored contacts. */
+export function contactDefaults(contacts: { name: string; email: string | null; role: string | null }[]): CustomerFormDefaults {
+  const out: CustomerFormDefaults = {};
+  contacts.forEach((c, i) => {
+    out[`contacts.${i}.name`] = c.name;
+    out[`contacts.${i}.email`] = c.email ?? "";
+    out[`contacts.${i}.role`] = c.role ?? "";
+  });
+  return out;
+}
+
+/** Rows to show: every filled one plus one blank, at least two. */
+function contactRowCount(defaults: CustomerFormDefaults): number {
+  let filled = 0;
+  for (let i = 0; i < 20; i++)
+    if (defaults[`contacts.${i}.name`] || defaults[`contacts.${i}.email`] || defaults[`contacts.${i}.role`]) filled = i + 1;
+  return Math.min(20, Math.max(2, filled + 1));
+}
 
 type Props = {
   defaults: CustomerFormDefaults;
   errors?: Record<string, string> | null;
   plans: { id: number; name: string }[];
   users: { id: number; name: string }[];
+  /** The customer already on the PostHog project entered, to link to. */
+  duplicate?: { slug: string; name: string; archived: boolean };
   /** Present on edit: the stored key, masked. */
   maskedKey?: string;
   submitLabel: string;
 };
 
-export function CustomerForm({ defaults, errors, plans, users, maskedKey, submitLabel }: Props) {
+export function CustomerForm({ defaults, errors, plans, users, duplicate, maskedKey, submitLabel }: Props) {
   const [region, setRegion] = useState(defaults.posthogRegion ?? "us");
   const hostError = errors?.posthogHost ? { customHost: errors.posthogHost, posthogRegion: errors.posthogHost } : null;
   return (
@@ -78,6 +105,12 @@ export function CustomerForm({ defaults, errors, plans, users, maskedKey, submit
           }
         />
       </div>
+      {duplicate ? (
+        <p className="notice" data-testid="duplicate-link">
+          <Link to={`/customers/${duplicate.slug}`}>Open {duplicate.name}</Link>
+          {duplicate.archived ? " (archived)" : ""}
+        </p>
+      ) : null}
       <div className="row">
         <SelectField
           name="planId"
@@ -102,6 +135,70 @@ export function CustomerForm({ defaults, errors, plans, users, maskedKey, submit
           options={[{ value: "", label: "Nobody" }, ...users.map((u) => ({ value: String(u.id), label: u.name }))]}
         />
       </div>
+      <fieldset className="stack">
+        <legend>Commercial</legend>
+        <div className="row">
+          <Field
+            name="revenue"
+            label="Revenue"
+            inputMode="decimal"
+            defaultValue={defaults.revenue}
+            errors={errors}
+            hint="An amount without currency sign, e.g. 120000."
+          />
+          <SelectField
+            name="revenuePeriod"
+            label="Per"
+            errors={errors}
+            defaultValue={defaults.revenuePeriod || "year"}
+            options={[
+              { value: "year", label: "Year (ARR)" },
+              { value: "month", label: "Month (MRR)" },
+            ]}
+          />
+          <Field
+            name="currency"
+            label="Currency"
+            maxLength={3}
+            autoCapitalize="characters"
+            placeholder="EUR"
+            defaultValue={defaults.currency}
+            errors={errors}
+            hint="ISO 4217 code."
+          />
+          <Field name="renewalDate" label="Renewal date" type="date" defaultValue={defaults.renewalDate} errors={errors} />
+        </div>
+      </fieldset>
+      <fieldset className="stack">
+        <legend>Key contacts</legend>
+        {errors?.contacts ? (
+          <span className="error" role="alert">
+            {errors.contacts}
+          </span>
+        ) : null}
+        {Array.from({ length: contactRowCount(defaults) }, (_, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions, posted as contacts.N.*
+          <div className="row" key={i} data-testid="contact-row">
+            <Field
+              name={`contacts.${i}.name`}
+              label={`Contact ${i + 1} name`}
+              maxLength={100}
+              defaultValue={defaults[`contacts.${i}.name`]}
+              errors={errors}
+            />
+            <Field
+              name={`contacts.${i}.email`}
+              label="E-mail"
+              type="email"
+              maxLength={254}
+              defaultValue={defaults[`contacts.${i}.email`]}
+              errors={errors}
+            />
+            <Field name={`contacts.${i}.role`} label="Role" maxLength={100} defaultValue={defaults[`contacts.${i}.role`]} errors={errors} />
+          </div>
+        ))}
+        <span className="hint">Save to get another empty row.</span>
+      </fieldset>
       <div>
         <button type="submit">{submitLabel}</button>
       </div>

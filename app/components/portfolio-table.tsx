@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { formatDistanceStrict } from "date-fns";
 import { Sparkline } from "~/components/charts/sparkline";
+import { formatMoney } from "~/models/commercial";
 import type { PortfolioRow } from "~/models/portfolio.server";
 import { type PortfolioFilters, type PortfolioSort, sortSearch } from "~/utils/portfolio-params";
 
@@ -14,6 +15,8 @@ const COLUMNS: { sort: PortfolioSort; label: string; num?: boolean }[] = [
   { sort: "plan", label: "% of plan", num: true },
   { sort: "refreshed", label: "Last refresh" },
   { sort: "failing", label: "Failing", num: true },
+  { sort: "arr", label: "ARR", num: true },
+  { sort: "renewal", label: "Renewal" },
 ];
 
 const BAND_NAMES = { healthy: "Healthy", concerning: "Concerning", poor: "Poor" } as const;
@@ -93,6 +96,10 @@ export function PortfolioTable({ rows, filters, now }: { rows: Row[]; filters: P
                 ) : null}
               </td>
               <td className="num">{h ? h.failing : <span className="muted">—</span>}</td>
+              <td className="num" data-testid="arr-cell">
+                {r.arr !== null && r.currency ? formatMoney(r.arr, r.currency) : <span className="muted">—</span>}
+              </td>
+              <td>{r.renewalDate ? <time dateTime={r.renewalDate}>{r.renewalDate}</time> : <span className="muted">—</span>}</td>
             </tr>
           );
         })}

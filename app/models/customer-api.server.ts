@@ -30,6 +30,12 @@ function publicCustomerOf(row: PortfolioRow): PublicCustomer {
     createdAt: new Date(row.createdAt),
     updatedAt: new Date(row.updatedAt),
     archivedAt: row.archivedAt ? new Date(row.archivedAt) : null,
+    revenue: row.revenue,
+    revenuePeriod: row.revenuePeriod,
+    currency: row.currency,
+    arr: row.arr,
+    renewalDate: row.renewalDate,
+    contacts: row.contacts,
   };
 }
 

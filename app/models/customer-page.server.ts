@@ -150,9 +150,10 @@ async function checkRecords(db: Db, customerId: number): Promise<CheckRecords> {
   return { answers: byCheck(answers), overrides: byCheck(overrideRows) };
 }
 
-export function headerOf(customer: PublicCustomer) {
+export function headerOf(customer: PublicCustomer, now = new Date()) {
   const { apiKeyLast4, ...safe } = customer;
-  return { customer: safe, maskedKey: maskApiKey(apiKeyLast4) };
+  // The day "renews in N days" counts from, decided once on the server so the browser agrees.
+  return { customer: safe, maskedKey: maskApiKey(apiKeyLast4), today: now.toISOString().slice(0, 10) };
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type PortfolioFilters,
   type PortfolioSort,
 } from "../utils/portfolio-params";
+import type { Contact } from "./commercial";
 
 export { PAGE_SIZE, type PortfolioFilters } from "../utils/portfolio-params";
 
@@ -52,16 +53,21 @@ const PortfolioParamsSchema = z.object({
   sort: z.preprocess(blankToUndefined, z.enum(PORTFOLIO_SORTS).default("name").catch("name")),
   dir: z.preprocess(blankToUndefined, z.enum(["asc", "desc"]).optional().catch(undefined)),
   page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1).catch(1)),
+  arrMin: z.preprocess(
+    (v) => (typeof v === "string" ? v.replace(/[,_\s]/g, "") || undefined : v),
+    z.coerce.number().min(0).max(1e15).nullable().default(null).catch(null),
+  ),
+  renews: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(3660).nullable().default(null).catch(null)),
 });
 
 export function parsePortfolioParams(search: URLSearchParams): PortfolioFilters {
   const raw = Object.fromEntries(
-    ["q", "owner", "band", "flagged", "stale", "sort", "dir", "page"].map((k) => [k, search.get(k) ?? undefined]),
+    ["q", "owner", "band", "flagged", "stale", "sort", "dir", "page", "arrMin", "renews"].map((k) => [k, search.get(k) ?? undefined]),
   );
   const parsed = PortfolioParamsSchema.safeParse(raw);
   if (!parsed.success) return DEFAULT_FILTERS;
-  const p = parsed.data;
-  return { ...p, dir: p.dir ?? DEFAULT_DIR[p.sort] };
+  const { renews, ...p } = parsed.data;
+  return { ...p, renewsWithin: renews, dir: p.dir ?? DEFAULT_DIR[p.sort] };
 }
 
 export type SparkPoint = { day: string; score: number };
@@ -79,6 +85,13 @@ export type PortfolioRow = {
   archivedAt: string | null;
   owner: { id: number; name: string; email: string } | null;
   plan: { id: number; name: string; monthlyEvents: number } | null;
+  revenue: number | null;
+  revenuePeriod: "month" | "year" | null;
+  currency: string | null;
+  /** Annual revenue (MRR × 12 when entered monthly). */
+  arr: number | null;
+  renewalDate: string | null;
+  contacts: Contact[];
   /** The customer's stored health, exactly as every other reader shows it. */
   health: HealthSummary | null;
   /** Last score of each UTC day over the past 90 days, oldest first; empty when not asked for. */
@@ -124,9 +137,12 @@ const SORT_KEYS: Record<PortfolioSort, { key: SQL; join?: SQL }> = {
   plan: { key: sql`ch.plan_percent` },
   refreshed: { key: sql`ch.refreshed_at` },
   failing: { key: sql`ch.failing` },
+  arr: { key: sql`c.arr` },
+  renewal: { key: sql`c.renewal_date` },
 };
 
-function whereClause(f: PortfolioFilters, userId: number, includeArchived = false): SQL {
+export function whereClause(f: PortfolioFilters, userId: number, includeArchived = false, now = new Date()): SQL {
+  const today = now.toISOString().slice(0, 10);
   const parts: SQL[] = includeArchived ? [sql`true`] : [sql`c.archived_at is null`];
   if (f.q) {
     // strpos, not LIKE: a % or _ typed into the search box is just a character.
@@ -136,6 +152,11 @@ function whereClause(f: PortfolioFilters, userId: number, includeArchived = fals
   else if (f.owner !== null) parts.push(sql`c.owner_id = ${f.owner === "me" ? userId : f.owner}`);
   if (f.flagged) parts.push(sql`ch.flagged_80 is true`);
   if (f.stale) parts.push(sql`ch.stale is true`);
+  if (f.arrMin !== null) parts.push(sql`c.arr >= ${f.arrMin}`);
+  if (f.renewsWithin !== null) {
+    // Renewal dates are calendar days: "within N days" counts from today (UTC) and includes it.
+    parts.push(sql`c.renewal_date between ${today} and ${today}::date + ${f.renewsWithin}::int`);
+  }
   return sql.join(parts, sql` and `);
 }
 
@@ -171,7 +192,7 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
       from customers c
       left join current_health ch on ch.customer_id = c.id
       ${sort.join ?? sql``}
-      where ${whereClause(filters, options.userId, options.includeArchived)}
+      where ${whereClause(filters, options.userId, options.includeArchived, now)}
     ),
     counts as (select band_key, count(*)::int as n from base group by band_key),
     summary as (
@@ -188,6 +209,9 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
       (extract(epoch from c.archived_at) * 1000)::float8 as archived_at,
       c.owner_id, u.name as owner_name, u.email as owner_email,
       c.plan_id, p.name as plan_name, p.monthly_events::float8 as monthly_events,
+      c.revenue::float8 as revenue, c.revenue_period, c.currency, c.arr::float8 as arr, c.renewal_date::text as renewal_date,
+      (select coalesce(json_agg(json_build_object('name', cc.name, 'email', cc.email, 'role', cc.role) order by cc.position), '[]'::json)
+        from customer_contacts cc where cc.customer_id = c.id) as contacts,
       ch.summary, ${options.sparkline ? sql`ch.sparkline` : sql`null::jsonb`} as points
     from summary s
     left join page pg on true
@@ -234,6 +258,12 @@ type RawRow = {
   plan_id: number | null;
   plan_name: string | null;
   monthly_events: number | null;
+  revenue: number | null;
+  revenue_period: "month" | "year" | null;
+  currency: string | null;
+  arr: number | null;
+  renewal_date: string | null;
+  contacts: unknown;
   summary: unknown;
   points: unknown;
 };
@@ -263,7 +293,32 @@ function toRow(r: RawRow): PortfolioRow {
     archivedAt: iso(r.archived_at),
     owner: r.owner_id !== null && r.owner_name !== null ? { id: r.owner_id, name: r.owner_name, email: r.owner_email! } : null,
     plan: r.plan_id !== null && r.plan_name !== null ? { id: r.plan_id, name: r.plan_name, monthlyEvents: r.monthly_events! } : null,
+    revenue: r.revenue,
+    revenuePeriod: r.revenue_period,
+    currency: r.currency,
+    arr: r.arr,
+    renewalDate: r.renewal_date,
+    contacts: parseJson<Contact[]>(r.contacts) ?? [],
     health: withProblem(parseJson<HealthSummary>(r.summary)),
     sparkline: (parseJson<[string, number][]>(r.points) ?? []).map(([day, score]) => ({ day, score })),
   };
+}
+
+export type ArrAtRisk = { currency: string; arr: number; customers: number }[];
+
+/**
+ * The ARR of customers whose stored band is concerning or poor, per currency (amounts in
+ * different currencies are never added up), over the same filters as the page except the band.
+ */
+export async function arrAtRisk(db: Db, filters: PortfolioFilters, options: { userId: number; now?: Date }): Promise<ArrAtRisk> {
+  const result = await db.execute(sql`
+    select c.currency, sum(c.arr)::float8 as arr, count(*)::int as customers
+    from customers c
+    left join current_health ch on ch.customer_id = c.id
+    where ${whereClause(filters, options.userId, false, options.now)}
+      and ch.band in ('concerning', 'poor') and c.arr is not null
+    group by c.currency
+    order by sum(c.arr) desc, c.currency
+  `);
+  return rowsOf<{ currency: string; arr: number; customers: number }>(result);
 }

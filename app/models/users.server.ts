@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { ROLES, type Role, sessions, users } from "../../db/schema";
+import { customers, ROLES, type Role, sessions, users } from "../../db/schema";
 import { InputError } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
 
@@ -141,6 +141,17 @@ export async function setRole(db: Db, actor: Actor, userId: number, rawRole: unk
     if (user.role === role.data) return user;
     if (user.role === "admin")
       await assertAnotherActiveAdmin(tx, user.id, "delight needs at least one active admin; make someone else admin first");
+    // Only admins and csms own customers: a viewer's customers would have nobody working on them.
+    if (!OWNER_ROLES.includes(role.data)) {
+      const [owned] = await tx
+        .select({ n: count() })
+        .from(customers)
+        .where(and(eq(customers.ownerId, user.id), isNull(customers.archivedAt)));
+      if (owned && owned.n > 0)
+        throw new InputError({
+          role: `${user.email} owns ${owned.n} ${owned.n === 1 ? "customer" : "customers"}: give them another owner before making ${user.email} a viewer`,
+        });
+    }
     const [updated] = await tx.update(users).set({ role: role.data, updatedAt: new Date() }).where(eq(users.id, user.id)).returning();
     await recordAudit(tx, actor, "user.role", "user", user.id, { email: user.email, from: user.role, to: role.data });
     return updated!;
@@ -214,6 +225,17 @@ export async function signOutEverywhere(db: Db, userId: number) {
     await endSessions(tx, user.id);
     await recordAudit(tx, { id: user.id, name: user.email }, "user.sign_out_everywhere", "user", user.id, {});
   });
+}
+
+/** Who may own a customer: the people who work on customers, never a viewer. */
+export const OWNER_ROLES: readonly Role[] = ["admin", "csm"];
+
+/** The owners a customer form offers: active admins and csms, plus the current owner so a form never drops it silently. */
+export async function listOwnerChoices(db: Db, currentOwnerId: number | null = null) {
+  const all = await listUsers(db);
+  return all
+    .filter((u) => (OWNER_ROLES.includes(u.role) && !u.disabledAt) || u.id === currentOwnerId)
+    .map((u) => ({ id: u.id, name: OWNER_ROLES.includes(u.role) ? u.name : `${u.name} (${u.role}, cannot own customers)` }));
 }
 
 export function canEdit(role: Role): boolean {

@@ -1,8 +1,9 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { ArrAtRiskTile } from "~/components/arr-at-risk";
 import { PortfolioTable } from "~/components/portfolio-table";
 import { listPlans } from "~/models/plans.server";
-import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
+import { arrAtRisk, parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { listUsers } from "~/models/users.server";
 import portfolioStyles from "~/styles/portfolio.css";
 import { requireUser } from "~/utils/auth.server";
@@ -26,7 +27,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = await getDb();
   const filters = parsePortfolioParams(new URL(request.url).searchParams);
   const now = new Date();
-  const [portfolio, users] = await Promise.all([queryPortfolio(db, filters, { userId: user.id, sparkline: true, now }), listUsers(db)]);
+  const [portfolio, users, atRisk] = await Promise.all([
+    queryPortfolio(db, filters, { userId: user.id, sparkline: true, now }),
+    listUsers(db),
+    arrAtRisk(db, filters, { userId: user.id, now }),
+  ]);
   // Plans only matter to the "no customers yet" checklist.
   const hasPlans = portfolio.anyCustomers || (await listPlans(db)).length > 0;
   return {
@@ -38,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     total: portfolio.total,
     pageCount: portfolio.pageCount,
     bandCounts: portfolio.bandCounts,
+    arrAtRisk: atRisk,
     owners: users.filter((u) => !u.disabledAt || u.id === filters.owner).map((u) => ({ id: u.id, name: u.name })),
     now: now.toISOString(),
   };
@@ -59,9 +65,14 @@ export default function Portfolio() {
             </a>
           ) : null}
           {canEdit ? (
-            <Link className="button" to="/customers/new">
-              Add customer
-            </Link>
+            <>
+              <Link className="button secondary" to="/customers/import">
+                Import CSV
+              </Link>
+              <Link className="button" to="/customers/new">
+                Add customer
+              </Link>
+            </>
           ) : null}
         </div>
       </div>
@@ -77,6 +88,7 @@ function PortfolioContent() {
   return (
     <div className={navigation.state === "loading" ? "portfolio loading" : "portfolio"}>
       <BandSummary filters={filters} counts={data.bandCounts} />
+      <ArrAtRiskTile atRisk={data.arrAtRisk} />
       <Filters filters={filters} owners={data.owners} />
       {data.customers.length === 0 ? (
         <div className="panel empty" data-testid="no-match">
@@ -190,6 +202,22 @@ function Filters({ filters, owners }: { filters: PortfolioFilters; owners: { id:
           onChange={(e) => apply(e.currentTarget.form!)}
         />
         Stale data
+      </label>
+      <label className="filter-num">
+        <span>Min ARR</span>
+        <input type="text" inputMode="decimal" name="arrMin" size={8} defaultValue={filters.arrMin ?? ""} key={`arr${filters.arrMin}`} />
+      </label>
+      <label className="filter-num">
+        <span>Renews within</span>
+        <input
+          type="text"
+          inputMode="numeric"
+          name="renews"
+          size={4}
+          defaultValue={filters.renewsWithin ?? ""}
+          key={`ren${filters.renewsWithin}`}
+        />
+        <span>days</span>
       </label>
       {filters.sort !== "name" ? <input type="hidden" name="sort" value={filters.sort} /> : null}
       {filters.dir !== DEFAULT_DIR[filters.sort] ? <input type="hidden" name="dir" value={filters.dir} /> : null}

@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { CustomerForm } from "~/components/customer-form";
+import { CustomerForm, contactDefaults } from "~/components/customer-form";
 import { customerEditView, getCustomer, setArchived, updateCustomer } from "~/models/customers.server";
 import { listPlans } from "~/models/plans.server";
-import { listUsers } from "~/models/users.server";
+import { listOwnerChoices } from "~/models/users.server";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { customerFormInput } from "~/utils/customer-form.server";
 import { getContext } from "~/utils/db.server";
@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db } = await getContext();
   const customer = await getCustomer(db, params.slug ?? "");
   if (!customer) notFound("No customer with this address");
-  return { ...customerEditView(customer), plans: await listPlans(db), users: await listUsers(db) };
+  return { ...customerEditView(customer), plans: await listPlans(db), users: await listOwnerChoices(db, customer.ownerId) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -32,7 +32,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "archive" || intent === "unarchive") {
-    await setArchived(ctx.db, actorOf(user), slug, intent === "archive");
+    const archived = await handleForm(form, () => setArchived(ctx.db, actorOf(user), slug, intent === "archive"));
+    if (!archived.ok) return archived.response;
     return redirect(`/customers/${slug}`);
   }
   const outcome = await handleForm(
@@ -48,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // New connection details: what PostHog says is measured again at once (the page shows progress).
   const after = outcome.result;
   if (after.posthogHost !== before.posthogHost || after.projectId !== before.projectId || String(form.get("apiKey") ?? "") !== "") {
-    refreshInBackground(ctx, [after.id]);
+    refreshInBackground(ctx, [after.id], { trigger: "saved" });
   }
   return redirect(`/customers/${slug}`);
 }
@@ -64,6 +65,11 @@ export default function EditCustomer() {
     planId: customer.planId ? String(customer.planId) : "",
     billingDay: String(customer.billingDay),
     ownerId: customer.ownerId ? String(customer.ownerId) : "",
+    revenue: customer.revenue === null ? "" : String(customer.revenue),
+    revenuePeriod: customer.revenuePeriod ?? "year",
+    currency: customer.currency ?? "",
+    renewalDate: customer.renewalDate ?? "",
+    ...contactDefaults(customer.contacts),
   };
   return (
     <>
@@ -74,6 +80,7 @@ export default function EditCustomer() {
         <CustomerForm
           defaults={defaults}
           errors={failure?.errors}
+          duplicate={failure?.details?.duplicate}
           plans={plans}
           users={users}
           maskedKey={maskedKey}

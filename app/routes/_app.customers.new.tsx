@@ -4,7 +4,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { CustomerForm } from "~/components/customer-form";
 import { createCustomer } from "~/models/customers.server";
 import { listPlans } from "~/models/plans.server";
-import { listUsers } from "~/models/users.server";
+import { listOwnerChoices } from "~/models/users.server";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { customerFormInput } from "~/utils/customer-form.server";
 import { getContext } from "~/utils/db.server";
@@ -18,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   invariantResponse(user.role !== "viewer", "Viewers cannot add customers", { status: 403 });
   const { db } = await getContext();
-  return { plans: await listPlans(db), users: await listUsers(db), me: user.id };
+  return { plans: await listPlans(db), users: await listOwnerChoices(db, null), me: user.id };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -36,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
   );
   if (!outcome.ok) return outcome.response;
   // Its first results come at once, not at the next schedule; its page shows the progress.
-  refreshInBackground(ctx, [outcome.result.id]);
+  refreshInBackground(ctx, [outcome.result.id], { trigger: "saved" });
   return redirect(`/customers/${outcome.result.slug}`);
 }
 
@@ -52,6 +52,7 @@ export default function NewCustomer() {
         <CustomerForm
           defaults={failure?.values ?? { ownerId: String(me) }}
           errors={failure?.errors}
+          duplicate={failure?.details?.duplicate}
           plans={plans}
           users={users}
           submitLabel="Add customer"

@@ -18,10 +18,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const ctx = await getContext();
   const { config, dbHandle, db } = ctx;
+  // Where the data lives and where health is sent say a lot about the server: admins only.
+  const server =
+    user.role === "admin"
+      ? {
+          database: dbHandle.kind === "pglite" ? `Embedded (PGlite) in ${config.dataDir}` : "PostgreSQL server (DATABASE_URL)",
+          posthogExport: config.DELIGHT_POSTHOG_API_KEY ? `on (${config.DELIGHT_POSTHOG_HOST})` : "off",
+        }
+      : null;
   return {
-    database: dbHandle.kind === "pglite" ? `Embedded (PGlite) in ${config.dataDir}` : "PostgreSQL server (DATABASE_URL)",
+    server,
     refreshEvery: config.DELIGHT_REFRESH_INTERVAL === 0 ? "off" : `${Math.round(config.DELIGHT_REFRESH_INTERVAL / 60_000)} minutes`,
-    posthogExport: config.DELIGHT_POSTHOG_API_KEY ? `on (${config.DELIGHT_POSTHOG_HOST})` : "off",
     checklist: await checklistSettings(db),
     alerts: await alertSettingsView(ctx, user),
     canEdit: user.role === "admin",
@@ -79,12 +86,20 @@ export default function Settings() {
       <div className="panel">
         <h2>Server</h2>
         <dl className="kv">
-          <dt>Database</dt>
-          <dd>{s.database}</dd>
+          {s.server ? (
+            <>
+              <dt>Database</dt>
+              <dd data-testid="server-database">{s.server.database}</dd>
+            </>
+          ) : null}
           <dt>Automatic refresh</dt>
           <dd>{s.refreshEvery}</dd>
-          <dt>Send health to your PostHog</dt>
-          <dd>{s.posthogExport}</dd>
+          {s.server ? (
+            <>
+              <dt>Send health to your PostHog</dt>
+              <dd>{s.server.posthogExport}</dd>
+            </>
+          ) : null}
         </dl>
         <p className="muted">These come from environment variables; see the README.</p>
       </div>

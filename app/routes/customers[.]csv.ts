@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { formatContactList } from "~/models/commercial";
 import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { requireUser } from "~/utils/auth.server";
 import { toCsv, UTF8_BOM } from "~/utils/csv";
@@ -23,6 +24,10 @@ const HEADER = [
   "Last refresh",
   "Last refresh status",
   "Last refresh problem",
+  "ARR",
+  "Currency",
+  "Renewal date",
+  "Contacts",
 ];
 
 const round = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? null : Number(n.toFixed(digits)));
@@ -37,7 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     UTF8_BOM +
     toCsv(
       HEADER,
-      rows.map(({ name, slug, owner, plan, health: h }) => [
+      rows.map(({ name, slug, owner, plan, health: h, arr, currency, renewalDate, contacts }) => [
         name,
         slug,
         owner?.email,
@@ -55,6 +60,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
         h?.lastRefresh?.at,
         h?.lastRefresh?.status,
         h?.problem?.sentence,
+        arr,
+        currency,
+        renewalDate,
+        formatContactList(contacts),
       ]),
     );
   const headers = new Headers({

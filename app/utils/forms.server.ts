@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { type FieldErrors, InputError } from "./validation.server";
+import { type ErrorDetails, type FieldErrors, InputError } from "./validation.server";
 
 /** The submitted text fields, minus secrets, to re-render a form exactly as the user typed it. */
 export function formValues(formData: FormData, omit: string[] = []): Record<string, string> {
@@ -10,7 +10,7 @@ export function formValues(formData: FormData, omit: string[] = []): Record<stri
   return values;
 }
 
-export type FormFailure = { ok: false; errors: FieldErrors; values: Record<string, string> };
+export type FormFailure = { ok: false; errors: FieldErrors; values: Record<string, string>; details?: ErrorDetails };
 
 /**
  * Runs a mutation; an InputError becomes a 400 with a message per field and the values the user
@@ -24,7 +24,7 @@ export async function handleForm<T>(formData: FormData, run: () => Promise<T>, o
       return {
         ok: false as const,
         response: data<FormFailure>(
-          { ok: false, errors: error.errors, values: formValues(formData, options.secretFields) },
+          { ok: false, errors: error.errors, values: formValues(formData, options.secretFields), details: error.details },
           { status: 400 },
         ),
       };

@@ -2,7 +2,7 @@
  * The portfolio's URL contract, shared by the loader, the page, the CSV and the JSON API. Pure and
  * browser-safe: parsing with zod happens in app/models/portfolio.server.ts.
  */
-export const PORTFOLIO_SORTS = ["name", "owner", "score", "coverage", "plan", "refreshed", "failing"] as const;
+export const PORTFOLIO_SORTS = ["name", "owner", "score", "coverage", "plan", "refreshed", "failing", "arr", "renewal"] as const;
 export type PortfolioSort = (typeof PORTFOLIO_SORTS)[number];
 export const BAND_FILTERS = ["healthy", "concerning", "poor", "none"] as const;
 export type BandFilter = (typeof BAND_FILTERS)[number];
@@ -22,6 +22,8 @@ export const DEFAULT_DIR: Record<PortfolioSort, SortDir> = {
   plan: "desc",
   refreshed: "desc",
   failing: "desc",
+  arr: "desc",
+  renewal: "asc",
 };
 
 export type PortfolioFilters = {
@@ -32,6 +34,10 @@ export type PortfolioFilters = {
   flagged: boolean;
   /** Only customers whose data is stale (no successful refresh in 2 days). */
   stale: boolean;
+  /** Only customers with at least this ARR (any currency). */
+  arrMin: number | null;
+  /** Only customers renewing today or within this many days. */
+  renewsWithin: number | null;
   sort: PortfolioSort;
   dir: SortDir;
   page: number;
@@ -43,6 +49,8 @@ export const DEFAULT_FILTERS: PortfolioFilters = {
   band: null,
   flagged: false,
   stale: false,
+  arrMin: null,
+  renewsWithin: null,
   sort: "name",
   dir: "asc",
   page: 1,
@@ -57,6 +65,8 @@ export function portfolioSearch(filters: PortfolioFilters, changes: Partial<Port
   if (f.band) params.set("band", f.band);
   if (f.flagged) params.set("flagged", "1");
   if (f.stale) params.set("stale", "1");
+  if (f.arrMin !== null) params.set("arrMin", String(f.arrMin));
+  if (f.renewsWithin !== null) params.set("renews", String(f.renewsWithin));
   if (f.sort !== DEFAULT_FILTERS.sort) params.set("sort", f.sort);
   if (f.dir !== DEFAULT_DIR[f.sort]) params.set("dir", f.dir);
   if (f.page > 1) params.set("page", String(f.page));
@@ -66,7 +76,7 @@ export function portfolioSearch(filters: PortfolioFilters, changes: Partial<Port
 
 /** The filters with every narrowing filter cleared (sort and direction kept). */
 export function clearedFilters(f: PortfolioFilters): PortfolioFilters {
-  return { ...f, q: "", owner: null, band: null, flagged: false, stale: false, page: 1 };
+  return { ...f, q: "", owner: null, band: null, flagged: false, stale: false, arrMin: null, renewsWithin: null, page: 1 };
 }
 
 /** Link target for a column header: a new column starts at its default direction, the current one flips. */
@@ -76,5 +86,5 @@ export function sortSearch(filters: PortfolioFilters, sort: PortfolioSort): stri
 }
 
 export function hasFilters(f: PortfolioFilters): boolean {
-  return f.q !== "" || f.owner !== null || f.band !== null || f.flagged || f.stale;
+  return f.q !== "" || f.owner !== null || f.band !== null || f.flagged || f.stale || f.arrMin !== null || f.renewsWithin !== null;
 }

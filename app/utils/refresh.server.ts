@@ -1,4 +1,4 @@
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import { type RefreshOptions, type RefreshOutcome, refreshCustomer } from "../../checks/refresh";
 import type { Db } from "../../db/client";
 import { customers, refreshLocks } from "../../db/schema";
@@ -26,30 +26,55 @@ export async function refreshNow(slug: string, trigger = "web"): Promise<Refresh
 const running = new Map<number, { since: Date; done: Promise<void> }>();
 
 /**
- * Refreshes these customers now without making anyone wait: a customer just added, or whose host,
- * project or key changed, gets its first results while its page shows the progress. One at a
- * time per customer; an archived or deleted one is left alone.
+ * Refreshes these customers without making anyone wait: a customer just added or imported, or
+ * whose host, project or key changed, gets its first results while its page shows the progress.
+ * A few at a time (an import brings hundreds); each customer is marked as refreshing from the
+ * moment it is queued, so its page says so at once; one run per customer; archived ones are left
+ * alone; errors are logged (each refresh also records its own failure). DELIGHT_REFRESH_ON_SAVE
+ * turns it off.
  */
-export function refreshInBackground(ctx: AppContext, customerIds: number[], trigger = "saved"): void {
+export function refreshInBackground(ctx: AppContext, ids: number[], options: { concurrency?: number; trigger?: string } = {}): void {
   if (!ctx.config.DELIGHT_REFRESH_ON_SAVE) return;
-  for (const id of new Set(customerIds)) {
-    if (running.has(id)) continue;
-    const done = (async () => {
-      const [customer] = await ctx.db.select().from(customers).where(eq(customers.id, id));
-      if (!customer || customer.archivedAt) return;
-      await refreshCustomer(ctx.db, ctx.secretKey, customer, refreshOptions(ctx, trigger));
-    })()
-      // The outcome is stored with the run; here only a crash is left to say, never the key.
-      .catch((error) => console.error(`[delight] background refresh of customer ${id} did not finish: ${(error as Error).message}`))
-      .finally(() => running.delete(id));
-    running.set(id, { since: new Date(), done });
+  const fresh = [...new Set(ids)].filter((id) => !running.has(id));
+  if (fresh.length === 0) return;
+  const since = new Date();
+  const settle = new Map<number, () => void>();
+  for (const id of fresh) {
+    const done = new Promise<void>((resolve) => settle.set(id, resolve));
+    running.set(id, { since, done });
   }
+  const finish = (id: number) => {
+    running.delete(id);
+    settle.get(id)?.();
+  };
+  const run = async () => {
+    const rows = await ctx.db.select().from(customers).where(inArray(customers.id, fresh));
+    for (const id of fresh) if (!rows.some((r) => r.id === id && !r.archivedAt)) finish(id);
+    const queue = rows.filter((c) => !c.archivedAt);
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        try {
+          await refreshCustomer(ctx.db, ctx.secretKey, next, refreshOptions(ctx, options.trigger ?? "background"));
+        } catch (error) {
+          // The outcome is stored with the run; here only a crash is left to say, never the key.
+          console.error(`[delight] background refresh of ${next.slug} did not run: ${(error as Error).message}`);
+        } finally {
+          finish(next.id);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, queue.length) }, worker));
+  };
+  void run().catch((error) => {
+    console.error(`[delight] background refresh did not start: ${(error as Error).message}`);
+    for (const id of fresh) finish(id);
+  });
 }
 
 // A lock older than refresh-lock's STALE_MS belongs to a crashed refresh, not a running one.
 const LOCK_STALE_MS = 10 * 60_000;
 
-/** When the running refresh of this customer started (in this process or any other), or null. */
+/** When the running (or queued) refresh of this customer started, in this process or any other, or null. */
 export async function refreshRunningSince(db: Db, customerId: number, now = new Date()): Promise<Date | null> {
   const local = running.get(customerId);
   if (local) return local.since;

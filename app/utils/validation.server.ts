@@ -12,9 +12,15 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   return out;
 }
 
+/** What a form may show beside the messages, e.g. a link to the customer a duplicate collides with. */
+export type ErrorDetails = { duplicate?: { slug: string; name: string; archived: boolean } };
+
 /** An expected, user-facing failure (bad input, duplicate, not found) with messages per field. */
 export class InputError extends Error {
-  constructor(readonly errors: FieldErrors) {
+  constructor(
+    readonly errors: FieldErrors,
+    readonly details: ErrorDetails = {},
+  ) {
     super(
       Object.entries(errors)
         .map(([k, v]) => (k === "form" ? v : `${k}: ${v}`))

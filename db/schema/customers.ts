@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, serial, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { check, date, index, integer, jsonb, numeric, pgTable, serial, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { plans } from "./plans";
 import { users } from "./users";
@@ -25,6 +25,15 @@ export const customers = pgTable(
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
     archivedAt: tstz("archived_at"),
+    /** Revenue as entered: an amount per month (MRR) or per year (ARR), in `currency` (ISO 4217). */
+    revenue: numeric("revenue", { precision: 14, scale: 2, mode: "number" }),
+    revenuePeriod: text("revenue_period", { enum: ["month", "year"] }),
+    currency: text("currency"),
+    /** Annual revenue whatever was entered (MRR × 12): what sorts, filters and adds up. */
+    arr: numeric("arr", { precision: 16, scale: 2, mode: "number" }).generatedAlwaysAs(
+      sql`case when revenue_period = 'month' then revenue * 12 else revenue end`,
+    ),
+    renewalDate: date("renewal_date", { mode: "string" }),
   },
   (t) => [
     uniqueIndex("customers_slug_key").on(t.slug),
@@ -33,7 +42,51 @@ export const customers = pgTable(
     index("customers_name_idx").on(sql`lower(${t.name})`),
     check("customers_billing_day_check", sql`${t.billingDay} between 1 and 31`),
     check("customers_project_id_check", sql`${t.projectId} > 0`),
+    index("customers_host_project_idx").on(t.posthogHost, t.projectId),
+    index("customers_arr_idx").on(t.arr),
+    index("customers_renewal_idx").on(t.renewalDate),
+    check(
+      "customers_revenue_check",
+      sql`(${t.revenue} is null) = (${t.revenuePeriod} is null) and (${t.revenue} is null) = (${t.currency} is null)`,
+    ),
+    check("customers_revenue_period_check", sql`${t.revenuePeriod} in ('month', 'year')`),
+    check("customers_currency_check", sql`${t.currency} ~ '^[A-Z]{3}$'`),
   ],
+);
+
+/** The people to talk to at a customer, in the order they were entered. */
+export const customerContacts = pgTable(
+  "customer_contacts",
+  {
+    id: serial("id").primaryKey(),
+    customerId: integer("customer_id")
+      .notNull()
+      .references(() => customers.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    name: text("name").notNull(),
+    email: text("email"),
+    role: text("role"),
+  },
+  (t) => [index("customer_contacts_customer_idx").on(t.customerId, t.position)],
+);
+
+/**
+ * A CSV import between its preview and its confirmation: the validated rows (API keys sealed like
+ * stored keys), kept server-side under a random id so no key travels back to the browser.
+ */
+export const customerImports = pgTable(
+  "customer_imports",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    fileName: text("file_name").notNull(),
+    preview: jsonb("preview").notNull(),
+    createdAt: createdAt(),
+    expiresAt: tstz("expires_at").notNull(),
+  },
+  (t) => [index("customer_imports_expires_idx").on(t.expiresAt)],
 );
 
 /** Cross-process refresh lock: one row while a refresh of that customer runs. */

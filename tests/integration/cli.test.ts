@@ -97,7 +97,7 @@ describe(`CLI (${process.env.DELIGHT_TEST_DB})`, () => {
     ],
     [["customer", "add", "--name", "X", "--posthog-host", "us", "--project-id", "1"], "--api-key is required"],
     [["plan", "add", "--name", "Big", "--monthly-events=-5"], "monthlyEvents: Monthly events must be a whole number"],
-    [["customer", "frobnicate"], "Usage: delight customer add|edit|archive|unarchive|list"],
+    [["customer", "frobnicate"], "Usage: delight customer add|edit|archive|unarchive|list|import"],
     [["customer", "add", "--bogus"], "Unknown option --bogus"],
     [["nosuchcommand"], 'Unknown command "nosuchcommand". Run "npm run delight -- help" for the list.'],
   ])("bad input %j gets one clear line and changes nothing", async (argv, message) => {

@@ -77,7 +77,8 @@ describe(`storage (${process.env.DELIGHT_TEST_DB})`, () => {
     const options = { secretKey: app.ctx.secretKey, allowPrivateHosts: false };
     const input = { name: "Twin Co", posthogHost: "us", projectId: "1", apiKey: KEY, planId: "", billingDay: "1", ownerId: "" };
     const a = await createCustomer(app.ctx.db, CLI_ACTOR, input, options);
-    const b = await createCustomer(app.ctx.db, CLI_ACTOR, input, options);
+    // Same name, another PostHog project (the same project twice is refused).
+    const b = await createCustomer(app.ctx.db, CLI_ACTOR, { ...input, projectId: "2" }, options);
     expect([a.slug, b.slug]).toEqual(["twin-co", "twin-co-2"]);
     await updateCustomer(app.ctx.db, CLI_ACTOR, a.slug, { ...input, apiKey: "", name: "Renamed Co" }, options);
     expect((await getCustomer(app.ctx.db, "twin-co"))?.name).toBe("Renamed Co");

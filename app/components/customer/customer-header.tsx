@@ -1,6 +1,7 @@
 import { Link, useFetcher } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { CustomerPageData } from "~/models/customer-page.server";
+import { CommercialFacts } from "./commercial-facts";
 import type { ActionReply } from "./types";
 
 /** Name, owner, plan, the masked key, and the editor's actions (edit, refresh now, catch-up pack). */
@@ -9,7 +10,7 @@ export function CustomerHeader({
   canEdit,
   children,
 }: {
-  data: Pick<CustomerPageData, "customer" | "maskedKey">;
+  data: Pick<CustomerPageData, "customer" | "maskedKey" | "today">;
   canEdit: boolean;
   /** What must be read first, right under the name (the last refresh's problem). */
   children?: ReactNode;
@@ -62,6 +63,7 @@ export function CustomerHeader({
         <dd className="mono" data-testid="masked-key">
           {maskedKey}
         </dd>
+        <CommercialFacts customer={customer} today={data.today} />
       </dl>
     </>
   );
