@@ -97,15 +97,16 @@ describe("failures up front, in Chromium", () => {
   });
 
   test("a customer added in the UI is refreshed at once: progress, then a score, without Refresh now", async () => {
-    const healthy = scenario("healthy");
+    // Acme Analytics already has the healthy project (one customer per project): this one is another.
+    const project = scenario("slipping");
     // Slow answers keep the refresh running long enough to watch it.
-    sandbox.setFaults({ perCustomer: { healthy: { latencyMs: 1500 } } });
+    sandbox.setFaults({ perCustomer: { slipping: { latencyMs: 1500 } } });
     await page.goto(`${app.url}/customers/new`);
     await page.fill("#f-name", "Initech");
     await page.selectOption("#f-posthogRegion", "custom");
     await page.fill("#f-customHost", sandbox.url);
-    await page.fill("#f-projectId", String(healthy.projectId));
-    await page.fill("#f-apiKey", healthy.apiKey);
+    await page.fill("#f-projectId", String(project.projectId));
+    await page.fill("#f-apiKey", project.apiKey);
     await page.fill("#f-billingDay", "1");
     await page.click("button:has-text('Add customer')");
     await page.waitForURL(/\/customers\/initech$/);

@@ -58,8 +58,9 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
   });
 
   test("edited: a new key is refreshed at once and its failure is one sentence; a new name alone is not", async () => {
-    const healthy = scenario("healthy");
-    const added = await callAction(newCustomer, "/customers/new", form("Hooli", healthy.apiKey, healthy.projectId), { cookie });
+    // One customer per PostHog project: each test adds its own.
+    const project = scenario("over-plan");
+    const added = await callAction(newCustomer, "/customers/new", form("Hooli", project.apiKey, project.projectId), { cookie });
     const slug = added.location!.split("/").pop()!;
     await backgroundRefreshesSettled();
     const id = (await page(slug)).customer.id;
@@ -68,7 +69,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
     const renamed = await callAction(
       editCustomer,
       `/customers/${slug}/edit`,
-      { ...form("Hooli XYZ", "", healthy.projectId) },
+      { ...form("Hooli XYZ", "", project.projectId) },
       { cookie, params: { slug } },
     );
     expect(renamed.status).toBe(302);
@@ -79,7 +80,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
     const rekeyed = await callAction(
       editCustomer,
       `/customers/${slug}/edit`,
-      { ...form("Hooli XYZ", revoked.apiKey, healthy.projectId) },
+      { ...form("Hooli XYZ", revoked.apiKey, project.projectId) },
       { cookie, params: { slug } },
     );
     expect(rekeyed.status).toBe(302);
@@ -95,15 +96,15 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
   });
 
   test("an unreachable host is named in the sentence, with what to do", async () => {
-    const healthy = scenario("healthy");
-    const added = await callAction(newCustomer, "/customers/new", form("Pied Piper", healthy.apiKey, healthy.projectId), { cookie });
+    const project = scenario("brand-new");
+    const added = await callAction(newCustomer, "/customers/new", form("Pied Piper", project.apiKey, project.projectId), { cookie });
     const slug = added.location!.split("/").pop()!;
     await backgroundRefreshesSettled();
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     const moved = await callAction(
       editCustomer,
       `/customers/${slug}/edit`,
-      { ...form("Pied Piper", healthy.apiKey, healthy.projectId), customHost: "http://127.0.0.1:1" },
+      { ...form("Pied Piper", project.apiKey, project.projectId), customHost: "http://127.0.0.1:1" },
       { cookie, params: { slug } },
     );
     expect(moved.status).toBe(302);
