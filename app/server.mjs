@@ -5,6 +5,9 @@
  * Remix sees it. Remix itself aborts such document POSTs, but with a bare 500, and a refused
  * request is the client's fault, not the server's.
  */
+import cluster from "node:cluster";
+import { randomInt } from "node:crypto";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -13,61 +16,135 @@ import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const build = await import(pathToFileURL(path.join(root, "build/index.js")).href);
-installGlobals({ nativeFetch: build.future.v3_singleFetch });
-
-// Configuration, data folder, database and the first-run setup code, before listening: a bad
-// DELIGHT_SECRET_KEY (or anything else that would make every page a 500) stops here, in one line.
-try {
-  await build.entry.module.boot();
-} catch (error) {
-  console.error(`[delight] cannot start: ${String(error?.message ?? error).split("\n")[0]}`);
-  process.exit(1);
+/*
+ * On a PostgreSQL server (DATABASE_URL), WEB_CONCURRENCY processes (default: one per CPU) serve
+ * one port through node:cluster. The first one migrates the database, prints the first-run setup
+ * code (shared by all) and alone runs scheduled work and the in-process refresh worker; the others
+ * start once it listens. The embedded database (PGlite) is never opened twice: one process.
+ */
+const processes = webConcurrency();
+if (cluster.isPrimary && process.env.DATABASE_URL && processes > 1) {
+  await runPrimary(processes);
+} else {
+  await serve();
 }
 
-const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-// The same check every action makes (app/utils/http.server.ts), exported by the entry module.
-const { isSameOrigin } = build.entry.module;
-
-function refuseCrossOrigin(req, res, next) {
-  if (!MUTATING.has(req.method)) return next();
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-  let same = false;
-  try {
-    same = isSameOrigin(new Request(`http://${req.headers.host ?? "localhost"}${req.originalUrl}`, { method: req.method, headers }));
-  } catch {
-    // A Host or URL that does not even parse is not this host.
+function webConcurrency() {
+  const raw = process.env.WEB_CONCURRENCY;
+  if (raw === undefined || raw === "") return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    console.error("[delight] cannot start: WEB_CONCURRENCY must be a whole number from 1 to 256");
+    process.exit(1);
   }
-  if (same) return next();
-  res
-    .status(403)
-    .type("text/plain")
-    .set({ "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'" })
-    .send("Cross-origin request refused");
+  return n;
 }
 
-const app = express();
-app.disable("x-powered-by");
-app.use(compression());
-app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
-app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
-app.use(morgan("tiny"));
-app.use(refuseCrossOrigin);
-const handleRemix = createRequestHandler({
-  build,
-  mode: process.env.NODE_ENV ?? "production",
-  // The peer address for sign-in throttling; X-Forwarded-For is read only with DELIGHT_TRUST_PROXY.
-  getLoadContext: (req) => ({ clientAddress: req.socket.remoteAddress }),
-});
-// A scope per request, so the loaders of one page view share what they read once (the session).
-const { inRequestScope } = build.entry.module;
-app.all("*", (req, res, next) => inRequestScope(() => handleRemix(req, res, next)));
-
-const port = Number(process.env.PORT ?? 3000);
-const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
-function onListen() {
-  console.log(`[delight] http://localhost:${port}`);
+async function runPrimary(count) {
+  const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  const setupCode = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
+  let stopping = false;
+  const roles = new Map();
+  const fork = (scheduler) => {
+    const worker = cluster.fork({ DELIGHT_SCHEDULER: scheduler ? "on" : "off", DELIGHT_SETUP_CODE: setupCode });
+    roles.set(worker.id, { scheduler, listening: false });
+    return worker;
+  };
+  cluster.on("listening", (worker) => {
+    const role = roles.get(worker.id);
+    if (!role || role.listening) return;
+    role.listening = true;
+    // The first listens after migrating: the others start on an up-to-date database.
+    if (role.scheduler && roles.size === 1) for (let i = 1; i < count; i++) fork(false);
+  });
+  cluster.on("exit", (worker, code) => {
+    const role = roles.get(worker.id);
+    roles.delete(worker.id);
+    if (stopping) {
+      if (roles.size === 0) process.exit(0);
+      return;
+    }
+    // A process that could not even start (bad configuration) stops the server; a crash is replaced.
+    if (!role?.listening) {
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill("SIGTERM");
+      process.exitCode = code || 1;
+      if (roles.size === 0) process.exit(process.exitCode);
+      return;
+    }
+    console.error(`[delight] web process ${worker.process.pid} exited (${code}); starting another`);
+    fork(role.scheduler);
+  });
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+      if (roles.size === 0) process.exit(0);
+    });
+  }
+  console.log(`[delight] ${count} web processes on PostgreSQL`);
+  fork(true);
 }
-for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => server.close());
+
+async function serve() {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+  const build = await import(pathToFileURL(path.join(root, "build/index.js")).href);
+  installGlobals({ nativeFetch: build.future.v3_singleFetch });
+
+  // Configuration, data folder, database and the first-run setup code, before listening: a bad
+  // DELIGHT_SECRET_KEY (or anything else that would make every page a 500) stops here, in one line.
+  try {
+    await build.entry.module.boot();
+  } catch (error) {
+    console.error(`[delight] cannot start: ${String(error?.message ?? error).split("\n")[0]}`);
+    process.exit(1);
+  }
+
+  const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+  // The same check every action makes (app/utils/http.server.ts), exported by the entry module.
+  const { isSameOrigin } = build.entry.module;
+
+  function refuseCrossOrigin(req, res, next) {
+    if (!MUTATING.has(req.method)) return next();
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+    let same = false;
+    try {
+      same = isSameOrigin(new Request(`http://${req.headers.host ?? "localhost"}${req.originalUrl}`, { method: req.method, headers }));
+    } catch {
+      // A Host or URL that does not even parse is not this host.
+    }
+    if (same) return next();
+    res
+      .status(403)
+      .type("text/plain")
+      .set({ "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'" })
+      .send("Cross-origin request refused");
+  }
+
+  morgan.token("pid", () => String(process.pid));
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+  app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+  // The process id tells which of several web processes answered.
+  app.use(morgan(":method :url :status :res[content-length] - :response-time ms [pid :pid]"));
+  app.use(refuseCrossOrigin);
+  const handleRemix = createRequestHandler({
+    build,
+    mode: process.env.NODE_ENV ?? "production",
+    // The peer address for sign-in throttling; X-Forwarded-For is read only with DELIGHT_TRUST_PROXY.
+    getLoadContext: (req) => ({ clientAddress: req.socket.remoteAddress }),
+  });
+  // A scope per request, so the loaders of one page view share what they read once (the session).
+  const { inRequestScope } = build.entry.module;
+  app.all("*", (req, res, next) => inRequestScope(() => handleRemix(req, res, next)));
+
+  const port = Number(process.env.PORT ?? 3000);
+  const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
+  function onListen() {
+    if (cluster.isPrimary || process.env.DELIGHT_SCHEDULER === "on") console.log(`[delight] http://localhost:${port}`);
+  }
+  for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => server.close());
+}

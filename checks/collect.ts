@@ -35,7 +35,13 @@ export type CollectTarget = {
   eventColumns?: QueryColumn[];
   /** Days the daily query must reach back for the longest event check. */
   lookbackDays?: number;
+  /** The project's organization at the last refresh: members are then asked in the first round. */
+  organizationId?: string | null;
 };
+
+type Member = z.output<typeof MemberSchema>;
+/** A members call refused for these reasons may have named an organization the project left. */
+const REFUSED = new Set<PostHogErrorKind>(["forbidden", "not_found"]);
 
 export type CollectOptions = {
   now: Date;
@@ -78,9 +84,11 @@ const listOf = <T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>) => schema.array(
 
 /**
  * Measures one customer's project: seven REST calls and one HogQL query, started together.
- * Members need the organization id from the project call, so that one call waits for the
- * project (the only second round); `@current` would avoid it but names the key owner's
- * current org, which is wrong for a key that reaches several organizations.
+ * Members need the organization id from the project call: a first refresh waits for the project
+ * (a second round); later ones pass the organization stored from the last refresh and ask for
+ * members in the first round, falling back to the second when the project names another
+ * organization or the guessed one refuses. `@current` would avoid both but names the key
+ * owner's current org, which is wrong for a key that reaches several organizations.
  * Never throws: each failure is recorded in the field it affects.
  */
 export async function collectSnapshot(target: CollectTarget, options: CollectOptions): Promise<UsageSnapshot> {
@@ -122,21 +130,28 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
 
   const p = `/api/projects/${target.projectId}`;
   const project = attempt("project", async () => parsed("project", ProjectSchema, await client.getJson(`${p}/`)));
-  const members = project.then((proj) =>
-    proj.ok
-      ? attempt("members", async () =>
-          parsed(
-            "members",
-            listOf(MemberSchema),
-            await client.getAllPages(`/api/organizations/${encodeURIComponent(proj.value.organizationId)}/members/`),
-          ),
-        )
-      : failed<never>(
-          "members",
-          proj.error.kind,
-          `Members not read: the organization is unknown because the project call failed (${proj.error.message})`,
-        ),
-  );
+  const membersOf = (org: string) =>
+    attempt("members", async () =>
+      parsed("members", listOf(MemberSchema), await client.getAllPages(`/api/organizations/${encodeURIComponent(org)}/members/`)),
+    );
+  // The organization known from the last refresh lets members go out with the first round; the
+  // project's answer decides whether that guess holds (a moved project or a refused call asks again).
+  const guessed = target.organizationId ? membersOf(target.organizationId) : null;
+  const members = project.then(async (proj): Promise<Fetched<Member[]>> => {
+    if (!proj.ok) {
+      await guessed;
+      return failed(
+        "members",
+        proj.error.kind,
+        `Members not read: the organization is unknown because the project call failed (${proj.error.message})`,
+      );
+    }
+    if (guessed && proj.value.organizationId === target.organizationId) {
+      const first = await guessed;
+      if (first.ok || !REFUSED.has(first.error.kind)) return first;
+    }
+    return membersOf(proj.value.organizationId);
+  });
   // Actions come back as one unpaginated {count, results} without next.
   const actions = attempt("actions", async () => parsed("actions", ActionsListSchema, await client.getJson(`${p}/actions/`)).results);
   const insights = attempt("insights", async () =>

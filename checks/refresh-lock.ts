@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { refreshLocks } from "../db/schema";
 
@@ -54,4 +54,12 @@ export async function acquireRefreshLock(db: Db, customerId: number, now = new D
 
 export async function releaseRefreshLock(db: Db, customerId: number, holder: string) {
   await db.delete(refreshLocks).where(and(eq(refreshLocks.customerId, customerId), eq(refreshLocks.holder, holder)));
+}
+
+/** Releases several locks in one statement (a batch of refreshes written together). */
+export async function releaseRefreshLocks(db: Db, held: { customerId: number; holder: string }[]) {
+  if (held.length === 0) return;
+  await db
+    .delete(refreshLocks)
+    .where(or(...held.map((h) => and(eq(refreshLocks.customerId, h.customerId), eq(refreshLocks.holder, h.holder)))));
 }

@@ -1,16 +1,16 @@
-import { asc, eq, isNull, sql } from "drizzle-orm";
+import { asc, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { rowsOf } from "../db/rows";
-import { checkResults, checkRuns, customers, usageDaily } from "../db/schema";
+import { checkRuns, customers } from "../db/schema";
 import { openSecret, SecretError } from "../db/secrets";
 import { assess, delightFacts } from "./assessment/assess";
-import { commitPrepared, loadInputs } from "./assessment/store";
+import { commitPreparedMany, type Loaded, loadInputs } from "./assessment/store";
 import { type HealthSummary, healthSummary } from "./assessment/summary";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
 import { HostRefusedError, type Resolver, resolvePinned } from "./posthog/host";
-import { acquireRefreshLock, releaseRefreshLock } from "./refresh-lock";
-import { catalogFor, eventColumnsFor, loadRules } from "./rules";
+import { acquireRefreshLock, releaseRefreshLock, releaseRefreshLocks } from "./refresh-lock";
+import { catalogFor, eventColumnsFor, loadRules, type Rules } from "./rules";
 import { CALLS, type CallFailure, type DailyCounts, type UsageSnapshot } from "./snapshot";
 
 export type RefreshStatus = "ok" | "partial" | "failed" | "skipped";
@@ -41,6 +41,10 @@ export type RefreshOptions = Omit<CollectOptions, "now"> & {
   allowPrivateHosts?: boolean;
   /** How host names are looked up (tests make a name change its answer). */
   resolve?: Resolver;
+  /** Per customer id, the trigger recorded with its run (background jobs asked for different reasons). */
+  triggerOf?: Map<number, string>;
+  /** The rules in force, when the caller has just read them (a batch reads them once). */
+  rules?: Rules;
   /** Called after a run and its assessment are committed (e.g. to send them to the team's PostHog). */
   onAssessed?: (customer: { id: number; slug: string; name: string }, health: HealthSummary) => Promise<void> | void;
 };
@@ -73,26 +77,54 @@ function describe(status: RefreshStatus, errors: CallFailure[], score: number | 
   return `partial (${errors.length} of ${CALLS.length} calls failed): ${reasons}`;
 }
 
-/**
- * collect → evaluate → assess → persist for one customer. PostHog is asked, and the results and
- * the new assessment computed, before any transaction opens; the run, its results, the day counts
- * and the assessment are then written in one transaction, so a crash or an outage never leaves
- * half a run. A run where every call failed is recorded and assessed (the data turns stale) but
- * keeps the previous results.
- */
-export async function refreshCustomer(
+/** One customer measured (or refused) and still holding its refresh lock, waiting to be written. */
+type Collected = {
+  customer: CustomerRow;
+  holder: string;
+  rules: Rules;
+  now: Date;
+  wallStart: number;
+  finishedAt: Date;
+  snapshot: UsageSnapshot | null;
+  errors: CallFailure[];
+  status: Exclude<RefreshStatus, "skipped">;
+};
+
+const skippedOutcome = (customer: CustomerRow): RefreshOutcome => ({
+  ...baseOutcome(customer),
+  status: "skipped",
+  message: "skipped: a refresh of this customer is already running",
+});
+
+function baseOutcome(customer: CustomerRow): RefreshOutcome {
+  return {
+    slug: customer.slug,
+    name: customer.name,
+    status: "failed",
+    runId: null,
+    score: null,
+    band: null,
+    coverage: null,
+    errors: [],
+    apiCalls: 0,
+    durationMs: 0,
+    message: "",
+  };
+}
+
+/** Takes the customer's refresh lock and asks PostHog; null when another refresh holds the lock. */
+async function collectCustomer(
   db: Db,
   secretKey: Buffer,
   customer: CustomerRow,
-  options: RefreshOptions = {},
-): Promise<RefreshOutcome> {
+  rules: Rules,
+  options: RefreshOptions,
+): Promise<Collected | null> {
   const now = options.now?.() ?? new Date();
   const wallStart = Date.now();
-  const base = { slug: customer.slug, name: customer.name, runId: null, score: null, band: null, coverage: null, errors: [], apiCalls: 0 };
   const holder = await acquireRefreshLock(db, customer.id, now);
-  if (!holder) return { ...base, status: "skipped", durationMs: 0, message: "skipped: a refresh of this customer is already running" };
+  if (!holder) return null;
   try {
-    const rules = await loadRules(db);
     let snapshot: UsageSnapshot | null = null;
     let errors: CallFailure[];
     const hostPolicy =
@@ -112,6 +144,7 @@ export async function refreshCustomer(
           billingDay: customer.billingDay,
           eventColumns: columns,
           lookbackDays,
+          organizationId: customer.posthogOrgId,
         },
         { ...options, hostPolicy, now },
       );
@@ -130,92 +163,181 @@ export async function refreshCustomer(
       else throw error;
     }
     const status = snapshot ? runStatus(errors) : "failed";
-    const finishedAt = new Date(now.getTime() + Date.now() - wallStart);
-    const runId = await nextRunId(db);
-    const loaded = (await loadInputs(db, [customer.id], now, rules)).get(customer.id);
-    if (!loaded) throw new Error(`customer ${customer.id} not found`);
-    const input = loaded.input;
-    const daily = snapshot?.daily.ok && status !== "failed" ? snapshot.daily.value : [];
-    const timezone = snapshot?.project.ok && status !== "failed" ? snapshot.project.value.timezone : input.customer.timezone;
-    const automated =
-      snapshot && status !== "failed"
-        ? evaluateAutomated(
-            {
-              snapshot,
-              facts: delightFacts(input),
-              now,
-            },
-            catalogFor(rules, input.customer.planId),
-          )
-        : null;
-    const assessment = assess({
-      ...input,
-      customer: { ...input.customer, timezone },
-      lastRun: { id: runId, status, finishedAt, errors, apiCalls: snapshot?.apiCalls ?? 0 },
-      results: automated && snapshot ? { runId, finishedAt, automated, snapshot } : input.results,
-      usage: daily.length ? { daily: mergeDaily(input.usage.daily, daily), measuredAt: now } : input.usage,
-    });
-
-    const written = await db.transaction(async (tx) => {
-      await tx.insert(checkRuns).values({
-        id: runId,
-        customerId: customer.id,
-        startedAt: now,
-        finishedAt,
-        status,
-        errors,
-        apiCalls: snapshot?.apiCalls ?? 0,
-        snapshot,
-        trigger: options.trigger ?? "manual",
-      });
-      if (automated) {
-        if (timezone !== customer.timezone) await tx.update(customers).set({ timezone }).where(eq(customers.id, customer.id));
-        if (daily.length > 0) await storeDaily(tx, customer.id, daily, now);
-        await tx.insert(checkResults).values(
-          automated.map((r) => ({
-            runId,
-            customerId: customer.id,
-            checkId: r.checkId,
-            status: r.status,
-            evidence: r.evidence,
-            summary: r.summary,
-            createdAt: now,
-          })),
-        );
-      }
-      return commitPrepared(tx, {
-        loaded,
-        assessment,
-        cause: "refresh",
-        runId,
-        pointers: { runId, resultsRunId: automated ? runId : null },
-      });
-    });
-    const summary = healthSummary(written);
-    if (options.onAssessed) {
-      await Promise.resolve(options.onAssessed(customer, summary)).catch(() => {});
-    }
     return {
-      ...base,
-      status,
-      runId,
-      score: summary.score,
-      band: summary.band,
-      coverage: Math.round(summary.coverage * 1000) / 10,
+      customer,
+      holder,
+      rules,
+      now,
+      wallStart,
+      finishedAt: new Date(now.getTime() + Date.now() - wallStart),
+      snapshot,
       errors,
-      apiCalls: snapshot?.apiCalls ?? 0,
-      durationMs: Date.now() - wallStart,
-      message: describe(status, errors, summary.score),
+      status,
     };
-  } finally {
+  } catch (error) {
     await releaseRefreshLock(db, customer.id, holder).catch(() => {});
+    throw error;
   }
 }
 
-/** A run id taken before the write transaction, so the assessment computed before it can name its run. */
-async function nextRunId(db: Db): Promise<number> {
-  const [row] = rowsOf<{ id: number }>(await db.execute(sql`select nextval(pg_get_serial_sequence('check_runs', 'id'))::int as id`));
-  return row!.id;
+/**
+ * Evaluates and assesses collected customers before any transaction opens, then writes them all
+ * in one: runs, day counts, results and assessments each as one multi-row statement, so the write
+ * cost of a refresh is shared by every customer that finished meanwhile. Each customer is whole or
+ * absent: a crash never leaves half a run. Locks are released whatever happens.
+ */
+async function commitCollected(
+  db: Db,
+  items: Collected[],
+  options: RefreshOptions,
+  { release = true }: { release?: boolean } = {},
+): Promise<RefreshOutcome[]> {
+  let ok = false;
+  try {
+    const runIds = await nextRunIds(db, items.length);
+    const failedIds = items.filter((i) => i.status === "failed").map((i) => i.customer.id);
+    const earliest = new Date(Math.min(...items.map((i) => i.now.getTime())));
+    const loadedAll = await loadInputs(
+      db,
+      items.map((i) => i.customer.id),
+      earliest,
+      items[0]!.rules,
+      { resultsFor: failedIds },
+    );
+    const prepared = items.map((item, index) => {
+      const { customer, snapshot, status, errors, now, finishedAt } = item;
+      const runId = runIds[index]!;
+      const stored = loadedAll.get(customer.id);
+      if (!stored) throw new Error(`customer ${customer.id} not found`);
+      const loaded: Loaded = { ...stored, input: { ...stored.input, now, rules: item.rules } };
+      const input = loaded.input;
+      const measured = snapshot && status !== "failed" ? snapshot : null;
+      const daily = measured?.daily.ok ? measured.daily.value : [];
+      const project = measured?.project.ok ? measured.project.value : null;
+      const timezone = project?.timezone ?? input.customer.timezone;
+      const automated = measured
+        ? evaluateAutomated({ snapshot: measured, facts: delightFacts(input), now }, catalogFor(item.rules, input.customer.planId))
+        : null;
+      const assessment = assess({
+        ...input,
+        customer: { ...input.customer, timezone },
+        lastRun: { id: runId, status, finishedAt, errors, apiCalls: snapshot?.apiCalls ?? 0 },
+        results: automated && measured ? { runId, finishedAt, automated, snapshot: measured } : input.results,
+        usage: daily.length ? { daily: mergeDaily(input.usage.daily, daily), measuredAt: now } : input.usage,
+      });
+      return { item, runId, loaded, daily, automated, assessment, project };
+    });
+
+    const written = await db.transaction(async (tx) => {
+      await tx.insert(checkRuns).values(
+        prepared.map(({ item, runId }) => ({
+          id: runId,
+          customerId: item.customer.id,
+          startedAt: item.now,
+          finishedAt: item.finishedAt,
+          status: item.status,
+          errors: item.errors,
+          apiCalls: item.snapshot?.apiCalls ?? 0,
+          snapshot: item.snapshot,
+          trigger: options.triggerOf?.get(item.customer.id) ?? options.trigger ?? "manual",
+        })),
+      );
+      const moved = prepared.flatMap(({ item, project }) =>
+        project && (project.timezone !== item.customer.timezone || project.organizationId !== item.customer.posthogOrgId)
+          ? [{ id: item.customer.id, timezone: project.timezone, org: project.organizationId }]
+          : [],
+      );
+      if (moved.length > 0) {
+        await tx.execute(sql`
+          update customers c set timezone = m.timezone, posthog_org_id = m.org
+          from json_to_recordset(${JSON.stringify(moved)}::json) as m(id int, timezone text, org text)
+          where c.id = m.id`);
+      }
+      const days = prepared.flatMap(({ item, daily }) => daily.map((d) => ({ customerId: item.customer.id, day: d, now: item.now })));
+      if (days.length > 0) await storeDaily(tx, days);
+      const results = prepared.flatMap(({ item, runId, automated }) =>
+        (automated ?? []).map((r) => ({
+          runId,
+          customerId: item.customer.id,
+          checkId: r.checkId,
+          status: r.status,
+          evidence: r.evidence,
+          summary: r.summary,
+          createdAt: item.now,
+        })),
+      );
+      if (results.length > 0) await storeResults(tx, results);
+      return commitPreparedMany(
+        tx,
+        prepared.map(({ loaded, assessment, runId, automated }) => ({
+          loaded,
+          assessment,
+          cause: "refresh" as const,
+          runId,
+          pointers: { runId, resultsRunId: automated ? runId : null },
+        })),
+      );
+    });
+
+    const outcomes: RefreshOutcome[] = [];
+    for (const [index, { item, runId }] of prepared.entries()) {
+      const summary = healthSummary(written[index]!);
+      if (options.onAssessed) {
+        await Promise.resolve(options.onAssessed(item.customer, summary)).catch(() => {});
+      }
+      outcomes.push({
+        ...baseOutcome(item.customer),
+        status: item.status,
+        runId,
+        score: summary.score,
+        band: summary.band,
+        coverage: Math.round(summary.coverage * 1000) / 10,
+        errors: item.errors,
+        apiCalls: item.snapshot?.apiCalls ?? 0,
+        durationMs: Date.now() - item.wallStart,
+        message: describe(item.status, item.errors, summary.score),
+      });
+    }
+    ok = true;
+    return outcomes;
+  } finally {
+    // A failed batch keeps its locks: its customers are written again one by one (refreshMany).
+    if (ok || release) await releaseLocks(db, items);
+  }
+}
+
+const releaseLocks = (db: Db, items: Collected[]) =>
+  releaseRefreshLocks(
+    db,
+    items.map((i) => ({ customerId: i.customer.id, holder: i.holder })),
+  ).catch(() => {});
+
+/**
+ * collect → evaluate → assess → persist for one customer. PostHog is asked, and the results and
+ * the new assessment computed, before any transaction opens; the run, its results, the day counts
+ * and the assessment are then written in one transaction, so a crash or an outage never leaves
+ * half a run. A run where every call failed is recorded and assessed (the data turns stale) but
+ * keeps the previous results.
+ */
+export async function refreshCustomer(
+  db: Db,
+  secretKey: Buffer,
+  customer: CustomerRow,
+  options: RefreshOptions = {},
+): Promise<RefreshOutcome> {
+  const rules = options.rules ?? (await loadRules(db));
+  const collected = await collectCustomer(db, secretKey, customer, rules, options);
+  if (!collected) return skippedOutcome(customer);
+  const [outcome] = await commitCollected(db, [collected], options);
+  return outcome!;
+}
+
+/** Run ids taken before the write transaction, so the assessments computed before it can name their runs. */
+async function nextRunIds(db: Db, count: number): Promise<number[]> {
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`select nextval(pg_get_serial_sequence('check_runs', 'id'))::int as id from generate_series(1, ${count})`),
+  );
+  return rows.map((r) => r.id);
 }
 
 /** The stored measured days with this refresh's measurements replacing the days it measured again. */
@@ -225,40 +347,68 @@ function mergeDaily(stored: { day: string; events: number }[], fresh: DailyCount
   return [...byDay].map(([day, events]) => ({ day, events }));
 }
 
+/*
+ * Day counts and results are the most rows a refresh writes (about 35 and 20 per customer). They
+ * go to the server as one JSON parameter each, unpacked by json_to_recordset: building hundreds
+ * of bound parameters per customer cost more CPU in the ORM than the database spent storing them.
+ */
+
 /** A refresh measures recent days again (late events still arrive): a day keeps its latest measurement. */
-async function storeDaily(tx: Db, customerId: number, daily: DailyCounts[], now: Date) {
-  await tx
-    .insert(usageDaily)
-    .values(
-      daily.map((d) => ({
-        customerId,
-        day: d.day,
-        events: d.events,
-        identifies: d.identifies,
-        localEvents: d.localEvents,
-        nonLocalEvents: d.nonLocalEvents,
-        flagCalls: d.flagCalls,
-        measuredAt: now,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: [usageDaily.customerId, usageDaily.day],
-      set: {
-        events: sql`excluded.events`,
-        identifies: sql`excluded.identifies`,
-        localEvents: sql`excluded.local_events`,
-        nonLocalEvents: sql`excluded.non_local_events`,
-        flagCalls: sql`excluded.flag_calls`,
-        measuredAt: sql`excluded.measured_at`,
-      },
-    });
+async function storeDaily(tx: Db, days: { customerId: number; day: DailyCounts; now: Date }[]) {
+  const rows = days.map(({ customerId, day: d, now }) => [
+    customerId,
+    d.day,
+    d.events,
+    d.identifies,
+    d.localEvents,
+    d.nonLocalEvents,
+    d.flagCalls,
+    now.toISOString(),
+  ]);
+  await tx.execute(sql`
+    insert into usage_daily (customer_id, day, events, identifies, local_events, non_local_events, flag_calls, measured_at)
+    select (r->>0)::int, (r->>1)::date, (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint, (r->>7)::timestamptz
+    from json_array_elements(${JSON.stringify(rows)}::json) as r
+    on conflict (customer_id, day) do update set events = excluded.events, identifies = excluded.identifies,
+      local_events = excluded.local_events, non_local_events = excluded.non_local_events,
+      flag_calls = excluded.flag_calls, measured_at = excluded.measured_at`);
+}
+
+type ResultRow = {
+  runId: number;
+  customerId: number;
+  checkId: string;
+  status: string;
+  evidence: unknown;
+  summary: string;
+  createdAt: Date;
+};
+
+async function storeResults(tx: Db, results: ResultRow[]) {
+  const rows = results.map((r) => [r.runId, r.customerId, r.checkId, r.status, r.evidence, r.summary, r.createdAt.toISOString()]);
+  await tx.execute(sql`
+    insert into check_results (run_id, customer_id, check_id, status, evidence, summary, created_at)
+    select (r->>0)::int, (r->>1)::int, r->>2, r->>3, (r->4)::jsonb, r->>5, (r->>6)::timestamptz
+    from json_array_elements(${JSON.stringify(rows)}::json) as r`);
 }
 
 export async function activeCustomers(db: Db) {
   return db.select().from(customers).where(isNull(customers.archivedAt)).orderBy(asc(customers.id));
 }
 
-/** Refreshes customers with at most `concurrency` at once; one customer's failure never stops the rest. */
+/** How long a long refresh keeps the rules it read before reading them again. */
+const RULES_MAX_AGE_MS = 30_000;
+/** Customers written per transaction at most. */
+const COMMIT_BATCH = 50;
+/** How long the committer waits for a batch to fill (small next to PostHog's latency). */
+const LINGER_MS = 100;
+
+/**
+ * Refreshes customers with at most `concurrency` asking PostHog at once; one customer's failure
+ * never stops the rest. Collected customers are written by one committer, a transaction at a time,
+ * each taking everyone that finished while the previous one was written (group commit), so the
+ * database work per customer shrinks as concurrency grows instead of queueing behind it.
+ */
 export async function refreshMany(
   db: Db,
   secretKey: Buffer,
@@ -266,32 +416,92 @@ export async function refreshMany(
   options: RefreshOptions & { concurrency?: number; onDone?: (outcome: RefreshOutcome, done: number, total: number) => void } = {},
 ): Promise<RefreshOutcome[]> {
   const outcomes: RefreshOutcome[] = new Array(list.length);
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 4, list.length));
   let next = 0;
   let done = 0;
+  const finish = (index: number, outcome: RefreshOutcome) => {
+    outcomes[index] = outcome;
+    options.onDone?.(outcome, ++done, list.length);
+  };
+  let rules = options.rules ?? null;
+  let rulesAt = 0;
+  const currentRules = async () => {
+    if (options.rules) return options.rules;
+    if (!rules || Date.now() - rulesAt > RULES_MAX_AGE_MS) {
+      rules = await loadRules(db);
+      rulesAt = Date.now();
+    }
+    return rules;
+  };
+
+  const queue: { index: number; collected: Collected }[] = [];
+  let committing: Promise<void> | null = null;
+  const drained: (() => void)[] = [];
+  // A transaction costs about the same for one customer as for many: the committer lingers a
+  // little for half the collectors to finish, as long as some are still collecting.
+  const target = Math.min(COMMIT_BATCH, concurrency);
+  let collecting = concurrency;
+  const commitLoop = async () => {
+    while (queue.length > 0) {
+      for (let waited = 0; queue.length < target && collecting > 0 && waited < LINGER_MS; waited += 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const batch = queue.splice(0, COMMIT_BATCH);
+      let written: RefreshOutcome[] | null = null;
+      let failure: unknown;
+      try {
+        written = await commitCollected(
+          db,
+          batch.map((b) => b.collected),
+          options,
+          { release: batch.length === 1 },
+        );
+      } catch (error) {
+        // One customer's bad write (deleted meanwhile, a constraint) must not take the batch with it.
+        failure = error;
+      }
+      if (written) for (const [i, b] of batch.entries()) finish(b.index, written[i]!);
+      else if (batch.length === 1) {
+        finish(batch[0]!.index, { ...baseOutcome(batch[0]!.collected.customer), message: `failed: ${(failure as Error)?.message}` });
+      } else {
+        for (const b of batch) {
+          try {
+            finish(b.index, (await commitCollected(db, [b.collected], options))[0]!);
+          } catch (error) {
+            finish(b.index, { ...baseOutcome(b.collected.customer), message: `failed: ${(error as Error).message}` });
+          }
+        }
+      }
+      for (const wake of drained.splice(0)) wake();
+    }
+    committing = null;
+  };
+  const enqueue = (index: number, collected: Collected) => {
+    queue.push({ index, collected });
+    committing ??= commitLoop();
+  };
+
   const worker = async () => {
     while (next < list.length) {
       const index = next++;
       const customer = list[index]!;
+      // Back-pressure: collectors wait while the committer is a full batch behind.
+      while (queue.length >= COMMIT_BATCH) await new Promise<void>((resolve) => drained.push(resolve));
       try {
-        outcomes[index] = await refreshCustomer(db, secretKey, customer, options);
+        const collected = await collectCustomer(db, secretKey, customer, await currentRules(), options);
+        if (collected) enqueue(index, collected);
+        else finish(index, skippedOutcome(customer));
       } catch (error) {
-        outcomes[index] = {
-          slug: customer.slug,
-          name: customer.name,
-          status: "failed",
-          runId: null,
-          score: null,
-          band: null,
-          coverage: null,
-          errors: [],
-          apiCalls: 0,
-          durationMs: 0,
-          message: `failed: ${(error as Error).message}`,
-        };
+        finish(index, { ...baseOutcome(customer), message: `failed: ${(error as Error).message}` });
       }
-      options.onDone?.(outcomes[index]!, ++done, list.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, list.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      await worker();
+      collecting -= 1;
+    }),
+  );
+  while (committing) await committing;
   return outcomes;
 }

@@ -8,6 +8,7 @@ import { customerCommand, planCommand } from "./commands-admin";
 import { alertsCommand } from "./commands-alerts";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { checkCommand } from "./commands-custom";
+import { workerCommand } from "./commands-worker";
 import { CliError, type CliIo } from "./io";
 
 /** A command may resolve to its exit code; anything else means 0. */
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   checks: checksCommand,
   check: checkCommand,
   alerts: alertsCommand,
+  worker: workerCommand,
 };
 
 export const USAGE = `delight — customer health for teams whose customers use PostHog
@@ -62,7 +64,8 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   check retire ID                        check list
   alerts [--customer SLUG] [--kind K] [--all]   (open alerts; --all adds acknowledged and silenced)
   alerts send [--wait SECONDS] [--digest]       (deliver pending alerts; for cron)
-  alerts ack ID`;
+  alerts ack ID
+  worker [--concurrency N]                      (PostgreSQL only: works background refresh jobs until stopped)`;
 
 /** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */
 export async function runCli(

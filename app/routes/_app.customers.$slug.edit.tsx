@@ -49,7 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // New connection details: what PostHog says is measured again at once (the page shows progress).
   const after = outcome.result;
   if (after.posthogHost !== before.posthogHost || after.projectId !== before.projectId || String(form.get("apiKey") ?? "") !== "") {
-    refreshInBackground(ctx, [after.id], { trigger: "saved" });
+    if (ctx.config.DELIGHT_REFRESH_ON_SAVE) await refreshInBackground(ctx, [after.id], "saved");
   }
   return redirect(`/customers/${slug}`);
 }

@@ -89,11 +89,12 @@ export async function action({ request }: ActionFunctionArgs) {
   });
   if (!outcome.ok) return outcome.response;
   const { imported, problems, refused, rowCount, badBefore } = outcome.result;
-  refreshInBackground(
+  // Queued, not awaited beyond the enqueue: the refreshes run on the server's worker (or any `delight worker`).
+  await refreshInBackground(
     ctx,
     imported.map((c) => c.id),
-    { trigger: "import" },
-  );
+    "import",
+  ).catch((error) => console.error(`[delight] could not queue the imported customers' refresh: ${(error as Error).message}`));
   return { ok: true as const, imported: imported.length, problems, refused, rowCount, badBefore };
 }
 

@@ -36,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
   );
   if (!outcome.ok) return outcome.response;
   // Its first results come at once, not at the next schedule; its page shows the progress.
-  refreshInBackground(ctx, [outcome.result.id], { trigger: "saved" });
+  if (ctx.config.DELIGHT_REFRESH_ON_SAVE) await refreshInBackground(ctx, [outcome.result.id], "saved");
   return redirect(`/customers/${outcome.result.slug}`);
 }
 

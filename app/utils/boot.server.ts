@@ -9,8 +9,9 @@ import { startScheduler } from "./scheduler.server";
  * code when no user exists yet, and start the refresh schedule. Throws with a one-line message.
  */
 export async function boot(log: (line: string) => void = console.log) {
-  getConfig();
+  const config = getConfig();
   const { db } = await getContext();
-  if (!(await isSetUp(db))) setupCodeFor(log);
+  // With several web processes only the one that runs scheduled work prints the (shared) code.
+  if (!(await isSetUp(db))) setupCodeFor(config.DELIGHT_SCHEDULER === "on" ? log : () => {}, config.DELIGHT_SETUP_CODE);
   startScheduler();
 }

@@ -3,6 +3,12 @@ import { getConfig } from "./env.server";
 
 let context: Promise<AppContext> | undefined;
 let closing = false;
+const beforeClose: (() => Promise<void>)[] = [];
+
+/** Runs `stop` before the database closes on the way out (the job queue lets running jobs finish). */
+export function onShutdown(stop: () => Promise<void>) {
+  beforeClose.push(stop);
+}
 
 /**
  * One database and set of secrets per server process, opened (and migrated) on first use.
@@ -29,6 +35,7 @@ async function shutdown(code: number) {
   if (closing) return;
   closing = true;
   try {
+    for (const stop of beforeClose.splice(0)) await stop().catch(() => {});
     const ctx = await context;
     await ctx?.dbHandle.close();
   } finally {

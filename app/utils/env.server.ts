@@ -11,6 +11,17 @@ export function parseDuration(value: string): number | null {
   return Number(match[1]) * unit;
 }
 
+const BudgetsSchema = z
+  .array(
+    z.object({
+      name: z.string().min(1),
+      class: z.enum(["all", "analytics", "hogql"]),
+      limit: z.number().int().min(8),
+      windowMs: z.number().int().min(1000),
+    }),
+  )
+  .min(1);
+
 const boolish = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
   .optional()
@@ -54,6 +65,57 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
       return ms;
+    }),
+  /**
+   * Whether this process runs the scheduled work (refresh rounds, re-assessment, alert delivery)
+   * and a refresh worker. `npm start` with several web processes turns it on in one of them.
+   */
+  DELIGHT_SCHEDULER: z.enum(["on", "off"]).default("on"),
+  /** Set by `npm start` for its web processes: the first-run setup code they share (12 characters). */
+  DELIGHT_SETUP_CODE: z
+    .string()
+    .regex(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{12}$/)
+    .optional(),
+  /** Customers a worker refreshes at once. */
+  DELIGHT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** How long a refresh job may run before it counts as lost (its worker died) and is retried elsewhere. */
+  DELIGHT_JOB_TIMEOUT: z
+    .string()
+    .default("15m")
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === null || ms < 1000) {
+        ctx.addIssue({ code: "custom", message: `DELIGHT_JOB_TIMEOUT "${v}" is not a duration of at least 1s` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  /**
+   * PostHog's per-key limits, for an instance with other ones (self-hosted, a raised HogQL limit)
+   * and for tests: JSON [{"name","class":"all"|"analytics"|"hogql","limit","windowMs"}].
+   */
+  DELIGHT_POSTHOG_BUDGETS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return undefined;
+      const parsed = BudgetsSchema.safeParse(
+        (() => {
+          try {
+            return JSON.parse(v);
+          } catch {
+            return null;
+          }
+        })(),
+      );
+      if (!parsed.success) {
+        ctx.addIssue({
+          code: "custom",
+          message: 'must be JSON like [{"name":"hogql/hour","class":"hogql","limit":120,"windowMs":3600000}]',
+        });
+        return z.NEVER;
+      }
+      return parsed.data;
     }),
   /** The team's own PostHog project key; when set, each refresh sends group properties there. */
   DELIGHT_POSTHOG_API_KEY: z.string().optional(),

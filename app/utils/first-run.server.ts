@@ -17,9 +17,10 @@ const normaliseCode = (value: string) => value.toUpperCase().replace(/[\s-]+/g, 
  * It is printed on the server's console the first time it is needed (at start under
  * `npm start`). 12 characters of 31 (~59 bits), compared in constant time.
  */
-export function setupCodeFor(log: (line: string) => void = console.log): string {
+export function setupCodeFor(log: (line: string) => void = console.log, given?: string): string {
   if (!setupCode) {
-    const chars = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
+    // Several web processes (npm start on PostgreSQL) share the code their primary made.
+    const chars = given ?? Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
     setupCode = `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
     log(`[delight] First run: open /setup and enter the setup code ${setupCode} to create the admin account.`);
   }

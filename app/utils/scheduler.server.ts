@@ -1,18 +1,14 @@
 import { ensureCurrent } from "../../checks/assessment/store";
-import { refreshDue } from "../../checks/schedule";
 import { sendAlertsSoon } from "./alerts.server";
 import { getContext } from "./db.server";
 import { getConfig } from "./env.server";
-import { refreshOptions } from "./refresh.server";
+import { refreshQueue } from "./refresh.server";
 
-const FIRST_TICK_MS = 30_000;
-const MAX_TICK_MS = 15 * 60_000;
 /** How often expired assessments are looked for, so pages rarely have to re-assess themselves. */
 const REASSESS_TICK_MS = 30_000;
 /** How often the alert outbox is worked through (new alerts, retries that fell due, digests). */
 const ALERTS_TICK_MS = 10_000;
 let started = false;
-let refreshing = false;
 let reassessing: Promise<void> | null = null;
 
 /**
@@ -35,10 +31,11 @@ export function reassessSoon(): Promise<void> {
 }
 
 /**
- * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off), keeps assessments
- * current and delivers alerts. Refresh ticks are short so a restarted server catches up soon; each refreshes only
- * customers that are due, and ticks never overlap. Timers are unref'd so they never keep the
- * process alive.
+ * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off) through the refresh queue,
+ * keeps assessments current and delivers alerts. Only in the process that owns scheduled work
+ * (DELIGHT_SCHEDULER=on; `npm start` picks one when it runs several), which also works refresh jobs.
+ * On PostgreSQL the refresh round is a pg-boss schedule, fired once however many processes share
+ * the database. Timers are unref'd so they never keep the process alive.
  */
 export function startScheduler() {
   if (started) return;
@@ -49,28 +46,19 @@ export function startScheduler() {
     // A bad configuration is reported by boot() (npm start) or by the first request.
     return;
   }
+  if (config.DELIGHT_SCHEDULER === "off") return;
   started = true;
+  console.log(`[delight] scheduled work and a refresh worker run in process ${process.pid}`);
   setInterval(() => void reassessSoon(), REASSESS_TICK_MS).unref();
   setInterval(() => void sendAlertsSoon(), ALERTS_TICK_MS).unref();
-  const interval = config.DELIGHT_REFRESH_INTERVAL;
-  if (interval <= 0) return;
-  const tick = async () => {
-    if (refreshing) return;
-    refreshing = true;
+  void (async () => {
     try {
       const ctx = await getContext();
-      const outcomes = await refreshDue(ctx.db, ctx.secretKey, interval, refreshOptions(ctx, "schedule"));
-      if (outcomes.length > 0) {
-        const failed = outcomes.filter((o) => o.status === "failed").length;
-        console.log(`[delight] scheduled refresh: ${outcomes.length} customers, ${failed} failed`);
-      }
+      const queue = await refreshQueue(ctx);
+      await queue.work({ concurrency: config.DELIGHT_WORKER_CONCURRENCY });
+      await queue.schedule(config.DELIGHT_REFRESH_INTERVAL);
     } catch (error) {
-      console.error(`[delight] scheduled refresh did not run: ${(error as Error).message}`);
-    } finally {
-      refreshing = false;
+      console.error(`[delight] scheduled refresh did not start: ${(error as Error).message}`);
     }
-  };
-  // Soon after start (a tenth of the interval, at most 30 s), so a restarted server catches up.
-  setTimeout(tick, Math.min(FIRST_TICK_MS, interval / 10)).unref();
-  setInterval(tick, Math.min(interval, MAX_TICK_MS)).unref();
+  })();
 }

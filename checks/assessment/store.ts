@@ -44,8 +44,18 @@ export type Loaded = {
   previousVersion: string | null;
 };
 
-/** Everything the assessments of `ids` depend on, read in nine queries whatever the batch size. */
-export async function loadInputs(db: Db, ids: number[], now: Date, rules?: Rules): Promise<Map<number, Loaded>> {
+/**
+ * Everything the assessments of `ids` depend on, read in nine queries whatever the batch size.
+ * `resultsFor` limits the stored results (and their snapshots, the biggest rows) to the customers
+ * that need them: a refresh that measured new results replaces them, so it skips reading them.
+ */
+export async function loadInputs(
+  db: Db,
+  ids: number[],
+  now: Date,
+  rules?: Rules,
+  options: { resultsFor?: number[] } = {},
+): Promise<Map<number, Loaded>> {
   const out = new Map<number, Loaded>();
   if (ids.length === 0) return out;
   const since = new Date(now.getTime() - USAGE_DAYS * 86_400_000).toISOString().slice(0, 10);
@@ -113,7 +123,15 @@ export async function loadInputs(db: Db, ids: number[], now: Date, rules?: Rules
 
   const pointerOf = new Map(pointers.map((p) => [p.customerId, p]));
   const runIds = [...new Set(pointers.flatMap((p) => [p.runId, p.resultsRunId]).filter((id): id is number => id !== null))];
-  const resultRunIds = [...new Set(pointers.map((p) => p.resultsRunId).filter((id): id is number => id !== null))];
+  const wanted = options.resultsFor ? new Set(options.resultsFor) : null;
+  const resultRunIds = [
+    ...new Set(
+      pointers
+        .filter((p) => !wanted || wanted.has(p.customerId))
+        .map((p) => p.resultsRunId)
+        .filter((id): id is number => id !== null),
+    ),
+  ];
   const [runs, snapshots, results] = await Promise.all([
     runIds.length
       ? db
@@ -329,7 +347,9 @@ function sameRules(a: Rules, b: Rules): boolean {
 }
 
 /** Locks the customers' current rows (creating missing ones) and returns their revisions. */
-async function lockCurrent(tx: Db, ids: number[]): Promise<Map<number, { revision: number; validUntil: Date }>> {
+async function lockCurrent(tx: Db, unsorted: number[]): Promise<Map<number, { revision: number; validUntil: Date }>> {
+  // Always in id order, so two writers locking overlapping batches wait instead of deadlocking.
+  const ids = [...new Set(unsorted)].sort((a, b) => a - b);
   await tx
     .insert(currentHealth)
     .values(ids.map((customerId) => ({ customerId })))
@@ -338,6 +358,7 @@ async function lockCurrent(tx: Db, ids: number[]): Promise<Map<number, { revisio
     .select({ customerId: currentHealth.customerId, revision: currentHealth.revision, validUntil: currentHealth.validUntil })
     .from(currentHealth)
     .where(inArray(currentHealth.customerId, ids))
+    .orderBy(currentHealth.customerId)
     .for("update");
   return new Map(rows.map((r) => [r.customerId, { revision: r.revision, validUntil: r.validUntil }]));
 }
@@ -365,39 +386,52 @@ export async function reassessOne(tx: Db, customerId: number, cause: Cause, now:
   return written.assessment;
 }
 
+export type Prepared = {
+  loaded: Loaded;
+  assessment: Assessment;
+  cause: Cause;
+  runId?: number | null;
+  pointers?: { runId: number; resultsRunId: number | null };
+};
+
 /**
- * Writes an assessment computed before the transaction opened (a refresh evaluates outside it),
- * unless the customer's inputs changed since they were read; then it is assessed again from
- * what is stored now, inside this transaction.
+ * Writes assessments computed before the transaction opened (a refresh evaluates outside it),
+ * all with multi-row statements, unless a customer's inputs changed since they were read; that
+ * one is assessed again from what is stored now, inside this transaction.
  */
-export async function commitPrepared(
-  tx: Db,
-  prepared: {
-    loaded: Loaded;
-    assessment: Assessment;
-    cause: Cause;
-    runId?: number | null;
-    pointers?: { runId: number; resultsRunId: number | null };
-  },
-): Promise<Assessment> {
-  const id = prepared.assessment.customerId;
-  const revisions = await lockCurrent(tx, [id]);
-  const unchanged =
-    revisions.get(id)?.revision === (prepared.loaded.revision ?? 0) && sameRules(prepared.loaded.input.rules, await loadRules(tx));
-  if (unchanged) {
-    await writeAssessments(tx, [
-      { assessment: prepared.assessment, sparkline: prepared.loaded.sparkline, cause: prepared.cause, runId: prepared.runId },
-    ]);
-    return prepared.assessment;
+export async function commitPreparedMany(tx: Db, prepared: Prepared[]): Promise<Assessment[]> {
+  if (prepared.length === 0) return [];
+  const revisions = await lockCurrent(
+    tx,
+    prepared.map((p) => p.assessment.customerId),
+  );
+  const rulesNow = await loadRules(tx);
+  const unchanged = (p: Prepared) =>
+    revisions.get(p.assessment.customerId)?.revision === (p.loaded.revision ?? 0) && sameRules(p.loaded.input.rules, rulesNow);
+  const ready = prepared.filter(unchanged);
+  await writeAssessments(
+    tx,
+    ready.map((p) => ({ assessment: p.assessment, sparkline: p.loaded.sparkline, cause: p.cause, runId: p.runId })),
+  );
+  const out = new Map(ready.map((p) => [p.assessment.customerId, p.assessment]));
+  for (const p of prepared.filter((p) => !unchanged(p))) {
+    const id = p.assessment.customerId;
+    if (p.pointers) {
+      await tx
+        .update(currentHealth)
+        .set({ runId: p.pointers.runId, ...(p.pointers.resultsRunId ? { resultsRunId: p.pointers.resultsRunId } : {}) })
+        .where(eq(currentHealth.customerId, id));
+    }
+    const again = await reassess(tx, [id], p.cause, new Date(p.assessment.assessedAt), rulesNow);
+    out.set(id, again.get(id)!.assessment);
   }
-  if (prepared.pointers) {
-    await tx
-      .update(currentHealth)
-      .set({ runId: prepared.pointers.runId, ...(prepared.pointers.resultsRunId ? { resultsRunId: prepared.pointers.resultsRunId } : {}) })
-      .where(eq(currentHealth.customerId, id));
-  }
-  const again = await reassess(tx, [id], prepared.cause, new Date(prepared.assessment.assessedAt));
-  return again.get(id)!.assessment;
+  return prepared.map((p) => out.get(p.assessment.customerId)!);
+}
+
+/** `commitPreparedMany` for one assessment. */
+export async function commitPrepared(tx: Db, prepared: Prepared): Promise<Assessment> {
+  const [written] = await commitPreparedMany(tx, [prepared]);
+  return written!;
 }
 
 /** Marks every current assessment expired (rules changed): readers and the scheduler re-assess. */

@@ -21,6 +21,11 @@ export const customers = pgTable(
     billingDay: integer("billing_day").notNull().default(1),
     /** The PostHog project's IANA time zone, learnt at each refresh; days and periods are counted in it. */
     timezone: text("timezone").notNull().default("UTC"),
+    /**
+     * The PostHog organization the project belonged to at the last refresh: the next refresh asks
+     * for its members alongside the other calls (one round instead of two).
+     */
+    posthogOrgId: text("posthog_org_id"),
     ownerId: integer("owner_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),

@@ -1,4 +1,5 @@
 export * from "./alerts";
+export * from "./budgets";
 export * from "./catchup-versions";
 export * from "./checklist";
 export * from "./checks";

@@ -2,6 +2,7 @@
  * Load under refresh (issue 5): the production server refreshes 1,000 sandbox customers on its
  * own schedule while autocannon keeps 50 connections on the portfolio and on a customer page.
  *   npm run build && npx tsx tests/bench/load.bench.ts [customers=1000] [seconds=30] [latencyMs=20]
+ * Database: a fresh database on the DATABASE_URL server if set, else the embedded PGlite.
  * Reports errors (target 0), p50/p95 per page, and whether every customer ended with a complete
  * run. The sandbox runs in its own process, as PostHog would.
  */
@@ -10,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCookie } from "@remix-run/node";
+import postgres from "postgres";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
@@ -24,9 +26,26 @@ const SECONDS = Number(secondsArg);
 const CONNECTIONS = 50;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-load-"));
+// A database of our own: the embedded PGlite in a temp dir, or a new database on the DATABASE_URL server.
+let databaseUrl = "";
+let dropDatabase = async () => {};
+if (process.env.DATABASE_URL) {
+  const name = `delight_bench_load_${process.pid}`;
+  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  databaseUrl = url.toString();
+  dropDatabase = async () => {
+    const conn = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    await conn.unsafe(`drop database if exists ${name} with (force)`);
+    await conn.end();
+  };
+}
 const env = {
   DELIGHT_DATA_DIR: dataDir,
-  DATABASE_URL: "",
+  DATABASE_URL: databaseUrl,
   DELIGHT_SECRET_KEY: randomBytes(32).toString("hex"),
   DELIGHT_SESSION_SECRET: randomBytes(32).toString("hex"),
   DELIGHT_ALLOW_PRIVATE_HOSTS: "true",
@@ -75,9 +94,10 @@ const wall = (performance.now() - started) / 1000;
 await app.stop();
 await sandbox.close();
 rmSync(dataDir, { recursive: true, force: true });
+await dropDatabase();
 
 console.log(
-  `\nload under refresh — ${N} sandbox customers refreshed by the server's schedule, ${CONNECTIONS} connections for ${SECONDS} s, PGlite`,
+  `\nload under refresh — ${N} sandbox customers refreshed by the server's schedule, ${CONNECTIONS} connections for ${SECONDS} s, ${databaseUrl ? "PostgreSQL server" : "PGlite"}`,
 );
 console.table({
   "portfolio /": {

@@ -1,10 +1,13 @@
-/** `npm run bench`: builds, then runs each benchmark in its own process and prints its figures. */
+/**
+ * `npm run bench`: builds, then runs each benchmark in its own process and prints its figures.
+ * `npm run bench -- scale` runs only the benchmarks whose file names start with the words given.
+ */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BENCHES = ["refresh.bench.ts", "portfolio.bench.ts", "load.bench.ts"];
+const BENCHES = ["refresh.bench.ts", "portfolio.bench.ts", "load.bench.ts", "scale.bench.ts"];
 const only = process.argv.slice(2);
 
 const run = (args: string[]) =>

@@ -6,10 +6,20 @@ import type { RequestLogEntry, SandboxCustomer } from "../../app/demo/posthog-sa
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The sandbox in a child process (as PostHog would be: another machine's CPU). */
-export async function startSandboxProcess(bulk: number, latencyMs: number) {
+export async function startSandboxProcess(bulk: number, latencyMs: number, extra: { shared?: string; throttle?: string } = {}) {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "app/demo/posthog-sandbox/main.ts", "--bulk", String(bulk), "--latency", String(latencyMs)],
+    [
+      "--import",
+      "tsx",
+      "app/demo/posthog-sandbox/main.ts",
+      "--bulk",
+      String(bulk),
+      "--latency",
+      String(latencyMs),
+      ...(extra.shared ? ["--shared", extra.shared] : []),
+      ...(extra.throttle ? ["--throttle", extra.throttle] : []),
+    ],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "inherit"],

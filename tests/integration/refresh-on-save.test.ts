@@ -4,7 +4,7 @@ import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/serve
 import * as customerPage from "../../app/routes/_app.customers.$slug._index";
 import * as editCustomer from "../../app/routes/_app.customers.$slug.edit";
 import * as newCustomer from "../../app/routes/_app.customers.new";
-import { backgroundRefreshesSettled } from "../../app/utils/refresh.server";
+import { closeRefreshQueue, refreshQueue } from "../../app/utils/refresh.server";
 import { checkRuns } from "../../db/schema";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
@@ -15,10 +15,12 @@ let cookie: string;
 
 beforeAll(async () => {
   sandbox = await startSandbox();
+  // The server's own worker, as app/server.mjs starts it.
+  await (await refreshQueue(app.ctx)).work();
   ({ cookie } = await app.signIn("csm"));
 });
 afterAll(async () => {
-  await backgroundRefreshesSettled();
+  await closeRefreshQueue();
   await sandbox?.close();
 });
 
@@ -33,6 +35,8 @@ const form = (name: string, apiKey: string, projectId: number) => ({
   billingDay: "1",
   ownerId: "",
 });
+/** Until the page no longer says a refresh is waiting or running. */
+const settled = (slug: string) => expect.poll(async () => (await page(slug)).refreshing, { timeout: 20_000, interval: 50 }).toBeNull();
 const page = async (slug: string) => (await callLoader(customerPage, `/customers/${slug}`, { cookie, params: { slug } })).data;
 const runsOf = async (customerId: number) => (await app.ctx.db.select().from(checkRuns).where(eq(checkRuns.customerId, customerId))).length;
 
@@ -48,7 +52,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
     expect(during.refreshing).toMatchObject({ seconds: expect.any(Number) });
     expect(during.health.lastRefresh).toBeNull();
     sandbox.setFaults({});
-    await backgroundRefreshesSettled();
+    await settled(slug);
     const after = await page(slug);
     expect(after.refreshing).toBeNull();
     expect(after.health).toMatchObject({ lastRefresh: { status: "ok" }, problem: null });
@@ -62,7 +66,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
     const project = scenario("over-plan");
     const added = await callAction(newCustomer, "/customers/new", form("Hooli", project.apiKey, project.projectId), { cookie });
     const slug = added.location!.split("/").pop()!;
-    await backgroundRefreshesSettled();
+    await settled(slug);
     const id = (await page(slug)).customer.id;
     expect(await runsOf(id)).toBe(1);
 
@@ -73,7 +77,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
       { cookie, params: { slug } },
     );
     expect(renamed.status).toBe(302);
-    await backgroundRefreshesSettled();
+    await settled(slug);
     expect(await runsOf(id)).toBe(1);
 
     const revoked = scenario("revoked-key");
@@ -84,7 +88,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
       { cookie, params: { slug } },
     );
     expect(rekeyed.status).toBe(302);
-    await backgroundRefreshesSettled();
+    await settled(slug);
     expect(await runsOf(id)).toBe(2);
     const after = await page(slug);
     expect(after.health.problem).toMatchObject({
@@ -99,7 +103,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
     const project = scenario("brand-new");
     const added = await callAction(newCustomer, "/customers/new", form("Pied Piper", project.apiKey, project.projectId), { cookie });
     const slug = added.location!.split("/").pop()!;
-    await backgroundRefreshesSettled();
+    await settled(slug);
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     const moved = await callAction(
       editCustomer,
@@ -108,7 +112,7 @@ describe(`a new or edited customer is refreshed at once, in the background (${pr
       { cookie, params: { slug } },
     );
     expect(moved.status).toBe(302);
-    await backgroundRefreshesSettled();
+    await settled(slug);
     expect((await page(slug)).health.problem).toMatchObject({
       kind: "unreachable",
       status: "failed",

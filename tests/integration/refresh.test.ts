@@ -21,8 +21,12 @@ const AUTOMATED = CATALOG.filter((c) => c.kind === "automated").length;
 const fast = { retries: 2, maxRetryWaitMs: 50, timeoutMs: 2000, sleep: async () => {}, limiter: createRateLimiter() };
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
-  seeded = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, sandbox);
+  // One bulk project stays unseeded: the schedule test adds it as a new customer (a project is added once).
+  sandbox = await startSandbox({ bulk: 1 });
+  seeded = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
+    url: sandbox.url,
+    customers: sandbox.customers.filter((c) => !c.name.startsWith("bulk-")),
+  });
 });
 afterAll(async () => {
   await sandbox?.close();
@@ -150,7 +154,10 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(await dueCustomers(app.ctx.db, 24 * 3600_000)).toEqual([]);
     const later = new Date(Date.now() + 25 * 3600_000);
     expect((await dueCustomers(app.ctx.db, 24 * 3600_000, later)).length).toBe(9);
-    const fresh = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, { url: sandbox.url, customers: [sandbox.customers[0]!] });
+    const fresh = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
+      url: sandbox.url,
+      customers: sandbox.customers.filter((c) => c.name.startsWith("bulk-")),
+    });
     expect((await dueCustomers(app.ctx.db, 24 * 3600_000)).map((c) => c.slug)).toEqual([fresh[0]!.customer.slug]);
     const outcomes = await refreshDue(app.ctx.db, app.ctx.secretKey, 24 * 3600_000, fast);
     expect(outcomes.map((o) => [o.slug, o.status])).toEqual([[fresh[0]!.customer.slug, "ok"]]);

@@ -24,6 +24,10 @@ const { values, positionals } = parseArgs({
     bulk: { type: "string" },
     latency: { type: "string" },
     faults: { type: "string" },
+    /** CUSTOMERS:KEYS — more bulk customers sharing that many keys. */
+    shared: { type: "string" },
+    /** JSON [{"name","class","limit","windowMs"}]: enforce PostHog's per-key throttles. */
+    throttle: { type: "string" },
   },
 });
 
@@ -35,7 +39,10 @@ try {
   process.exit(2);
 }
 
+const [sharedCustomers, sharedKeys] = (values.shared ?? "").split(":").map((v) => toInt(v, "--shared"));
 const sandbox = await startSandbox({
+  shared: sharedCustomers && sharedKeys ? { customers: sharedCustomers, keys: sharedKeys } : undefined,
+  throttle: values.throttle ? JSON.parse(values.throttle) : undefined,
   port: toInt(values.port ?? positionals[0] ?? process.env.SANDBOX_PORT, "port") ?? 0,
   bulk: toInt(values.bulk, "--bulk"),
   latencyMs: toInt(values.latency, "--latency"),

@@ -6,9 +6,11 @@ import { answerQuery } from "./hogql";
 import type { SandboxCustomer, SandboxProject } from "./project-builder";
 import { listFor, SCOPES } from "./routes";
 import { buildScenarios, generateBulkCustomers } from "./scenarios";
+import { createThrottle, type ThrottleLimit } from "./throttle";
 
 export type { FaultSpec, SandboxFaults } from "./faults";
 export type { SandboxCustomer, SandboxProject } from "./project-builder";
+export type { ThrottleLimit } from "./throttle";
 
 /** One request as the sandbox saw it. Keys are logged only as a hash prefix. */
 export type RequestLogEntry = {
@@ -33,6 +35,10 @@ export type SandboxOptions = {
   now?: Date;
   /** Adds `generateBulkCustomers(bulk)` to the named scenarios. */
   bulk?: number;
+  /** Adds `customers` more bulk customers whose projects share `keys` API keys among them. */
+  shared?: { customers: number; keys: number };
+  /** Enforce PostHog's per-key throttles (429 beyond them). */
+  throttle?: ThrottleLimit[];
 };
 
 export type Sandbox = {
@@ -72,8 +78,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const now = options.now ?? new Date();
-  const projects: SandboxProject[] = [...buildScenarios(now), ...(options.bulk ? generateBulkCustomers(options.bulk, now) : [])];
-  const byKey = new Map(projects.map((p) => [p.customer.apiKey, p]));
+  const shared = options.shared ? sharedKeyCustomers(options.shared, (options.bulk ?? 0) + 1, now) : [];
+  const projects: SandboxProject[] = [...buildScenarios(now), ...(options.bulk ? generateBulkCustomers(options.bulk, now) : []), ...shared];
+  // A key may reach several projects (customers that share one key); requests name the project.
+  const byKey = new Map<string, SandboxProject[]>();
+  for (const p of projects) byKey.set(p.customer.apiKey, [...(byKey.get(p.customer.apiKey) ?? []), p]);
+  const throttle = options.throttle ? createThrottle(options.throttle) : null;
   const byProjectId = new Map(projects.map((p) => [p.customer.projectId, p]));
   const faults = new FaultState(options.faults);
   const requests: RequestLogEntry[] = [];
@@ -104,12 +114,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
 
     const key = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? null;
-    const project = key ? byKey.get(key) : undefined;
+    const reachable = key ? (byKey.get(key) ?? []) : [];
+    const namedProject = Number(/^\/api\/projects\/(\d+)\//.exec(url.pathname)?.[1] ?? Number.NaN);
+    const namedOrg = /^\/api\/organizations\/([^/]+)\//.exec(url.pathname)?.[1];
+    const project =
+      reachable.find((p) => p.customer.projectId === namedProject) ??
+      reachable.find((p) => namedOrg !== undefined && p.organizationId === decodeURIComponent(namedOrg)) ??
+      reachable[0];
     entry.keyHash = key ? keyHash(key) : null;
     entry.customer = project?.customer.name ?? null;
     await delay((options.latencyMs ?? 0) + faults.latency(project?.customer ?? null));
     if (!key) return send(401, NOT_AUTHENTICATED);
     if (!project || project.revoked) return send(401, AUTH_FAILED);
+    const throttled = throttle?.check(entry.keyHash!, url.pathname);
+    if (throttled) {
+      return send(429, error("throttled_error", "throttled", `Request was throttled. Expected available in ${throttled} seconds.`));
+    }
 
     const decision = faults.decide(project.customer, url.pathname, Number(url.searchParams.get("offset") ?? 0));
     if (decision.kind !== "none") entry.fault = decision.kind;
@@ -183,4 +203,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.closeAllConnections();
       }),
   };
+}
+
+/** Bulk customers whose projects share `keys` API keys (one key per agency or reseller). */
+function sharedKeyCustomers(spec: { customers: number; keys: number }, first: number, now: Date): SandboxProject[] {
+  return generateBulkCustomers(first - 1 + spec.customers, now)
+    .slice(first - 1)
+    .map((p, i) => {
+      const name = `shared-${String(i + 1).padStart(4, "0")}`;
+      const apiKey = `phx_sandbox_shared_key_${String(i % spec.keys).padStart(3, "0")}_${"k".repeat(16)}`;
+      return { ...p, customer: { ...p.customer, name, slug: name, title: `Shared Customer ${i + 1}`, apiKey } };
+    });
 }

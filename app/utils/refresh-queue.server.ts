@@ -1,0 +1,210 @@
+import PgBoss from "pg-boss";
+import type { Budget } from "../../checks/posthog/budgets";
+import type { RefreshOptions } from "../../checks/refresh";
+import { dueCustomerIds, type RefreshJob, runRefreshJobs } from "../../checks/refresh-jobs";
+import type { AppContext } from "./context.server";
+
+/*
+ * Background refreshes. On a PostgreSQL server they are pg-boss jobs (one queue, one job per
+ * customer at a time through the "stately" policy keyed by customer, retries with back-off, a
+ * job of a worker that died expires and is retried by another), worked by any number of processes
+ * on any machine (`delight worker`, and the server's own). The periodic refresh is one pg-boss
+ * schedule, which pg-boss fires once whatever the number of processes. With the embedded database
+ * the same interface runs in this process: PGlite must never be opened by a second one.
+ */
+
+export type RefreshQueue = {
+  kind: "pg-boss" | "in-process";
+  /** Asks for a refresh of each customer; one already waiting is not asked twice. */
+  enqueue(customerIds: number[], trigger: string): Promise<void>;
+  /** Works jobs in this process, at most `concurrency` customers at once. */
+  work(options?: { concurrency?: number }): Promise<void>;
+  /** Refreshes every customer every `intervalMs` (0: no schedule). */
+  schedule(intervalMs: number): Promise<void>;
+  /** One scheduled round now: enqueues the customers due. Returns how many were due. */
+  round(intervalMs: number): Promise<number>;
+  stop(): Promise<void>;
+};
+
+export type QueueOptions = {
+  refresh?: RefreshOptions;
+  budgets?: Budget[];
+  /** pg-boss: how long a job may run before it counts as lost (its worker died) and is retried. */
+  expireInSeconds?: number;
+  /** pg-boss: how often expired jobs are looked for. */
+  maintenanceIntervalSeconds?: number;
+  pollingIntervalSeconds?: number;
+  /** pg-boss: retry delay in seconds (doubled each time with back-off). */
+  retryDelaySeconds?: number;
+  log?: (line: string) => void;
+};
+
+export const REFRESH_QUEUE = "delight-refresh";
+export const ROUND_QUEUE = "delight-refresh-round";
+/** pg-boss's own connections per process (the app's postgres.js pool is separate). */
+export const QUEUE_CONNECTIONS = 4;
+
+const job = (customerId: number, trigger: string): RefreshJob => ({ customerId, trigger, enqueuedAt: new Date().toISOString() });
+
+/** Scheduled rounds: short enough that a restarted install catches up soon (as the old ticks did). */
+function cronFor(intervalMs: number): string {
+  const minutes = Math.max(1, Math.min(15, Math.floor(intervalMs / 60_000)));
+  return minutes === 1 ? "* * * * *" : `*/${minutes} * * * *`;
+}
+
+export async function openRefreshQueue(ctx: AppContext, options: QueueOptions = {}): Promise<RefreshQueue> {
+  return ctx.config.DATABASE_URL ? openBossQueue(ctx, ctx.config.DATABASE_URL, options) : inProcessQueue(ctx, options);
+}
+
+async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions): Promise<RefreshQueue> {
+  const log = options.log ?? console.log;
+  const boss = new PgBoss({
+    connectionString: url,
+    max: QUEUE_CONNECTIONS,
+    schema: "pgboss",
+    application_name: "delight-queue",
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+  });
+  boss.on("error", (error) => log(`[delight] job queue: ${error.message}`));
+  await boss.start();
+  await boss.createQueue(REFRESH_QUEUE, {
+    name: REFRESH_QUEUE,
+    policy: "stately",
+    retryLimit: 5,
+    retryDelay: options.retryDelaySeconds ?? 30,
+    retryBackoff: true,
+    expireInSeconds: options.expireInSeconds ?? 15 * 60,
+  });
+  await boss.createQueue(ROUND_QUEUE, { name: ROUND_QUEUE, policy: "singleton", retryLimit: 1 });
+
+  const send = (jobs: RefreshJob[], startAfter?: Date) =>
+    boss.insert(
+      jobs.map((data) => ({
+        name: REFRESH_QUEUE,
+        data,
+        singletonKey: String(data.customerId),
+        ...(startAfter ? { startAfter } : {}),
+      })),
+    );
+  const round = async (intervalMs: number) => {
+    const ids = await dueCustomerIds(ctx.db, intervalMs);
+    if (ids.length > 0) await send(ids.map((id) => job(id, "schedule")));
+    return ids.length;
+  };
+
+  return {
+    kind: "pg-boss",
+    enqueue: async (ids, trigger) => {
+      if (ids.length > 0) await send(ids.map((id) => job(id, trigger)));
+    },
+    work: async ({ concurrency = 8 } = {}) => {
+      await boss.work<RefreshJob>(
+        REFRESH_QUEUE,
+        { batchSize: concurrency, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async (jobs) => {
+          const results = await runRefreshJobs(
+            ctx.db,
+            ctx.secretKey,
+            jobs.map((j) => j.data),
+            { ...options.refresh, budgets: options.budgets, concurrency },
+          );
+          // A deferred job comes back when its budget frees; this one is done meanwhile.
+          for (const [i, result] of results.entries()) {
+            if (result.kind === "deferred") await send([jobs[i]!.data], result.until);
+          }
+        },
+      );
+      await boss.work<{ intervalMs: number }>(ROUND_QUEUE, { pollingIntervalSeconds: 5 }, async ([roundJob]) => {
+        const due = await round(roundJob!.data.intervalMs);
+        if (due > 0) log(`[delight] scheduled refresh: ${due} customers queued`);
+      });
+    },
+    schedule: async (intervalMs) => {
+      if (intervalMs <= 0) await boss.unschedule(ROUND_QUEUE).catch(() => {});
+      else await boss.schedule(ROUND_QUEUE, cronFor(intervalMs), { intervalMs });
+    },
+    round,
+    stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
+  };
+}
+
+function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
+  const log = options.log ?? console.log;
+  const waiting = new Map<number, RefreshJob>();
+  const timers = new Set<NodeJS.Timeout>();
+  let concurrency = 0;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  const kick = () => {
+    if (concurrency === 0 || running || stopped || waiting.size === 0) return;
+    running = (async () => {
+      try {
+        while (waiting.size > 0 && !stopped) {
+          const batch = [...waiting.values()].slice(0, concurrency);
+          for (const j of batch) waiting.delete(j.customerId);
+          const results = await runRefreshJobs(ctx.db, ctx.secretKey, batch, {
+            ...options.refresh,
+            budgets: options.budgets,
+            concurrency,
+          }).catch((error: Error) => {
+            log(`[delight] background refresh did not run: ${error.message}`);
+            return batch.map(() => ({ kind: "deferred", until: new Date(Date.now() + 60_000), reason: error.message }) as const);
+          });
+          for (const [i, result] of results.entries()) {
+            if (result.kind !== "deferred") continue;
+            const again = batch[i]!;
+            const timer = setTimeout(
+              () => {
+                timers.delete(timer);
+                if (!waiting.has(again.customerId)) waiting.set(again.customerId, again);
+                kick();
+              },
+              Math.max(0, result.until.getTime() - Date.now()),
+            );
+            timer.unref();
+            timers.add(timer);
+          }
+        }
+      } finally {
+        running = null;
+      }
+      kick();
+    })();
+  };
+  const round = async (intervalMs: number) => {
+    const ids = await dueCustomerIds(ctx.db, intervalMs);
+    for (const id of ids) if (!waiting.has(id)) waiting.set(id, job(id, "schedule"));
+    kick();
+    return ids.length;
+  };
+
+  return {
+    kind: "in-process",
+    enqueue: async (ids, trigger) => {
+      for (const id of ids) if (!waiting.has(id)) waiting.set(id, job(id, trigger));
+      kick();
+    },
+    work: async ({ concurrency: n = 4 } = {}) => {
+      concurrency = n;
+      kick();
+    },
+    schedule: async (intervalMs) => {
+      if (intervalMs <= 0) return;
+      const tick = () => void round(intervalMs).catch((error: Error) => log(`[delight] scheduled refresh did not run: ${error.message}`));
+      // Soon after start (a tenth of the interval, at most 30 s), so a restarted server catches up.
+      const first = setTimeout(tick, Math.min(30_000, intervalMs / 10));
+      const every = setInterval(tick, Math.min(intervalMs, 15 * 60_000));
+      first.unref();
+      every.unref();
+      timers.add(first);
+      timers.add(every as unknown as NodeJS.Timeout);
+    },
+    round,
+    stop: async () => {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { and, desc, inArray, isNull } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { checkRuns, customers } from "../db/schema";
+import { openSecret } from "../db/secrets";
+import { type Budget, REFRESH_COST, takeBudget } from "./posthog/budgets";
+import { normaliseBaseUrl } from "./posthog/client";
+import { rateLimitKeyId } from "./posthog/rate-limit";
+import { type RefreshOptions, type RefreshOutcome, refreshMany } from "./refresh";
+import { dueCustomers } from "./schedule";
+
+/*
+ * What a refresh job does, whatever runs it (pg-boss workers on a PostgreSQL server, or the
+ * in-process queue of the embedded database): skip customers refreshed since the job was asked
+ * for, take each customer's calls from its key's shared budget, defer those that do not fit, and
+ * refresh the rest together (one group commit).
+ */
+
+export type RefreshJob = { customerId: number; trigger: string; enqueuedAt: string };
+
+export type JobResult =
+  | { kind: "done"; outcome: RefreshOutcome }
+  /** Nothing to do: archived, deleted, or refreshed since the job was asked for. */
+  | { kind: "skipped" }
+  /** Try again at `until`: the key's budget is spent, or another process is refreshing the customer. */
+  | { kind: "deferred"; until: Date; reason: string };
+
+/** How long a job waits when another process holds the customer's refresh lock. */
+const LOCKED_RETRY_MS = 30_000;
+
+/** The budget key of a customer's PostHog key (a hash: the key itself is never stored). */
+function keyHashOf(customer: typeof customers.$inferSelect, secretKey: Buffer): string | null {
+  try {
+    return rateLimitKeyId(new URL(normaliseBaseUrl(customer.posthogHost)).origin, openSecret(customer.apiKeyEncrypted, secretKey));
+  } catch {
+    // A key that cannot be opened or a host that does not parse: the refresh records why; no call is made.
+    return null;
+  }
+}
+
+export async function runRefreshJobs(
+  db: Db,
+  secretKey: Buffer,
+  jobs: RefreshJob[],
+  options: RefreshOptions & { concurrency?: number; budgets?: Budget[] } = {},
+): Promise<JobResult[]> {
+  const ids = [...new Set(jobs.map((j) => j.customerId))];
+  const rows = ids.length
+    ? await db
+        .select()
+        .from(customers)
+        .where(and(inArray(customers.id, ids), isNull(customers.archivedAt)))
+    : [];
+  const rowOf = new Map(rows.map((r) => [r.id, r]));
+  const lastRuns = ids.length
+    ? await db
+        .selectDistinctOn([checkRuns.customerId], { customerId: checkRuns.customerId, startedAt: checkRuns.startedAt })
+        .from(checkRuns)
+        .where(inArray(checkRuns.customerId, ids))
+        .orderBy(checkRuns.customerId, desc(checkRuns.startedAt))
+    : [];
+  const lastOf = new Map(lastRuns.map((r) => [r.customerId, r.startedAt]));
+
+  const results: JobResult[] = new Array(jobs.length);
+  const ready: { index: number; customer: typeof customers.$inferSelect; keyHash: string | null }[] = [];
+  const taken = new Set<number>();
+  for (const [index, job] of jobs.entries()) {
+    const customer = rowOf.get(job.customerId);
+    const last = lastOf.get(job.customerId);
+    // A run started after the job was asked for already answers it (a second round's job, a duplicate).
+    if (!customer || taken.has(job.customerId) || (last && last > new Date(job.enqueuedAt))) {
+      results[index] = { kind: "skipped" };
+      continue;
+    }
+    const keyHash = keyHashOf(customer, secretKey);
+    if (keyHash) {
+      const decision = await takeBudget(db, keyHash, REFRESH_COST, { budgets: options.budgets });
+      if (!decision.granted) {
+        results[index] = {
+          kind: "deferred",
+          until: new Date(Date.now() + decision.waitMs),
+          reason: `PostHog budget ${decision.budget} of this key is spent`,
+        };
+        continue;
+      }
+    }
+    taken.add(job.customerId);
+    ready.push({ index, customer, keyHash });
+  }
+
+  // One group commit for the batch; each run keeps the trigger its job was asked with.
+  const triggerOf = new Map(ready.map((r) => [r.customer.id, jobs[r.index]!.trigger]));
+  const outcomes = await refreshMany(
+    db,
+    secretKey,
+    ready.map((r) => r.customer),
+    { ...options, trigger: options.trigger, triggerOf, concurrency: options.concurrency ?? ready.length },
+  );
+  for (const [i, r] of ready.entries()) {
+    const outcome = outcomes[i]!;
+    if (outcome.status === "skipped") {
+      results[r.index] = { kind: "deferred", until: new Date(Date.now() + LOCKED_RETRY_MS), reason: outcome.message };
+      continue;
+    }
+    // Extra pages and retries are charged after the fact, so the next jobs of this key wait for them.
+    const extra = outcome.apiCalls - REFRESH_COST.all;
+    if (r.keyHash && extra > 0) await takeBudget(db, r.keyHash, { all: extra }, { budgets: options.budgets, force: true });
+    results[r.index] = { kind: "done", outcome };
+  }
+  return results;
+}
+
+/** Active customers never refreshed or last refreshed before `now - interval`: one round's jobs. */
+export async function dueCustomerIds(db: Db, intervalMs: number, now = new Date()): Promise<number[]> {
+  return (await dueCustomers(db, intervalMs, now)).map((c) => c.id);
+}

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+import { type RunningApp, startApp } from "./harness";
+
+// Several web processes need a PostgreSQL server: without TEST_DATABASE_URL this file checks the
+// embedded database stays one process even when asked for more.
+const onServer = Boolean(process.env.TEST_DATABASE_URL);
+let database: TestDatabase | undefined;
+let app: RunningApp;
+
+beforeAll(async () => {
+  if (onServer) {
+    process.env.DELIGHT_TEST_DB = "postgres";
+    database = await createTestDatabase();
+  }
+  app = await startApp({ WEB_CONCURRENCY: "2", ...(database ? { DATABASE_URL: database.env.DATABASE_URL! } : {}) });
+}, 120_000);
+afterAll(async () => {
+  await app?.stop();
+  await database?.drop();
+});
+
+const servedBy = () => new Set([...app.logs.join("").matchAll(/\[pid (\d+)\]/g)].map((m) => m[1]));
+const schedulers = () => [...app.logs.join("").matchAll(/scheduled work and a refresh worker run in process (\d+)/g)].map((m) => m[1]);
+
+describe(`web processes (${onServer ? "postgres" : "pglite"})`, () => {
+  test(onServer
+    ? "WEB_CONCURRENCY=2 serves one port from two processes; scheduled work runs once"
+    : "the embedded database is served by one process", {
+    timeout: 120_000,
+  }, async () => {
+    // The second process starts once the first listens: ask until both have answered (or enough tries).
+    for (let i = 0; i < 200 && servedBy().size < (onServer ? 2 : 1); i++) {
+      const res = await fetch(`${app.url}/healthz`, { headers: { Connection: "close" } });
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    for (let i = 0; i < 20; i++) await fetch(`${app.url}/healthz`, { headers: { Connection: "close" } });
+    expect(servedBy().size).toBe(onServer ? 2 : 1);
+    expect(schedulers()).toHaveLength(1);
+    expect(servedBy().has(schedulers()[0])).toBe(true);
+    // The first-run setup code (shared by the processes) is printed once.
+    expect(app.logs.join("").match(/setup code [A-Z0-9-]+/g) ?? []).toHaveLength(1);
+  });
+});
