@@ -161,7 +161,12 @@ describe("collectSnapshot against every sandbox scenario", () => {
     const snapshot = await collect("missing-scope");
     expect(snapshot.daily).toEqual({
       ok: false,
-      error: { call: "events", kind: "scope", message: "The API key lacks the query:read scope (HTTP 403, permission_denied)" },
+      error: {
+        call: "events",
+        kind: "scope",
+        message: "The API key lacks the query:read scope (HTTP 403, permission_denied)",
+        scope: "query:read",
+      },
     });
   });
 

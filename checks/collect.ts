@@ -55,8 +55,8 @@ export type CollectOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-function failed<T>(call: CallName, kind: PostHogErrorKind, message: string): Fetched<T> {
-  return { ok: false, error: { call, kind, message } };
+function failed<T>(call: CallName, kind: PostHogErrorKind, message: string, extra: { scope?: string; host?: string } = {}): Fetched<T> {
+  return { ok: false, error: { call, kind, message, ...extra } };
 }
 
 /** Runs one call; whatever goes wrong (PostHog, shape, or a bug here) ends up in its own field. */
@@ -64,7 +64,12 @@ async function attempt<T>(call: CallName, run: () => Promise<T>): Promise<Fetche
   try {
     return { ok: true, value: await run() };
   } catch (error) {
-    if (error instanceof PostHogError) return failed(call, error.kind, error.message);
+    if (error instanceof PostHogError) {
+      return failed(call, error.kind, error.message, {
+        ...(error.scope ? { scope: error.scope } : {}),
+        ...(error.host ? { host: error.host } : {}),
+      });
+    }
     return failed(call, "bad_response", `delight could not read ${CALL_LABELS[call]} from PostHog`);
   }
 }

@@ -129,9 +129,9 @@ async function collectCustomer(
     let errors: CallFailure[];
     const hostPolicy =
       options.allowPrivateHosts === undefined ? undefined : { allowPrivate: options.allowPrivateHosts, resolve: options.resolve };
+    const hostname = URL.canParse(customer.posthogHost) ? new URL(customer.posthogHost).hostname : null;
     try {
       // A refused host fails the run before the key is even decrypted; each request checks again.
-      const hostname = URL.canParse(customer.posthogHost) ? new URL(customer.posthogHost).hostname : null;
       if (hostPolicy && !hostPolicy.allowPrivate && hostname) await resolvePinned(hostname, hostPolicy);
       const apiKey = openSecret(customer.apiKeyEncrypted, secretKey);
       // The customer's event checks become extra columns of the same single HogQL query.
@@ -151,7 +151,14 @@ async function collectCustomer(
       errors = failuresOf(snapshot);
     } catch (error) {
       if (error instanceof HostRefusedError) {
-        errors = [{ call: "project", kind: error.reason === "private" ? "forbidden" : "network", message: error.message }];
+        errors = [
+          {
+            call: "project",
+            kind: error.reason === "private" ? "forbidden" : "network",
+            message: error.message,
+            ...(hostname ? { host: hostname } : {}),
+          },
+        ];
       } else if (error instanceof SecretError) errors = [{ call: "project", kind: "auth", message: error.message }];
       else throw error;
     }

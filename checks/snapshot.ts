@@ -33,7 +33,15 @@ export type PostHogErrorKind =
   | "bad_response" // not JSON, or not the shape PostHog documents
   | "bad_request"; // 400 (e.g. HogQL error)
 
-export type CallFailure = { call: CallName; kind: PostHogErrorKind; message: string };
+export type CallFailure = {
+  call: CallName;
+  kind: PostHogErrorKind;
+  message: string;
+  /** `scope` failures: the scope PostHog named. Absent in runs stored before it was kept. */
+  scope?: string;
+  /** `network` and `timeout` failures: the host that did not answer. */
+  host?: string;
+};
 
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: CallFailure };
 

@@ -173,7 +173,14 @@ function RefreshCell({ row, now }: { row: Row; now: string }) {
           <time dateTime={h.lastRefresh.at} title={utc(h.lastRefresh.at)}>
             {formatDistanceStrict(new Date(h.lastRefresh.at), new Date(now), { addSuffix: true })}
           </time>
-          {h.lastRefresh.status !== "ok" ? <span className={`badge run-${h.lastRefresh.status}`}>{h.lastRefresh.status}</span> : null}
+          {/* The last refresh's problem in a few words, the full sentence for the pointer and screen readers. */}
+          {h.problem ? (
+            <span className={`badge row-problem run-${h.problem.status}`} title={h.problem.sentence} data-testid="row-problem">
+              <span aria-hidden="true">⚠ </span>
+              {h.problem.short}
+              <span className="visually-hidden">: {h.problem.sentence}</span>
+            </span>
+          ) : null}
         </>
       ) : (
         <span className="muted">Never</span>

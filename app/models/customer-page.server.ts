@@ -156,6 +156,20 @@ export function headerOf(customer: PublicCustomer, now = new Date()) {
   return { customer: safe, maskedKey: maskApiKey(apiKeyLast4), today: now.toISOString().slice(0, 10) };
 }
 
+/**
+ * Each kind of failure once, with every call it hit and the first call's words: a revoked key
+ * fails all eight calls (members with its own wording of the same cause).
+ */
+function distinctErrors(errors: { call: string; kind: string; message: string }[]) {
+  const byKind = new Map<string, { calls: string[]; message: string }>();
+  for (const e of errors) {
+    const seen = byKind.get(e.kind) ?? { calls: [], message: e.message };
+    seen.calls.push(CALL_LABELS[e.call as CallName] ?? e.call);
+    byKind.set(e.kind, seen);
+  }
+  return [...byKind.values()].map(({ calls, message }) => ({ call: calls.join(", "), message }));
+}
+
 export function lastRunView(assessment: Assessment) {
   const run = assessment.freshness.lastRefresh;
   if (!run) return null;
@@ -163,7 +177,7 @@ export function lastRunView(assessment: Assessment) {
     status: run.status,
     when: stamp(new Date(run.at)),
     apiCalls: run.apiCalls,
-    errors: run.errors.map((e) => ({ call: CALL_LABELS[e.call as CallName] ?? e.call, message: e.message })),
+    errors: distinctErrors(run.errors),
   };
 }
 

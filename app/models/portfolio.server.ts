@@ -323,6 +323,9 @@ function parseJson<T>(value: unknown): T | null {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
+// A summary stored before `problem` existed reads as "no problem" until it is next re-assessed.
+const withProblem = (h: HealthSummary | null) => (h ? { ...h, problem: h.problem ?? null } : null);
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function toRow(r: RawRow): PortfolioRow {
@@ -345,7 +348,7 @@ function toRow(r: RawRow): PortfolioRow {
     arr: r.arr,
     renewalDate: r.renewal_date,
     contacts: parseJson<Contact[]>(r.contacts) ?? [],
-    health: parseJson<HealthSummary>(r.summary),
+    health: withProblem(parseJson<HealthSummary>(r.summary)),
     sparkline: (parseJson<[string, number][]>(r.points) ?? []).map(([day, score]) => ({ day, score })),
     movers: {
       change7d: r.change_7d,

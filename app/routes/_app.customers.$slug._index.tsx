@@ -5,6 +5,8 @@ import { Checklist } from "~/components/customer/checklist";
 import { CustomerHeader } from "~/components/customer/customer-header";
 import { LastRefresh } from "~/components/customer/last-refresh";
 import { OverdueCatchups } from "~/components/customer/overdue-catchups";
+import { RefreshProblemNotice } from "~/components/customer/refresh-problem-notice";
+import { RefreshProgress } from "~/components/customer/refresh-progress";
 import { ScoreSummary } from "~/components/customer/score-summary";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { clearOverride, recordAnswer, recordOverride, withdrawAnswer } from "~/models/answers.server";
@@ -15,7 +17,7 @@ import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
 import { formValues, handleForm } from "~/utils/forms.server";
 import { invariantResponse, notFound } from "~/utils/http.server";
-import { refreshNow } from "~/utils/refresh.server";
+import { refreshNow, refreshRunningSince } from "~/utils/refresh.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: customerStyles }];
 
@@ -24,10 +26,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { db } = await getContext();
-  const page = await customerPageData(db, params.slug ?? "");
+  const now = new Date();
+  const page = await customerPageData(db, params.slug ?? "", now);
   if (!page) notFound("No customer with this address");
+  const since = await refreshRunningSince(db, page.customer.id, now);
+  const refreshing = since ? { seconds: Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000)) } : null;
   // Archived customers are read-only until unarchived (the edit page can unarchive).
-  return { ...page, canEdit: user.role !== "viewer" && !page.customer.archivedAt };
+  return { ...page, refreshing, canEdit: user.role !== "viewer" && !page.customer.archivedAt };
 }
 
 const INTENTS = ["answer", "withdraw-answer", "override", "clear-override", "refresh"] as const;
@@ -48,7 +53,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === "refresh") {
     const outcome = await refreshNow(slug);
     if (!outcome) notFound("No customer with this address");
-    return { ok: true as const, intent, status: outcome.status, message: outcome.message };
+    // A failure is said once, by the notice at the top of the page the loader now shows.
+    const message =
+      outcome.status === "ok" ? outcome.message : outcome.status === "skipped" ? outcome.message : "see the message at the top of the page";
+    return { ok: true as const, intent, status: outcome.status, message };
   }
   const outcome = await handleForm(form, () => {
     if (intent === "answer") return recordAnswer(db, actor, customer.id, fields);
@@ -64,7 +72,11 @@ export default function CustomerPage() {
   const data = useLoaderData<typeof loader>();
   return (
     <div className="customer-page">
-      <CustomerHeader data={data} canEdit={data.canEdit} />
+      <CustomerHeader data={data} canEdit={data.canEdit}>
+        <RefreshProgress refreshing={data.refreshing} />
+        {/* A failure is said once: the running refresh may replace it. */}
+        {data.refreshing ? null : <RefreshProblemNotice problem={data.health.problem} />}
+      </CustomerHeader>
       <OverdueCatchups overdue={data.overdueCatchups} packPath="catchup" canEdit={data.canEdit} />
       <ScoreSummary
         score={data.score}

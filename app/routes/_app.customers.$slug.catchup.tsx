@@ -1,11 +1,13 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { CatchupForm, CatchupList } from "~/components/customer/catchup-form";
 import { ChangesAndProgress, HealthComparison, LastNotes, TalkingPoints } from "~/components/customer/catchup-pack";
 import { OverdueCatchups } from "~/components/customer/overdue-catchups";
+import { ActiveOverrides, AudienceToggle, ScoreTrend } from "~/components/customer/pack-parts";
 import { UsagePanel } from "~/components/customer/usage-panel";
-import { catchupPackData } from "~/models/catchup-pack.server";
+import { AUDIENCES, type CustomerPackData, catchupPackData, customerCatchupPack } from "~/models/catchup-pack.server";
 import { cancelCatchup, catchupHistory, recordCatchup, scheduleCatchup } from "~/models/catchups.server";
 import { ARCHIVED_READ_ONLY, getCustomer } from "~/models/customers.server";
 import customerStyles from "~/styles/customer.css";
@@ -20,9 +22,18 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Catch-up pack · ${data?.customer.name ?? "Customer"} · delight` },
 ];
 
+// Only the exact word "customer" selects the customer's version; anything else is the full pack.
+const AudienceSchema = z.enum(AUDIENCES).catch("internal");
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { db } = await getContext();
+  const audience = AudienceSchema.parse(new URL(request.url).searchParams.get("audience") ?? undefined);
+  if (audience === "customer") {
+    const pack = await customerCatchupPack(db, params.slug ?? "");
+    if (!pack) notFound("No customer with this address");
+    return pack;
+  }
   const pack = await catchupPackData(db, params.slug ?? "");
   if (!pack) notFound("No customer with this address");
   const history = Object.fromEntries(
@@ -59,35 +70,75 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return { ok: true as const, intent, message: `${MESSAGES[intent as keyof typeof MESSAGES]} for ${row.date}` };
 }
 
-export default function CatchupPack() {
-  const data = useLoaderData<typeof loader>();
+function PackHead({
+  data,
+}: {
+  data: {
+    audience: "internal" | "customer";
+    today: string;
+    customer: { name: string; slug: string; planName: string | null; ownerName?: string | null };
+  };
+}) {
   const { customer } = data;
   return (
-    <div className="pack">
-      <div className="page-head">
-        <div>
-          <h1>Catch-up pack: {customer.name}</h1>
-          <p className="muted">
-            Prepared {data.today} · owner {customer.ownerName ?? "nobody"} · plan {customer.planName ?? "none set"}
-          </p>
-        </div>
-        <div className="row no-print">
-          <Link className="button secondary" to={`/customers/${customer.slug}`}>
-            Back to customer
-          </Link>
-          <button type="button" onClick={() => window.print()}>
-            Print
-          </button>
-        </div>
+    <div className="page-head pack-head">
+      <div>
+        <h1>Catch-up pack: {customer.name}</h1>
+        <p className="muted">
+          {data.audience === "internal" ? <span className="badge pack-audience">Internal prep</span> : null} Prepared {data.today}
+          {data.audience === "internal" ? ` · owner ${customer.ownerName ?? "nobody"}` : ""} · plan {customer.planName ?? "none set"}
+        </p>
       </div>
-      <OverdueCatchups overdue={data.overdue} packPath="" canEdit={data.canEdit} />
+      <div className="row no-print">
+        <Link className="button secondary" to={`/customers/${customer.slug}`}>
+          Back to customer
+        </Link>
+        <button type="button" onClick={() => window.print()}>
+          Print
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** What the customer may read: no talking points, notes, reasons or connection details. */
+function CustomerPack({ data }: { data: CustomerPackData }) {
+  return (
+    <div className="pack" data-audience="customer">
+      <PackHead data={data} />
+      <AudienceToggle audience="customer" />
       <HealthComparison now={data.now} atLastCatchup={data.atLastCatchup} />
+      <ScoreTrend chart={data.historyChart} />
       <ChangesAndProgress
         changes={data.changes}
         changesBasis={data.changesBasis}
         changesScoring={data.changesScoring}
         progress={data.progress}
       />
+      <ActiveOverrides overrides={data.overrides} heading="Checks we agreed to count differently" />
+      <UsagePanel usage={data.usage} compact forCustomer />
+    </div>
+  );
+}
+
+export default function CatchupPack() {
+  const loaded = useLoaderData<typeof loader>();
+  if (loaded.audience === "customer") return <CustomerPack data={loaded} />;
+  const data = loaded;
+  return (
+    <div className="pack" data-audience="internal">
+      <PackHead data={data} />
+      <AudienceToggle audience="internal" />
+      <OverdueCatchups overdue={data.overdue} packPath="" canEdit={data.canEdit} />
+      <HealthComparison now={data.now} atLastCatchup={data.atLastCatchup} />
+      <ScoreTrend chart={data.historyChart} />
+      <ChangesAndProgress
+        changes={data.changes}
+        changesBasis={data.changesBasis}
+        changesScoring={data.changesScoring}
+        progress={data.progress}
+      />
+      <ActiveOverrides overrides={data.overrides} heading="Overrides in force" />
       <TalkingPoints items={data.openItems} />
       <UsagePanel usage={data.usage} compact />
       <LastNotes notes={data.lastNotes} />

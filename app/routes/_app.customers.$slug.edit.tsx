@@ -10,6 +10,7 @@ import { customerFormInput } from "~/utils/customer-form.server";
 import { getContext } from "~/utils/db.server";
 import { handleForm } from "~/utils/forms.server";
 import { invariantResponse, notFound } from "~/utils/http.server";
+import { refreshInBackground } from "~/utils/refresh.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.customer.name ?? "customer"} · delight` }];
 
@@ -26,7 +27,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireEditor(request);
   const ctx = await getContext();
   const slug = params.slug ?? "";
-  if (!(await getCustomer(ctx.db, slug))) notFound("No customer with this address");
+  const before = await getCustomer(ctx.db, slug);
+  if (!before) notFound("No customer with this address");
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "archive" || intent === "unarchive") {
@@ -44,6 +46,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     { secretFields: ["apiKey"] },
   );
   if (!outcome.ok) return outcome.response;
+  // New connection details: what PostHog says is measured again at once (the page shows progress).
+  const after = outcome.result;
+  if (after.posthogHost !== before.posthogHost || after.projectId !== before.projectId || String(form.get("apiKey") ?? "") !== "") {
+    if (ctx.config.DELIGHT_REFRESH_ON_SAVE) await refreshInBackground(ctx, [after.id], "saved");
+  }
   return redirect(`/customers/${slug}`);
 }
 

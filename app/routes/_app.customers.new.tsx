@@ -10,6 +10,7 @@ import { customerFormInput } from "~/utils/customer-form.server";
 import { getContext } from "~/utils/db.server";
 import { handleForm } from "~/utils/forms.server";
 import { invariantResponse } from "~/utils/http.server";
+import { refreshInBackground } from "~/utils/refresh.server";
 
 export const meta: MetaFunction = () => [{ title: "Add customer · delight" }];
 
@@ -34,6 +35,8 @@ export async function action({ request }: ActionFunctionArgs) {
     { secretFields: ["apiKey"] },
   );
   if (!outcome.ok) return outcome.response;
+  // Its first results come at once, not at the next schedule; its page shows the progress.
+  if (ctx.config.DELIGHT_REFRESH_ON_SAVE) await refreshInBackground(ctx, [outcome.result.id], "saved");
   return redirect(`/customers/${outcome.result.slug}`);
 }
 

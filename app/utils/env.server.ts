@@ -46,6 +46,14 @@ export const ConfigSchema = z.object({
         ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^DELIGHT_SECRET_KEY /, "") });
       }
     }),
+  /**
+   * Refresh a customer at once, in the background, when it is added or its host, project or key
+   * changes. On unless "false" (the integration tests turn it off: their hosts are made up).
+   */
+  DELIGHT_REFRESH_ON_SAVE: z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => v !== "false" && v !== "0" && v !== "no"),
   DELIGHT_SESSION_SECRET: z.string().min(32, "DELIGHT_SESSION_SECRET must be at least 32 characters").optional(),
   DELIGHT_REFRESH_INTERVAL: z
     .string()

@@ -1,6 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq, gt, gte } from "drizzle-orm";
 import { type RefreshOptions, type RefreshOutcome, refreshCustomer } from "../../checks/refresh";
-import { customers } from "../../db/schema";
+import type { Db } from "../../db/client";
+import { checkRuns, customers, refreshLocks } from "../../db/schema";
 import { ARCHIVED_READ_ONLY } from "../models/customers.server";
 import type { AppContext } from "./context.server";
 import { getContext, onShutdown } from "./db.server";
@@ -62,5 +63,34 @@ export async function closeRefreshQueue() {
  * server's own worker or any `delight worker`, inside each PostHog key's shared budget.
  */
 export async function refreshInBackground(ctx: AppContext, customerIds: number[], trigger = "background"): Promise<void> {
+  const at = new Date();
+  for (const id of customerIds) if (!queuedAt.has(id)) queuedAt.set(id, at);
   await (await refreshQueue(ctx)).enqueue(customerIds, trigger);
+}
+
+/** When this process queued a refresh of each customer, until a run of it is stored (for the page's progress). */
+const queuedAt = new Map<number, Date>();
+// A lock older than refresh-lock's STALE_MS belongs to a crashed refresh, not a running one.
+const STALE_MS = 10 * 60_000;
+
+/**
+ * When the refresh of this customer that is waiting or running started: queued by this process
+ * and no run stored since, or holding the refresh lock (any process). Null when none is.
+ */
+export async function refreshRunningSince(db: Db, customerId: number, now = new Date()): Promise<Date | null> {
+  const queued = queuedAt.get(customerId);
+  if (queued) {
+    const [done] = await db
+      .select({ id: checkRuns.id })
+      .from(checkRuns)
+      .where(and(eq(checkRuns.customerId, customerId), gte(checkRuns.startedAt, queued)))
+      .limit(1);
+    if (!done && now.getTime() - queued.getTime() < STALE_MS) return queued;
+    queuedAt.delete(customerId);
+  }
+  const [lock] = await db
+    .select({ lockedAt: refreshLocks.lockedAt })
+    .from(refreshLocks)
+    .where(and(eq(refreshLocks.customerId, customerId), gt(refreshLocks.lockedAt, new Date(now.getTime() - STALE_MS))));
+  return lock?.lockedAt ?? null;
 }

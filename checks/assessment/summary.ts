@@ -1,4 +1,5 @@
 import type { Day } from "../days";
+import { type RefreshProblem, refreshProblem } from "../refresh-problem";
 import type { Band } from "../scoring";
 import type { Assessment, RunStatus } from "./assess";
 
@@ -24,6 +25,8 @@ export type HealthSummary = {
   stale: boolean;
   lastRefresh: { at: string; status: RunStatus } | null;
   lastSuccessAt: string | null;
+  /** A failed or partial last refresh, in one sentence with what to do; null when it succeeded. */
+  problem: RefreshProblem | null;
   scoringVersion: string;
   assessedAt: string;
   validUntil: string;
@@ -45,6 +48,7 @@ export function healthSummary(a: Assessment): HealthSummary {
     stale: a.freshness.stale,
     lastRefresh: a.freshness.lastRefresh ? { at: a.freshness.lastRefresh.at, status: a.freshness.lastRefresh.status } : null,
     lastSuccessAt: a.freshness.lastSuccessAt,
+    problem: refreshProblem(a.freshness.lastRefresh),
     scoringVersion: a.scoringVersion,
     assessedAt: a.assessedAt,
     validUntil: a.validUntil,

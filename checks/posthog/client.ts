@@ -99,14 +99,14 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
     } catch (error) {
       if (error instanceof PostHogError) throw error;
       if (error instanceof HostRefusedError) {
-        throw new PostHogError(error.reason === "private" ? "forbidden" : "network", redact(error.message, secrets));
+        throw new PostHogError(error.reason === "private" ? "forbidden" : "network", redact(error.message, secrets), { host: hostname });
       }
       if (controller.signal.aborted) {
-        throw new PostHogError("timeout", `PostHog did not answer within ${Math.round(timeoutMs / 1000)} s`);
+        throw new PostHogError("timeout", `PostHog did not answer within ${Math.round(timeoutMs / 1000)} s`, { host: hostname });
       }
       const code = (error as { cause?: { code?: unknown } })?.cause?.code;
       const why = typeof code === "string" ? ` (${code})` : "";
-      throw new PostHogError("network", redact(`Could not reach PostHog at ${origin}${why}`, secrets));
+      throw new PostHogError("network", redact(`Could not reach PostHog at ${origin}${why}`, secrets), { host: hostname });
     } finally {
       clearTimeout(timer);
     }

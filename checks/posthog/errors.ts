@@ -7,13 +7,23 @@ export class PostHogError extends Error {
   readonly status?: number;
   /** For `rate_limited`: how long PostHog (or the local limiter) said to wait. */
   readonly retryAfterMs?: number;
+  /** For `scope`: the scope PostHog named (e.g. `query:read`). */
+  readonly scope?: string;
+  /** For `network` and `timeout`: the host that did not answer, so pages can name it. */
+  readonly host?: string;
 
-  constructor(kind: PostHogErrorKind, message: string, extra: { status?: number; retryAfterMs?: number } = {}) {
+  constructor(
+    kind: PostHogErrorKind,
+    message: string,
+    extra: { status?: number; retryAfterMs?: number; scope?: string; host?: string } = {},
+  ) {
     super(message);
     this.name = "PostHogError";
     this.kind = kind;
     if (extra.status !== undefined) this.status = extra.status;
     if (extra.retryAfterMs !== undefined) this.retryAfterMs = extra.retryAfterMs;
+    if (extra.scope !== undefined) this.scope = extra.scope;
+    if (extra.host !== undefined) this.host = extra.host;
   }
 }
 
@@ -82,7 +92,7 @@ export function errorFromResponse(status: number, body: unknown, secrets: readon
     }
     const scope = missingScope(parsed.detail);
     if (scope && /^[a-z_]+:(read|write)$/.test(scope)) {
-      return new PostHogError("scope", `The API key lacks the ${scope} scope (${http})`, opts);
+      return new PostHogError("scope", `The API key lacks the ${scope} scope (${http})`, { ...opts, scope });
     }
     return new PostHogError("forbidden", withDetail("PostHog refused access"), opts);
   }

@@ -68,6 +68,13 @@ const rowOf = async (scenario: string) =>
   )[0]!;
 const bearer = () => ({ Authorization: `Bearer ${token}` });
 
+/** One CSV line's cells (quoted cells may hold commas; "" is a quote). */
+function cellsOf(line: string): string[] {
+  const cells: string[] = [];
+  for (const m of line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g)) cells.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!);
+  return cells;
+}
+
 /** What each reader says about every customer's health, keyed by slug. */
 async function readAll() {
   const portfolio = (await callLoader(portfolioRoute, "/", { cookie: admin.cookie })).data;
@@ -86,7 +93,7 @@ async function readAll() {
     const pack = (await callLoader(catchupRoute, `/customers/${slug}/catchup`, { cookie: admin.cookie, params })).data;
     const detail = (await callLoader(apiCustomer, `/api/customers/${slug}`, { headers: bearer(), params })).data;
     const report = (await cli({ context: app.ctx }, "report", slug, "--json")).json();
-    const line = csv.find((l) => l.split(",")[1] === slug)!.split(",");
+    const line = cellsOf(csv.find((l) => cellsOf(l)[1] === slug)!);
     const cell = (name: string) => line[header.indexOf(name)] ?? "";
     views[slug] = {
       portfolio: portfolio.customers.find((c: { slug: string }) => c.slug === slug).health,
@@ -102,6 +109,7 @@ async function readAll() {
         coverage: Number(cell("Coverage %")),
         planPercent: cell("Plan %") === "" ? null : Number(cell("Plan %")),
         flagged80: cell("At least 80% of plan") === "yes",
+        problem: cell("Last refresh problem") || null,
       },
       // The page's own rendering of the score comes from the same summary.
       pageScore: { value: page.score.value, band: page.score.band, coverage: page.score.coverage },
@@ -128,6 +136,7 @@ async function expectOneTruth(): Promise<Record<string, HealthSummary>> {
         coverage: Math.round(health.coverage * 100),
         planPercent: health.planPercent,
         flagged80: health.flagged80,
+        problem: health.problem?.sentence ?? null,
       },
     });
     expect(v.pageScore).toEqual({ value: health.score, band: health.band, coverage: Math.round(health.coverage * 100) });
@@ -162,6 +171,16 @@ describe(`one truth for a customer's health (${process.env.DELIGHT_TEST_DB})`, (
     expect(truth[slugOf("healthy")]).toMatchObject({ band: "healthy", stale: false, lastRefresh: { status: "ok" } });
     expect(truth[slugOf("slipping")]!.lastRefresh!.status).toBe("partial");
     expect(truth[slugOf("revoked-key")]).toMatchObject({ score: null, lastRefresh: { status: "failed" }, stale: true });
+    // The failure in one sentence with what to do, the same on every reader (the CSV too).
+    expect(truth[slugOf("revoked-key")]!.problem).toMatchObject({
+      kind: "auth",
+      status: "failed",
+      sentence: "PostHog rejected the API key — ask the customer for a new personal API key.",
+    });
+    expect(truth[slugOf("slipping")]!.problem).toMatchObject({ kind: "partial", status: "partial" });
+    expect(truth[slugOf("slipping")]!.problem!.sentence).toContain("could not read feature flags");
+    expect(truth[slugOf("missing-scope")]!.problem?.sentence).toMatch(/lacks the \S+:read scope/);
+    expect(truth[slugOf("healthy")]!.problem).toBeNull();
     expect(truth[slugOf("over-plan")]!.flagged80).toBe(true);
     // What the team's PostHog was sent is that same summary.
     for (const { slug, health } of sent) expect({ slug, health }).toEqual({ slug, health: truth[slug] });

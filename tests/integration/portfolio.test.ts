@@ -236,13 +236,13 @@ describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(result.headers.get("Content-Security-Policy")).toContain("default-src 'self'");
     const lines = parse(String(result.data));
     expect(lines[0]).toBe(
-      "Name,Slug,Owner email,Plan,Score,Band,Coverage %,Plan %,Projected %,At least 80% of plan,80% flag as of,Failing checks,Data through,Stale data,Last refresh,Last refresh status,ARR,Currency,Renewal date,Contacts",
+      "Name,Slug,Owner email,Plan,Score,Band,Coverage %,Plan %,Projected %,At least 80% of plan,80% flag as of,Failing checks,Data through,Stale data,Last refresh,Last refresh status,Last refresh problem,ARR,Currency,Renewal date,Contacts",
     );
     expect(lines).toHaveLength(36);
     const formula = lines.find((l) => l.includes(",formula,"))!;
     expect(formula.startsWith(`'${FORMULA},formula,olive@example.com,,,,0,,,no,,0,,no,`)).toBe(true);
-    // No revenue, renewal or contacts recorded: the commercial columns stay empty.
-    expect(formula.endsWith(",ok,,,,")).toBe(true);
+    // An ok run has no problem, and no revenue, renewal or contacts recorded: those cells stay empty.
+    expect(formula.endsWith(",ok,,,,,")).toBe(true);
     expect(lines.some((l) => l.startsWith("="))).toBe(false);
     const alpha = lines.find((l) => l.startsWith("Alpha Analytics"))!.split(",");
     expect(alpha.slice(0, 14)).toEqual([
@@ -268,7 +268,8 @@ describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
   test("carries the filters and sort", async () => {
     const poor = parse(String((await callLoader(csv, "/customers.csv?band=poor", { cookie: viewer.cookie })).data));
     expect(poor.slice(1).map((l) => l.split(",")[0])).toEqual(["Gamma Games"]);
-    expect(poor[1]).toMatch(/,failed,,,,$/);
+    // A failed run, then what to do about it.
+    expect(poor[1]).toMatch(/,failed,The last refresh failed and did not record why — refresh again later\.,,,,$/);
     const mine = parse(String((await callLoader(csv, "/customers.csv?owner=me&sort=name&dir=desc", { cookie: me.cookie })).data));
     expect(mine.slice(1).map((l) => l.split(",")[0])).toEqual(["Delta Dental", "Alpha Analytics"]);
   });

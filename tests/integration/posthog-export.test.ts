@@ -45,6 +45,7 @@ const health: HealthSummary = {
   stale: true,
   lastRefresh: { at: "2025-03-14T06:00:00.000Z", status: "failed" },
   lastSuccessAt: "2025-03-10T06:00:00.000Z",
+  problem: null,
   scoringVersion: "3",
   assessedAt: "2025-03-14T06:00:00.000Z",
   validUntil: "2025-03-15T00:00:00.000Z",

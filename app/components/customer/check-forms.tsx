@@ -1,4 +1,5 @@
 import { useFetcher } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
 import type { CheckRowView } from "~/models/customer-page.server";
 import { type ActionReply, domId, errorsOf, valuesOf } from "./types";
 
@@ -15,18 +16,39 @@ const CHOICE_LABELS = { yes: "yes", no: "no", na: "n/a" } as const;
 
 /**
  * yes / no / na with a note, limited to the answers the check takes: all three for manual checks
- * and the toolbar, only "not applicable" for the handbook's "if applicable" questions.
+ * and the toolbar, only "not applicable" for the handbook's "if applicable" questions. The radios
+ * show the answer in force. Saving keeps the form (and the focused button) in place and says so
+ * in a status message, so keyboard and screen-reader users stay where they were.
  */
 export function AnswerForm({ check }: { check: CheckRowView }) {
   const fetcher = useFetcher<ActionReply>();
   const id = domId(check.checkId);
   const errors = errorsOf(fetcher.data);
   const values = valuesOf(fetcher.data);
-  const current = values?.answer ?? "";
+  const saved = check.answerInForce?.answer ?? "";
+  const [choice, setChoice] = useState<string>(values?.answer ?? saved);
+  const note = useRef<HTMLInputElement>(null);
+  const busy = fetcher.state !== "idle";
+  const reply = !busy && fetcher.data?.ok ? fetcher.data : null;
   const onlyNa = check.answers.length === 1 && check.answers[0] === "na";
+
+  // A new answer in force (this form's save, or anyone's) is what the radios show.
+  useEffect(() => setChoice(saved), [saved]);
+  // After a save the note field starts empty again; the saved note is in the history.
+  useEffect(() => {
+    if (reply && note.current) note.current.value = "";
+  }, [reply]);
+
   return (
-    // Re-mounted after each saved answer so the fields start empty again.
-    <fetcher.Form method="post" className="inline-form answer-form" key={check.history.length} data-testid={`answer-${id}`}>
+    <fetcher.Form
+      method="post"
+      className="inline-form answer-form"
+      data-testid={`answer-${id}`}
+      // Not `disabled`: a disabled button loses focus to the page body.
+      onSubmit={(event) => {
+        if (busy) event.preventDefault();
+      }}
+    >
       <input type="hidden" name="intent" value="answer" />
       <input type="hidden" name="checkId" value={check.checkId} />
       {onlyNa ? (
@@ -37,15 +59,16 @@ export function AnswerForm({ check }: { check: CheckRowView }) {
           aria-invalid={errors?.answer ? true : undefined}
           aria-describedby={errors?.answer ? `${id}-answer-error` : undefined}
         >
-          <legend className="visually-hidden">Answer</legend>
+          <legend className="visually-hidden">Answer to: {check.question}</legend>
           {check.answers.map((a) => (
             <label key={a}>
-              <input type="radio" name="answer" value={a} defaultChecked={current === a} /> {CHOICE_LABELS[a]}
+              <input type="radio" name="answer" value={a} checked={choice === a} onChange={() => setChoice(a)} /> {CHOICE_LABELS[a]}
             </label>
           ))}
         </fieldset>
       )}
       <input
+        ref={note}
         name="note"
         id={`${id}-note`}
         aria-label={onlyNa ? "Why it does not apply" : "Note"}
@@ -53,9 +76,12 @@ export function AnswerForm({ check }: { check: CheckRowView }) {
         defaultValue={values?.note ?? ""}
         aria-invalid={errors?.note ? true : undefined}
       />
-      <button type="submit" className="secondary" disabled={fetcher.state !== "idle"}>
+      <button type="submit" className="secondary" aria-disabled={busy || undefined}>
         {onlyNa ? "Mark not applicable" : "Save answer"}
       </button>
+      <span className="save-status small" role="status" data-testid={`answer-status-${id}`}>
+        {busy ? "Saving…" : reply ? (reply.message ?? "Saved") : ""}
+      </span>
       <FieldError id={`${id}-answer-error`} message={errors?.answer ?? errors?.checkId} />
       <FieldError id={`${id}-note-error`} message={errors?.note} />
     </fetcher.Form>

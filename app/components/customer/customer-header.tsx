@@ -1,10 +1,20 @@
 import { Link, useFetcher } from "@remix-run/react";
+import type { ReactNode } from "react";
 import type { CustomerPageData } from "~/models/customer-page.server";
 import { CommercialFacts } from "./commercial-facts";
 import type { ActionReply } from "./types";
 
 /** Name, owner, plan, the masked key, and the editor's actions (edit, refresh now, catch-up pack). */
-export function CustomerHeader({ data, canEdit }: { data: Pick<CustomerPageData, "customer" | "maskedKey" | "today">; canEdit: boolean }) {
+export function CustomerHeader({
+  data,
+  canEdit,
+  children,
+}: {
+  data: Pick<CustomerPageData, "customer" | "maskedKey" | "today">;
+  canEdit: boolean;
+  /** What must be read first, right under the name (the last refresh's problem). */
+  children?: ReactNode;
+}) {
   const { customer, maskedKey } = data;
   const refresh = useFetcher<ActionReply>();
   const busy = refresh.state !== "idle";
@@ -34,6 +44,7 @@ export function CustomerHeader({ data, canEdit }: { data: Pick<CustomerPageData,
           ) : null}
         </div>
       </div>
+      {children}
       {reply?.ok && reply.intent === "refresh" ? (
         <p className={`notice refresh-${reply.status}`} role="status" data-testid="refresh-message">
           Refresh {reply.status}: {reply.message}

@@ -28,13 +28,23 @@ function Projection({ usage }: { usage: UsageView }) {
 }
 
 /** Usage versus plan: this period in numbers and charts, and the periods before it. */
-export function UsagePanel({ usage, compact = false }: { usage: UsageView; compact?: boolean }) {
+export function UsagePanel({
+  usage,
+  compact = false,
+  forCustomer = false,
+}: {
+  usage: UsageView;
+  compact?: boolean;
+  /** The customer's pack: no instructions meant for the team. */
+  forCustomer?: boolean;
+}) {
   return (
     <section className="panel usage-panel" aria-labelledby="usage-heading" data-testid="usage">
       <h2 id="usage-heading">Usage versus plan</h2>
       {usage.plan ? null : (
         <p className="notice" data-testid="no-plan">
-          No plan set: events are counted, but there is no quota to compare them with. Set a plan on the Edit page.
+          No plan set: events are counted, but there is no quota to compare them with.
+          {forCustomer ? null : " Set a plan on the Edit page."}
         </p>
       )}
       {usage.dataThrough ? (
