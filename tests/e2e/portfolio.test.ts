@@ -371,6 +371,22 @@ describe("movers, keyboard, bulk work and any screen", () => {
     });
   }
 
+  test("the commercial columns (ARR, renewal) come from Columns, and sort", async () => {
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await page.goto(`${app.url}/`);
+    await page.evaluate(() => window.localStorage.clear());
+    await page.reload();
+    await page.click(".column-picker summary");
+    await page.check("[data-testid=column-arr]");
+    await page.check("[data-testid=column-renewal]");
+    await expect.poll(() => page.locator("[data-testid=customer-row] .col-arr").first().isVisible()).toBe(true);
+    expect(await page.locator("[data-testid=customer-row] .col-renewal").first().isVisible()).toBe(true);
+    await page.click("[data-testid=sort-arr]");
+    await page.waitForURL(/sort=arr/);
+    expect(await page.locator("[data-testid=customer-row]").count()).toBeGreaterThan(0);
+    await page.evaluate(() => window.localStorage.clear());
+  });
+
   test("a viewer gets no bulk controls and the server refuses them", async () => {
     await page.setViewportSize({ width: 1360, height: 900 });
     await page.context().clearCookies();
