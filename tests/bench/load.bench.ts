@@ -79,11 +79,11 @@ for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
   complete = 0;
   for (let page = 1; ; page++) {
     const body = (await (await fetch(`${app.url}/api/customers?page=${page}`, { headers })).json()) as {
-      customers: { lastRefresh: { status: string } | null }[];
+      customers: { health: { lastRefresh: { status: string } | null } | null }[];
       total: number;
       pageSize: number;
     };
-    complete += body.customers.filter((c) => c.lastRefresh?.status === "ok").length;
+    complete += body.customers.filter((c) => c.health?.lastRefresh?.status === "ok").length;
     if (page * body.pageSize >= body.total) break;
   }
   if (!refreshedDuringLoad) refreshedDuringLoad = complete;
