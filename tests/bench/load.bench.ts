@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCookie } from "@remix-run/node";
-import postgres from "postgres";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { startApp } from "../e2e/harness";
 import { seedSession, seedUser } from "../factories";
+import { benchDatabase } from "./bench-database";
 import { ms, runLoad } from "./http-load";
 import { startSandboxProcess } from "./sandbox-process";
 
@@ -27,22 +27,7 @@ const CONNECTIONS = 50;
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-load-"));
 // A database of our own: the embedded PGlite in a temp dir, or a new database on the DATABASE_URL server.
-let databaseUrl = "";
-let dropDatabase = async () => {};
-if (process.env.DATABASE_URL) {
-  const name = `delight_bench_load_${process.pid}`;
-  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  dropDatabase = async () => {
-    const conn = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    await conn.unsafe(`drop database if exists ${name} with (force)`);
-    await conn.end();
-  };
-}
+const { url: databaseUrl, drop: dropDatabase } = await benchDatabase("delight_bench_load");
 const env = {
   DELIGHT_DATA_DIR: dataDir,
   DATABASE_URL: databaseUrl,

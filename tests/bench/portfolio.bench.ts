@@ -15,13 +15,13 @@ import os from "node:os";
 import path from "node:path";
 import { createCookie } from "@remix-run/node";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { customerPageData } from "../../app/models/customer-page.server";
 import { parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
 import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { startApp } from "../e2e/harness";
 import { seedPortfolio, seedSession, seedUser } from "../factories";
+import { benchDatabase } from "./bench-database";
 import { ms, runLoad } from "./http-load";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -42,25 +42,10 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 
 // A database of our own: a temp dir for PGlite, or a new database on the server.
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-bench-portfolio-"));
-let databaseUrl: string | undefined;
-let dropDatabase = async () => {};
-if (process.env.DATABASE_URL) {
-  const name = `delight_bench_${process.pid}`;
-  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(process.env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  dropDatabase = async () => {
-    const conn = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-    await conn.unsafe(`drop database if exists ${name} with (force)`);
-    await conn.end();
-  };
-}
+const { url: databaseUrl, drop: dropDatabase } = await benchDatabase("delight_bench");
 const env = {
   DELIGHT_DATA_DIR: dataDir,
-  DATABASE_URL: databaseUrl ?? "",
+  DATABASE_URL: databaseUrl,
   DELIGHT_SECRET_KEY: randomBytes(32).toString("hex"),
   DELIGHT_SESSION_SECRET: randomBytes(32).toString("hex"),
   DELIGHT_REFRESH_INTERVAL: "0",
