@@ -5,7 +5,16 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { type SlackReceiver, startSlackReceiver } from "../setup/alert-sinks";
-import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
+import {
+  addSandboxCustomer,
+  collectConsoleErrors,
+  delightCli,
+  launchBrowser,
+  type RunningApp,
+  screenshot,
+  signIn,
+  startApp,
+} from "./harness";
 
 /*
  * The alert inbox and its unread count, acknowledging, snoozing and muting, and the Settings
@@ -43,22 +52,7 @@ beforeAll(async () => {
     await delight("plan", "add", "--name", c.suggestedPlan.name, "--monthly-events", String(c.suggestedPlan.monthlyEvents)).catch(
       () => null,
     );
-    await delight(
-      "customer",
-      "add",
-      "--name",
-      c.title,
-      "--posthog-host",
-      sandbox.url,
-      "--project-id",
-      String(c.projectId),
-      "--api-key",
-      c.apiKey,
-      "--plan",
-      c.suggestedPlan.name,
-      "--owner",
-      owner,
-    );
+    await addSandboxCustomer(dataDir, sandbox.url, c, "--plan", c.suggestedPlan.name, "--owner", owner);
   }
   await delight("refresh", "--all");
   // Alerts raised while no server ran are delivered by the server once it starts.

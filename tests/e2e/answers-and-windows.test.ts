@@ -10,7 +10,16 @@ import { getCustomer } from "../../app/models/customers.server";
 import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { shiftDay } from "../../checks/days";
-import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
+import {
+  addSandboxCustomer,
+  collectConsoleErrors,
+  delightCli,
+  launchBrowser,
+  type RunningApp,
+  screenshot,
+  signIn,
+  startApp,
+} from "./harness";
 
 /*
  * Issue 10 in a real browser: a team event check with "does not contain" counting unique
@@ -39,18 +48,7 @@ beforeAll(async () => {
   password = (await delight("user", "add", "--email", "admin@example.com", "--name", "Ada Admin", "--role", "admin")).password;
   for (const name of ["slipping", "localhost-only"]) {
     const c = sandbox.customers.find((x) => x.name === name)!;
-    await delight(
-      "customer",
-      "add",
-      "--name",
-      c.title,
-      "--posthog-host",
-      sandbox.url,
-      "--project-id",
-      String(c.projectId),
-      "--api-key",
-      c.apiKey,
-    );
+    await addSandboxCustomer(dataDir, sandbox.url, c);
   }
   await delight("refresh", "--all");
   // A catch-up scheduled ten days ago for three days ago, never recorded: seeded before the

@@ -4,7 +4,16 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
-import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
+import {
+  addSandboxCustomer,
+  collectConsoleErrors,
+  delightCli,
+  launchBrowser,
+  type RunningApp,
+  screenshot,
+  signIn,
+  startApp,
+} from "./harness";
 
 let sandbox: Sandbox;
 let app: RunningApp;
@@ -29,22 +38,7 @@ beforeAll(async () => {
   password = (await delight("user", "add", "--email", "admin@example.com", "--name", "Ada Admin", "--role", "admin")).password;
   const c = sandbox.customers.find((x) => x.name === "slipping")!;
   await delight("plan", "add", "--name", c.suggestedPlan.name, "--monthly-events", String(c.suggestedPlan.monthlyEvents));
-  await delight(
-    "customer",
-    "add",
-    "--name",
-    c.title,
-    "--posthog-host",
-    sandbox.url,
-    "--project-id",
-    String(c.projectId),
-    "--api-key",
-    c.apiKey,
-    "--plan",
-    c.suggestedPlan.name,
-    "--billing-day",
-    String(c.billingDay),
-  );
+  await addSandboxCustomer(dataDir, sandbox.url, c, "--plan", c.suggestedPlan.name, "--billing-day", String(c.billingDay));
   await delight("refresh", "--all");
   [app, browser] = await Promise.all([startApp({ DELIGHT_DATA_DIR: dataDir, DELIGHT_ALLOW_PRIVATE_HOSTS: "true" }), launchBrowser()]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

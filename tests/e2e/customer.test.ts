@@ -5,7 +5,16 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { expectNoSeriousViolations } from "./axe";
-import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
+import {
+  addSandboxCustomer,
+  collectConsoleErrors,
+  delightCli,
+  launchBrowser,
+  type RunningApp,
+  screenshot,
+  signIn,
+  startApp,
+} from "./harness";
 
 let sandbox: Sandbox;
 let app: RunningApp;
@@ -29,17 +38,10 @@ async function seed() {
   for (const name of ["healthy", "slipping"]) {
     const c = sandbox.customers.find((x) => x.name === name)!;
     await delight("plan", "add", "--name", c.suggestedPlan.name, "--monthly-events", String(c.suggestedPlan.monthlyEvents));
-    await delight(
-      "customer",
-      "add",
-      "--name",
-      c.title,
-      "--posthog-host",
+    await addSandboxCustomer(
+      dataDir,
       sandbox.url,
-      "--project-id",
-      String(c.projectId),
-      "--api-key",
-      c.apiKey,
+      c,
       "--plan",
       c.suggestedPlan.name,
       "--billing-day",

@@ -134,3 +134,29 @@ export async function signIn(page: Page, appUrl: string, email: string, password
   await page.click("button[type=submit]");
   await page.waitForURL(`${appUrl}/`);
 }
+
+/**
+ * `delight customer add` for a project of the PostHog sandbox: its name, project id and key on
+ * `sandboxUrl`, plus any further flags (`--plan`, `--billing-day`, `--owner` …).
+ */
+export function addSandboxCustomer(
+  dataDir: string,
+  sandboxUrl: string,
+  project: { title: string; projectId: number; apiKey: string },
+  ...flags: string[]
+) {
+  return delightCli(
+    dataDir,
+    "customer",
+    "add",
+    "--name",
+    project.title,
+    "--posthog-host",
+    sandboxUrl,
+    "--project-id",
+    String(project.projectId),
+    "--api-key",
+    project.apiKey,
+    ...flags,
+  );
+}

@@ -5,7 +5,16 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { expectNoSeriousViolations } from "./axe";
-import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
+import {
+  addSandboxCustomer,
+  collectConsoleErrors,
+  delightCli,
+  launchBrowser,
+  type RunningApp,
+  screenshot,
+  signIn,
+  startApp,
+} from "./harness";
 import { atSizes, expectNoHorizontalScroll, SIZES } from "./viewport";
 
 /**
@@ -39,17 +48,10 @@ async function seed() {
     await delight("plan", "add", "--name", c.suggestedPlan.name, "--monthly-events", String(c.suggestedPlan.monthlyEvents)).catch(
       () => null, // two scenarios share a plan
     );
-    await delight(
-      "customer",
-      "add",
-      "--name",
-      c.title,
-      "--posthog-host",
+    await addSandboxCustomer(
+      dataDir,
       sandbox.url,
-      "--project-id",
-      String(c.projectId),
-      "--api-key",
-      c.apiKey,
+      c,
       "--plan",
       c.suggestedPlan.name,
       "--billing-day",
