@@ -20,6 +20,10 @@ const NO_SCRIPT_CSS = ".nav-toggle{display:none!important}.nav-menu{display:flex
  * The signed-in frame: a sidebar on wide screens, a bar with a "Menu" disclosure button on
  * narrow ones (app.css decides which), and the `main` landmark the skip link jumps to.
  */
+/** The largest count the navigation badge spells out; more reads "99+". */
+export const BADGE_MAX = 99;
+const badge = (n: number) => (n > BADGE_MAX ? `${BADGE_MAX}+` : String(n));
+
 export function AppShell({ children, user, unread = 0 }: { children: ReactNode; user?: { name: string; role: string }; unread?: number }) {
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
@@ -65,7 +69,7 @@ export function AppShell({ children, user, unread = 0 }: { children: ReactNode; 
             Menu
             {unread > 0 ? (
               <span className="unread">
-                {unread}
+                {badge(unread)}
                 {/* Not the word "alerts": the Alerts link inside is what text searches should find. */}
                 <span className="sr-only"> unread</span>
               </span>
@@ -78,7 +82,7 @@ export function AppShell({ children, user, unread = 0 }: { children: ReactNode; 
               {l.label}
               {l.to === "/alerts" && unread > 0 ? (
                 <span className="unread" data-testid="unread-count">
-                  {unread}
+                  {badge(unread)}
                   <span className="sr-only"> open</span>
                 </span>
               ) : null}

@@ -2,6 +2,7 @@ import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ALERT_KINDS, type AlertKind } from "../../checks/alerts/kinds";
 import type { Db } from "../../db/client";
+import { rowsOf } from "../../db/rows";
 import { alertSilences, alerts, customers } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
@@ -96,20 +97,29 @@ export function alertJson(row: AlertRow) {
   };
 }
 
-/** The count beside "Alerts" in the navigation: open alerts on the user's customers, or on all when they own none. */
-export async function unreadCount(db: Db, userId: number, now = new Date()): Promise<{ count: number; scope: "mine" | "all" }> {
-  const [owns] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(customers)
-    .where(and(eq(customers.ownerId, userId), isNull(customers.archivedAt)));
-  const scope = (owns?.n ?? 0) > 0 ? "mine" : "all";
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
+/**
+ * The count beside "Alerts" in the navigation: open alerts on the user's customers, or on all when
+ * they own none. One statement, asked on every page: with `cap`, counting stops there (the badge
+ * reads "99+"), so a team with thousands of open alerts does not count them all on each page view.
+ */
+export async function unreadCount(
+  db: Db,
+  userId: number,
+  now = new Date(),
+  options: { cap?: number } = {},
+): Promise<{ count: number; scope: "mine" | "all" }> {
+  const owns = sql`exists (select 1 from ${customers} o where o.owner_id = ${userId} and o.archived_at is null)`;
+  const open = db
+    .select({ one: sql`1` })
     .from(alerts)
     .innerJoin(customers, eq(customers.id, alerts.customerId))
     .leftJoin(alertSilences, and(eq(alertSilences.customerId, alerts.customerId), eq(alertSilences.kind, alerts.kind)))
-    .where(and(openAt(now), scope === "mine" ? eq(customers.ownerId, userId) : undefined));
-  return { count: row?.n ?? 0, scope };
+    .where(and(openAt(now), or(sql`not ${owns}`, eq(customers.ownerId, userId))));
+  const counted = options.cap === undefined ? open : open.limit(options.cap);
+  const [row] = rowsOf<{ mine: boolean; n: number }>(
+    await db.execute(sql`select ${owns} as mine, (select count(*)::int from (${counted}) open) as n`),
+  );
+  return { count: row?.n ?? 0, scope: row?.mine ? "mine" : "all" };
 }
 
 export class AlertNotFound extends Error {}

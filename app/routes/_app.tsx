@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData } from "@remix-run/react";
-import { AppShell } from "~/components/app-shell";
+import { AppShell, BADGE_MAX } from "~/components/app-shell";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { unreadCount } from "~/models/alerts.server";
 import alertStyles from "~/styles/alerts.css";
@@ -12,7 +12,8 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: alertStyle
 export async function loader({ request }: LoaderFunctionArgs) {
   // Never the whole session user: its session id must stay in the httpOnly cookie, out of the page.
   const { id, name, email, role } = await requireUser(request);
-  const unread = await unreadCount(await getDb(), id);
+  // The badge reads "99+" beyond 99, so counting stops at 100.
+  const unread = await unreadCount(await getDb(), id, new Date(), { cap: BADGE_MAX + 1 });
   return { user: { name, email, role }, unread: unread.count };
 }
 

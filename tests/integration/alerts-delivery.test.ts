@@ -172,6 +172,21 @@ describe(`alert delivery (${process.env.DELIGHT_TEST_DB})`, () => {
     }
   });
 
+  test("the navigation count: an owner's open alerts, everyone's for someone who owns none, and no further than the cap", async () => {
+    const carol = await seedUser(app.ctx.db, { email: "carol@example.com", name: "Carol", role: "viewer" });
+    for (let i = 0; i < 3; i++) await raise(annCo.id, "usage_drop", `Ann Co drop ${i}`);
+    await raise(bobCo.id, "usage_80", "Bob Co is at 80 %");
+    await raise(nobodyCo.id, "stale", "Nobody Co is stale");
+    const handled = await raise(annCo.id, "band_drop", "Ann Co fell");
+    await acknowledgeAlert(app.ctx.db, CLI_ACTOR, handled.id);
+    expect(await unreadCount(app.ctx.db, ann.id)).toEqual({ count: 3, scope: "mine" });
+    expect(await unreadCount(app.ctx.db, bob.id)).toEqual({ count: 1, scope: "mine" });
+    expect(await unreadCount(app.ctx.db, carol.id)).toEqual({ count: 5, scope: "all" });
+    expect(await unreadCount(app.ctx.db, carol.id, new Date(), { cap: 4 })).toEqual({ count: 4, scope: "all" });
+    expect(await unreadCount(app.ctx.db, ann.id, new Date(), { cap: 2 })).toEqual({ count: 2, scope: "mine" });
+    expect(await unreadCount(app.ctx.db, bob.id, new Date(), { cap: 2 })).toEqual({ count: 1, scope: "mine" });
+  });
+
   test("a snoozed or muted kind is neither delivered nor shown, until the snooze ends or it is unmuted", async () => {
     const clock = fakeClock(new Date("2025-06-02T10:00:00Z"));
     const first = await raise(annCo.id, "usage_drop", "Ann Co has sent no events for 3 days", clock.now());

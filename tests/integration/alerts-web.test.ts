@@ -175,4 +175,15 @@ describe(`alert settings (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(bad.data.errors.emailAddress).toBe("Enter an e-mail address like name@example.com");
     expect(bad.data.values.emailAddress).toBe("not an address");
   });
+  test("the navigation stops counting at 100 (the badge reads 99+) while the inbox counts them all", async () => {
+    const many = Array.from({ length: 120 }, (_, i) => ({
+      customerId: theirs.id,
+      kind: "stale",
+      message: `Theirs Co #${i}`,
+      raisedAt: new Date(),
+    }));
+    await app.ctx.db.insert(alerts).values(many);
+    expect(await unread(admin.cookie)).toBe(100);
+    expect((await inbox(admin.cookie)).unread).toBeGreaterThanOrEqual(120);
+  });
 });
