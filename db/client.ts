@@ -29,6 +29,12 @@ export type DbOptions = {
   dataDir?: string;
   /** Pool size for a server; the CLI and tests need few connections. */
   maxConnections?: number;
+  /**
+   * Named prepared statements on a server (default on): each distinct statement is parsed and
+   * planned once per connection, not on every page view. Off behind a pooler in transaction mode
+   * (PgBouncer), where the next statement may land on another server connection.
+   */
+  prepare?: boolean;
 };
 
 /**
@@ -44,6 +50,19 @@ export function migrationsFolder(): string {
   return found;
 }
 
+/**
+ * drizzle sends every statement it builds through `unsafe` and asks postgres.js not to prepare it
+ * (only `.prepare(name)` queries are), so the server parses and plans the same few statements on
+ * every request. Asking for preparation here makes postgres.js keep one named statement per distinct text per
+ * connection (statements without parameters still go as simple queries, so migrations are
+ * unaffected); a plan invalidated by a schema change is re-prepared by postgres.js itself.
+ */
+function preparedByDefault(client: postgres.Sql) {
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, parameters?: postgres.ParameterOrJSON<never>[], queryOptions?: postgres.UnsafeQueryOptions) =>
+    unsafe(query, parameters, { ...queryOptions, prepare: true })) as typeof client.unsafe;
+}
+
 export function createDb(options: DbOptions = {}): DbHandle {
   if (options.url) {
     const client = postgres(options.url, {
@@ -53,6 +72,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
       idle_timeout: 30,
       connect_timeout: 10,
     });
+    if (options.prepare !== false) preparedByDefault(client);
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
     return {
       db,

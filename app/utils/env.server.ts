@@ -33,6 +33,11 @@ export const ConfigSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  /** Prepared statements on the PostgreSQL server; "false" behind a pooler in transaction mode (PgBouncer). */
+  DELIGHT_DB_PREPARE: z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => v !== "false" && v !== "0" && v !== "no"),
   DELIGHT_DATA_DIR: z.string().min(1).default(".data"),
   // Checked here, so a bad key stops the server and the CLI at start with one line.
   DELIGHT_SECRET_KEY: z
