@@ -1,0 +1,52 @@
+import { describe, expect, test } from "vitest";
+import { sparklineGeometry } from "./sparkline";
+
+describe("sparklineGeometry", () => {
+  test("places each day across the window and each score on a fixed 0–100 scale", () => {
+    const g = sparklineGeometry({
+      points: [
+        { day: "2026-01-01", score: 100 },
+        { day: "2026-01-11", score: 50 },
+        { day: "2026-01-21", score: 0 },
+      ],
+      from: "2026-01-01",
+      to: "2026-01-21",
+      width: 24,
+      height: 14,
+    });
+    // x runs from PAD (2) to width − PAD (22); y from PAD (score 100) to height − PAD (score 0).
+    expect(g.line).toBe("2,2 12,7 22,12");
+    expect(g.mid).toBe(7);
+    expect(g.last).toEqual({ x: 22, y: 12 });
+    expect(g.label).toBe("Score over 90 days: 100 to 0");
+  });
+
+  test("a short history sits at the right-hand end, across month and leap-day boundaries", () => {
+    const g = sparklineGeometry({
+      points: [
+        { day: "2024-02-28", score: 40 },
+        { day: "2024-02-29", score: 41 },
+        { day: "2024-03-01", score: 42.4 },
+      ],
+      from: "2024-01-31",
+      to: "2024-03-01",
+      width: 32,
+      height: 24,
+    });
+    // 30 days from 31 Jan to 1 Mar 2024 (a leap year): 28 Feb is day 28 of 30, 29 Feb day 29, 1 Mar day 30 (x = 2 + day ÷ 30 × 28).
+    expect(g.line).toBe("28.1,14 29.1,13.8 30,13.5");
+    expect(g.label).toBe("Score over 90 days: 40 to 42");
+  });
+
+  test("fewer than two scores draw no line; none at all says so", () => {
+    expect(sparklineGeometry({ points: [{ day: "2026-01-05", score: 70 }], from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
+      line: "",
+      last: { x: 94, y: 8 },
+    });
+    expect(sparklineGeometry({ points: [], from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
+      line: "",
+      last: null,
+      label: "No scores in the last 90 days",
+    });
+  });
+});
