@@ -182,30 +182,33 @@ function whereClause(f: PortfolioFilters, userId: number, includeArchived = fals
 }
 
 /**
- * The page in three short statements on the ready row each customer's assessment keeps
- * (current_health): band counts of the filtered set (before the band filter), the page's ids as a
- * top-N on the sort's index, then those rows' details. Short statements plan in a fraction of the
- * time one large one does (PGlite prepares every statement anew). Customers without a value for
- * the sort come after the others in both directions: they are a second top-N, appended. Every
- * health value comes from the stored assessment, made valid for `now` first.
+ * The page from the ready row each customer's assessment keeps (current_health): once every
+ * health value is valid for `now`, two statements side by side: band counts of the filtered set
+ * (before the band filter) and the page's rows (a top-N on the sort's index, then those rows'
+ * details, in one statement). Customers without a value for the sort come after the others in
+ * both directions: they are a second top-N, appended. A page past the end shows the last one,
+ * read again once the count tells which that is.
  */
 export async function queryPortfolio(db: Db, filters: PortfolioFilters, options: QueryOptions): Promise<PortfolioPage> {
   const size = options.pageSize === undefined ? PAGE_SIZE : options.pageSize;
   const now = options.now ?? new Date();
   await ensureCurrent(db, now);
   const where = whereClause(filters, options.userId, options.includeArchived, now);
-  const counted = rowsOf<{ band_key: BandFilter; n: number }>(await db.execute(countsQuery(filters, where, options)));
+  const sparkline = options.sparkline ?? false;
+  const windowOf = (page: number) => (size === null ? null : { offset: (page - 1) * size, limit: size });
+  const [counted, asked] = await Promise.all([
+    db.execute(countsQuery(filters, where, options)).then((r) => rowsOf<{ band_key: BandFilter; n: number }>(r)),
+    pageRows(db, filters, where, windowOf(filters.page), sparkline),
+  ]);
   const bandCounts: BandCounts = { healthy: 0, concerning: 0, poor: 0, none: 0 };
   for (const c of counted) bandCounts[c.band_key] = c.n;
   const total = filters.band ? bandCounts[filters.band] : counted.reduce((sum, c) => sum + c.n, 0);
   const pageSize = size ?? Math.max(total, 1);
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  // A page past the end shows the last one.
   const page = size === null ? 1 : Math.min(filters.page, pageCount);
-  const offset = (page - 1) * pageSize;
-  const ids = total === 0 ? [] : await pageIds(db, filters, where, size === null ? null : { offset, limit: pageSize });
+  const rows = total === 0 ? [] : page === filters.page ? asked : await pageRows(db, filters, where, windowOf(page), sparkline);
   const anyCustomers = total > 0 || rowsOf(await db.execute(sql`select 1 from current_health where not archived limit 1`)).length > 0;
-  return { rows: await rowsFor(db, ids, options.sparkline ?? false), total, page, pageCount, pageSize, bandCounts, anyCustomers };
+  return { rows, total, page, pageCount, pageSize, bandCounts, anyCustomers };
 }
 
 /**
@@ -225,8 +228,8 @@ function countsQuery(f: PortfolioFilters, where: SQL, options: QueryOptions): SQ
   return sql`select band as band_key, sum(n)::int as n from portfolio_counts where ${sql.join(parts, sql` and `)} group by 1 having sum(n) > 0`;
 }
 
-/** The ids of one page (or of every matching customer), in order. */
-async function pageIds(db: Db, filters: PortfolioFilters, where: SQL, window: { offset: number; limit: number } | null): Promise<number[]> {
+/** The ids of one page (or of every matching customer), in order: a statement to nest in pageRows'. */
+function pageIdsQuery(filters: PortfolioFilters, where: SQL, window: { offset: number; limit: number } | null): SQL {
   const key = SORT_KEYS[filters.sort];
   const dir = filters.dir === "asc" ? sql`asc` : sql`desc`;
   // Written so the (band, score) index applies.
@@ -235,27 +238,33 @@ async function pageIds(db: Db, filters: PortfolioFilters, where: SQL, window: { 
   const partLimit = window ? sql`limit ${window.offset + window.limit}` : sql``;
   const pageLimit = window ? sql`limit ${window.limit} offset ${window.offset}` : sql``;
   if (filters.sort === "name") {
-    const rows = await db.execute(sql`
+    return sql`
       select ch.customer_id as id from current_health ch where ${where} and ${band}
-      order by ${key} ${dir}, ch.customer_id ${dir} ${pageLimit}`);
-    return rowsOf<{ id: number }>(rows).map((r) => r.id);
+      order by ${key} ${dir}, ch.customer_id ${dir} ${pageLimit}`;
   }
   const byName = sql`ch.customer_name ${ICU}, ch.customer_id`;
   const text = filters.sort === "owner" ? ICU : sql``;
-  const rows = await db.execute(sql`
+  return sql`
     select id from (
       (select ch.customer_id as id, 0 as part, ${key} as k, ch.customer_name as nk from current_health ch
         where ${where} and ${band} and ${key} is not null order by ${key} ${dir}, ${byName} ${partLimit})
       union all
       (select ch.customer_id, 1, null, ch.customer_name from current_health ch
         where ${where} and ${band} and ${key} is null order by ${byName} ${partLimit})
-    ) u order by part, k ${text} ${dir}, nk ${ICU}, id ${pageLimit}`);
-  return rowsOf<{ id: number }>(rows).map((r) => r.id);
+    ) u order by part, k ${text} ${dir}, nk ${ICU}, id ${pageLimit}`;
 }
 
-/** The display rows of `ids`, in that order. */
-async function rowsFor(db: Db, ids: number[], sparkline: boolean): Promise<PortfolioRow[]> {
-  if (ids.length === 0) return [];
+/**
+ * The display rows of one page, in its order, in one statement: the ids' top-N collected into an
+ * array in their order (ARRAY(subquery) keeps the subquery's ORDER BY), numbered by unnest, joined.
+ */
+async function pageRows(
+  db: Db,
+  filters: PortfolioFilters,
+  where: SQL,
+  window: { offset: number; limit: number } | null,
+  sparkline: boolean,
+): Promise<PortfolioRow[]> {
   const raw = rowsOf<RawRow>(
     await db.execute(sql`
       select c.id, c.slug, c.name, c.posthog_host, c.project_id, c.api_key_last4, c.billing_day,
@@ -269,21 +278,15 @@ async function rowsFor(db: Db, ids: number[], sparkline: boolean): Promise<Portf
           from customer_contacts cc where cc.customer_id = c.id) as contacts,
         ch.summary, ${sparkline ? sql`ch.sparkline` : sql`null::jsonb`} as points,
         ch.change_7d, ch.change_30d, ch.change_7d_from, ch.change_30d_from
-      from customers c
+      from unnest(array(${pageIdsQuery(filters, where, window)})) with ordinality as page(id, pos)
+      join customers c on c.id = page.id
       join current_health ch on ch.customer_id = c.id
       left join users u on u.id = c.owner_id
       left join plans p on p.id = c.plan_id
-      where c.id in (${sql.join(
-        ids.map((id) => sql`${id}::int`),
-        sql`, `,
-      )})
+      order by page.pos
     `),
   );
-  const byId = new Map(raw.map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
-    const r = byId.get(id);
-    return r ? [toRow(r)] : [];
-  });
+  return raw.map(toRow);
 }
 
 type RawRow = {
