@@ -1,9 +1,9 @@
 import type { AssessedCheck } from "../../checks/assessment/assess";
+import { localDay } from "../../checks/days";
 import { VERSION_ONE } from "../../checks/rules";
 import { bandFor } from "../../checks/scoring";
 import type { Db } from "../../db/client";
 import { overdueCatchups } from "./catchup-overdue";
-import { customerToday, listCatchups } from "./catchups.server";
 import { headerOf, loadCustomerHealth, moveView, scoreView } from "./customer-page.server";
 import { openItems, scoreDelta, sectionProgress } from "./customer-view";
 import { historyChart } from "./history-chart";
@@ -45,8 +45,8 @@ export async function customerCatchupPack(db: Db, slug: string, now = new Date()
 async function buildPack(db: Db, slug: string, now: Date) {
   const loaded = await loadCustomerHealth(db, slug, now);
   if (!loaded) return null;
-  const { customer, assessment, health } = loaded;
-  const [rows, today] = await Promise.all([listCatchups(db, customer.id), customerToday(db, customer.id, now)]);
+  const { customer, assessment, health, catchupRows: rows } = loaded;
+  const today = localDay(now, customer.timezone);
   const last = loaded.lastCatchup;
   // "What changed" in a pack means since we last met; without a meeting, over the last 30 days.
   const move = moveView(loaded.moves.catchup ?? loaded.moves["30d"], assessment.checks);

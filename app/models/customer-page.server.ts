@@ -1,18 +1,19 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { AssessedCheck, Assessment } from "../../checks/assessment/assess";
 import { type Explanation, explain } from "../../checks/assessment/explain";
 import { currentAssessment } from "../../checks/assessment/store";
 import { type HealthSummary, healthSummary } from "../../checks/assessment/summary";
+import { localDay } from "../../checks/days";
 import type { ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
 import { CALL_LABELS, type CallName } from "../../checks/snapshot";
 import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
-import { catchups, manualAnswers, overrides } from "../../db/schema";
+import { manualAnswers, overrides } from "../../db/schema";
 import { maskApiKey } from "../../db/secrets";
 import { overdueCatchups } from "./catchup-overdue";
-import { customerToday, listCatchups } from "./catchups.server";
+import { listCatchups } from "./catchups.server";
 import { SECTION_LABELS, SOURCE_LABELS, scoreDelta } from "./customer-view";
-import { getCustomer, type PublicCustomer } from "./customers.server";
+import { type CustomerRecord, getCustomer, type PublicCustomer } from "./customers.server";
 import { explanationView, WINDOW_LABELS, type WindowId, windowStarts } from "./explain-view";
 import { assessedStamp, bandsByVersion, scoreAt, scoreHistory, stampAtEndOf, stampsByIds } from "./health-history.server";
 import { historyChart } from "./history-chart";
@@ -195,19 +196,25 @@ export function scoreView(health: HealthSummary) {
 /** The customer, its assessment valid now, its history, and why the score moved in each window: what the page and the pack start from. */
 export async function loadCustomerHealth(db: Db, slug: string, now: Date) {
   const customer = await getCustomer(db, slug);
-  if (!customer) return null;
-  const current = await currentAssessment(db, customer.id, now);
-  if (!current) return null;
-  const [history, [held], bands] = await Promise.all([
+  return customer ? customerHealth(db, customer, now) : null;
+}
+
+/**
+ * The same for a customer already read. The current assessment, the year of history, the
+ * catch-ups and the bands are read side by side; when reading the assessment re-assessed the
+ * customer (it had expired), its new score came after the history was read, which is read again.
+ */
+export async function customerHealth(db: Db, customer: CustomerRecord, now: Date) {
+  const [current, firstHistory, catchupRows, bands] = await Promise.all([
+    currentAssessment(db, customer.id, now),
     scoreHistory(db, customer.id, now),
-    db
-      .select({ date: catchups.date })
-      .from(catchups)
-      .where(and(eq(catchups.customerId, customer.id), eq(catchups.status, "held")))
-      .orderBy(desc(catchups.date))
-      .limit(1),
+    listCatchups(db, customer.id),
     bandsByVersion(db),
   ]);
+  if (!current) return null;
+  const history = firstHistory.some((s) => s.id === current.scoreId) ? firstHistory : await scoreHistory(db, customer.id, now);
+  // Newest first: the first held one is the last catch-up held.
+  const held = catchupRows.find((c) => c.status === "held");
   const { assessment } = current;
   const starts = windowStarts(history, current.scoreId, now, held?.date ?? null);
   const stamps = await stampsByIds(db, customer.id, [...new Set(Object.values(starts).flatMap((s) => (s ? [s.id] : [])))]);
@@ -234,6 +241,7 @@ export async function loadCustomerHealth(db: Db, slug: string, now: Date) {
   return {
     customer,
     assessment,
+    catchupRows,
     health: healthSummary(assessment),
     history,
     bands,
@@ -268,14 +276,16 @@ export function deltaAcross(then: { score: number | null; version: string | null
 
 /** Everything `/customers/:slug` shows, or null for an unknown slug. */
 export async function customerPageData(db: Db, slug: string, now = new Date()) {
-  const loaded = await loadCustomerHealth(db, slug, now);
+  const customer = await getCustomer(db, slug);
+  return customer ? customerPageOf(db, customer, now) : null;
+}
+
+/** The customer page of a customer already read: its health and the checks' records side by side. */
+export async function customerPageOf(db: Db, customer: CustomerRecord, now = new Date()) {
+  const [loaded, records] = await Promise.all([customerHealth(db, customer, now), checkRecords(db, customer.id)]);
   if (!loaded) return null;
-  const { customer, assessment, health, history, weekAgo, lastCatchup } = loaded;
-  const [records, catchupRows, today] = await Promise.all([
-    checkRecords(db, customer.id),
-    listCatchups(db, customer.id),
-    customerToday(db, customer.id, now),
-  ]);
+  const { assessment, health, history, weekAgo, lastCatchup, catchupRows } = loaded;
+  const today = localDay(now, customer.timezone);
   const rows = assessment.checks.map((c) => checkRow(c, assessment, records, now));
   return {
     ...headerOf(customer),
@@ -317,4 +327,4 @@ export async function customerPageData(db: Db, slug: string, now = new Date()) {
     overdueCatchups: overdueCatchups(catchupRows, today).map((c) => ({ id: c.id, date: c.date, attendees: c.attendees })),
   };
 }
-export type CustomerPageData = NonNullable<Awaited<ReturnType<typeof customerPageData>>>;
+export type CustomerPageData = NonNullable<Awaited<ReturnType<typeof customerPageOf>>>;

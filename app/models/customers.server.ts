@@ -354,7 +354,9 @@ function publicCustomerQuery(db: Db) {
     .leftJoin(users, eq(users.id, customers.ownerId));
 }
 
-export type PublicCustomer = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
+/** A customer as getCustomer reads it: its public columns, contacts, and the time zone its days are counted in. */
+export type CustomerRecord = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
+export type PublicCustomer = Omit<CustomerRecord, "timezone">;
 
 /** Postgres numeric comes back as text from some drivers. */
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -362,11 +364,25 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 /** Slugs are what slugify makes; anything else (from a URL or the CLI) cannot name a customer. */
 export const isSlug = (value: string) => /^[a-z0-9][a-z0-9-]{0,59}$/.test(value);
 
+/** The customer's contacts in order, as one JSON column of the customer's own row. */
+const contactsColumn = sql<
+  Contact[] | string
+>`(select coalesce(json_agg(json_build_object('name', cc.name, 'email', cc.email, 'role', cc.role) order by cc.position), '[]'::json)
+  from ${customerContacts} cc where cc.customer_id = ${customers.id})`;
+
 export async function getCustomer(db: Db, slug: string) {
   if (!isSlug(slug)) return null;
-  const [row] = await publicCustomerQuery(db).where(eq(customers.slug, slug));
+  // One statement with its contacts: every customer page starts with this, before anything else can.
+  const [row] = await db
+    .select({ ...publicCustomerColumns, timezone: customers.timezone, contacts: contactsColumn })
+    .from(customers)
+    .leftJoin(plans, eq(plans.id, customers.planId))
+    .leftJoin(users, eq(users.id, customers.ownerId))
+    .where(eq(customers.slug, slug));
   if (!row) return null;
-  return { ...row, revenue: num(row.revenue), arr: num(row.arr), contacts: await contactsOf(db, row.id) };
+  // postgres.js and PGlite hand json back parsed; a string is parsed in case a driver does not.
+  const contacts: Contact[] = typeof row.contacts === "string" ? JSON.parse(row.contacts) : row.contacts;
+  return { ...row, revenue: num(row.revenue), arr: num(row.arr), contacts };
 }
 
 export async function listCustomers(db: Db, options: { includeArchived?: boolean } = {}) {

@@ -10,7 +10,7 @@ import { RefreshProgress } from "~/components/customer/refresh-progress";
 import { ScoreSummary } from "~/components/customer/score-summary";
 import { UsagePanel } from "~/components/customer/usage-panel";
 import { clearOverride, recordAnswer, recordOverride, withdrawAnswer } from "~/models/answers.server";
-import { customerPageData } from "~/models/customer-page.server";
+import { customerPageOf } from "~/models/customer-page.server";
 import { ARCHIVED_READ_ONLY, getCustomer } from "~/models/customers.server";
 import customerStyles from "~/styles/customer.css";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
@@ -27,9 +27,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { db } = await getContext();
   const now = new Date();
-  const page = await customerPageData(db, params.slug ?? "", now);
+  const customer = await getCustomer(db, params.slug ?? "");
+  if (!customer) notFound("No customer with this address");
+  const [page, since] = await Promise.all([customerPageOf(db, customer, now), refreshRunningSince(db, customer.id, now)]);
   if (!page) notFound("No customer with this address");
-  const since = await refreshRunningSince(db, page.customer.id, now);
   const refreshing = since ? { seconds: Math.max(0, Math.round((now.getTime() - since.getTime()) / 1000)) } : null;
   // Archived customers are read-only until unarchived (the edit page can unarchive).
   return { ...page, refreshing, canEdit: user.role !== "viewer" && !page.customer.archivedAt };
