@@ -21,8 +21,18 @@ export type SparklineGeometry = {
   label: string;
 };
 
-// Date.UTC on the digits: a page draws 25 × 90 of these, and parsing each as a date string costs.
-const dayNumber = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+// A portfolio page draws 25 × 90 points over the same 90 days: each day's number is worked out
+// once (Date.UTC on the digits) and remembered, a bounded few hundred entries at most.
+const dayNumbers = new Map<string, number>();
+function dayNumber(day: string): number {
+  let n = dayNumbers.get(day);
+  if (n === undefined) {
+    n = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+    if (dayNumbers.size >= 1000) dayNumbers.clear();
+    dayNumbers.set(day, n);
+  }
+  return n;
+}
 const PAD = 2;
 
 /** A score trend on a fixed 0–100 scale (so two rows compare at a glance). Pure. */
@@ -32,10 +42,12 @@ export function sparklineGeometry({ points, from, to, width = 96, height = 24, l
   const x = (day: string) => Math.round((PAD + ((dayNumber(day) - start) / span) * (width - 2 * PAD)) * 10) / 10;
   const y = (score: number) => Math.round((PAD + (1 - Math.min(100, Math.max(0, score)) / 100) * (height - 2 * PAD)) * 10) / 10;
   const last = points[points.length - 1];
+  let line = "";
+  if (points.length > 1) for (const p of points) line += `${line ? " " : ""}${x(p.day)},${y(p.score)}`;
   return {
     width,
     height,
-    line: points.length > 1 ? points.map((p) => `${x(p.day)},${y(p.score)}`).join(" ") : "",
+    line,
     mid: y(50),
     last: last ? { x: x(last.day), y: y(last.score) } : null,
     label:
