@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { secureDataDir } from "./data-dir";
+import { usePreparedStatements } from "./pglite-prepared";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -30,9 +31,10 @@ export type DbOptions = {
   /** Pool size for a server; the CLI and tests need few connections. */
   maxConnections?: number;
   /**
-   * Named prepared statements on a server (default on): each distinct statement is parsed and
-   * planned once per connection, not on every page view. Off behind a pooler in transaction mode
-   * (PgBouncer), where the next statement may land on another server connection.
+   * Named prepared statements (default on): each distinct statement is parsed once per server
+   * connection, or once per embedded database (db/pglite-prepared.ts), not on every page view.
+   * Off behind a pooler in transaction mode (PgBouncer), where the next statement may land on
+   * another server connection.
    */
   prepare?: boolean;
 };
@@ -89,6 +91,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
   }
   const onDisk = !dataDir.startsWith("memory://");
   const client = new PGlite(onDisk ? path.join(dataDir, "pgdata") : dataDir);
+  if (options.prepare !== false) usePreparedStatements(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   // PGlite unpacks its initial files with mode 0666 whatever the umask, and writes a few later
   // ones 0644: the folder (0700) keeps them from other users meanwhile, and they are tightened

@@ -1,0 +1,239 @@
+import { messages, type PGlite, parse, protocol, type QueryOptions, type Results, type Transaction } from "@electric-sql/pglite";
+
+/*
+ * PGlite's `query` sends each statement as the unnamed statement in six separate calls into WASM
+ * (Parse, Describe, Bind, Describe, Execute, Sync), so the same few statements of a page are
+ * parsed and analysed again on every view. Here a statement text seen before runs from a named
+ * statement prepared once per database, in one call (Bind, Execute, Sync); a new one costs one
+ * more call (Parse, Describe, Sync) to learn its parameter types, which pick PGlite's serializers.
+ * Rows, fields, errors, notices and the sync to disk after each statement outside a transaction
+ * are PGlite's own (its `parseResults`, serializers and parsers).
+ */
+
+/** How many statements one database keeps prepared; the least recently used one is closed beyond that. */
+export const PREPARED_LIMIT = 256;
+
+/** Statements worth keeping: reads and writes of rows. DDL, SET and the like take PGlite's own path. */
+const KEPT = /^\s*(select|with|insert|update|delete|values|table)\b/i;
+
+/** Command tags after which prepared statements still describe the schema. */
+const ROW_COMMANDS = new Set([
+  "SELECT",
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "MERGE",
+  "COPY",
+  "FETCH",
+  "MOVE",
+  "BEGIN",
+  "START",
+  "SAVEPOINT",
+  "RELEASE",
+  "SHOW",
+  "LISTEN",
+  "UNLISTEN",
+  "NOTIFY",
+]);
+
+type Prepared = { name: string; paramTypes: number[]; rowDescription: messages.BackendMessage | undefined };
+
+const join = (parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+};
+
+/** The fields PGlite adds to a database error of `query` (its `makePGliteError`, not exported). */
+const withQuery = (e: unknown, query: string, params: unknown[], options: QueryOptions | undefined) => {
+  if (e instanceof messages.DatabaseError) Object.assign(e, { query, params, queryOptions: options });
+  return e;
+};
+
+/**
+ * A statement prepared before a schema change may no longer exist or describe its result
+ * (PostgreSQL refuses a cached plan whose result type changed); it is prepared again.
+ */
+const isStale = (e: unknown) =>
+  e instanceof messages.DatabaseError && (e.code === "26000" || (e.code === "0A000" && e.routine === "RevalidateCachedQuery"));
+
+/**
+ * Makes `client.query` and a transaction's `query` reuse named prepared statements (see above).
+ * Anything else (no statement kept above, a blob) goes to PGlite's own `query` unchanged.
+ * Returns the number of statements kept, for tests.
+ */
+export function usePreparedStatements(client: PGlite, limit = PREPARED_LIMIT): { size: () => number } {
+  const kept = new Map<string, Prepared>(); // in order of last use
+  let closing: string[] = []; // evicted or invalidated, closed with the next message sent
+  let counter = 0;
+  let changedInTransaction = false;
+
+  const forgetAll = () => {
+    for (const statement of kept.values()) closing.push(statement.name);
+    kept.clear();
+  };
+  const closes = () => {
+    const list = closing.map((name) => protocol.serialize.close({ type: "S", name }));
+    closing = [];
+    return list;
+  };
+
+  // A statement that may have changed the schema (DDL, DO, a function call, SET) retires every kept
+  // statement; so does a rollback undoing such a change, since statements prepared after it saw it.
+  const observe = (command: string | undefined) => {
+    if (command === undefined || ROW_COMMANDS.has(command)) return;
+    if (command === "COMMIT" || command === "ROLLBACK") {
+      if (command === "ROLLBACK" && changedInTransaction) forgetAll();
+      if (!client.isInTransaction()) changedInTransaction = false;
+      return;
+    }
+    forgetAll();
+    changedInTransaction = client.isInTransaction();
+  };
+  const transactionEnded = (rolledBack: boolean) => {
+    if (rolledBack && changedInTransaction) forgetAll();
+    changedInTransaction = false;
+  };
+
+  const send = (parts: Uint8Array[], options: QueryOptions | undefined) =>
+    client.execProtocolStream(join(parts), { syncToFs: false, onNotice: options?.onNotice });
+
+  const prepared = async (key: string, text: string, options: QueryOptions | undefined): Promise<Prepared> => {
+    const hit = kept.get(key);
+    if (hit) {
+      kept.delete(key);
+      kept.set(key, hit);
+      return hit;
+    }
+    const name = `delight_${++counter}`;
+    const { serialize } = protocol;
+    let described: messages.BackendMessage[];
+    try {
+      described = await send(
+        [
+          ...closes(),
+          serialize.parse({ name, text, types: options?.paramTypes }),
+          serialize.describe({ type: "S", name }),
+          serialize.sync(),
+        ],
+        options,
+      );
+    } catch (e) {
+      closing.push(name); // in case the Parse went through; closing a missing statement is no error
+      throw e;
+    }
+    const statement: Prepared = {
+      name,
+      paramTypes: parse.parseDescribeStatementResults(described),
+      rowDescription: described.find((m) => m.name === "rowDescription"),
+    };
+    kept.set(key, statement);
+    if (kept.size > limit) {
+      const [oldest, old] = kept.entries().next().value!;
+      kept.delete(oldest);
+      closing.push(old.name);
+    }
+    return statement;
+  };
+
+  const run = async (text: string, params: unknown[], options: QueryOptions | undefined, retry = true): Promise<Results> => {
+    const key = options?.paramTypes?.length ? `${text}\u0000${options.paramTypes.join(",")}` : text;
+    try {
+      const statement = await prepared(key, text, options);
+      // As PGlite's query: each value through the serializer of the type the server inferred for it.
+      const values = params.map((param, i) => {
+        if (param === null || param === undefined) return null;
+        const oid = statement.paramTypes[i]!;
+        const serializer = options?.serializers?.[oid] ?? client.serializers[oid];
+        return serializer ? serializer(param) : String(param);
+      });
+      const { serialize } = protocol;
+      const replies = await send(
+        [...closes(), serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()],
+        options,
+      );
+      // The statement's description stands in for Describe Portal: the result type of a named
+      // statement cannot change (PostgreSQL fails the Bind instead, see isStale).
+      const result = parse.parseResults(
+        statement.rowDescription ? [statement.rowDescription, ...replies] : replies,
+        client.parsers,
+        options,
+      )[0]!;
+      observe(result.command);
+      return result;
+    } catch (e) {
+      if (isStale(e)) {
+        const stale = kept.get(key);
+        if (stale) closing.push(stale.name);
+        kept.delete(key);
+        // Outside a transaction block nothing was lost: prepare it again. Inside, the block is
+        // aborted; the error goes to the caller as it would on a server.
+        if (retry && !client.isInTransaction()) return run(text, params, options, false);
+      }
+      throw withQuery(e, text, params, options);
+    }
+  };
+
+  const fast = (text: string, options: QueryOptions | undefined) => !options?.blob && KEPT.test(text);
+  const observed = async <R extends Results | Results[]>(result: Promise<R>) => {
+    const value = await result;
+    for (const r of Array.isArray(value) ? value : [value]) observe(r.command);
+    return value;
+  };
+
+  const query = client.query.bind(client);
+  client.query = (async (text: string, params: unknown[] = [], options?: QueryOptions) => {
+    if (!fast(text, options)) return observed(query(text, params, options));
+    await client._checkReady();
+    return client._runExclusiveTransaction(() =>
+      client._runExclusiveQuery(async () => {
+        const result = await run(text, params, options);
+        await client.syncToFs(); // as PGlite after each statement outside a transaction
+        return result;
+      }),
+    );
+  }) as typeof client.query;
+
+  const exec = client.exec.bind(client);
+  client.exec = async (text, options) => {
+    try {
+      return await observed(exec(text, options));
+    } catch (e) {
+      forgetAll(); // some of several statements may have run
+      throw e;
+    }
+  };
+
+  const transaction = client.transaction.bind(client);
+  client.transaction = async <T>(callback: (tx: Transaction) => Promise<T>): Promise<T> => {
+    let rolledBack = false;
+    try {
+      const result = await transaction((tx) => {
+        const { query: txQuery, exec: txExec, sql: txSql, rollback } = tx;
+        tx.query = (async (text: string, params: unknown[] = [], options?: QueryOptions) => {
+          if (!fast(text, options)) return observed(txQuery(text, params, options));
+          if (tx.closed) throw new Error("Transaction is closed");
+          return client._runExclusiveQuery(() => run(text, params, options));
+        }) as typeof tx.query;
+        tx.exec = (text, options) => observed(txExec(text, options));
+        tx.sql = ((strings: TemplateStringsArray, ...params: unknown[]) => observed(txSql(strings, ...params))) as typeof tx.sql;
+        tx.rollback = async () => {
+          await rollback();
+          rolledBack = true;
+        };
+        return callback(tx);
+      });
+      transactionEnded(rolledBack);
+      return result;
+    } catch (e) {
+      transactionEnded(true);
+      throw e;
+    }
+  };
+
+  return { size: () => kept.size };
+}
