@@ -9,7 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { secureDataDir } from "./data-dir";
-import { usePreparedStatements } from "./pglite-prepared";
+import { withPreparedStatements } from "./pglite-prepared";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -91,7 +91,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
   }
   const onDisk = !dataDir.startsWith("memory://");
   const client = new PGlite(onDisk ? path.join(dataDir, "pgdata") : dataDir);
-  if (options.prepare !== false) usePreparedStatements(client);
+  if (options.prepare !== false) withPreparedStatements(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   // PGlite unpacks its initial files with mode 0666 whatever the umask, and writes a few later
   // ones 0644: the folder (0700) keeps them from other users meanwhile, and they are tightened

@@ -66,7 +66,7 @@ const isStale = (e: unknown) =>
  * Anything else (no statement kept above, a blob) goes to PGlite's own `query` unchanged.
  * Returns the number of statements kept, for tests.
  */
-export function usePreparedStatements(client: PGlite, limit = PREPARED_LIMIT): { size: () => number } {
+export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): { size: () => number } {
   const kept = new Map<string, Prepared>(); // in order of last use
   let closing: string[] = []; // evicted or invalidated, closed with the next message sent
   let counter = 0;
