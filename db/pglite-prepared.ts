@@ -8,6 +8,10 @@ import { messages, type PGlite, parse, protocol, type QueryOptions, type Results
  * more call (Parse, Describe, Sync) to learn its parameter types, which pick PGlite's serializers.
  * Rows, fields, errors, notices and the sync to disk after each statement outside a transaction
  * are PGlite's own (its `parseResults`, serializers and parsers).
+ *
+ * A schema change seen here (any command but row reads and writes) retires the kept statements.
+ * One hidden inside a function called by a SELECT is not seen: outside a transaction the stale
+ * statement is prepared again; inside one the statement fails, as it would on a server.
  */
 
 /** How many statements one database keeps prepared; the least recently used one is closed beyond that. */
@@ -72,9 +76,8 @@ const isStale = (e: unknown) =>
 /**
  * Makes `client.query` and a transaction's `query` reuse named prepared statements (see above).
  * Anything else (no statement kept above, a blob) goes to PGlite's own `query` unchanged.
- * Returns the number of statements kept, for tests.
  */
-export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): { size: () => number } {
+export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): void {
   const kept = new Map<string, Prepared>(); // in order of last use
   let closing: string[] = []; // evicted or invalidated, closed with the next message sent
   let counter = 0;
@@ -242,6 +245,4 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
       throw e;
     }
   };
-
-  return { size: () => kept.size };
 }
