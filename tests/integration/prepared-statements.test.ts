@@ -43,6 +43,18 @@ describe(`prepared statements (${process.env.DELIGHT_TEST_DB})`, () => {
     if (database.target === "postgres") {
       expect(await preparedCount(on)).toBeGreaterThanOrEqual(1);
       expect(await preparedCount(off)).toBe(0);
+      // Planned once per connection, not again on each execution.
+      const mode = async (h: DbHandle) =>
+        rowsOf<{ plan_cache_mode: string }>(await h.db.execute(sql`show plan_cache_mode`))[0]!.plan_cache_mode;
+      expect(await mode(on)).toBe("force_generic_plan");
+      expect(await mode(off)).toBe("auto");
+      for (let i = 0; i < 3; i++) await query();
+      const plans = rowsOf<{ generic: number; custom: number }>(
+        await on.db.execute(
+          sql`select sum(generic_plans)::int as generic, sum(custom_plans)::int as custom from pg_prepared_statements where statement like '%"users"%'`,
+        ),
+      )[0]!;
+      expect(plans).toEqual({ generic: 5, custom: 0 });
     } else {
       // PGlite has no named statements of its own to keep; the query still answers.
       expect(await query()).toEqual([]);
