@@ -476,13 +476,19 @@ async function expiredIds(db: Db, now: Date, limit: number, only?: number[]): Pr
 export async function ensureCurrent(
   db: Db,
   now: Date,
-  options: { only?: number[]; onBatch?: (done: number) => void } = {},
+  options: {
+    only?: number[];
+    onBatch?: (done: number) => void;
+    /** Told when any expired assessment was found (by this call or one racing it): what was read beside this call is stale. */
+    onExpired?: () => void;
+  } = {},
 ): Promise<number> {
   let done = 0;
   // Each round assesses what it found; a customer someone else assessed meanwhile is skipped.
   for (let round = 0; round < 1000; round++) {
     const ids = await expiredIds(db, now, BATCH, options.only);
     if (ids.length === 0) break;
+    options.onExpired?.();
     const rules = await loadRules(db);
     const loaded = await loadInputs(db, ids, now, rules);
     const prepared = [...loaded.values()].map((l) => ({ loaded: l, assessment: assess(l.input) }));

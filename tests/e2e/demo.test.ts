@@ -67,6 +67,8 @@ describe("npm run demo", () => {
 
   test("the admin signs in and every customer reads the same score on the portfolio and on its page", async () => {
     await signIn(page, url, "admin@delight.demo", "delight-demo");
+    // Signing in navigates in the page: the URL can change a moment before the rows are drawn.
+    await page.locator("[data-testid=customer-row]").first().waitFor();
     const rows = await page.locator("[data-testid=customer-row]").evaluateAll((trs) =>
       trs.map((tr) => ({
         href: tr.querySelector("a.customer-name")?.getAttribute("href") ?? "",

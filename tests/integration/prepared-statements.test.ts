@@ -45,7 +45,18 @@ describe(`prepared statements (${process.env.DELIGHT_TEST_DB})`, () => {
     await off.db.select({ id: users.id }).from(users).where(eq(users.email, "nobody@example.com"));
     expect(await preparedCount(on)).toBe(1);
     expect(await preparedCount(off)).toBe(0);
-    expect(await query()).toEqual([]);
+    // Planned once per connection, not again on each execution.
+    const mode = async (h: DbHandle) =>
+      rowsOf<{ plan_cache_mode: string }>(await h.db.execute(sql`show plan_cache_mode`))[0]!.plan_cache_mode;
+    expect(await mode(on)).toBe("force_generic_plan");
+    expect(await mode(off)).toBe("auto");
+    for (let i = 0; i < 3; i++) expect(await query()).toEqual([]);
+    const plans = rowsOf<{ generic: number; custom: number }>(
+      await on.db.execute(
+        sql`select sum(generic_plans)::int as generic, sum(custom_plans)::int as custom from pg_prepared_statements where statement like ${'%"users"%'}`,
+      ),
+    )[0]!;
+    expect(plans).toEqual({ generic: 5, custom: 0 });
   });
 
   test("a repeated statement answers as the first time and as an unprepared one, for parameters of several types", async () => {
