@@ -95,8 +95,11 @@ export function createDb(options: DbOptions = {}): DbHandle {
     mkdirSync(path.join(dataDir, "pgdata"), { recursive: true, mode: 0o700 });
   }
   const onDisk = !dataDir.startsWith("memory://");
-  const client = new PGlite(onDisk ? path.join(dataDir, "pgdata") : dataDir);
-  if (options.prepare !== false) withPreparedStatements(client);
+  const prepare = options.prepare !== false;
+  // Planned once, as on a server (above): the embedded database's statements are the same ones.
+  const startParams = [...PGlite.defaultStartParams, ...(prepare ? ["-c", "plan_cache_mode=force_generic_plan"] : [])];
+  const client = new PGlite(onDisk ? path.join(dataDir, "pgdata") : dataDir, { startParams });
+  if (prepare) withPreparedStatements(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   // PGlite unpacks its initial files with mode 0666 whatever the umask, and writes a few later
   // ones 0644: the folder (0700) keeps them from other users meanwhile, and they are tightened
