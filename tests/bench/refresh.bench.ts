@@ -104,9 +104,17 @@ cpu = process.cpuUsage();
 sandboxCpu = sandbox.cpuMs();
 const t2 = performance.now();
 mark("repeat");
+const { monitorEventLoopDelay } = await import("node:perf_hooks");
+const eld = monitorEventLoopDelay({ resolution: 1 });
+eld.enable();
 const repeated = await refreshMany(ctx.db, ctx.secretKey, again, { concurrency: CONCURRENCY, limiter: createRateLimiter() });
 const repeatMs = performance.now() - t2;
 mark("end");
+eld.disable();
+if (process.env.BENCH_MARKS)
+  console.error(
+    `event loop delay p50 ${eld.percentile(50) / 1e6} p90 ${eld.percentile(90) / 1e6} p99 ${eld.percentile(99) / 1e6} max ${eld.max / 1e6} mean ${eld.mean / 1e6}`,
+  );
 const repeatCpu = cpuMs(cpu);
 const repeatSandboxCpu = sandbox.cpuMs() - sandboxCpu;
 const repeatCalls = (await sandbox.requests()).length - beforeRepeat;

@@ -27,6 +27,8 @@ export async function startSandboxProcess(bulk: number, latencyMs: number, extra
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
+  // A benchmark that dies must not leave the sandbox holding its port and the terminal.
+  process.once("exit", () => child.kill("SIGTERM"));
   const line = await new Promise<string>((resolve, reject) => {
     let buffer = "";
     child.stdout!.on("data", (d: Buffer) => {
