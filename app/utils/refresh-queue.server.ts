@@ -121,7 +121,13 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
     },
     schedule: async (intervalMs) => {
       if (intervalMs <= 0) await boss.unschedule(ROUND_QUEUE).catch(() => {});
-      else await boss.schedule(ROUND_QUEUE, cronFor(intervalMs), { intervalMs });
+      else {
+        await boss.schedule(ROUND_QUEUE, cronFor(intervalMs), { intervalMs });
+        // The cron first fires at the next whole minute (or quarter hour): a round due now starts at
+        // boot instead. One key per minute, so processes starting together send it once (and a
+        // round that finds nobody due queues nothing).
+        await boss.send(ROUND_QUEUE, { intervalMs }, { singletonKey: "boot", singletonSeconds: 60 });
+      }
     },
     round,
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
