@@ -98,10 +98,14 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
       if (ids.length > 0) await send(ids.map((id) => job(id, trigger)));
     },
     work: async ({ concurrency = 8 } = {}) => {
-      await boss.work<RefreshJob>(
+      let workerId: string | undefined;
+      workerId = await boss.work<RefreshJob>(
         REFRESH_QUEUE,
         { batchSize: concurrency, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
         async (jobs) => {
+          // pg-boss waits a whole polling interval after every fetch, a full one too, which held a
+          // worker to one batch a second: a full batch says more are waiting, so fetch again at once.
+          if (jobs.length >= concurrency && workerId) boss.notifyWorker(workerId);
           const results = await runRefreshJobs(
             ctx.db,
             ctx.secretKey,
