@@ -71,7 +71,10 @@ const catalogs = new WeakMap<Rules, Map<number | null, CheckDefinition[]>>();
 /** The checks that count for a customer on `planId`: built-ins, extras switched on, the team's own. */
 export function catalogFor(rules: Rules, planId: number | null): CheckDefinition[] {
   let byPlan = catalogs.get(rules);
-  if (!byPlan) catalogs.set(rules, (byPlan = new Map()));
+  if (!byPlan) {
+    byPlan = new Map();
+    catalogs.set(rules, byPlan);
+  }
   let catalog = byPlan.get(planId);
   if (!catalog) {
     const extras = extraChecks({ minSdkVersions: rules.minSdkVersions }).filter((c) => rules.extras.includes(c.id as ExtraId));
