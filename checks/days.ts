@@ -28,10 +28,24 @@ export function zoneOrUtc(zone: string | null | undefined): string {
   }
 }
 
+/*
+ * A refresh asks for the local day of the same few instants (now, the measurement time) many times
+ * per customer, and TZDate's offset lookups were the larger part of assessing one: answers are
+ * kept per zone and instant, dropped wholesale when the table grows (a long-lived server).
+ */
+const dayCache = new Map<string, Day>();
+const DAY_CACHE_MAX = 50_000;
+
 /** The calendar day `instant` falls on in `timeZone` (throws on a zone the runtime does not know). */
 export function localDay(instant: Date, timeZone: string): Day {
+  const key = `${instant.getTime()}|${timeZone}`;
+  const known = dayCache.get(key);
+  if (known !== undefined) return known;
   zoneCheck(timeZone);
-  return format(new TZDate(instant, timeZone), "yyyy-MM-dd");
+  const day = format(new TZDate(instant, timeZone), "yyyy-MM-dd");
+  if (dayCache.size >= DAY_CACHE_MAX) dayCache.clear();
+  dayCache.set(key, day);
+  return day;
 }
 
 function parts(day: Day): [number, number, number] {
@@ -47,9 +61,21 @@ function utcNoon(day: Day): number {
   return Date.UTC(y, m - 1, d, 12);
 }
 
+// Usage walks months of history a day at a time, several times per assessment.
+const nextDays = new Map<Day, Day>();
+
 /** `day` moved by `n` calendar days (negative goes back). */
 export function shiftDay(day: Day, n: number): Day {
-  return new Date(utcNoon(day) + n * DAY_MS).toISOString().slice(0, 10);
+  if (n === 1) {
+    const next = nextDays.get(day);
+    if (next !== undefined) return next;
+  }
+  const shifted = new Date(utcNoon(day) + n * DAY_MS).toISOString().slice(0, 10);
+  if (n === 1) {
+    if (nextDays.size >= DAY_CACHE_MAX) nextDays.clear();
+    nextDays.set(day, shifted);
+  }
+  return shifted;
 }
 
 /** Calendar days from `from` to `to` (positive when `to` is later). */

@@ -2,7 +2,7 @@ import { and, desc, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { checkRuns, customers } from "../db/schema";
 import { openSecret } from "../db/secrets";
-import { type Budget, REFRESH_COST, takeBudget } from "./posthog/budgets";
+import { type Budget, REFRESH_COST, takeBudget, takeBudgets } from "./posthog/budgets";
 import { normaliseBaseUrl } from "./posthog/client";
 import { rateLimitKeyId } from "./posthog/rate-limit";
 import { type RefreshOptions, type RefreshOutcome, refreshMany } from "./refresh";
@@ -61,31 +61,44 @@ export async function runRefreshJobs(
   const lastOf = new Map(lastRuns.map((r) => [r.customerId, r.startedAt]));
 
   const results: JobResult[] = new Array(jobs.length);
-  const ready: { index: number; customer: typeof customers.$inferSelect; keyHash: string | null }[] = [];
-  const taken = new Set<number>();
+  const candidates: { index: number; customer: typeof customers.$inferSelect; keyHash: string | null }[] = [];
+  const duplicates: { index: number; of: number }[] = [];
+  const firstOf = new Map<number, number>();
   for (const [index, job] of jobs.entries()) {
     const customer = rowOf.get(job.customerId);
     const last = lastOf.get(job.customerId);
     // A run started after the job was asked for already answers it (a second round's job, a duplicate).
-    if (!customer || taken.has(job.customerId) || (last && last > new Date(job.enqueuedAt))) {
+    if (!customer || (last && last > new Date(job.enqueuedAt))) {
       results[index] = { kind: "skipped" };
       continue;
     }
-    const keyHash = keyHashOf(customer, secretKey);
-    if (keyHash) {
-      const decision = await takeBudget(db, keyHash, REFRESH_COST, { budgets: options.budgets });
-      if (!decision.granted) {
-        results[index] = {
-          kind: "deferred",
-          until: new Date(Date.now() + decision.waitMs),
-          reason: `PostHog budget ${decision.budget} of this key is spent`,
-        };
-        continue;
-      }
+    const first = firstOf.get(job.customerId);
+    if (first !== undefined) {
+      duplicates.push({ index, of: first });
+      continue;
     }
-    taken.add(job.customerId);
-    ready.push({ index, customer, keyHash });
+    firstOf.set(job.customerId, index);
+    candidates.push({ index, customer, keyHash: keyHashOf(customer, secretKey) });
   }
+  // Each key's budgets are taken once for all of its customers in the batch (one transaction per
+  // key, not per customer), in job order: the first that does not fit and those after it wait.
+  const byKey = new Map<string, typeof candidates>();
+  for (const c of candidates) if (c.keyHash) byKey.set(c.keyHash, [...(byKey.get(c.keyHash) ?? []), c]);
+  const deferredIndexes = new Set<number>();
+  for (const [keyHash, list] of byKey) {
+    const taken = await takeBudgets(db, keyHash, REFRESH_COST, list.length, { budgets: options.budgets });
+    for (const c of list.slice(taken.granted)) {
+      deferredIndexes.add(c.index);
+      results[c.index] = {
+        kind: "deferred",
+        until: new Date(Date.now() + taken.refused!.waitMs),
+        reason: `PostHog budget ${taken.refused!.budget} of this key is spent`,
+      };
+    }
+  }
+  const ready = candidates.filter((c) => !deferredIndexes.has(c.index));
+  // The same customer twice in a batch: refreshed once; the other job waits as long as the first.
+  for (const d of duplicates) results[d.index] = deferredIndexes.has(d.of) ? results[d.of]! : { kind: "skipped" };
 
   // One group commit for the batch; each run keeps the trigger its job was asked with.
   const triggerOf = new Map(ready.map((r) => [r.customer.id, jobs[r.index]!.trigger]));

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { and, eq, lt, or } from "drizzle-orm";
+import { and, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { refreshLocks } from "../db/schema";
 
@@ -40,6 +40,11 @@ export async function acquireRefreshLock(db: Db, customerId: number, now = new D
     })
     .returning({ holder: refreshLocks.holder });
   if (taken?.holder === holder) return holder;
+  return takeOverDeadLocal(db, customerId, holder, now);
+}
+
+/** Takes the lock from a holder on this machine whose process is gone; null when it is alive or elsewhere. */
+async function takeOverDeadLocal(db: Db, customerId: number, holder: string, now: Date): Promise<string | null> {
   const [existing] = await db.select().from(refreshLocks).where(eq(refreshLocks.customerId, customerId));
   if (existing && isDeadLocalHolder(existing.holder)) {
     const [stolen] = await db
@@ -50,6 +55,36 @@ export async function acquireRefreshLock(db: Db, customerId: number, now = new D
     if (stolen) return holder;
   }
   return null;
+}
+
+/**
+ * `acquireRefreshLock` for many customers in one statement (a bulk refresh takes the next
+ * customers' locks while the current ones are still asking PostHog): the customers whose lock was
+ * taken, with their holder. Rows are locked in id order, so two processes taking overlapping
+ * batches wait for each other instead of deadlocking.
+ */
+export async function acquireRefreshLocks(db: Db, customerIds: number[], now = new Date()): Promise<Map<number, string>> {
+  const ids = [...new Set(customerIds)].sort((a, b) => a - b);
+  const out = new Map<number, string>();
+  if (ids.length === 0) return out;
+  const mine = new Map(ids.map((id) => [id, holderId()]));
+  const taken = await db
+    .insert(refreshLocks)
+    .values(ids.map((customerId) => ({ customerId, holder: mine.get(customerId)!, lockedAt: now })))
+    .onConflictDoUpdate({
+      target: refreshLocks.customerId,
+      set: { holder: sql`excluded.holder`, lockedAt: sql`excluded.locked_at` },
+      setWhere: lt(refreshLocks.lockedAt, new Date(now.getTime() - STALE_MS)),
+    })
+    .returning({ customerId: refreshLocks.customerId, holder: refreshLocks.holder });
+  for (const t of taken) if (mine.get(t.customerId) === t.holder) out.set(t.customerId, t.holder);
+  // Held elsewhere: only a lock left by a dead process on this machine is taken over (rare).
+  for (const id of ids) {
+    if (out.has(id)) continue;
+    const holder = await takeOverDeadLocal(db, id, mine.get(id)!, now);
+    if (holder) out.set(id, holder);
+  }
+  return out;
 }
 
 export async function releaseRefreshLock(db: Db, customerId: number, holder: string) {

@@ -9,7 +9,7 @@ import { type HealthSummary, healthSummary } from "./assessment/summary";
 import { type CollectOptions, collectSnapshot } from "./collect";
 import { evaluateAutomated } from "./evaluate";
 import { HostRefusedError, type Resolver, resolvePinned } from "./posthog/host";
-import { acquireRefreshLock, releaseRefreshLock, releaseRefreshLocks } from "./refresh-lock";
+import { acquireRefreshLock, acquireRefreshLocks, releaseRefreshLock, releaseRefreshLocks } from "./refresh-lock";
 import { catalogFor, eventColumnsFor, loadRules, type Rules } from "./rules";
 import { CALLS, type CallFailure, type DailyCounts, type UsageSnapshot } from "./snapshot";
 
@@ -112,17 +112,21 @@ function baseOutcome(customer: CustomerRow): RefreshOutcome {
   };
 }
 
-/** Takes the customer's refresh lock and asks PostHog; null when another refresh holds the lock. */
+/**
+ * Takes the customer's refresh lock (unless the caller already holds it: `held`) and asks PostHog;
+ * null when another refresh holds the lock. The lock is released if this throws.
+ */
 async function collectCustomer(
   db: Db,
   secretKey: Buffer,
   customer: CustomerRow,
   rules: Rules,
   options: RefreshOptions,
+  held?: string,
 ): Promise<Collected | null> {
   const now = options.now?.() ?? new Date();
   const wallStart = Date.now();
-  const holder = await acquireRefreshLock(db, customer.id, now);
+  const holder = held ?? (await acquireRefreshLock(db, customer.id, now));
   if (!holder) return null;
   try {
     let snapshot: UsageSnapshot | null = null;
@@ -204,7 +208,7 @@ async function commitCollected(
       items[0]!.rules,
       { resultsFor: failedIds },
     );
-    const prepared = items.map((item, index) => {
+    const prepareOne = (item: Collected, index: number) => {
       const { customer, snapshot, status, errors, now, finishedAt } = item;
       const runId = runIds[index]!;
       const stored = loadedAll.get(customer.id);
@@ -226,7 +230,15 @@ async function commitCollected(
         usage: daily.length ? { daily: mergeDaily(input.usage.daily, daily), measuredAt: now } : input.usage,
       });
       return { item, runId, loaded, daily, automated, assessment, project };
-    });
+    };
+    const prepared: ReturnType<typeof prepareOne>[] = [];
+    for (const [index, item] of items.entries()) {
+      // Between customers, let waiting PostHog answers and requests through: assessing a whole
+      // batch in one go held the event loop for tens of milliseconds, and every customer still
+      // collecting waited that long on top of PostHog's latency.
+      if (index > 0) await breathe();
+      prepared.push(prepareOne(item, index));
+    }
 
     const written = await db.transaction(async (tx) => {
       await tx.insert(checkRuns).values(
@@ -305,6 +317,8 @@ async function commitCollected(
     if (ok || release) await releaseLocks(db, items);
   }
 }
+
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const releaseLocks = (db: Db, items: Collected[]) =>
   releaseRefreshLocks(
@@ -481,14 +495,65 @@ export async function refreshMany(
     committing ??= commitLoop();
   };
 
+  // Locks are taken a chunk of `concurrency` customers at a time, one chunk ahead of the
+  // collectors, in one statement: a lock per customer was a database round trip in front of every
+  // customer's PostHog calls, and it queued behind the committer's transaction.
+  const lockChunks = new Map<number, Promise<Map<number, string>>>();
+  const chunked = new Set<number>();
+  const chunkLocks = (k: number) => {
+    let locks = lockChunks.get(k);
+    if (!locks) {
+      // Chunks are built in order; a customer listed again later takes its own lock in its turn.
+      const ids = list
+        .slice(k * concurrency, (k + 1) * concurrency)
+        .map((c) => c.id)
+        .filter((id) => !chunked.has(id));
+      for (const id of ids) chunked.add(id);
+      locks = acquireRefreshLocks(db, ids, options.now?.() ?? new Date());
+      // Awaited by the chunk's collectors, which fall back to one lock each if it failed.
+      locks.catch(() => {});
+      lockChunks.set(k, locks);
+    }
+    return locks;
+  };
+  const claimed = new Set<number>();
+  /** The lock taken ahead for list[index]: its holder, null if another refresh holds it, undefined to take it now. */
+  const lockAhead = async (index: number): Promise<string | null | undefined> => {
+    const k = Math.floor(index / concurrency);
+    const current = chunkLocks(k);
+    if ((k + 1) * concurrency < list.length) chunkLocks(k + 1);
+    let locks: Map<number, string>;
+    try {
+      locks = await current;
+    } catch {
+      // A customer deleted meanwhile fails the chunk's statement: each takes its own, as before.
+      return undefined;
+    }
+    const id = list[index]!.id;
+    // The same customer twice in a chunk: the second asks for the lock itself, when its turn comes.
+    if (claimed.has(id)) return undefined;
+    claimed.add(id);
+    return locks.get(id) ?? null;
+  };
+
   const worker = async () => {
     while (next < list.length) {
       const index = next++;
       const customer = list[index]!;
       // Back-pressure: collectors wait while the committer is a full batch behind.
       while (queue.length >= COMMIT_BATCH) await new Promise<void>((resolve) => drained.push(resolve));
+      let held: string | null | undefined;
       try {
-        const collected = await collectCustomer(db, secretKey, customer, await currentRules(), options);
+        held = await lockAhead(index);
+        if (held === null) {
+          finish(index, skippedOutcome(customer));
+          continue;
+        }
+        const rules = await currentRules().catch(async (error) => {
+          if (held) await releaseRefreshLock(db, customer.id, held).catch(() => {});
+          throw error;
+        });
+        const collected = await collectCustomer(db, secretKey, customer, rules, options, held);
         if (collected) enqueue(index, collected);
         else finish(index, skippedOutcome(customer));
       } catch (error) {

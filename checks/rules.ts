@@ -64,10 +64,24 @@ export function customDefinition(c: CustomCheck): CheckDefinition {
   };
 }
 
+// A refresh asks for each customer's catalogue three times, and a batch shares one read of the
+// rules: building it once per rules read and plan spares hundreds of closures per customer.
+const catalogs = new WeakMap<Rules, Map<number | null, CheckDefinition[]>>();
+
 /** The checks that count for a customer on `planId`: built-ins, extras switched on, the team's own. */
 export function catalogFor(rules: Rules, planId: number | null): CheckDefinition[] {
-  const extras = extraChecks({ minSdkVersions: rules.minSdkVersions }).filter((c) => rules.extras.includes(c.id as ExtraId));
-  return [...CATALOG, ...extras, ...rules.custom.filter((c) => appliesTo(c, planId)).map(customDefinition)];
+  let byPlan = catalogs.get(rules);
+  if (!byPlan) {
+    byPlan = new Map();
+    catalogs.set(rules, byPlan);
+  }
+  let catalog = byPlan.get(planId);
+  if (!catalog) {
+    const extras = extraChecks({ minSdkVersions: rules.minSdkVersions }).filter((c) => rules.extras.includes(c.id as ExtraId));
+    catalog = [...CATALOG, ...extras, ...rules.custom.filter((c) => appliesTo(c, planId)).map(customDefinition)];
+    byPlan.set(planId, catalog);
+  }
+  return catalog;
 }
 
 /** The event checks of a customer as extra columns of the daily query, and how far back it must reach. */

@@ -98,10 +98,14 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
       if (ids.length > 0) await send(ids.map((id) => job(id, trigger)));
     },
     work: async ({ concurrency = 8 } = {}) => {
-      await boss.work<RefreshJob>(
+      let workerId: string | undefined;
+      workerId = await boss.work<RefreshJob>(
         REFRESH_QUEUE,
         { batchSize: concurrency, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
         async (jobs) => {
+          // pg-boss waits a whole polling interval after every fetch, a full one too, which held a
+          // worker to one batch a second: a full batch says more are waiting, so fetch again at once.
+          if (jobs.length >= concurrency && workerId) boss.notifyWorker(workerId);
           const results = await runRefreshJobs(
             ctx.db,
             ctx.secretKey,
@@ -121,7 +125,13 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
     },
     schedule: async (intervalMs) => {
       if (intervalMs <= 0) await boss.unschedule(ROUND_QUEUE).catch(() => {});
-      else await boss.schedule(ROUND_QUEUE, cronFor(intervalMs), { intervalMs });
+      else {
+        await boss.schedule(ROUND_QUEUE, cronFor(intervalMs), { intervalMs });
+        // The cron first fires at the next whole minute (or quarter hour): a round due now starts at
+        // boot instead. One key per minute, so processes starting together send it once (and a
+        // round that finds nobody due queues nothing).
+        await boss.send(ROUND_QUEUE, { intervalMs }, { singletonKey: "boot", singletonSeconds: 60 });
+      }
     },
     round,
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),

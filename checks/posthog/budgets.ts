@@ -84,7 +84,24 @@ export async function takeBudget(
   costs: Costs,
   options: { budgets?: Budget[]; force?: boolean } = {},
 ): Promise<Decision> {
+  const taken = await takeBudgets(db, keyHash, costs, 1, options);
+  return taken.granted === 1 ? { granted: true } : taken.refused!;
+}
+
+/**
+ * `takeBudget` for `count` refreshes of one key in one transaction (a worker's batch shares a key
+ * across many customers): grants them one after another, exactly as `count` calls in a row would,
+ * until one does not fit. Returns how many were granted, and why the next one was refused.
+ */
+export async function takeBudgets(
+  db: Db,
+  keyHash: string,
+  costs: Costs,
+  count: number,
+  options: { budgets?: Budget[]; force?: boolean } = {},
+): Promise<{ granted: number; refused?: Extract<Decision, { granted: false }> }> {
   const budgets = options.budgets ?? POSTHOG_BUDGETS;
+  if (count <= 0) return { granted: 0 };
   return db.transaction(async (tx) => {
     const [clock] = rowsOf<{ now: number }>(
       await tx.execute(
@@ -95,12 +112,19 @@ export async function takeBudget(
     const rows = rowsOf<SlotRow>(
       await tx.execute(sql`select budget, slot::float8 as slot, used from posthog_budget_slots where key_hash = ${keyHash}`),
     ).map((r) => ({ budget: r.budget, slot: Number(r.slot), used: Number(r.used) }));
-    const decision = options.force ? ({ granted: true } as const) : decide(rows, budgets, costs, nowMs);
-    if (!decision.granted) return decision;
-    const grants = budgets
-      .filter((b) => (costs[b.class] ?? 0) > 0)
-      .map((b) => ({ budget: b.name, slot: Math.floor(nowMs / slotMs(b)), used: costs[b.class]! }));
-    if (grants.length === 0) return decision;
+    const charged = budgets.filter((b) => (costs[b.class] ?? 0) > 0);
+    let granted = 0;
+    let refused: Extract<Decision, { granted: false }> | undefined;
+    for (; granted < count; granted += 1) {
+      const decision = options.force ? ({ granted: true } as const) : decide(rows, budgets, costs, nowMs);
+      if (!decision.granted) {
+        refused = decision;
+        break;
+      }
+      for (const b of charged) rows.push({ budget: b.name, slot: Math.floor(nowMs / slotMs(b)), used: costs[b.class]! });
+    }
+    const grants = charged.map((b) => ({ budget: b.name, slot: Math.floor(nowMs / slotMs(b)), used: costs[b.class]! * granted }));
+    if (granted === 0 || grants.length === 0) return { granted, ...(refused ? { refused } : {}) };
     await tx.execute(sql`
       with old as (
         delete from posthog_budget_slots s using json_to_recordset(${JSON.stringify(grants)}::json) as g(budget text, slot bigint, used int)
@@ -109,6 +133,6 @@ export async function takeBudget(
       insert into posthog_budget_slots (key_hash, budget, slot, used)
       select ${keyHash}, g.budget, g.slot, g.used from json_to_recordset(${JSON.stringify(grants)}::json) as g(budget text, slot bigint, used int)
       on conflict (key_hash, budget, slot) do update set used = posthog_budget_slots.used + excluded.used`);
-    return decision;
+    return { granted, ...(refused ? { refused } : {}) };
   });
 }

@@ -32,9 +32,11 @@ class PinnedHttpsAgent extends https.Agent {
   }
 }
 
+// A refresh of 16 customers at once has over a hundred requests in flight to one host (PostHog
+// Cloud serves every customer): a smaller cap queues them behind each other and adds a round.
 const agents = {
-  "http:": new PinnedHttpAgent({ keepAlive: true, maxSockets: 64 }),
-  "https:": new PinnedHttpsAgent({ keepAlive: true, maxSockets: 64 }),
+  "http:": new PinnedHttpAgent({ keepAlive: true, maxSockets: 256 }),
+  "https:": new PinnedHttpsAgent({ keepAlive: true, maxSockets: 256 }),
 };
 
 /** A lookup that answers only the checked addresses, whatever name it is asked about. */

@@ -9,6 +9,7 @@ import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { activeCustomers, refreshCustomer, refreshMany } from "../../checks/refresh";
 import { acquireRefreshLock, releaseRefreshLock } from "../../checks/refresh-lock";
 import { dueCustomers, refreshDue } from "../../checks/schedule";
+import { rowsOf } from "../../db/rows";
 import { checkResults, checkRuns, customers, healthScores, usageDaily } from "../../db/schema";
 import { assessmentOf } from "../setup/health";
 import { setupTestApp } from "../setup/test-app";
@@ -133,6 +134,22 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
       sql`insert into refresh_locks (customer_id, holder) values (${customer.id}, ${`${(await import("node:os")).hostname()}:999999:dead`})`,
     );
     expect((await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, fast)).status).toBe("ok");
+  });
+
+  test("a bulk refresh takes its locks ahead in chunks: held ones are skipped, dead ones taken over, all released", async () => {
+    const [held, dead, ...rest] = [row("over-plan"), row("backend-systems"), row("slipping"), row("near-plan")];
+    const holder = await acquireRefreshLock(app.ctx.db, held!.id);
+    await app.ctx.db.execute(
+      sql`insert into refresh_locks (customer_id, holder) values (${dead!.id}, ${`${(await import("node:os")).hostname()}:999999:dead`})`,
+    );
+    // Concurrency 2: chunks of two, the second taken while the first is asking PostHog; the
+    // same customer listed twice takes its own lock after the first is done with it.
+    const list = [held!, dead!, ...rest, rest[0]!];
+    const outcomes = await refreshMany(app.ctx.db, app.ctx.secretKey, list, { ...fast, concurrency: 2 });
+    expect(outcomes.map((o) => o.status)).toEqual(["skipped", "ok", "ok", "ok", expect.stringMatching(/^(ok|skipped)$/)]);
+    await releaseRefreshLock(app.ctx.db, held!.id, holder!);
+    const [locks] = rowsOf<{ n: number }>(await app.ctx.db.execute(sql`select count(*)::int as n from refresh_locks`));
+    expect(locks!.n).toBe(0);
   });
 
   test("answering a manual check rescores without calling PostHog", async () => {

@@ -138,11 +138,21 @@ export function zoneOffsetMs(instant: number, timeZone: string): number {
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
+// Every daily query asks for the same few dozen midnights per zone; formatToParts is the sandbox's
+// costliest step, so each (day, zone) is worked out once.
+const midnights = new Map<string, number>();
+
 /** The instant local midnight starts `day` in `timeZone` (DST changes happen away from midnight in practice). */
 export function localMidnight(day: string, timeZone: string): number {
-  const wall = Date.parse(`${day}T00:00:00Z`);
-  const guess = wall - zoneOffsetMs(wall, timeZone);
-  return wall - zoneOffsetMs(guess, timeZone);
+  const key = `${day}|${timeZone}`;
+  let midnight = midnights.get(key);
+  if (midnight === undefined) {
+    const wall = Date.parse(`${day}T00:00:00Z`);
+    const guess = wall - zoneOffsetMs(wall, timeZone);
+    midnight = wall - zoneOffsetMs(guess, timeZone);
+    midnights.set(key, midnight);
+  }
+  return midnight;
 }
 
 /** YYYY-MM-DD of `date` in an IANA zone (Intl is enough here and keeps the sandbox dependency-free). */
