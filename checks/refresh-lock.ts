@@ -29,18 +29,7 @@ export function isDeadLocalHolder(holder: string): boolean {
  * one from elsewhere after STALE_MS.
  */
 export async function acquireRefreshLock(db: Db, customerId: number, now = new Date()): Promise<string | null> {
-  const holder = holderId();
-  const [taken] = await db
-    .insert(refreshLocks)
-    .values({ customerId, holder, lockedAt: now })
-    .onConflictDoUpdate({
-      target: refreshLocks.customerId,
-      set: { holder, lockedAt: now },
-      setWhere: lt(refreshLocks.lockedAt, new Date(now.getTime() - STALE_MS)),
-    })
-    .returning({ holder: refreshLocks.holder });
-  if (taken?.holder === holder) return holder;
-  return takeOverDeadLocal(db, customerId, holder, now);
+  return (await acquireRefreshLocks(db, [customerId], now)).get(customerId) ?? null;
 }
 
 /** Takes the lock from a holder on this machine whose process is gone; null when it is alive or elsewhere. */
