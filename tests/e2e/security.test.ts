@@ -84,6 +84,33 @@ describe("security in Chromium", () => {
     expect(await page.locator("body").textContent()).toContain("<script>window.__xss=1</script>");
   });
 
+  test("a document arrives whole: one doctype, its data inlined to the end, every inline script under the page's nonce", async () => {
+    const response = await page.goto(`${app.url}/customers/${slug}`);
+    const html = await response!.text();
+    const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(response!.headers()["content-security-policy"] ?? "")?.[1];
+    expect(nonce).toBeTruthy();
+    expect(html.startsWith("<!DOCTYPE html><html")).toBe(true);
+    expect(html.match(/<!DOCTYPE/g)).toHaveLength(1);
+    const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)].map((m) => m[1]!);
+    expect(inline.length).toBeGreaterThan(2);
+    for (const attributes of inline) expect(attributes).toContain(`nonce="${nonce}"`);
+    // The loaders' data (Remix's turbo-stream) is in the page and its stream is closed, so the
+    // browser hydrates without asking the server again.
+    expect(html).toContain("window.__remixContext.streamController.enqueue(");
+    expect(html).toContain("window.__remixContext.streamController.close();");
+    expect(html.indexOf("streamController.close()")).toBeGreaterThan(html.lastIndexOf("streamController.enqueue("));
+    const dataRequests: string[] = [];
+    const onRequest = (request: { url: () => string }) => {
+      if (request.url().includes(".data")) dataRequests.push(request.url());
+    };
+    page.on("request", onRequest);
+    await page.goto(`${app.url}/customers/${slug}`);
+    await page.waitForLoadState("networkidle");
+    page.off("request", onRequest);
+    expect(await page.evaluate(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter))).toBe(true);
+    expect(dataRequests).toEqual([]);
+  });
+
   test("a cross-origin form post is refused by the running server", async () => {
     const res = await fetch(`${app.url}/plans`, {
       method: "POST",
