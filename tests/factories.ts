@@ -357,6 +357,16 @@ export async function seedPortfolio(db: Db, secretKey: Buffer, options: { custom
     billingDay: (i % 28) + 1,
   }));
   const rows = await seedCustomers(db, secretKey, seeds);
+  // Commercial context as a team that uses it has: five in six with revenue (monthly or yearly,
+  // mostly USD), three in four with a renewal date over the two years around today.
+  const ids = rows.map((r) => r.id);
+  await db.execute(sql`
+    update customers set
+      revenue = case when id % 6 = 5 then null else 500 + (id * 37) % 9500 end,
+      revenue_period = case when id % 6 = 5 then null when id % 2 = 0 then 'month' else 'year' end,
+      currency = case when id % 6 = 5 then null when id % 7 = 0 then 'EUR' when id % 11 = 0 then 'GBP' else 'USD' end,
+      renewal_date = case when id % 4 = 3 then null else ${(options.now ?? new Date()).toISOString().slice(0, 10)}::date - 365 + (id * 13) % 730 end
+    where id between ${Math.min(...ids)} and ${Math.max(...ids)}`);
   // Every 50th customer was never refreshed: no score, no run.
   await seedBulkHistory(
     db,

@@ -140,8 +140,6 @@ const ICU = sql.raw(`collate "und-x-icu"`);
  * Each sort's key in the ready row (current_health), each served by its own partial index. Ties
  * and the customers without a value (no score, no owner) are ordered by name.
  */
-// ARR and renewal live on the customer, not the ready row: read by id (primary key) per row.
-const customerColumn = (column: "arr" | "renewal_date") => sql.raw(`(select x.${column} from customers x where x.id = ch.customer_id)`);
 
 const SORT_KEYS: Record<PortfolioSort, SQL> = {
   name: sql`ch.customer_name ${ICU}`,
@@ -153,11 +151,11 @@ const SORT_KEYS: Record<PortfolioSort, SQL> = {
   plan: sql`ch.plan_percent`,
   refreshed: sql`ch.refreshed_at`,
   failing: sql`ch.failing`,
-  arr: customerColumn("arr"),
-  renewal: customerColumn("renewal_date"),
+  arr: sql`ch.arr`,
+  renewal: sql`ch.renewal_date`,
 };
 
-/** Every filter except the band, on the ready row (the search, ARR and renewal also read the customer). */
+/** Every filter except the band, on the ready row (the search also reads the customer's slug). */
 function whereClause(f: PortfolioFilters, userId: number, includeArchived = false, now = new Date()): SQL {
   const today = now.toISOString().slice(0, 10);
   // Written as the portfolio indexes' predicate, so the planner can use them.
@@ -173,10 +171,10 @@ function whereClause(f: PortfolioFilters, userId: number, includeArchived = fals
   if (f.flagged) parts.push(sql`ch.flagged_80 is true`);
   if (f.stale) parts.push(sql`ch.stale is true`);
   if (f.moved) parts.push(sql`abs(ch.change_7d) >= ${MOVED_THRESHOLD}`);
-  if (f.arrMin !== null) parts.push(sql`${customerColumn("arr")} >= ${f.arrMin}`);
+  if (f.arrMin !== null) parts.push(sql`ch.arr >= ${f.arrMin}`);
   if (f.renewsWithin !== null) {
     // Renewal dates are calendar days: "within N days" counts from today (UTC) and includes it.
-    parts.push(sql`${customerColumn("renewal_date")} between ${today} and ${today}::date + ${f.renewsWithin}::int`);
+    parts.push(sql`ch.renewal_date between ${today} and ${today}::date + ${f.renewsWithin}::int`);
   }
   return sql.join(parts, sql` and `);
 }
@@ -221,16 +219,26 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
  * rows) unless a search or archived customers are asked for, which count the ready rows.
  */
 function countsQuery(f: PortfolioFilters, where: SQL, options: QueryOptions): SQL {
-  if (f.q || options.includeArchived || f.arrMin !== null || f.renewsWithin !== null) {
+  const counted = countedFilters(f, options);
+  if (!counted) {
     return sql`select coalesce(ch.band, 'none') as band_key, count(*)::int as n from current_health ch where ${where} group by 1`;
   }
+  return sql`select band as band_key, sum(n)::int as n from portfolio_counts where ${counted} group by 1 having sum(n) > 0`;
+}
+
+/**
+ * The filters as a condition on portfolio_counts, or null for those it does not keep (a search,
+ * archived customers, a minimum ARR, a renewal window): those are answered from the ready rows.
+ */
+function countedFilters(f: PortfolioFilters, options: { userId: number; includeArchived?: boolean }): SQL | null {
+  if (f.q || options.includeArchived || f.arrMin !== null || f.renewsWithin !== null) return null;
   const parts: SQL[] = [sql`true`];
   if (f.owner === "none") parts.push(sql`owner_id = 0`);
   else if (f.owner !== null) parts.push(sql`owner_id = ${f.owner === "me" ? options.userId : f.owner}`);
   if (f.flagged) parts.push(sql`flagged`);
   if (f.stale) parts.push(sql`stale`);
   if (f.moved) parts.push(sql`moved`);
-  return sql`select band as band_key, sum(n)::int as n from portfolio_counts where ${sql.join(parts, sql` and `)} group by 1 having sum(n) > 0`;
+  return sql.join(parts, sql` and `);
 }
 
 /** The ids of one page (or of every matching customer), in order: a statement to nest in pageRows'. */
@@ -374,14 +382,20 @@ export type ArrAtRisk = { currency: string; arr: number; customers: number }[];
  * different currencies are never added up), over the same filters as the page except the band.
  */
 export async function arrAtRisk(db: Db, filters: PortfolioFilters, options: { userId: number; now?: Date }): Promise<ArrAtRisk> {
-  const result = await db.execute(sql`
-    select c.currency, sum(c.arr)::float8 as arr, count(*)::int as customers
-    from current_health ch
-    join customers c on c.id = ch.customer_id
-    where ${whereClause(filters, options.userId, false, options.now)}
-      and ch.band in ('concerning', 'poor') and c.arr is not null
-    group by c.currency
-    order by sum(c.arr) desc, c.currency
-  `);
+  const counted = countedFilters(filters, options);
+  const result = await db.execute(
+    counted
+      ? sql`
+        select currency, sum(arr)::float8 as arr, sum(n)::int as customers from portfolio_counts
+        where ${counted} and band in ('concerning', 'poor') and currency <> ''
+        group by currency having sum(n) > 0
+        order by sum(arr) desc, currency`
+      : sql`
+        select ch.currency, sum(ch.arr)::float8 as arr, count(*)::int as customers from current_health ch
+        where ${whereClause(filters, options.userId, false, options.now)}
+          and ch.band in ('concerning', 'poor') and ch.arr is not null
+        group by ch.currency
+        order by sum(ch.arr) desc, ch.currency`,
+  );
   return rowsOf<{ currency: string; arr: number; customers: number }>(result);
 }

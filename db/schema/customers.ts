@@ -43,6 +43,9 @@ export const customers = pgTable(
   (t) => [
     uniqueIndex("customers_slug_key").on(t.slug),
     index("customers_owner_idx").on(t.ownerId),
+    // "Does this user own any active customer?" on every page (the alerts badge), and their
+    // customers' alerts: answered from this index alone, whoever asks.
+    index("customers_active_owner_idx").on(t.ownerId).where(sql`${t.archivedAt} is null`),
     index("customers_plan_idx").on(t.planId),
     index("customers_name_idx").on(sql`lower(${t.name})`),
     check("customers_billing_day_check", sql`${t.billingDay} between 1 and 31`),

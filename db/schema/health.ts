@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, real, serial, text } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, index, integer, jsonb, numeric, pgTable, primaryKey, real, serial, text } from "drizzle-orm/pg-core";
 import { checkRuns } from "./checks";
 import { createdAt, tstz } from "./columns";
 import { customers } from "./customers";
@@ -164,6 +164,13 @@ export const currentHealth = pgTable(
     ownerId: integer("owner_id"),
     ownerName: text("owner_name"),
     archived: boolean("archived").notNull().default(false),
+    /*
+     * Copies of the customer's commercial context (migration "portfolio_commercial_copies"): the
+     * ARR and renewal sorts and filters, and the ARR at risk, read this table like the others.
+     */
+    arr: numeric("arr", { precision: 16, scale: 2, mode: "number" }),
+    currency: text("currency"),
+    renewalDate: date("renewal_date", { mode: "string" }),
   },
   // The foreign keys are ON DELETE SET NULL: each deleted score or run looks its pointer up here.
   (t) => [
@@ -184,14 +191,17 @@ export const currentHealth = pgTable(
     index("portfolio_failing_idx").on(t.failing).where(sql`not ${t.archived}`),
     index("portfolio_change_7d_idx").on(t.change7d).where(sql`not ${t.archived}`),
     index("portfolio_change_30d_idx").on(t.change30d).where(sql`not ${t.archived}`),
+    index("portfolio_arr_idx").on(t.arr).where(sql`not ${t.archived}`),
+    index("portfolio_renewal_idx").on(t.renewalDate).where(sql`not ${t.archived}`),
   ],
 );
 
 /**
- * Active customers per band and per value of each portfolio filter but the search: the band tiles
- * and totals read a handful of these rows instead of counting 10,000. Kept by statement triggers on
- * current_health (see the migration "portfolio_ready_row"), in the transaction that changed a row.
- * `moved` is |change_7d| ≥ 5, MOVED_THRESHOLD in app/utils/portfolio-params.ts.
+ * Active customers per band and per value of each portfolio filter but the search, and per
+ * currency with their ARR added up: the band tiles, the totals and the ARR at risk read a handful
+ * of these rows instead of reading 10,000. Kept by statement triggers on current_health (see the
+ * migrations "portfolio_ready_row" and "portfolio_commercial_copies"), in the transaction that
+ * changed a row. `moved` is |change_7d| ≥ 5, MOVED_THRESHOLD in app/utils/portfolio-params.ts.
  */
 export const portfolioCounts = pgTable(
   "portfolio_counts",
@@ -202,7 +212,11 @@ export const portfolioCounts = pgTable(
     flagged: boolean("flagged").notNull(),
     stale: boolean("stale").notNull(),
     moved: boolean("moved").notNull(),
+    /** "" for customers without revenue (they have no ARR and no currency). */
+    currency: text("currency").notNull().default(""),
     n: integer("n").notNull(),
+    /** The ARR of those customers, in `currency`. */
+    arr: numeric("arr", { mode: "number" }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.band, t.ownerId, t.flagged, t.stale, t.moved] })],
+  (t) => [primaryKey({ columns: [t.band, t.ownerId, t.flagged, t.stale, t.moved, t.currency] })],
 );

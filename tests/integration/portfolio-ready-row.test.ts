@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { setArchived } from "../../app/models/customers.server";
-import { parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
+import { arrAtRisk, parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
 import { reassignOwner } from "../../app/models/portfolio-bulk.server";
 import * as portfolioRoute from "../../app/routes/_app._index";
 import { DEFAULT_FILTERS, type PortfolioFilters } from "../../app/utils/portfolio-params";
@@ -31,6 +31,19 @@ async function liveCounts(where = sql`true`) {
   );
   return { healthy: 0, concerning: 0, poor: 0, none: 0, ...Object.fromEntries(rows.map((r) => [r.band, r.n])) };
 }
+
+/** The ARR at risk added up now from the customers themselves, for comparing with the kept sums. */
+async function liveArrAtRisk(where = sql`true`) {
+  return rowsOf<{ currency: string; arr: number; customers: number }>(
+    await app.ctx.db.execute(sql`
+      select c.currency, sum(c.arr)::float8 as arr, count(*)::int as customers
+      from current_health ch join customers c on c.id = ch.customer_id
+      where c.archived_at is null and ch.band in ('concerning', 'poor') and c.arr is not null and ${where}
+      group by c.currency order by sum(c.arr) desc, c.currency`),
+  );
+}
+const atRisk = (changes: Partial<PortfolioFilters> = {}) =>
+  arrAtRisk(app.ctx.db, { ...DEFAULT_FILTERS, ...changes }, { userId: me.userId });
 
 beforeAll(async () => {
   const { db, secretKey } = app.ctx;
@@ -190,6 +203,80 @@ describe("the ready row follows its customer", () => {
     expect(final.total).toBe(6);
     expect(final.bandCounts).toEqual(await liveCounts());
     expect(final.bandCounts.none).toBe(0);
+  });
+});
+
+describe("the ready row keeps the customer's commercial context", () => {
+  test("revenue, currency, renewal, owner, band and archive reach it; the ARR at risk kept per currency equals one added up from the customers", async () => {
+    const { db, secretKey } = app.ctx;
+    const rev: Record<string, number> = {};
+    for (const c of await seedCustomers(db, secretKey, [
+      { name: "Rev Cedar" },
+      { name: "Rev Apple" },
+      { name: "Rev Celik" },
+      { name: "Rev Orsted" },
+    ])) {
+      rev[c.name] = c.id;
+    }
+    // Poor, concerning, concerning, healthy.
+    for (const [name, score] of [
+      ["Rev Cedar", 30],
+      ["Rev Apple", 50],
+      ["Rev Celik", 45],
+      ["Rev Orsted", 80],
+    ] as const) {
+      await seedHealth(db, rev[name]!, { history: [{ at: new Date(), score }] });
+    }
+    const set = (name: string, values: Partial<typeof customers.$inferInsert>) =>
+      db.update(customers).set(values).where(eq(customers.id, rev[name]!));
+    await set("Rev Celik", { revenue: 1000, revenuePeriod: "month", currency: "EUR", renewalDate: "2031-03-01" });
+    await set("Rev Cedar", { revenue: 50_000, revenuePeriod: "year", currency: "USD", renewalDate: "2030-01-15" });
+    await set("Rev Apple", { revenue: 2_000, revenuePeriod: "month", currency: "USD" });
+    await set("Rev Orsted", { revenue: 9_999.5, revenuePeriod: "year", currency: "EUR" });
+    const first = await atRisk();
+    expect(first).toEqual([
+      { currency: "USD", arr: 74_000, customers: 2 },
+      { currency: "EUR", arr: 12_000, customers: 1 },
+    ]);
+    expect(first).toEqual(await liveArrAtRisk());
+    // Sorting by ARR and renewal reads the copies: the same order as the customers' own values.
+    expect((await page({ sort: "arr", dir: "desc" }, null)).rows.slice(0, 4).map((r) => [r.name, r.arr])).toEqual([
+      ["Rev Cedar", 50_000],
+      ["Rev Apple", 24_000],
+      ["Rev Celik", 12_000],
+      ["Rev Orsted", 9_999.5],
+    ]);
+    expect((await page({ sort: "renewal" }, null)).rows.slice(0, 2).map((r) => r.name)).toEqual(["Rev Cedar", "Rev Celik"]);
+    expect(await names({ arrMin: 12_000, sort: "arr", dir: "asc" })).toEqual(["Rev Celik", "Rev Apple", "Rev Cedar"]);
+
+    // A change of amount, period or currency moves the sums; so do an owner, a new band and an archive.
+    await set("Rev Cedar", { revenue: 4_000, revenuePeriod: "month" });
+    await set("Rev Apple", { currency: "GBP" });
+    await reassignOwner(db, CLI_ACTOR, [rev["Rev Celik"]!], me.userId);
+    expect(await atRisk()).toEqual(await liveArrAtRisk());
+    expect(await atRisk({ owner: "me" })).toEqual([{ currency: "EUR", arr: 12_000, customers: 1 }]);
+    expect(await atRisk({ owner: "me" })).toEqual(await liveArrAtRisk(sql`c.owner_id = ${me.userId}`));
+    await seedHealth(db, rev["Rev Celik"]!, { history: [{ at: new Date(), score: 95 }] });
+    expect(await atRisk({ owner: "me" })).toEqual([]);
+    expect(await atRisk()).toEqual(await liveArrAtRisk());
+    await set("Rev Cedar", { archivedAt: new Date() });
+    expect(await atRisk()).toEqual([{ currency: "GBP", arr: 24_000, customers: 1 }]);
+    expect(await atRisk()).toEqual(await liveArrAtRisk());
+    await set("Rev Cedar", { archivedAt: null });
+    expect(await atRisk()).toEqual(await liveArrAtRisk());
+    // Revenue taken away leaves no currency behind; a deleted customer takes its ARR with it.
+    await set("Rev Apple", { revenue: null, revenuePeriod: null, currency: null });
+    await db.delete(customers).where(eq(customers.id, rev["Rev Cedar"]!));
+    expect(await atRisk()).toEqual([]);
+    expect(await liveArrAtRisk()).toEqual([]);
+    // The filters the kept sums do not cover (a minimum ARR) add up the ready rows instead, alike.
+    await set("Rev Orsted", { revenue: 100, revenuePeriod: "month" });
+    await seedHealth(db, rev["Rev Orsted"]!, { history: [{ at: new Date(), score: 10 }] });
+    expect(await atRisk({ arrMin: 1_000 })).toEqual([{ currency: "EUR", arr: 1_200, customers: 1 }]);
+    expect(await atRisk({ arrMin: 1_300 })).toEqual([]);
+    await db.delete(customers).where(eq(customers.id, rev["Rev Orsted"]!));
+    await db.delete(customers).where(eq(customers.id, rev["Rev Apple"]!));
+    await db.delete(customers).where(eq(customers.id, rev["Rev Celik"]!));
   });
 });
 

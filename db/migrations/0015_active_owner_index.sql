@@ -1,0 +1,1 @@
+CREATE INDEX "customers_active_owner_idx" ON "customers" USING btree ("owner_id") WHERE "customers"."archived_at" is null;
