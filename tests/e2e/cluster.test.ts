@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 import { type RunningApp, startApp } from "./harness";
@@ -41,5 +42,25 @@ describe(`web processes (${onServer ? "postgres" : "pglite"})`, () => {
     expect(servedBy().has(schedulers()[0])).toBe(true);
     // The first-run setup code (shared by the processes) is printed once.
     expect(app.logs.join("").match(/setup code [A-Z0-9-]+/g) ?? []).toHaveLength(1);
+    // Every web process runs with the larger young generation (app/server.mjs, heapOptions).
+    for (const pid of servedBy()) {
+      expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain("--max-semi-space-size=64");
+    }
+  });
+
+  test("a size of the young generation given in NODE_OPTIONS is kept", { timeout: 120_000 }, async () => {
+    const own = await startApp({
+      NODE_OPTIONS: "--max-semi-space-size=8",
+      ...(database ? { DATABASE_URL: database.env.DATABASE_URL!, WEB_CONCURRENCY: "1" } : {}),
+    });
+    try {
+      await fetch(`${own.url}/healthz`, { headers: { Connection: "close" } });
+      const [pid] = [...own.logs.join("").matchAll(/\[pid (\d+)\]/g)].map((m) => m[1]);
+      expect(pid).toBeTruthy();
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      expect(cmdline.some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
+    } finally {
+      await own.stop();
+    }
   });
 });
