@@ -49,4 +49,34 @@ describe("sparklineGeometry", () => {
       label: "No scores in the last 90 days",
     });
   });
+
+  test("every point is written as its coordinates rounded to a tenth, whatever the scores and days", () => {
+    // The plain formula, to compare with the drawing's remembered texts.
+    const reference = (value: number) => String(Math.round(value * 10) / 10);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16_807) % 2_147_483_647;
+      return seed / 2_147_483_647;
+    };
+    for (let run = 0; run < 200; run++) {
+      const span = 1 + Math.floor(random() * 120);
+      const width = 20 + Math.floor(random() * 200);
+      const height = 10 + Math.floor(random() * 60);
+      const from = "2025-12-01";
+      const to = new Date(Date.UTC(2025, 11, 1 + span)).toISOString().slice(0, 10);
+      const points = Array.from({ length: 2 + Math.floor(random() * 30) }, (_, i) => ({
+        day: new Date(Date.UTC(2025, 11, 1 + Math.floor((i * span) / 32))).toISOString().slice(0, 10),
+        score: Math.round((random() * 130 - 15) * 1000) / 1000,
+      }));
+      const expected = points
+        .map((p) => {
+          const day = (Date.parse(p.day) - Date.parse(from)) / 86_400_000;
+          const x = 2 + (day / span) * (width - 4);
+          const y = 2 + (1 - Math.min(100, Math.max(0, p.score)) / 100) * (height - 4);
+          return `${reference(x)},${reference(y)}`;
+        })
+        .join(" ");
+      expect(sparklineGeometry({ points, from, to, width, height }).line).toBe(expected);
+    }
+  });
 });

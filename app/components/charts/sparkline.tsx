@@ -35,15 +35,32 @@ function dayNumber(day: string): number {
 }
 const PAD = 2;
 
+// Coordinates are written to a tenth ("15.3", "2"). Turning a fraction into text is the costly
+// part of drawing 2,250 points, and there are only a few hundred distinct ones: each is written once.
+const tenthsTexts: string[] = [];
+function tenths(value: number): number {
+  return Math.round(value * 10);
+}
+function tenthsText(t: number): string {
+  if (t < 0 || t >= 10_000) return String(t / 10);
+  let text = tenthsTexts[t];
+  if (text === undefined) tenthsTexts[t] = text = String(t / 10);
+  return text;
+}
+
 /** A score trend on a fixed 0–100 scale (so two rows compare at a glance). Pure. */
 export function sparklineGeometry({ points, from, to, width = 96, height = 24, label }: SparklineProps): SparklineGeometry {
   const start = dayNumber(from);
   const span = Math.max(1, dayNumber(to) - start);
-  const x = (day: string) => Math.round((PAD + ((dayNumber(day) - start) / span) * (width - 2 * PAD)) * 10) / 10;
-  const y = (score: number) => Math.round((PAD + (1 - Math.min(100, Math.max(0, score)) / 100) * (height - 2 * PAD)) * 10) / 10;
+  const xt = (day: string) => tenths(PAD + ((dayNumber(day) - start) / span) * (width - 2 * PAD));
+  const yt = (score: number) => tenths(PAD + (1 - Math.min(100, Math.max(0, score)) / 100) * (height - 2 * PAD));
+  const x = (day: string) => xt(day) / 10;
+  const y = (score: number) => yt(score) / 10;
   const last = points[points.length - 1];
   let line = "";
-  if (points.length > 1) for (const p of points) line += `${line ? " " : ""}${x(p.day)},${y(p.score)}`;
+  if (points.length > 1) {
+    for (const p of points) line += `${line ? " " : ""}${tenthsText(xt(p.day))},${tenthsText(yt(p.score))}`;
+  }
   return {
     width,
     height,
