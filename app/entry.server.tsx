@@ -62,8 +62,8 @@ async function readHandoff(context: EntryContext) {
   text += decoder.decode();
   reader.releaseLock();
   const arrived = (result: { done: boolean; value: string }) => Object.assign(Promise.resolve(), { result });
-  const meta = context.renderMeta as { streamCache?: Record<number, unknown> } | undefined;
-  if (meta) meta.streamCache = { 0: arrived({ done: false, value: text }), 1: arrived({ done: true, value: "" }) };
+  context.renderMeta ??= {};
+  context.renderMeta.streamCache = { 0: arrived({ done: false, value: text }), 1: arrived({ done: true, value: "" }) };
 }
 
 export const handleDataRequest: HandleDataRequestFunction = (response) => {
