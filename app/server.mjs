@@ -10,6 +10,7 @@ import { randomInt } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import zlib from "node:zlib";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 import compression from "compression";
@@ -142,7 +143,10 @@ async function serve() {
   morgan.token("pid", () => String(process.pid));
   const app = express();
   app.disable("x-powered-by");
-  app.use(compression());
+  // Every page is compressed afresh, so cheaply: the portfolio's 120 KB page becomes 18.6 KB of
+  // brotli at quality 2 in ~0.5 ms of CPU (the middleware's default 4: 16.8 KB in ~1 ms), or, for
+  // a client without brotli, 30 KB of gzip at level 1 (nginx's default) in ~0.6 ms (zlib's 6: 25 KB in ~1.9 ms).
+  app.use(compression({ level: 1, brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 2 } } }));
   app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
   // The process id tells which of several web processes answered.

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
@@ -109,6 +111,35 @@ describe("security in Chromium", () => {
     page.off("request", onRequest);
     expect(await page.evaluate(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter))).toBe(true);
     expect(dataRequests).toEqual([]);
+  });
+
+  test("a page travels compressed (brotli, else gzip) when the client accepts it, and decompresses to the same document", async () => {
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const get = (encoding?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers = { cookie, ...(encoding ? { "accept-encoding": encoding } : {}) };
+        const req = http.get(`${app.url}/customers/${slug}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on("error", reject);
+      });
+    const plain = await get();
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    // Same page but for the per-response nonce.
+    const withoutNonce = (html: string) => html.replace(/nonce="[^"]+"/g, 'nonce=""');
+    for (const [accept, encoding, decompress] of [
+      ["gzip, deflate, br, zstd", "br", brotliDecompressSync],
+      ["gzip, deflate", "gzip", gunzipSync],
+    ] as const) {
+      const packed = await get(accept);
+      expect(packed.headers["content-encoding"]).toBe(encoding);
+      expect(packed.body.length).toBeLessThan(plain.body.length / 2);
+      const html = decompress(packed.body).toString("utf8");
+      expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+      expect(withoutNonce(html)).toBe(withoutNonce(plain.body.toString("utf8")));
+    }
   });
 
   test("a cross-origin form post is refused by the running server", async () => {
