@@ -39,8 +39,9 @@ export type DbOptions = {
    */
   prepare?: boolean;
   /**
-   * The embedded database runs in a worker thread of its own (default on; db/pglite-thread.ts),
-   * so its work uses another core than the pages'. Off, it runs in this thread.
+   * The embedded database in a worker thread of its own (db/pglite-thread.ts), so its work uses
+   * another core than the pages' and the refresh's JavaScript. Off by default: on this project's
+   * 2-core machine it made the refresh faster but single page views slower (README, Benchmarks).
    */
   thread?: boolean;
 };
@@ -104,7 +105,7 @@ export function createDb(options: DbOptions = {}): DbHandle {
   const prepare = options.prepare !== false;
   const location = onDisk ? path.join(dataDir, "pgdata") : dataDir;
   // Planned once, as on a server (above): the embedded database's statements are the same ones.
-  const client = options.thread !== false ? new PGliteThread(location, prepare) : openPGlite(location, prepare);
+  const client = options.thread ? new PGliteThread(location, prepare) : openPGlite(location, prepare);
   const db = drizzlePglite(client as PGlite, { schema }) as unknown as Db;
   // PGlite unpacks its initial files with mode 0666 whatever the umask, and writes a few later
   // ones 0644: the folder (0700) keeps them from other users meanwhile, and they are tightened

@@ -4,7 +4,7 @@
  * per call), with the number of statements each call sends.
  *   npx tsx tests/bench/pglite-statements.bench.ts [customers=2000] [days=90] [runs=300] [prepare=true]
  * `prepare=false` times PGlite's own query path (each statement parsed every time), for comparison;
- * DELIGHT_PGLITE_THREAD=off runs the database in this thread (as the server does with it off).
+ * DELIGHT_PGLITE_THREAD=on runs the database in a worker thread (as the server does with it on).
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -19,14 +19,14 @@ const CUSTOMERS = Number(customersArg);
 const DAYS = Number(daysArg);
 const RUNS = Number(runsArg);
 
-const handle = createDb({ dataDir: "memory://", prepare: prepareArg !== "false", thread: process.env.DELIGHT_PGLITE_THREAD !== "off" });
+const handle = createDb({ dataDir: "memory://", prepare: prepareArg !== "false", thread: process.env.DELIGHT_PGLITE_THREAD === "on" });
 await handle.migrate();
 let t = performance.now();
 const seeded = await seedPortfolio(handle.db, randomBytes(32), { customers: CUSTOMERS, days: DAYS });
 const user = await seedUser(handle.db, { email: "bench@example.com", name: "Bench", role: "admin" });
 await handle.db.execute(sql`analyze`);
 console.log(
-  `prepare=${prepareArg !== "false"} thread=${process.env.DELIGHT_PGLITE_THREAD !== "off"}: seeded ${CUSTOMERS} customers × ${DAYS} days on PGlite in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  `prepare=${prepareArg !== "false"} thread=${process.env.DELIGHT_PGLITE_THREAD === "on"}: seeded ${CUSTOMERS} customers × ${DAYS} days on PGlite in ${((performance.now() - t) / 1000).toFixed(1)} s`,
 );
 
 // Counts the statements a call sends, through the client drizzle holds.
