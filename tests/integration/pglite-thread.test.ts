@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { messages, PGlite, TransactionAbortedError } from "@electric-sql/pglite";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openContext } from "../../app/utils/context.server";
+import { loadConfig } from "../../app/utils/env.server";
 import { createDb, type DbHandle } from "../../db/client";
 import { PGliteThread } from "../../db/pglite-thread";
 import { rowsOf } from "../../db/rows";
@@ -246,12 +248,28 @@ describe("the embedded database in its own thread", () => {
     }
   });
 
+  test("DELIGHT_PGLITE_THREAD=on opens it in a thread; unset or off, in the main thread", async () => {
+    const opened: Record<string, string> = {};
+    for (const value of ["on", "off", undefined]) {
+      const ctx = await openContext(
+        loadConfig({ DATABASE_URL: "", DELIGHT_DATA_DIR: "memory://", DELIGHT_REFRESH_INTERVAL: "0", DELIGHT_PGLITE_THREAD: value }),
+      );
+      try {
+        opened[String(value)] = client(ctx.dbHandle) instanceof PGliteThread ? "thread" : "main";
+      } finally {
+        await ctx.dbHandle.close();
+      }
+    }
+    expect(opened).toEqual({ on: "thread", off: "main", undefined: "main" });
+    expect(() => loadConfig({ DELIGHT_PGLITE_THREAD: "yes" })).toThrow(/DELIGHT_PGLITE_THREAD/);
+  });
+
   test("a process that does not close its idle database still exits, and waits for a statement under way", async () => {
     const script = path.join(root, "exits.ts");
     writeFileSync(
       script,
       `import { createDb } from ${JSON.stringify(path.join(ROOT, "db/client.ts"))};
-       const h = createDb({ dataDir: "memory://" });
+       const h = createDb({ dataDir: "memory://", thread: true });
        const client = (h.db as unknown as { $client: { query: (text: string) => Promise<{ rows: { n: number }[] }> } }).$client;
        client.query("select 41 + 1 as n").then((r) => console.log("answer", r.rows[0].n));`,
     );
