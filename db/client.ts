@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -9,7 +9,8 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { secureDataDir } from "./data-dir";
-import { withPreparedStatements } from "./pglite-prepared";
+import { openPGlite } from "./pglite-prepared";
+import { PGliteThread } from "./pglite-thread";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -37,6 +38,12 @@ export type DbOptions = {
    * another server connection.
    */
   prepare?: boolean;
+  /**
+   * The embedded database in a worker thread of its own (db/pglite-thread.ts), so its work uses
+   * another core than the pages' and the refresh's JavaScript. Off by default: on this project's
+   * 2-core machine it made the refresh faster but single page views slower (README, Benchmarks).
+   */
+  thread?: boolean;
 };
 
 /**
@@ -96,11 +103,10 @@ export function createDb(options: DbOptions = {}): DbHandle {
   }
   const onDisk = !dataDir.startsWith("memory://");
   const prepare = options.prepare !== false;
+  const location = onDisk ? path.join(dataDir, "pgdata") : dataDir;
   // Planned once, as on a server (above): the embedded database's statements are the same ones.
-  const startParams = [...PGlite.defaultStartParams, ...(prepare ? ["-c", "plan_cache_mode=force_generic_plan"] : [])];
-  const client = new PGlite(onDisk ? path.join(dataDir, "pgdata") : dataDir, { startParams });
-  if (prepare) withPreparedStatements(client);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const client = options.thread ? new PGliteThread(location, prepare) : openPGlite(location, prepare);
+  const db = drizzlePglite(client as PGlite, { schema }) as unknown as Db;
   // PGlite unpacks its initial files with mode 0666 whatever the umask, and writes a few later
   // ones 0644: the folder (0700) keeps them from other users meanwhile, and they are tightened
   // again once the database is up and when it closes.

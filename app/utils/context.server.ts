@@ -40,7 +40,12 @@ export async function openContext(config: Config): Promise<AppContext> {
   // Secrets next: a badly protected key file must stop start-up before any data is opened.
   const secretKey = resolveSecretKey(config);
   const sessionSecret = resolveSessionSecret(config);
-  const dbHandle = createDb({ url: config.DATABASE_URL, dataDir: config.dataDir, prepare: config.DELIGHT_DB_PREPARE });
+  const dbHandle = createDb({
+    url: config.DATABASE_URL,
+    dataDir: config.dataDir,
+    prepare: config.DELIGHT_DB_PREPARE,
+    thread: config.DELIGHT_PGLITE_THREAD,
+  });
   try {
     await dbHandle.migrate();
   } catch (error) {

@@ -38,6 +38,11 @@ export const ConfigSchema = z.object({
     .enum(["true", "false", "1", "0", "yes", "no", ""])
     .optional()
     .transform((v) => v !== "false" && v !== "0" && v !== "no"),
+  /** "on": the embedded database in a worker thread of its own; "off" (default): in the process's main thread. */
+  DELIGHT_PGLITE_THREAD: z
+    .enum(["on", "off", ""])
+    .default("off")
+    .transform((v) => v === "on"),
   DELIGHT_DATA_DIR: z.string().min(1).default(".data"),
   // Checked here, so a bad key stops the server and the CLI at start with one line.
   DELIGHT_SECRET_KEY: z

@@ -1,4 +1,14 @@
-import { messages, type PGlite, parse, protocol, type QueryOptions, type Results, type Transaction } from "@electric-sql/pglite";
+// @ts-check
+// Plain JavaScript, so that the embedded database's worker thread (db/pglite-worker.js) runs it
+// with node alone, from source and beside the Remix build alike.
+import { messages, PGlite, parse, protocol } from "@electric-sql/pglite";
+
+/**
+ * @typedef {import("@electric-sql/pglite").QueryOptions} QueryOptions
+ * @typedef {import("@electric-sql/pglite").Results} Results
+ * @typedef {import("@electric-sql/pglite").Transaction} Transaction
+ * @typedef {{ name: string; paramTypes: number[]; rowDescription: messages.BackendMessage | undefined }} Prepared
+ */
 
 /*
  * PGlite's `query` sends each statement as the unnamed statement in six separate calls into WASM
@@ -40,9 +50,8 @@ const ROW_COMMANDS = new Set([
   "NOTIFY",
 ]);
 
-type Prepared = { name: string; paramTypes: number[]; rowDescription: messages.BackendMessage | undefined };
-
-const join = (parts: Uint8Array[]) => {
+/** @param {Uint8Array[]} parts */
+const join = (parts) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -53,7 +62,8 @@ const join = (parts: Uint8Array[]) => {
 };
 
 /** The fields PGlite adds to a database error of `query` (its `makePGliteError`, not exported). */
-const withQuery = (e: unknown, query: string, params: unknown[], options: QueryOptions | undefined) => {
+/** @type {(e: unknown, query: string, params: unknown[], options: QueryOptions | undefined) => unknown} */
+const withQuery = (e, query, params, options) => {
   if (e instanceof messages.DatabaseError) Object.assign(e, { query, params, queryOptions: options });
   return e;
 };
@@ -63,23 +73,27 @@ const withQuery = (e: unknown, query: string, params: unknown[], options: QueryO
  * object for every query given parsers (drizzle gives some to each): a fifth of a short query's
  * time. Here the query's own sit on an object whose prototype holds PGlite's: same lookups.
  */
-const withParsers = (defaults: PGlite["parsers"], options: QueryOptions | undefined): PGlite["parsers"] =>
-  options?.parsers ? Object.assign(Object.create(defaults), options.parsers) : defaults;
+/** @type {(defaults: PGlite["parsers"], options: QueryOptions | undefined) => PGlite["parsers"]} */
+const withParsers = (defaults, options) => (options?.parsers ? Object.assign(Object.create(defaults), options.parsers) : defaults);
 
 /**
  * A statement prepared before a schema change may no longer exist or describe its result
  * (PostgreSQL refuses a cached plan whose result type changed); it is prepared again.
  */
-const isStale = (e: unknown) =>
+/** @param {unknown} e */
+const isStale = (e) =>
   e instanceof messages.DatabaseError && (e.code === "26000" || (e.code === "0A000" && e.routine === "RevalidateCachedQuery"));
 
 /**
  * Makes `client.query` and a transaction's `query` reuse named prepared statements (see above).
  * Anything else (no statement kept above, a blob) goes to PGlite's own `query` unchanged.
  */
-export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): void {
-  const kept = new Map<string, Prepared>(); // in order of last use
-  let closing: string[] = []; // evicted or invalidated, closed with the next message sent
+/** @param {PGlite} client */
+export function withPreparedStatements(client, limit = PREPARED_LIMIT) {
+  /** @type {Map<string, Prepared>} */
+  const kept = new Map(); // in order of last use
+  /** @type {string[]} */
+  let closing = []; // evicted or invalidated, closed with the next message sent
   let counter = 0;
   let changedInTransaction = false;
 
@@ -95,7 +109,8 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
 
   // A statement that may have changed the schema (DDL, DO, a function call, SET) retires every kept
   // statement; so does a rollback undoing such a change, since statements prepared after it saw it.
-  const observe = (command: string | undefined) => {
+  /** @param {string | undefined} command */
+  const observe = (command) => {
     if (command === undefined || ROW_COMMANDS.has(command)) return;
     if (command === "COMMIT" || command === "ROLLBACK") {
       if (command === "ROLLBACK" && changedInTransaction) forgetAll();
@@ -105,15 +120,17 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
     forgetAll();
     changedInTransaction = client.isInTransaction();
   };
-  const transactionEnded = (rolledBack: boolean) => {
+  /** @param {boolean} rolledBack */
+  const transactionEnded = (rolledBack) => {
     if (rolledBack && changedInTransaction) forgetAll();
     changedInTransaction = false;
   };
 
-  const send = (parts: Uint8Array[], options: QueryOptions | undefined) =>
-    client.execProtocolStream(join(parts), { syncToFs: false, onNotice: options?.onNotice });
+  /** @type {(parts: Uint8Array[], options: QueryOptions | undefined) => Promise<messages.BackendMessage[]>} */
+  const send = (parts, options) => client.execProtocolStream(join(parts), { syncToFs: false, onNotice: options?.onNotice });
 
-  const prepared = async (key: string, text: string, options: QueryOptions | undefined): Promise<Prepared> => {
+  /** @type {(key: string, text: string, options: QueryOptions | undefined) => Promise<Prepared>} */
+  const prepared = async (key, text, options) => {
     const hit = kept.get(key);
     if (hit) {
       kept.delete(key);
@@ -122,7 +139,8 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
     }
     const name = `delight_${++counter}`;
     const { serialize } = protocol;
-    let described: messages.BackendMessage[];
+    /** @type {messages.BackendMessage[]} */
+    let described;
     try {
       described = await send(
         [
@@ -137,28 +155,30 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
       closing.push(name); // in case the Parse went through; closing a missing statement is no error
       throw e;
     }
-    const statement: Prepared = {
+    /** @type {Prepared} */
+    const statement = {
       name,
       paramTypes: parse.parseDescribeStatementResults(described),
       rowDescription: described.find((m) => m.name === "rowDescription"),
     };
     kept.set(key, statement);
     if (kept.size > limit) {
-      const [oldest, old] = kept.entries().next().value!;
+      const [oldest, old] = /** @type {[string, Prepared]} */ (kept.entries().next().value);
       kept.delete(oldest);
       closing.push(old.name);
     }
     return statement;
   };
 
-  const run = async (text: string, params: unknown[], options: QueryOptions | undefined, retry = true): Promise<Results> => {
+  /** @type {(text: string, params: unknown[], options: QueryOptions | undefined, retry?: boolean) => Promise<Results>} */
+  const run = async (text, params, options, retry = true) => {
     const key = options?.paramTypes?.length ? `${text}\u0000${options.paramTypes.join(",")}` : text;
     try {
       const statement = await prepared(key, text, options);
       // As PGlite's query: each value through the serializer of the type the server inferred for it.
       const values = params.map((param, i) => {
         if (param === null || param === undefined) return null;
-        const oid = statement.paramTypes[i]!;
+        const oid = statement.paramTypes[i];
         const serializer = options?.serializers?.[oid] ?? client.serializers[oid];
         return serializer ? serializer(param) : String(param);
       });
@@ -173,7 +193,7 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
         statement.rowDescription ? [statement.rowDescription, ...replies] : replies,
         withParsers(client.parsers, options),
         { rowMode: options?.rowMode },
-      )[0]!;
+      )[0];
       observe(result.command);
       return result;
     } catch (e) {
@@ -189,25 +209,30 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
     }
   };
 
-  const fast = (text: string, options: QueryOptions | undefined) => !options?.blob && KEPT.test(text);
-  const observed = async <R extends Results | Results[]>(result: Promise<R>) => {
+  /** @type {(text: string, options: QueryOptions | undefined) => boolean} */
+  const fast = (text, options) => !options?.blob && KEPT.test(text);
+  /** @type {<R extends Results | Results[]>(result: Promise<R>) => Promise<R>} */
+  const observed = async (result) => {
     const value = await result;
     for (const r of Array.isArray(value) ? value : [value]) observe(r.command);
     return value;
   };
 
   const query = client.query.bind(client);
-  client.query = (async (text: string, params: unknown[] = [], options?: QueryOptions) => {
-    if (!fast(text, options)) return observed(query(text, params, options));
-    await client._checkReady();
-    return client._runExclusiveTransaction(() =>
-      client._runExclusiveQuery(async () => {
-        const result = await run(text, params, options);
-        await client.syncToFs(); // as PGlite after each statement outside a transaction
-        return result;
-      }),
-    );
-  }) as typeof client.query;
+  client.query = /** @type {PGlite["query"]} */ (
+    /** @type {(text: string, params?: unknown[], options?: QueryOptions) => Promise<Results>} */
+    async (text, params = [], options) => {
+      if (!fast(text, options)) return observed(query(text, params, options));
+      await client._checkReady();
+      return client._runExclusiveTransaction(() =>
+        client._runExclusiveQuery(async () => {
+          const result = await run(text, params, options);
+          await client.syncToFs(); // as PGlite after each statement outside a transaction
+          return result;
+        }),
+      );
+    }
+  );
 
   const exec = client.exec.bind(client);
   client.exec = async (text, options) => {
@@ -220,29 +245,51 @@ export function withPreparedStatements(client: PGlite, limit = PREPARED_LIMIT): 
   };
 
   const transaction = client.transaction.bind(client);
-  client.transaction = async <T>(callback: (tx: Transaction) => Promise<T>): Promise<T> => {
-    let rolledBack = false;
-    try {
-      const result = await transaction((tx) => {
-        const { query: txQuery, exec: txExec, sql: txSql, rollback } = tx;
-        tx.query = (async (text: string, params: unknown[] = [], options?: QueryOptions) => {
-          if (!fast(text, options)) return observed(txQuery(text, params, options));
-          if (tx.closed) throw new Error("Transaction is closed");
-          return client._runExclusiveQuery(() => run(text, params, options));
-        }) as typeof tx.query;
-        tx.exec = (text, options) => observed(txExec(text, options));
-        tx.sql = ((strings: TemplateStringsArray, ...params: unknown[]) => observed(txSql(strings, ...params))) as typeof tx.sql;
-        tx.rollback = async () => {
-          await rollback();
-          rolledBack = true;
-        };
-        return callback(tx);
-      });
-      transactionEnded(rolledBack);
-      return result;
-    } catch (e) {
-      transactionEnded(true);
-      throw e;
+  client.transaction = /** @type {PGlite["transaction"]} */ (
+    /** @type {<T>(callback: (tx: Transaction) => Promise<T>) => Promise<T>} */
+    async (callback) => {
+      let rolledBack = false;
+      try {
+        const result = await transaction((tx) => {
+          const { query: txQuery, exec: txExec, sql: txSql, rollback } = tx;
+          tx.query = /** @type {Transaction["query"]} */ (
+            /** @type {(text: string, params?: unknown[], options?: QueryOptions) => Promise<Results>} */
+            async (text, params = [], options) => {
+              if (!fast(text, options)) return observed(txQuery(text, params, options));
+              if (tx.closed) throw new Error("Transaction is closed");
+              return client._runExclusiveQuery(() => run(text, params, options));
+            }
+          );
+          tx.exec = (text, options) => observed(txExec(text, options));
+          tx.sql = /** @type {Transaction["sql"]} */ (
+            /** @type {(strings: TemplateStringsArray, ...params: unknown[]) => Promise<Results>} */
+            (strings, ...params) => observed(txSql(strings, ...params))
+          );
+          tx.rollback = async () => {
+            await rollback();
+            rolledBack = true;
+          };
+          return callback(tx);
+        });
+        transactionEnded(rolledBack);
+        return result;
+      } catch (e) {
+        transactionEnded(true);
+        throw e;
+      }
     }
-  };
+  );
+}
+
+/**
+ * Opens the embedded database, in this thread: with `prepare`, its statements are prepared and
+ * planned once (as on a server: `plan_cache_mode=force_generic_plan`, see db/client.ts).
+ * @param {string} dataDir a folder, or "memory://"
+ * @param {boolean} prepare
+ */
+export function openPGlite(dataDir, prepare) {
+  const startParams = [...PGlite.defaultStartParams, ...(prepare ? ["-c", "plan_cache_mode=force_generic_plan"] : [])];
+  const client = new PGlite(dataDir, { startParams });
+  if (prepare) withPreparedStatements(client);
+  return client;
 }
