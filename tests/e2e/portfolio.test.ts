@@ -131,6 +131,8 @@ describe("portfolio in Chromium", () => {
 
   test("search, owner and the 80% flag go into the URL; no match offers to clear", async () => {
     await page.goto(`${app.url}/?sort=name&dir=desc`);
+    // Typed before React has hydrated the search box, the text could be replaced by its state.
+    await page.waitForSelector("html[data-hydrated]");
     await page.fill("input[name=q]", "acme");
     await page.press("input[name=q]", "Enter");
     await page.waitForURL(/q=acme/);
