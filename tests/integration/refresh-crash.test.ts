@@ -48,17 +48,27 @@ describe(`a refresh killed with SIGKILL (${process.env.DELIGHT_TEST_DB})`, () =>
     const child = spawn(process.execPath, ["--import", "tsx", "app/cli/main.ts", "refresh", "--all", "--concurrency", "2"], {
       cwd: ROOT,
       env: { ...process.env, ...env },
-      stdio: "ignore",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    // The CLI prints a customer's line once its run is committed: the kill follows the first one,
+    // while the others are still being asked (a count of PostHog requests raced the commits on a
+    // loaded machine, or with the database in a thread of its own).
+    let committed = 0;
+    child.stdout!.on("data", (chunk: Buffer) => {
+      // "<slug>: <outcome>" lines only, not the start-up's "[delight] …" ones.
+      committed += String(chunk)
+        .split("\n")
+        .filter((line) => /^[a-z0-9-]+: /.test(line)).length;
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
     const deadline = Date.now() + 120_000;
-    // Past half of the 9 × 8 requests: repeat refreshes take one round (the organization ids are
-    // stored), so the first written batch lands later in the request count than it used to.
-    while (sandbox.requests.length - before < 45 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (committed === 0 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     child.kill("SIGKILL");
     await exited;
     sandbox.setFaults({});
-    expect(sandbox.requests.length - before).toBeGreaterThanOrEqual(45);
+    expect(committed).toBeGreaterThan(0);
+    // The kill landed with runs still in flight: not every customer's eight requests were made.
+    expect(sandbox.requests.length - before).toBeLessThan(9 * 8);
 
     const ctx = await openContext(loadConfig(env));
     try {
