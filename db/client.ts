@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -9,6 +8,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { secureDataDir } from "./data-dir";
+import { dbPath } from "./files";
 import { openPGlite } from "./pglite-prepared";
 import { PGliteThread } from "./pglite-thread";
 import * as schema from "./schema";
@@ -46,17 +46,9 @@ export type DbOptions = {
   thread?: boolean;
 };
 
-/**
- * The migrations folder is found from this module's own location (not the working directory),
- * so the CLI, the tests and the built server all find it. The Remix build bundles this file into
- * build/index.js, hence the second candidate.
- */
+/** The migrations folder, from source or from the build (db/files.ts). */
 export function migrationsFolder(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, "migrations"), path.join(here, "..", "db", "migrations")];
-  const found = candidates.find((dir) => existsSync(path.join(dir, "meta", "_journal.json")));
-  if (!found) throw new Error(`delight: migrations folder not found next to ${here}`);
-  return found;
+  return dbPath("migrations", path.join("meta", "_journal.json"));
 }
 
 /**

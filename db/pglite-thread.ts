@@ -1,8 +1,6 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { messages, type QueryOptions, type Results, TransactionAbortedError } from "@electric-sql/pglite";
+import { dbPath } from "./files";
 
 /*
  * The embedded database in a worker thread of its own (db/pglite-worker.js), so that its WASM work
@@ -46,15 +44,6 @@ type Message = {
   notices?: boolean;
   commit?: boolean;
 };
-
-/** The worker's file: beside this module in db/, or in db/ beside build/ once the Remix build has bundled this one. */
-function workerFile(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, "pglite-worker.js"), path.join(here, "..", "db", "pglite-worker.js")];
-  const found = candidates.find((file) => existsSync(file));
-  if (!found) throw new Error(`delight: db/pglite-worker.js not found next to ${here}`);
-  return found;
-}
 
 function restoreError(described: ErrorDescription, pending: Pending): unknown {
   if (described.kind === "value") return described.value;
@@ -126,7 +115,7 @@ export class PGliteThread {
 
   /** @param dataDir a folder, or "memory://"; @param prepare as db/pglite-prepared.js's openPGlite */
   constructor(dataDir: string, prepare: boolean) {
-    this.#worker = new Worker(workerFile(), { workerData: { dataDir, prepare } });
+    this.#worker = new Worker(dbPath("pglite-worker.js"), { workerData: { dataDir, prepare } });
     // As PGlite in this thread: the process waits for statements under way, not for an idle database.
     this.#worker.unref();
     this.#worker.on("message", (m: { id: number; result?: unknown; error?: ErrorDescription; notice?: Record<string, unknown> }) =>
