@@ -37,7 +37,7 @@ if (cluster.isPrimary) {
  * A page view allocates a few megabytes that die young (rows, React elements, HTML strings). With
  * V8's default young generation (16 MB semi-spaces) a web process under load spent ~10% of its
  * time collecting it: 350 collections per 1,000 portfolio pages, against 110 with 64 MB
- * semi-spaces, for ~100 MB more memory per process at most. Someone who set their own size (on
+ * semi-spaces, for ~70-80 MB more resident memory per process (measured). Someone who set their own size (on
  * the command line or in NODE_OPTIONS) keeps it.
  */
 function heapOptions() {
