@@ -3,6 +3,7 @@ import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/reac
 import { type ReactNode, useEffect } from "react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import styles from "~/styles/app.css";
+import { replayEarlyInput } from "~/utils/early-input.client";
 import { useNonce } from "~/utils/nonce";
 
 export const links: LinksFunction = () => [
@@ -36,9 +37,10 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
-  // Marks the page once React has taken it over (its first commit, after every child's): the
-  // browser tests wait for it before typing into a form React controls.
+  // After React's first commit (and every child's effects): what was typed before it is put back,
+  // then the page is marked as React's (the browser tests wait for the mark).
   useEffect(() => {
+    replayEarlyInput();
     document.documentElement.dataset.hydrated = "true";
   }, []);
   return <Outlet />;

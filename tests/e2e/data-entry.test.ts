@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectNoSeriousViolations } from "./axe";
-import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
+import { collectConsoleErrors, delightCli, holdScripts, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let app: RunningApp;
 let browser: Browser;
@@ -88,6 +88,23 @@ describe("data entry in Chromium", () => {
       await screenshot(page, `customer-form-errors-${width}`);
     }
     await page.setViewportSize({ width: 1024, height: 768 });
+  });
+
+  test("the customer form keeps what was typed and picked before the page was live", async () => {
+    const release = await holdScripts(page);
+    await page.goto(`${app.url}/customers/new`, { waitUntil: "commit" });
+    await page.waitForSelector("#f-posthogRegion");
+    expect(await page.getAttribute("html", "data-hydrated")).toBeNull();
+    await page.fill("#f-name", "Early Bird");
+    await page.selectOption("#f-posthogRegion", "custom");
+    await release();
+    // The region is React's state: it shows the URL field the pick asks for.
+    await page.waitForSelector("#f-customHost");
+    expect(await page.inputValue("#f-name")).toBe("Early Bird");
+    expect(await page.inputValue("#f-posthogRegion")).toBe("custom");
+    await page.selectOption("#f-posthogRegion", "eu");
+    await page.waitForSelector("#f-customHost", { state: "detached" });
+    expect(await page.inputValue("#f-name")).toBe("Early Bird");
   });
 
   test("import through the page: the bad row is named, keys never come back, the good rows go in", async () => {

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page, type Route } from "playwright-core";
 import { runCli } from "../../app/cli/run";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -118,6 +118,29 @@ export function collectConsoleErrors(page: Page): string[] {
  * The CLI in this process against `dataDir`, returning its --json output. Seed before the server
  * starts: the embedded database allows one process at a time.
  */
+/**
+ * Holds back the page's scripts until the returned function is called, so a test can type into the
+ * HTML the server sent before React takes it over (as on a slow link); that function lets them
+ * load and waits until React has committed the page.
+ */
+export async function holdScripts(page: Page): Promise<() => Promise<void>> {
+  const pattern = "**/build/**/*.js";
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const hold = async (route: Route) => {
+    await held;
+    await route.continue();
+  };
+  await page.route(pattern, hold);
+  return async () => {
+    release();
+    await page.waitForSelector("html[data-hydrated]");
+    await page.unroute(pattern, hold);
+  };
+}
+
 export async function delightCli(dataDir: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];

@@ -7,7 +7,7 @@ import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { seedCustomers, seedHealth, seedPortfolio, seedUser } from "../factories";
 import { expectNoSeriousViolations } from "./axe";
-import { collectConsoleErrors, launchBrowser, type RunningApp, screenshot, startApp } from "./harness";
+import { collectConsoleErrors, holdScripts, launchBrowser, type RunningApp, screenshot, startApp } from "./harness";
 
 const FORMULA = "=cmd|' /C calc'!A0";
 const PASSWORD = "a long password";
@@ -127,6 +127,39 @@ describe("portfolio in Chromium", () => {
     await page.click("text=← Previous");
     await page.waitForURL(/page=2/);
     await expect.poll(rowNames).toEqual(second);
+  });
+
+  test("typed and picked before the page is live: kept through hydration, and the picks apply", async () => {
+    const release = await holdScripts(page);
+    await page.goto(`${app.url}/?sort=name&dir=desc`, { waitUntil: "commit" });
+    await page.waitForSelector("input[name=q]");
+    expect(await page.getAttribute("html", "data-hydrated")).toBeNull();
+    await page.fill("input[name=q]", "acme");
+    await page.fill("input[name=renews]", "400");
+    await page.selectOption("select[name=band]", "poor");
+    await page.check("input[name=stale]");
+    await page.uncheck("input[name=stale]");
+    await page.check("input[name=moved]");
+    await release();
+    // The band and the box apply at once, as when picked on a live page, and carry the typed fields.
+    await page.waitForURL(/band=poor/);
+    expect(search().get("moved")).toBe("1");
+    expect(search().get("q")).toBe("acme");
+    expect(search().get("renews")).toBe("400");
+    expect(search().has("stale")).toBe(false);
+    expect(search().get("dir")).toBe("desc");
+    expect(await page.inputValue("input[name=q]")).toBe("acme");
+    expect(await page.inputValue("input[name=renews]")).toBe("400");
+    expect(await page.inputValue("select[name=band]")).toBe("poor");
+    expect(await page.isChecked("input[name=moved]")).toBe(true);
+    expect(await page.isChecked("input[name=stale]")).toBe(false);
+    // React holds them too: a later render (the next filter) keeps the text.
+    await page.fill("input[name=renews]", "");
+    await page.selectOption("select[name=band]", "");
+    await page.waitForURL((url) => !url.searchParams.has("band"));
+    expect(await page.inputValue("input[name=q]")).toBe("acme");
+    expect(search().get("q")).toBe("acme");
+    expect(search().has("renews")).toBe(false);
   });
 
   test("search, owner and the 80% flag go into the URL; no match offers to clear", async () => {
