@@ -24,7 +24,7 @@ function asField(target: EventTarget | null): Field | null {
 const isToggle = (field: Field): field is HTMLInputElement =>
   field instanceof HTMLInputElement && (field.type === "checkbox" || field.type === "radio");
 
-const valueOf = (field: Field): Value => (isToggle(field) ? field.checked : field.value);
+const currentValue = (field: Field): Value => (isToggle(field) ? field.checked : field.value);
 
 /** The value the page was sent with (a select's first option when none is marked). */
 function sentValue(field: Field): Value {
@@ -38,14 +38,14 @@ function sentValue(field: Field): Value {
 
 function record(event: Event) {
   const field = asField(event.target);
-  if (field) recorded.set(field, valueOf(field));
+  if (field) recorded.set(field, currentValue(field));
 }
 
 /** Called before hydrating: remembers every change made to the page's fields until `replayEarlyInput`. */
 export function recordEarlyInput(doc: Document = document) {
   for (const element of doc.querySelectorAll("input, select, textarea")) {
     const field = asField(element);
-    if (field && valueOf(field) !== sentValue(field)) recorded.set(field, valueOf(field));
+    if (field && currentValue(field) !== sentValue(field)) recorded.set(field, currentValue(field));
   }
   doc.addEventListener("input", record, true);
   doc.addEventListener("change", record, true);
