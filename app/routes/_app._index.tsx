@@ -16,7 +16,14 @@ import { listUsers } from "~/models/users.server";
 import portfolioStyles from "~/styles/portfolio.css";
 import { actorOf, requireEditor, requireUser } from "~/utils/auth.server";
 import { getContext, getDb } from "~/utils/db.server";
-import { BAND_FILTERS, type BandFilter, clearedFilters, type PortfolioFilters, portfolioSearch } from "~/utils/portfolio-params";
+import {
+  BAND_FILTERS,
+  type BandFilter,
+  clearedFilters,
+  type PortfolioFilters,
+  portfolioParamProblems,
+  portfolioSearch,
+} from "~/utils/portfolio-params";
 import { refreshInBackground } from "~/utils/refresh.server";
 import { fieldErrors, InputError } from "~/utils/validation.server";
 
@@ -27,7 +34,8 @@ export const meta: MetaFunction = () => [{ title: "Customers · delight" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = await getDb();
-  const filters = parsePortfolioParams(new URL(request.url).searchParams);
+  const search = new URL(request.url).searchParams;
+  const filters = parsePortfolioParams(search);
   const now = new Date();
   const [portfolio, users, atRisk] = await Promise.all([
     queryPortfolio(db, filters, { userId: user.id, sparkline: true, now }),
@@ -41,6 +49,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     hasPlans,
     anyCustomers: portfolio.anyCustomers,
     filters: { ...filters, page: portfolio.page },
+    filterProblems: portfolioParamProblems(search, filters),
     customers: portfolio.rows.map((row) => portfolioRowView(row, now.toISOString())),
     total: portfolio.total,
     pageCount: portfolio.pageCount,
@@ -150,7 +159,7 @@ function PortfolioContent() {
     <div className={navigation.state === "loading" ? "portfolio loading" : "portfolio"}>
       <BandSummary filters={filters} counts={data.bandCounts} />
       <ArrAtRiskTile atRisk={data.arrAtRisk} />
-      <Filters filters={filters} owners={data.owners} />
+      <Filters filters={filters} owners={data.owners} problems={data.filterProblems} />
       {data.customers.length === 0 ? (
         <div className="panel empty" data-testid="no-match">
           <h2>No customers match these filters</h2>

@@ -116,3 +116,22 @@ export function hasFilters(f: PortfolioFilters): boolean {
     f.q !== "" || f.owner !== null || f.band !== null || f.flagged || f.stale || f.moved || f.arrMin !== null || f.renewsWithin !== null
   );
 }
+
+/** A number typed into the filters that could not be read: shown beside its field, and not applied. */
+export type FilterProblem = { text: string; message: string };
+export type FilterProblems = Partial<Record<"arrMin" | "renews", FilterProblem>>;
+
+/**
+ * The typed filters (minimum ARR, renewal window) that parsePortfolioParams had to leave out:
+ * "5k" or "-3" would otherwise vanish without a word and the list would look filtered.
+ */
+export function portfolioParamProblems(search: URLSearchParams, filters: PortfolioFilters): FilterProblems {
+  const problems: FilterProblems = {};
+  const arrText = (search.get("arrMin") ?? "").trim();
+  if (arrText !== "" && filters.arrMin === null)
+    problems.arrMin = { text: arrText.slice(0, 40), message: "Min ARR is an amount of 0 or more, like 50000; not applied" };
+  const renewsText = (search.get("renews") ?? "").trim();
+  if (renewsText !== "" && filters.renewsWithin === null)
+    problems.renews = { text: renewsText.slice(0, 40), message: "Renews within is a whole number of days from 0 to 3660; not applied" };
+  return problems;
+}

@@ -162,6 +162,27 @@ describe("portfolio in Chromium", () => {
     expect(search().has("renews")).toBe(false);
   });
 
+  test("a minimum ARR that is not an amount is named beside the filters, keeps its text and filters nothing", async () => {
+    await page.goto(`${app.url}/`);
+    await page.waitForSelector("html[data-hydrated]");
+    const everyone = await page.textContent("[data-testid=page-status]");
+    await page.fill("input[name=arrMin]", "5k");
+    await page.press("input[name=arrMin]", "Enter");
+    await page.waitForURL(/arrMin=5k/);
+    await page.waitForSelector("[data-testid=filter-problems]");
+    expect(await page.textContent("[data-testid=filter-problems]")).toBe(
+      "Min ARR is an amount of 0 or more, like 50000; not applied (“5k”)",
+    );
+    expect(await page.inputValue("input[name=arrMin]")).toBe("5k");
+    expect(await page.getAttribute("input[name=arrMin]", "aria-invalid")).toBe("true");
+    expect(await page.textContent("[data-testid=page-status]")).toBe(everyone);
+    await expectNoSeriousViolations(page, "portfolio with an unreadable filter");
+    await page.fill("input[name=arrMin]", "");
+    await page.press("input[name=arrMin]", "Enter");
+    await page.waitForURL((url) => !url.searchParams.has("arrMin"));
+    await page.waitForSelector("[data-testid=filter-problems]", { state: "detached" });
+  });
+
   test("search, owner and the 80% flag go into the URL; no match offers to clear", async () => {
     await page.goto(`${app.url}/?sort=name&dir=desc`);
     // Typed before React has hydrated the search box, the text could be replaced by its state.

@@ -215,4 +215,41 @@ describe(`commercial context (${process.env.DELIGHT_TEST_DB})`, () => {
       { currency: "USD", arr: 30000, customers: 1 },
     ]);
   });
+  test("an unreadable minimum ARR or renewal window is named, kept as typed, and not applied; the API and CSV refuse it", async () => {
+    const { cookie, userId } = await app.signIn("csm");
+    for (const [name, projectId, revenue] of [
+      ["Typo Big", "40", "900000"],
+      ["Typo Small", "41", "10"],
+    ])
+      expect(
+        (await callAction(newCustomer, "/customers/new", form({ name, projectId, revenue, currency: "USD" }), { cookie })).status,
+      ).toBe(302);
+    const page = await callLoader(portfolio, "/?arrMin=5k&renews=-3&sort=arr", { cookie });
+    expect(page.status).toBe(200);
+    expect(page.data.filterProblems).toEqual({
+      arrMin: { text: "5k", message: expect.stringMatching(/^Min ARR is an amount .*not applied$/) },
+      renews: { text: "-3", message: expect.stringMatching(/^Renews within is a whole number of days .*not applied$/) },
+    });
+    // Neither filter narrowed the list: both customers are there, and the filters say so.
+    const slugs = page.data.customers.map((c: { slug: string }) => c.slug);
+    expect(slugs).toEqual(expect.arrayContaining(["typo-big", "typo-small"]));
+    expect(page.data.filters).toMatchObject({ arrMin: null, renewsWithin: null });
+    // What the portfolio writes itself (separators, spaces) is read, and nothing is flagged.
+    const good = await callLoader(portfolio, "/?arrMin=%20500%2C000%20&renews=0", { cookie });
+    expect(good.data.filterProblems).toEqual({});
+    expect(good.data.filters).toMatchObject({ arrMin: 500000, renewsWithin: 0 });
+
+    const { token } = await createApiToken(app.ctx.db, { id: userId, name: "t" }, userId, { name: "typos" });
+    const auth = { headers: { Authorization: `Bearer ${token}` } };
+    const api = await callLoader(apiList, "/api/customers?arrMin=5k", auth);
+    expect(api.status).toBe(400);
+    expect(api.data.error).toMatch(/^Min ARR is an amount of 0 or more, like 50000 \(got "5k"\)$/);
+    const readable = (await callLoader(apiList, "/api/customers?arrMin=500000", auth)).data.customers.map((c: { slug: string }) => c.slug);
+    expect(readable).toContain("typo-big");
+    expect(readable).not.toContain("typo-small");
+    const file = await callLoader(csv, "/customers.csv?renews=soon", { cookie });
+    expect(file.status).toBe(400);
+    expect(file.headers.get("Content-Type")).toMatch(/^text\/plain/);
+    expect(file.data).toMatch(/^Renews within is a whole number of days from 0 to 3660 \(got "soon"\)$/);
+  });
 });

@@ -5,6 +5,7 @@ import {
   type BandFilter,
   clearedFilters,
   DEFAULT_DIR,
+  type FilterProblems,
   hasFilters,
   MOVED_THRESHOLD,
   type PortfolioFilters,
@@ -24,7 +25,16 @@ function useFollowed<T>(value: T): [T, (v: T) => void] {
  * Selects and boxes apply at once; the search applies on Enter or "Apply". Each control keeps its
  * element across the navigation (no remounting key), so keyboard focus stays where it was.
  */
-export function Filters({ filters, owners }: { filters: PortfolioFilters; owners: { id: number; name: string }[] }) {
+export function Filters({
+  filters,
+  owners,
+  problems = {},
+}: {
+  filters: PortfolioFilters;
+  owners: { id: number; name: string }[];
+  /** Typed numbers the server could not read: their text stays in the field, with the reason below. */
+  problems?: FilterProblems;
+}) {
   const submit = useSubmit();
   const [q, setQ] = useFollowed(filters.q);
   const [owner, setOwner] = useFollowed(filters.owner === null ? "" : String(filters.owner));
@@ -32,8 +42,12 @@ export function Filters({ filters, owners }: { filters: PortfolioFilters; owners
   const [flagged, setFlagged] = useFollowed(filters.flagged);
   const [stale, setStale] = useFollowed(filters.stale);
   const [moved, setMoved] = useFollowed(filters.moved);
-  const [arrMin, setArrMin] = useFollowed(filters.arrMin === null ? "" : String(filters.arrMin));
-  const [renews, setRenews] = useFollowed(filters.renewsWithin === null ? "" : String(filters.renewsWithin));
+  const [arrMin, setArrMin] = useFollowed(problems.arrMin?.text ?? (filters.arrMin === null ? "" : String(filters.arrMin)));
+  const [renews, setRenews] = useFollowed(problems.renews?.text ?? (filters.renewsWithin === null ? "" : String(filters.renewsWithin)));
+  const problemList = [
+    problems.arrMin && { id: "filter-arrMin-error", ...problems.arrMin },
+    problems.renews && { id: "filter-renews-error", ...problems.renews },
+  ].filter((p) => p !== undefined);
   // Empty fields are dropped so the URL only carries the filters in use.
   const apply = (form: HTMLFormElement) => {
     const data = new FormData(form);
@@ -114,17 +128,44 @@ export function Filters({ filters, owners }: { filters: PortfolioFilters; owners
       {/* Typed numbers apply on Enter or "Apply", like the search. */}
       <label className="filter-num">
         <span>Min ARR</span>
-        <input type="text" inputMode="decimal" name="arrMin" size={8} value={arrMin} onChange={(e) => setArrMin(e.currentTarget.value)} />
+        <input
+          type="text"
+          inputMode="decimal"
+          name="arrMin"
+          size={8}
+          value={arrMin}
+          onChange={(e) => setArrMin(e.currentTarget.value)}
+          aria-invalid={problems.arrMin ? true : undefined}
+          aria-describedby={problems.arrMin ? "filter-arrMin-error" : undefined}
+        />
       </label>
       <label className="filter-num">
         <span>Renews within</span>
-        <input type="text" inputMode="numeric" name="renews" size={4} value={renews} onChange={(e) => setRenews(e.currentTarget.value)} />
+        <input
+          type="text"
+          inputMode="numeric"
+          name="renews"
+          size={4}
+          value={renews}
+          onChange={(e) => setRenews(e.currentTarget.value)}
+          aria-invalid={problems.renews ? true : undefined}
+          aria-describedby={problems.renews ? "filter-renews-error" : undefined}
+        />
         <span>days</span>
       </label>
       {filters.sort !== "name" ? <input type="hidden" name="sort" value={filters.sort} /> : null}
       {filters.dir !== DEFAULT_DIR[filters.sort] ? <input type="hidden" name="dir" value={filters.dir} /> : null}
       <button type="submit">Apply</button>
-      {hasFilters(filters) ? (
+      {problemList.length > 0 ? (
+        <div className="filter-problems" role="alert" data-testid="filter-problems">
+          {problemList.map((p) => (
+            <p key={p.id} id={p.id} className="error">
+              {p.message} (“{p.text}”)
+            </p>
+          ))}
+        </div>
+      ) : null}
+      {hasFilters(filters) || problemList.length > 0 ? (
         <Link className="clear" to={`/${portfolioSearch(clearedFilters(filters))}`}>
           Clear filters
         </Link>
