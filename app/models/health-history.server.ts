@@ -31,28 +31,45 @@ type Series = {
 /**
  * A year (by default) of assessments without their per-check breakdown, oldest first. One row of
  * arrays from the (customer_id, computed_at) index: a year of history costs one small row, not
- * hundreds of mapped ones.
+ * hundreds of mapped ones. The rows are sorted once, below the aggregates (an ORDER BY in each of
+ * five aggregates sorted the year five times), and the arrays come as JSON, which both drivers
+ * read with the native JSON.parse rather than a character-by-character array parser (a NULL
+ * score inside a float8[] also read as NaN on postgres.js). For 366 scores: PostgreSQL 1.36 →
+ * 0.89 ms a read, PGlite 4.1 → 2.1 ms (measured on the benchmark's data).
  */
 export async function scoreHistory(db: Db, customerId: number, now: Date, days = 365): Promise<StoredScore[]> {
   const since = new Date(now.getTime() - days * 86_400_000).toISOString();
   const [row] = rowsOf<Series>(
     await db.execute(sql`
-      select array_agg(id order by computed_at, id) as ids,
-        array_agg((extract(epoch from computed_at) * 1000)::float8 order by computed_at, id) as ts,
-        -- JSON, not an array: postgres.js reads a NULL inside a float8[] as NaN.
-        json_agg(score order by computed_at, id) as scores,
-        array_agg(scoring_version order by computed_at, id) as versions,
-        array_agg(reason order by computed_at, id) as reasons
-      from health_scores where customer_id = ${customerId} and computed_at >= ${since}::timestamptz`),
+      select json_agg(id) as ids,
+        json_agg((extract(epoch from computed_at) * 1000)::float8) as ts,
+        json_agg(score) as scores,
+        json_agg(scoring_version) as versions,
+        json_agg(reason) as reasons
+      from (
+        select id, computed_at, score, scoring_version, reason from health_scores
+        where customer_id = ${customerId} and computed_at >= ${since}::timestamptz
+        order by computed_at, id
+      ) ordered`),
   );
   if (!row?.ids) return [];
-  return row.ids.map((id, i) => ({
+  const history = row.ids.map((id, i) => ({
     id: Number(id),
     computedAt: new Date(Number(row.ts![i])),
     score: row.scores![i] === null ? null : Number(row.scores![i]),
     scoringVersion: row.versions![i]!,
     reason: row.reasons![i]!,
   }));
+  // Aggregates read a sorted subquery in its order (PostgreSQL documents it as what "will usually
+  // work", not as a promise), so the order is checked, and restored in the rare case it is not.
+  return inOrder(history) ? history : history.sort(byTimeThenId);
+}
+
+const byTimeThenId = (a: StoredScore, b: StoredScore) => a.computedAt.getTime() - b.computedAt.getTime() || a.id - b.id;
+
+function inOrder(history: StoredScore[]): boolean {
+  for (let i = 1; i < history.length; i++) if (byTimeThenId(history[i - 1]!, history[i]!) > 0) return false;
+  return true;
 }
 
 /** The stored score in force at `at`: the newest one computed at or before it. */
