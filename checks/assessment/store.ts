@@ -1,5 +1,7 @@
 import { and, desc, eq, gte, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { recordset } from "../../db/recordset";
+import { rowsOf } from "../../db/rows";
 import {
   catchups,
   checkResults,
@@ -251,6 +253,58 @@ export async function rebuildSparklines(db: Db, customerIds: number[], now: Date
 
 export type Written = { customerId: number; assessment: Assessment; scoreId: number };
 
+// The writer's two multi-row statements, each with one JSON parameter (db/recordset.ts).
+const HISTORY = recordset(healthScores, [
+  "customerId",
+  "computedAt",
+  "score",
+  "band",
+  "coverage",
+  "sections",
+  "contributions",
+  "plan",
+  "failing",
+  "unknown",
+  "periodEvents",
+  "planPercent",
+  "projectedPercent",
+  "flagged80",
+  "scoringVersion",
+  "runId",
+  "reason",
+]);
+const COPIED = [
+  "scoreId",
+  "runId",
+  "resultsRunId",
+  "updatedAt",
+  "validUntil",
+  "state",
+  "summary",
+  "score",
+  "band",
+  "coverage",
+  "failing",
+  "unknown",
+  "planPercent",
+  "projectedPercent",
+  "flagged80",
+  "stale",
+  "scoringVersion",
+  "scoredAt",
+  "refreshedAt",
+  "runStatus",
+  "sparkline",
+  "signals",
+  "change7d",
+  "change30d",
+  "change7dFrom",
+  "change30dFrom",
+] as const;
+const CURRENT = recordset(currentHealth, ["customerId", ...COPIED]);
+// Every copied column is replaced by the new assessment's; the revision is bumped.
+const CURRENT_UPDATE = sql.raw(COPIED.map((k) => `"${currentHealth[k].name}" = excluded."${currentHealth[k].name}"`).join(", "));
+
 /**
  * Appends each assessment to the history and makes it the customer's current one, in the
  * caller's transaction. The scalar columns and the summary are copies of the assessment.
@@ -260,31 +314,32 @@ export async function writeAssessments(
   items: { assessment: Assessment; sparkline: Sparkline; cause: Cause; runId?: number | null }[],
 ): Promise<Written[]> {
   if (items.length === 0) return [];
-  const rows = await tx
-    .insert(healthScores)
-    .values(
-      items.map(({ assessment: a, cause, runId }) => ({
-        customerId: a.customerId,
-        computedAt: new Date(a.assessedAt),
-        score: a.score,
-        band: a.band,
-        coverage: a.coverage,
-        sections: a.sections,
-        contributions: contributionsOf(a),
-        // "" is "no plan"; null is a row written before plans were recorded.
-        plan: a.usage.plan?.name ?? "",
-        failing: a.failing,
-        unknown: a.unknown,
-        periodEvents: a.usage.eventsThisPeriod,
-        planPercent: a.usage.percentOfQuota,
-        projectedPercent: a.usage.projectedPercent,
-        flagged80: a.flagged80,
-        scoringVersion: a.scoringVersion,
-        runId: runId ?? null,
-        reason: cause === "scoring" ? `scoring v${a.scoringVersion}` : cause,
-      })),
-    )
-    .returning({ id: healthScores.id, customerId: healthScores.customerId });
+  const history = items.map(({ assessment: a, cause, runId }) => ({
+    customerId: a.customerId,
+    computedAt: new Date(a.assessedAt),
+    score: a.score,
+    band: a.band,
+    coverage: a.coverage,
+    sections: a.sections,
+    contributions: contributionsOf(a),
+    // "" is "no plan"; null is a row written before plans were recorded.
+    plan: a.usage.plan?.name ?? "",
+    failing: a.failing,
+    unknown: a.unknown,
+    periodEvents: a.usage.eventsThisPeriod,
+    planPercent: a.usage.percentOfQuota,
+    projectedPercent: a.usage.projectedPercent,
+    flagged80: a.flagged80,
+    scoringVersion: a.scoringVersion,
+    runId: runId ?? null,
+    reason: cause === "scoring" ? `scoring v${a.scoringVersion}` : cause,
+  }));
+  const rows = rowsOf<{ id: number; customerId: number }>(
+    await tx.execute(
+      sql`insert into ${healthScores} (${HISTORY.columns}) select ${HISTORY.columns} from ${HISTORY.from(history)}
+        returning id, customer_id as "customerId"`,
+    ),
+  );
   const scoreIdOf = new Map(rows.map((r) => [r.customerId, r.id]));
   // Alerts: the change from the previous assessment's signals, raised in this same transaction.
   const signals = await raiseAlerts(
@@ -306,7 +361,6 @@ export async function writeAssessments(
     runId: a.freshness.lastRefresh?.runId ?? null,
     resultsRunId: a.resultsRunId,
     updatedAt: new Date(a.assessedAt),
-    revision: 1,
     validUntil: new Date(a.validUntil),
     state: a,
     summary: healthSummary(a),
@@ -327,17 +381,10 @@ export async function writeAssessments(
     signals: signals.get(a.customerId),
     ...movers.get(a.customerId)!,
   }));
-  const copied = Object.keys(current[0]!).filter((k) => k !== "customerId" && k !== "revision") as (keyof (typeof current)[number])[];
-  await tx
-    .insert(currentHealth)
-    .values(current)
-    .onConflictDoUpdate({
-      target: currentHealth.customerId,
-      set: {
-        ...Object.fromEntries(copied.map((k) => [k, sql.raw(`excluded.${currentHealth[k].name}`)])),
-        revision: sql`${currentHealth.revision} + 1`,
-      },
-    });
+  await tx.execute(
+    sql`insert into ${currentHealth} (${CURRENT.columns}, revision) select ${CURRENT.columns}, 1 from ${CURRENT.from(current)}
+      on conflict (customer_id) do update set ${CURRENT_UPDATE}, revision = ${currentHealth}.revision + 1`,
+  );
   return items.map(({ assessment }) => ({ customerId: assessment.customerId, assessment, scoreId: scoreIdOf.get(assessment.customerId)! }));
 }
 
