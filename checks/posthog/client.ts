@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { badResponse, errorFromResponse, PostHogError, redact } from "./errors";
 import { type HostPolicy, HostRefusedError, resolvePinned } from "./host";
-import { httpFetch, type LiteInit } from "./http";
+import { httpFetch, type LiteInit, LiteTimeoutError } from "./http";
 import { isPlainObject } from "./quick-shapes";
 import { defaultRateLimiter, type RateBucket, type RateLimiter, rateLimitKeyId } from "./rate-limit";
 
@@ -67,6 +67,7 @@ const quickHogQL = (body: unknown) =>
     ? (body as HogQLResult)
     : undefined;
 
+const liteFetch = httpFetch as unknown as typeof fetch;
 const BACKOFF_BASE_MS = 500;
 const MAX_PAGES = 1000;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -88,7 +89,7 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
   const baseUrl = normaliseBaseUrl(options.host);
   const { origin, hostname } = new URL(baseUrl);
   const { apiKey, projectId } = options;
-  const doFetch = options.fetch ?? (httpFetch as unknown as typeof fetch);
+  const doFetch = options.fetch ?? liteFetch;
   const timeoutMs = options.timeoutMs ?? 20_000;
   const limiter = options.limiter ?? defaultRateLimiter;
   const retries = options.retries ?? 3;
@@ -101,15 +102,19 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
 
   /** One HTTP exchange: status and parsed JSON, or a typed error. The timer covers the body too. */
   async function exchange(url: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const started = Date.now();
+    // node:http (the default) keeps its own timer; any other fetch is aborted through a signal.
+    const controller = doFetch === liteFetch ? null : new AbortController();
+    const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
     try {
       // Every request (retries and pages too) resolves the name again and checks the answer
       // before a byte is sent, so a name that changes its answer cannot redirect the key.
       const pinned = options.hostPolicy ? await resolvePinned(hostname, options.hostPolicy) : undefined;
       requestCount += 1;
-      const lite: LiteInit = { pinned, ca: options.ca };
-      const response = await doFetch(url, { ...init, ...lite, signal: controller.signal } as RequestInit);
+      const lite: LiteInit = controller
+        ? { pinned, ca: options.ca, signal: controller.signal }
+        : { pinned, ca: options.ca, timeoutMs: timeoutMs - (Date.now() - started) };
+      const response = await doFetch(url, { ...init, ...lite } as RequestInit);
       const text = await response.text();
       let body: unknown = null;
       try {
@@ -123,7 +128,7 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
       if (error instanceof HostRefusedError) {
         throw new PostHogError(error.reason === "private" ? "forbidden" : "network", redact(error.message, secrets), { host: hostname });
       }
-      if (controller.signal.aborted) {
+      if (controller?.signal.aborted || error instanceof LiteTimeoutError) {
         throw new PostHogError("timeout", `PostHog did not answer within ${Math.round(timeoutMs / 1000)} s`, { host: hostname });
       }
       const code = (error as { cause?: { code?: unknown } })?.cause?.code;
