@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { anyOf, idRows } from "../../db/id-list";
 import { recordset } from "../../db/recordset";
 import { rowsOf } from "../../db/rows";
 import {
@@ -76,7 +77,7 @@ export async function loadInputs(
       })
       .from(customers)
       .leftJoin(plans, eq(plans.id, customers.planId))
-      .where(inArray(customers.id, ids)),
+      .where(anyOf(customers.id, ids)),
     db
       .select({
         customerId: currentHealth.customerId,
@@ -87,7 +88,7 @@ export async function loadInputs(
         scoringVersion: currentHealth.scoringVersion,
       })
       .from(currentHealth)
-      .where(inArray(currentHealth.customerId, ids)),
+      .where(anyOf(currentHealth.customerId, ids)),
     // Only the newest answer and override of each check decide it.
     db
       .selectDistinctOn([manualAnswers.customerId, manualAnswers.checkId], {
@@ -99,7 +100,7 @@ export async function loadInputs(
         createdAt: manualAnswers.createdAt,
       })
       .from(manualAnswers)
-      .where(inArray(manualAnswers.customerId, ids))
+      .where(anyOf(manualAnswers.customerId, ids))
       .orderBy(manualAnswers.customerId, manualAnswers.checkId, desc(manualAnswers.createdAt), desc(manualAnswers.id)),
     db
       .selectDistinctOn([overrides.customerId, overrides.checkId], {
@@ -112,16 +113,16 @@ export async function loadInputs(
         createdAt: overrides.createdAt,
       })
       .from(overrides)
-      .where(inArray(overrides.customerId, ids))
+      .where(anyOf(overrides.customerId, ids))
       .orderBy(overrides.customerId, overrides.checkId, desc(overrides.createdAt), desc(overrides.id)),
     db
       .select({ customerId: catchups.customerId, date: catchups.date, status: catchups.status })
       .from(catchups)
-      .where(inArray(catchups.customerId, ids)),
+      .where(anyOf(catchups.customerId, ids)),
     db
       .select({ customerId: usageDaily.customerId, day: usageDaily.day, events: usageDaily.events, measuredAt: usageDaily.measuredAt })
       .from(usageDaily)
-      .where(and(inArray(usageDaily.customerId, ids), gte(usageDaily.day, since))),
+      .where(and(anyOf(usageDaily.customerId, ids), gte(usageDaily.day, since))),
   ]);
 
   const pointerOf = new Map(pointers.map((p) => [p.customerId, p]));
@@ -146,10 +147,10 @@ export async function loadInputs(
             apiCalls: checkRuns.apiCalls,
           })
           .from(checkRuns)
-          .where(inArray(checkRuns.id, runIds))
+          .where(anyOf(checkRuns.id, runIds))
       : [],
     resultRunIds.length
-      ? db.select({ id: checkRuns.id, snapshot: checkRuns.snapshot }).from(checkRuns).where(inArray(checkRuns.id, resultRunIds))
+      ? db.select({ id: checkRuns.id, snapshot: checkRuns.snapshot }).from(checkRuns).where(anyOf(checkRuns.id, resultRunIds))
       : [],
     resultRunIds.length
       ? db
@@ -161,7 +162,7 @@ export async function loadInputs(
             summary: checkResults.summary,
           })
           .from(checkResults)
-          .where(inArray(checkResults.runId, resultRunIds))
+          .where(anyOf(checkResults.runId, resultRunIds))
       : [],
   ]);
   const runOf = new Map(runs.map((r) => [r.id, r]));
@@ -408,14 +409,11 @@ function sameRules(a: Rules, b: Rules): boolean {
 async function lockCurrent(tx: Db, unsorted: number[]): Promise<Map<number, { revision: number; validUntil: Date }>> {
   // Always in id order, so two writers locking overlapping batches wait instead of deadlocking.
   const ids = [...new Set(unsorted)].sort((a, b) => a - b);
-  await tx
-    .insert(currentHealth)
-    .values(ids.map((customerId) => ({ customerId })))
-    .onConflictDoNothing();
+  await tx.execute(sql`insert into ${currentHealth} (customer_id) select ${idRows(ids)} on conflict do nothing`);
   const rows = await tx
     .select({ customerId: currentHealth.customerId, revision: currentHealth.revision, validUntil: currentHealth.validUntil })
     .from(currentHealth)
-    .where(inArray(currentHealth.customerId, ids))
+    .where(anyOf(currentHealth.customerId, ids))
     .orderBy(currentHealth.customerId)
     .for("update");
   return new Map(rows.map((r) => [r.customerId, { revision: r.revision, validUntil: r.validUntil }]));

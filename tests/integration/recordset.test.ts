@@ -3,9 +3,10 @@ import { asc, inArray, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
+import { anyOf, idRows } from "../../db/id-list";
 import { recordset } from "../../db/recordset";
 import { rowsOf } from "../../db/rows";
-import { checkRuns } from "../../db/schema";
+import { checkRuns, customers } from "../../db/schema";
 import { seedCustomers } from "../factories";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 
@@ -101,5 +102,32 @@ describe(`recordset (${process.env.DELIGHT_TEST_DB})`, () => {
       { id: 1002, missing: true },
       { id: 2002, missing: true },
     ]);
+  });
+});
+
+describe(`id lists (${process.env.DELIGHT_TEST_DB})`, () => {
+  test("anyOf matches exactly the ids given, none for an empty list, with one parameter of fixed text", async () => {
+    const { db } = handle;
+    const made = await seedCustomers(
+      db,
+      randomBytes(32),
+      ["A", "B", "C"].map((n) => ({ name: `Ids ${n} ${randomBytes(3).toString("hex")}` })),
+    );
+    const ids = made.map((c) => c.id);
+    const read = async (wanted: number[]) =>
+      (await db.select({ id: customers.id }).from(customers).where(anyOf(customers.id, wanted))).map((r) => r.id).sort((a, b) => a - b);
+    expect(await read([ids[2]!, ids[0]!, 999_999])).toEqual([ids[0], ids[2]].sort((a, b) => a! - b!));
+    expect(await read([])).toEqual([]);
+    const one = dialect.sqlToQuery(anyOf(customers.id, [1]));
+    const many = dialect.sqlToQuery(anyOf(customers.id, [1, 2, 3, 4]));
+    expect(one.sql).toBe(many.sql);
+    expect(many.params).toEqual(["1,2,3,4"]);
+  });
+
+  test("idRows yields the ids in order; anything but a whole number is refused before reaching SQL", async () => {
+    const rows = rowsOf<{ id: number }>(await handle.db.execute(sql`select ${idRows([3, 1, 2])} as id`));
+    expect(rows.map((r) => r.id)).toEqual([3, 1, 2]);
+    expect(() => anyOf(customers.id, [1, 2.5])).toThrow(TypeError);
+    expect(() => idRows([Number.NaN])).toThrow(TypeError);
   });
 });
