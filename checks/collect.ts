@@ -1,27 +1,19 @@
-import type { z } from "zod";
 import { localDay, zoneOrUtc } from "./days";
 import { createPostHogClient, type PostHogClient } from "./posthog/client";
 import { buildDailyQuery, DAILY_QUERY_NAME, dailyFromDate, type QueryColumn } from "./posthog/daily-query";
 import { readEventRows } from "./posthog/daily-rows";
 import { PostHogError } from "./posthog/errors";
 import type { HostPolicy } from "./posthog/host";
+import { ACTIONS, DASHBOARDS, FEATURE_FLAGS, INSIGHTS, MEMBERS, PERSON_PROPERTIES, PROJECT, type Shape } from "./posthog/quick-shapes";
 import type { RateLimiter } from "./posthog/rate-limit";
-import {
-  ActionsListSchema,
-  DashboardSchema,
-  FeatureFlagSchema,
-  InsightSchema,
-  MemberSchema,
-  PersonPropertySchema,
-  ProjectSchema,
-  parseOrExplain,
-} from "./posthog/schemas";
+import { parseOrExplain } from "./posthog/schemas";
 import {
   CALL_LABELS,
   type CallName,
   type DailyCounts,
   type EventWindows,
   type Fetched,
+  type Member,
   type PostHogErrorKind,
   type UsageSnapshot,
 } from "./snapshot";
@@ -39,7 +31,6 @@ export type CollectTarget = {
   organizationId?: string | null;
 };
 
-type Member = z.output<typeof MemberSchema>;
 /** A members call refused for these reasons may have named an organization the project left. */
 const REFUSED = new Set<PostHogErrorKind>(["forbidden", "not_found"]);
 
@@ -74,13 +65,14 @@ async function attempt<T>(call: CallName, run: () => Promise<T>): Promise<Fetche
   }
 }
 
-function parsed<T>(call: CallName, schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
-  const result = parseOrExplain(schema, value, CALL_LABELS[call]);
+/** The usual well-formed answer is read without zod; anything else is zod's to accept or explain. */
+function parsed<T>(call: CallName, shape: Shape<T>, value: unknown): T {
+  const quick = shape.quick(value);
+  if (quick !== undefined) return quick;
+  const result = parseOrExplain(shape.schema, value, CALL_LABELS[call]);
   if (!result.ok) throw new PostHogError("bad_response", result.message);
   return result.value;
 }
-
-const listOf = <T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>) => schema.array();
 
 /**
  * Measures one customer's project: seven REST calls and one HogQL query, started together.
@@ -129,10 +121,10 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
   }
 
   const p = `/api/projects/${target.projectId}`;
-  const project = attempt("project", async () => parsed("project", ProjectSchema, await client.getJson(`${p}/`)));
+  const project = attempt("project", async () => parsed("project", PROJECT, await client.getJson(`${p}/`)));
   const membersOf = (org: string) =>
     attempt("members", async () =>
-      parsed("members", listOf(MemberSchema), await client.getAllPages(`/api/organizations/${encodeURIComponent(org)}/members/`)),
+      parsed("members", MEMBERS, await client.getAllPages(`/api/organizations/${encodeURIComponent(org)}/members/`)),
     );
   // The organization known from the last refresh lets members go out with the first round; the
   // project's answer decides whether that guess holds (a moved project or a refused call asks again).
@@ -153,18 +145,16 @@ export async function collectSnapshot(target: CollectTarget, options: CollectOpt
     return membersOf(proj.value.organizationId);
   });
   // Actions come back as one unpaginated {count, results} without next.
-  const actions = attempt("actions", async () => parsed("actions", ActionsListSchema, await client.getJson(`${p}/actions/`)).results);
+  const actions = attempt("actions", async () => parsed("actions", ACTIONS, await client.getJson(`${p}/actions/`)).results);
   const insights = attempt("insights", async () =>
-    parsed("insights", listOf(InsightSchema), await client.getAllPages(`${p}/insights/?basic=true&insight=FUNNELS&saved=true`, "insights")),
+    parsed("insights", INSIGHTS, await client.getAllPages(`${p}/insights/?basic=true&insight=FUNNELS&saved=true`, "insights")),
   );
-  const dashboards = attempt("dashboards", async () =>
-    parsed("dashboards", listOf(DashboardSchema), await client.getAllPages(`${p}/dashboards/`)),
-  );
+  const dashboards = attempt("dashboards", async () => parsed("dashboards", DASHBOARDS, await client.getAllPages(`${p}/dashboards/`)));
   const featureFlags = attempt("feature_flags", async () =>
-    parsed("feature_flags", listOf(FeatureFlagSchema), await client.getAllPages(`${p}/feature_flags/`)),
+    parsed("feature_flags", FEATURE_FLAGS, await client.getAllPages(`${p}/feature_flags/`)),
   );
   const personProperties = attempt("person_properties", async () =>
-    parsed("person_properties", listOf(PersonPropertySchema), await client.getAllPages(`${p}/property_definitions/?type=person`)),
+    parsed("person_properties", PERSON_PROPERTIES, await client.getAllPages(`${p}/property_definitions/?type=person`)),
   );
   // Still exactly one HogQL query: event checks only add columns (HogQL allows ~120 queries an hour per key).
   const daily = buildDailyQuery(eventColumns);

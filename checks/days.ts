@@ -34,6 +34,7 @@ export function zoneOrUtc(zone: string | null | undefined): string {
  * kept per zone and instant, dropped wholesale when the table grows (a long-lived server).
  */
 const dayCache = new Map<string, Day>();
+const dayStarts = new Map<string, number>();
 const DAY_CACHE_MAX = 50_000;
 
 /** The calendar day `instant` falls on in `timeZone` (throws on a zone the runtime does not know). */
@@ -93,12 +94,19 @@ export function daysInMonth(y: number, m: number): number {
  * midnight, e.g. America/Santiago) the day begins at the first instant that does.
  */
 export function startOfLocalDay(day: Day, timeZone: string): Date {
+  // Usage asks for the start of the same few days of every customer in a zone (the period's).
+  const key = `${day}|${timeZone}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return new Date(known);
   zoneCheck(timeZone);
   const [y, m, d] = parts(day);
   const midnight = new TZDate(y, m - 1, d, 0, 0, 0, timeZone);
   // TZDate moves a skipped midnight forward into the day; one that lands on the day before
   // (never seen, but cheap to guard) is pushed to the next hour.
-  return localDay(midnight, timeZone) === day ? new Date(midnight.getTime()) : new Date(midnight.getTime() + 3_600_000);
+  const start = localDay(midnight, timeZone) === day ? midnight.getTime() : midnight.getTime() + 3_600_000;
+  if (dayStarts.size >= DAY_CACHE_MAX) dayStarts.clear();
+  dayStarts.set(key, start);
+  return new Date(start);
 }
 
 /** The first instant after `instant` at which the local day changes in `timeZone`. */

@@ -121,6 +121,40 @@ function fromAnswer(answer: InForce, now: Date): Decision {
   };
 }
 
+/*
+ * Every resolved check has the same fields in the same order, built in one literal: a refresh
+ * resolves the whole catalogue for every customer, and layered spreads of partial objects were
+ * most of evaluate's time in its profile.
+ */
+function resolved(
+  check: CheckDefinition,
+  automated: AutomatedResult | null,
+  answer: InForce | null,
+  override: OverrideRecord | null,
+  overrideActive: boolean,
+  evidence: Evidence,
+  decision: Decision,
+): ResolvedCheck {
+  return {
+    checkId: check.id,
+    origin: check.origin ?? "handbook",
+    section: check.section,
+    question: check.question,
+    kind: check.kind,
+    rule: check.rule,
+    answers: answersFor(check),
+    automated,
+    answer,
+    override,
+    overrideActive,
+    evidence,
+    status: decision.status,
+    source: decision.source,
+    answerStale: decision.answerStale,
+    summary: decision.summary,
+  };
+}
+
 function resolveOne(
   check: CheckDefinition,
   automated: AutomatedResult | null,
@@ -129,28 +163,11 @@ function resolveOne(
   override: OverrideRecord | null,
   now: Date,
 ): ResolvedCheck {
-  const base = {
-    checkId: check.id,
-    origin: check.origin ?? "handbook",
-    section: check.section,
-    question: check.question,
-    kind: check.kind,
-    rule: check.rule,
-    answers: answersFor(check),
-  };
-  const record = { automated, answer, override, overrideActive: false, evidence: automated?.evidence ?? {} };
-
   if (check.kind === "manual") {
-    const decided = answer
+    const decided: Decision = answer
       ? fromAnswer(answer, now)
-      : {
-          status: "unknown" as const,
-          source: "manual" as const,
-          answerStale: false,
-          summary: "Not answered yet",
-        };
-    const evidence = answer ? answerEvidence(answer) : {};
-    return { ...base, ...record, override: null, ...decided, evidence };
+      : { status: "unknown", source: "manual", answerStale: false, summary: "Not answered yet" };
+    return resolved(check, automated, answer, null, false, answer ? answerEvidence(answer) : {}, decided);
   }
 
   const autoSource = check.source ?? "posthog";
@@ -162,51 +179,59 @@ function resolveOne(
   };
   const active = override !== null && (override.expiresAt === null || override.expiresAt > now);
   if (override && active && override.status !== "cleared") {
-    return {
-      ...base,
-      ...record,
-      overrideActive: true,
-      status: override.status,
-      source: "override",
-      answerStale: false,
-      evidence: { ...auto.evidence, overrideStatus: override.status, overrideReason: override.reason },
-      summary: `Overridden to ${override.status} by ${override.authorName}: ${override.reason} (automated: ${auto.status}, ${auto.summary})`,
-    };
+    return resolved(
+      check,
+      automated,
+      answer,
+      override,
+      true,
+      { ...auto.evidence, overrideStatus: override.status, overrideReason: override.reason },
+      {
+        status: override.status,
+        source: "override",
+        answerStale: false,
+        summary: `Overridden to ${override.status} by ${override.authorName}: ${override.reason} (automated: ${auto.status}, ${auto.summary})`,
+      },
+    );
   }
   // "If applicable": a person saying it does not apply holds until withdrawn, whatever later
   // refreshes find, and is never stale (it is a fact about the customer, not a reading).
   if (answer?.answer === "na" && isIfApplicable(check)) {
     const note = answer.note ? `: ${answer.note}` : "";
-    return {
-      ...base,
-      ...record,
-      status: "na",
-      source: "manual",
-      answerStale: false,
-      evidence: { ...auto.evidence, ...answerEvidence(answer) },
-      summary: `Not applicable — ${answer.authorName} on ${day(answer.createdAt)}${note} (automated: ${auto.status}, ${auto.summary})`,
-    };
+    return resolved(
+      check,
+      automated,
+      answer,
+      override,
+      false,
+      { ...auto.evidence, ...answerEvidence(answer) },
+      {
+        status: "na",
+        source: "manual",
+        answerStale: false,
+        summary: `Not applicable — ${answer.authorName} on ${day(answer.createdAt)}${note} (automated: ${auto.status}, ${auto.summary})`,
+      },
+    );
   }
   // An automated check that could not decide (the toolbar) falls back to a person's answer.
   if (auto.status === "unknown" && answer) {
     const decided = fromAnswer(answer, now);
-    const evidence = { ...auto.evidence, ...answerEvidence(answer) };
-    return {
-      ...base,
-      ...record,
-      ...decided,
-      evidence,
-      summary: `${decided.summary} (automated: ${auto.summary})`,
-    };
+    return resolved(
+      check,
+      automated,
+      answer,
+      override,
+      false,
+      { ...auto.evidence, ...answerEvidence(answer) },
+      { ...decided, summary: `${decided.summary} (automated: ${auto.summary})` },
+    );
   }
-  return {
-    ...base,
-    ...record,
+  return resolved(check, automated, answer, override, false, automated?.evidence ?? {}, {
     status: auto.status,
     source: autoSource,
     answerStale: false,
     summary: auto.summary,
-  };
+  });
 }
 
 /**

@@ -1,12 +1,17 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { and, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { recordset } from "../db/recordset";
+import { rowsOf } from "../db/rows";
 import { refreshLocks } from "../db/schema";
 
 /** A refresh holding a lock longer than this is presumed dead (its process crashed elsewhere). */
 const STALE_MS = 10 * 60_000;
 const HOST = os.hostname();
+// Many locks taken or released in one statement of fixed text (db/recordset.ts).
+const LOCKS = recordset(refreshLocks, ["customerId", "holder", "lockedAt"]);
+const LOCKS_HELD = recordset(refreshLocks, ["customerId", "holder"]);
 
 export function holderId() {
   return `${HOST}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -57,15 +62,14 @@ export async function acquireRefreshLocks(db: Db, customerIds: number[], now = n
   const out = new Map<number, string>();
   if (ids.length === 0) return out;
   const mine = new Map(ids.map((id) => [id, holderId()]));
-  const taken = await db
-    .insert(refreshLocks)
-    .values(ids.map((customerId) => ({ customerId, holder: mine.get(customerId)!, lockedAt: now })))
-    .onConflictDoUpdate({
-      target: refreshLocks.customerId,
-      set: { holder: sql`excluded.holder`, lockedAt: sql`excluded.locked_at` },
-      setWhere: lt(refreshLocks.lockedAt, new Date(now.getTime() - STALE_MS)),
-    })
-    .returning({ customerId: refreshLocks.customerId, holder: refreshLocks.holder });
+  const rows = ids.map((customerId) => ({ customerId, holder: mine.get(customerId)!, lockedAt: now }));
+  const taken = rowsOf<{ customerId: number; holder: string }>(
+    await db.execute(sql`
+      insert into ${refreshLocks} (${LOCKS.columns}) select ${LOCKS.columns} from ${LOCKS.from(rows)}
+      on conflict (customer_id) do update set holder = excluded.holder, locked_at = excluded.locked_at
+        where ${refreshLocks.lockedAt} < ${new Date(now.getTime() - STALE_MS).toISOString()}::timestamptz
+      returning customer_id as "customerId", holder`),
+  );
   for (const t of taken) if (mine.get(t.customerId) === t.holder) out.set(t.customerId, t.holder);
   // Held elsewhere: only a lock left by a dead process on this machine is taken over (rare).
   for (const id of ids) {
@@ -83,7 +87,7 @@ export async function releaseRefreshLock(db: Db, customerId: number, holder: str
 /** Releases several locks in one statement (a batch of refreshes written together). */
 export async function releaseRefreshLocks(db: Db, held: { customerId: number; holder: string }[]) {
   if (held.length === 0) return;
-  await db
-    .delete(refreshLocks)
-    .where(or(...held.map((h) => and(eq(refreshLocks.customerId, h.customerId), eq(refreshLocks.holder, h.holder)))));
+  await db.execute(sql`
+    delete from ${refreshLocks} l using ${LOCKS_HELD.from(held)} h
+    where l.customer_id = h.customer_id and l.holder = h.holder`);
 }

@@ -1,5 +1,6 @@
 import { asc, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { recordset } from "../db/recordset";
 import { rowsOf } from "../db/rows";
 import { checkRuns, customers } from "../db/schema";
 import { openSecret, SecretError } from "../db/secrets";
@@ -241,19 +242,18 @@ async function commitCollected(
     }
 
     const written = await db.transaction(async (tx) => {
-      await tx.insert(checkRuns).values(
-        prepared.map(({ item, runId }) => ({
-          id: runId,
-          customerId: item.customer.id,
-          startedAt: item.now,
-          finishedAt: item.finishedAt,
-          status: item.status,
-          errors: item.errors,
-          apiCalls: item.snapshot?.apiCalls ?? 0,
-          snapshot: item.snapshot,
-          trigger: options.triggerOf?.get(item.customer.id) ?? options.trigger ?? "manual",
-        })),
-      );
+      const runs = prepared.map(({ item, runId }) => ({
+        id: runId,
+        customerId: item.customer.id,
+        startedAt: item.now,
+        finishedAt: item.finishedAt,
+        status: item.status,
+        errors: item.errors,
+        apiCalls: item.snapshot?.apiCalls ?? 0,
+        snapshot: item.snapshot,
+        trigger: options.triggerOf?.get(item.customer.id) ?? options.trigger ?? "manual",
+      }));
+      await tx.execute(sql`insert into ${checkRuns} (${RUNS.columns}) select ${RUNS.columns} from ${RUNS.from(runs)}`);
       const moved = prepared.flatMap(({ item, project }) =>
         project && (project.timezone !== item.customer.timezone || project.organizationId !== item.customer.posthogOrgId)
           ? [{ id: item.customer.id, timezone: project.timezone, org: project.organizationId }]
@@ -317,6 +317,9 @@ async function commitCollected(
     if (ok || release) await releaseLocks(db, items);
   }
 }
+
+// The batch's runs as one JSON parameter (db/recordset.ts).
+const RUNS = recordset(checkRuns, ["id", "customerId", "startedAt", "finishedAt", "status", "errors", "apiCalls", "snapshot", "trigger"]);
 
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 

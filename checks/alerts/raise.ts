@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { anyOf } from "../../db/id-list";
 import { alertSettings, alerts, currentHealth, customers } from "../../db/schema";
 import type { Assessment } from "../assessment/assess";
 import { type AlertThresholds, DEFAULT_THRESHOLDS } from "./kinds";
@@ -34,7 +35,7 @@ export async function raiseAlerts(tx: Db, items: Raisable[]): Promise<Map<number
         state: sql<unknown>`case when ${currentHealth.signals} is null then ${currentHealth.state} end`,
       })
       .from(currentHealth)
-      .where(inArray(currentHealth.customerId, ids)),
+      .where(anyOf(currentHealth.customerId, ids)),
     alertThresholds(tx),
   ]);
   const previousOf = new Map(

@@ -1,5 +1,8 @@
 import { and, desc, eq, gte, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { anyOf, idRows } from "../../db/id-list";
+import { recordset } from "../../db/recordset";
+import { rowsOf } from "../../db/rows";
 import {
   catchups,
   checkResults,
@@ -74,7 +77,7 @@ export async function loadInputs(
       })
       .from(customers)
       .leftJoin(plans, eq(plans.id, customers.planId))
-      .where(inArray(customers.id, ids)),
+      .where(anyOf(customers.id, ids)),
     db
       .select({
         customerId: currentHealth.customerId,
@@ -85,7 +88,7 @@ export async function loadInputs(
         scoringVersion: currentHealth.scoringVersion,
       })
       .from(currentHealth)
-      .where(inArray(currentHealth.customerId, ids)),
+      .where(anyOf(currentHealth.customerId, ids)),
     // Only the newest answer and override of each check decide it.
     db
       .selectDistinctOn([manualAnswers.customerId, manualAnswers.checkId], {
@@ -97,7 +100,7 @@ export async function loadInputs(
         createdAt: manualAnswers.createdAt,
       })
       .from(manualAnswers)
-      .where(inArray(manualAnswers.customerId, ids))
+      .where(anyOf(manualAnswers.customerId, ids))
       .orderBy(manualAnswers.customerId, manualAnswers.checkId, desc(manualAnswers.createdAt), desc(manualAnswers.id)),
     db
       .selectDistinctOn([overrides.customerId, overrides.checkId], {
@@ -110,16 +113,16 @@ export async function loadInputs(
         createdAt: overrides.createdAt,
       })
       .from(overrides)
-      .where(inArray(overrides.customerId, ids))
+      .where(anyOf(overrides.customerId, ids))
       .orderBy(overrides.customerId, overrides.checkId, desc(overrides.createdAt), desc(overrides.id)),
     db
       .select({ customerId: catchups.customerId, date: catchups.date, status: catchups.status })
       .from(catchups)
-      .where(inArray(catchups.customerId, ids)),
+      .where(anyOf(catchups.customerId, ids)),
     db
       .select({ customerId: usageDaily.customerId, day: usageDaily.day, events: usageDaily.events, measuredAt: usageDaily.measuredAt })
       .from(usageDaily)
-      .where(and(inArray(usageDaily.customerId, ids), gte(usageDaily.day, since))),
+      .where(and(anyOf(usageDaily.customerId, ids), gte(usageDaily.day, since))),
   ]);
 
   const pointerOf = new Map(pointers.map((p) => [p.customerId, p]));
@@ -144,10 +147,10 @@ export async function loadInputs(
             apiCalls: checkRuns.apiCalls,
           })
           .from(checkRuns)
-          .where(inArray(checkRuns.id, runIds))
+          .where(anyOf(checkRuns.id, runIds))
       : [],
     resultRunIds.length
-      ? db.select({ id: checkRuns.id, snapshot: checkRuns.snapshot }).from(checkRuns).where(inArray(checkRuns.id, resultRunIds))
+      ? db.select({ id: checkRuns.id, snapshot: checkRuns.snapshot }).from(checkRuns).where(anyOf(checkRuns.id, resultRunIds))
       : [],
     resultRunIds.length
       ? db
@@ -159,7 +162,7 @@ export async function loadInputs(
             summary: checkResults.summary,
           })
           .from(checkResults)
-          .where(inArray(checkResults.runId, resultRunIds))
+          .where(anyOf(checkResults.runId, resultRunIds))
       : [],
   ]);
   const runOf = new Map(runs.map((r) => [r.id, r]));
@@ -251,6 +254,58 @@ export async function rebuildSparklines(db: Db, customerIds: number[], now: Date
 
 export type Written = { customerId: number; assessment: Assessment; scoreId: number };
 
+// The writer's two multi-row statements, each with one JSON parameter (db/recordset.ts).
+const HISTORY = recordset(healthScores, [
+  "customerId",
+  "computedAt",
+  "score",
+  "band",
+  "coverage",
+  "sections",
+  "contributions",
+  "plan",
+  "failing",
+  "unknown",
+  "periodEvents",
+  "planPercent",
+  "projectedPercent",
+  "flagged80",
+  "scoringVersion",
+  "runId",
+  "reason",
+]);
+const COPIED = [
+  "scoreId",
+  "runId",
+  "resultsRunId",
+  "updatedAt",
+  "validUntil",
+  "state",
+  "summary",
+  "score",
+  "band",
+  "coverage",
+  "failing",
+  "unknown",
+  "planPercent",
+  "projectedPercent",
+  "flagged80",
+  "stale",
+  "scoringVersion",
+  "scoredAt",
+  "refreshedAt",
+  "runStatus",
+  "sparkline",
+  "signals",
+  "change7d",
+  "change30d",
+  "change7dFrom",
+  "change30dFrom",
+] as const;
+const CURRENT = recordset(currentHealth, ["customerId", ...COPIED]);
+// Every copied column is replaced by the new assessment's; the revision is bumped.
+const CURRENT_UPDATE = sql.raw(COPIED.map((k) => `"${currentHealth[k].name}" = excluded."${currentHealth[k].name}"`).join(", "));
+
 /**
  * Appends each assessment to the history and makes it the customer's current one, in the
  * caller's transaction. The scalar columns and the summary are copies of the assessment.
@@ -260,31 +315,32 @@ export async function writeAssessments(
   items: { assessment: Assessment; sparkline: Sparkline; cause: Cause; runId?: number | null }[],
 ): Promise<Written[]> {
   if (items.length === 0) return [];
-  const rows = await tx
-    .insert(healthScores)
-    .values(
-      items.map(({ assessment: a, cause, runId }) => ({
-        customerId: a.customerId,
-        computedAt: new Date(a.assessedAt),
-        score: a.score,
-        band: a.band,
-        coverage: a.coverage,
-        sections: a.sections,
-        contributions: contributionsOf(a),
-        // "" is "no plan"; null is a row written before plans were recorded.
-        plan: a.usage.plan?.name ?? "",
-        failing: a.failing,
-        unknown: a.unknown,
-        periodEvents: a.usage.eventsThisPeriod,
-        planPercent: a.usage.percentOfQuota,
-        projectedPercent: a.usage.projectedPercent,
-        flagged80: a.flagged80,
-        scoringVersion: a.scoringVersion,
-        runId: runId ?? null,
-        reason: cause === "scoring" ? `scoring v${a.scoringVersion}` : cause,
-      })),
-    )
-    .returning({ id: healthScores.id, customerId: healthScores.customerId });
+  const history = items.map(({ assessment: a, cause, runId }) => ({
+    customerId: a.customerId,
+    computedAt: new Date(a.assessedAt),
+    score: a.score,
+    band: a.band,
+    coverage: a.coverage,
+    sections: a.sections,
+    contributions: contributionsOf(a),
+    // "" is "no plan"; null is a row written before plans were recorded.
+    plan: a.usage.plan?.name ?? "",
+    failing: a.failing,
+    unknown: a.unknown,
+    periodEvents: a.usage.eventsThisPeriod,
+    planPercent: a.usage.percentOfQuota,
+    projectedPercent: a.usage.projectedPercent,
+    flagged80: a.flagged80,
+    scoringVersion: a.scoringVersion,
+    runId: runId ?? null,
+    reason: cause === "scoring" ? `scoring v${a.scoringVersion}` : cause,
+  }));
+  const rows = rowsOf<{ id: number; customerId: number }>(
+    await tx.execute(
+      sql`insert into ${healthScores} (${HISTORY.columns}) select ${HISTORY.columns} from ${HISTORY.from(history)}
+        returning id, customer_id as "customerId"`,
+    ),
+  );
   const scoreIdOf = new Map(rows.map((r) => [r.customerId, r.id]));
   // Alerts: the change from the previous assessment's signals, raised in this same transaction.
   const signals = await raiseAlerts(
@@ -306,7 +362,6 @@ export async function writeAssessments(
     runId: a.freshness.lastRefresh?.runId ?? null,
     resultsRunId: a.resultsRunId,
     updatedAt: new Date(a.assessedAt),
-    revision: 1,
     validUntil: new Date(a.validUntil),
     state: a,
     summary: healthSummary(a),
@@ -327,17 +382,10 @@ export async function writeAssessments(
     signals: signals.get(a.customerId),
     ...movers.get(a.customerId)!,
   }));
-  const copied = Object.keys(current[0]!).filter((k) => k !== "customerId" && k !== "revision") as (keyof (typeof current)[number])[];
-  await tx
-    .insert(currentHealth)
-    .values(current)
-    .onConflictDoUpdate({
-      target: currentHealth.customerId,
-      set: {
-        ...Object.fromEntries(copied.map((k) => [k, sql.raw(`excluded.${currentHealth[k].name}`)])),
-        revision: sql`${currentHealth.revision} + 1`,
-      },
-    });
+  await tx.execute(
+    sql`insert into ${currentHealth} (${CURRENT.columns}, revision) select ${CURRENT.columns}, 1 from ${CURRENT.from(current)}
+      on conflict (customer_id) do update set ${CURRENT_UPDATE}, revision = ${currentHealth}.revision + 1`,
+  );
   return items.map(({ assessment }) => ({ customerId: assessment.customerId, assessment, scoreId: scoreIdOf.get(assessment.customerId)! }));
 }
 
@@ -361,14 +409,11 @@ function sameRules(a: Rules, b: Rules): boolean {
 async function lockCurrent(tx: Db, unsorted: number[]): Promise<Map<number, { revision: number; validUntil: Date }>> {
   // Always in id order, so two writers locking overlapping batches wait instead of deadlocking.
   const ids = [...new Set(unsorted)].sort((a, b) => a - b);
-  await tx
-    .insert(currentHealth)
-    .values(ids.map((customerId) => ({ customerId })))
-    .onConflictDoNothing();
+  await tx.execute(sql`insert into ${currentHealth} (customer_id) select ${idRows(ids)} on conflict do nothing`);
   const rows = await tx
     .select({ customerId: currentHealth.customerId, revision: currentHealth.revision, validUntil: currentHealth.validUntil })
     .from(currentHealth)
-    .where(inArray(currentHealth.customerId, ids))
+    .where(anyOf(currentHealth.customerId, ids))
     .orderBy(currentHealth.customerId)
     .for("update");
   return new Map(rows.map((r) => [r.customerId, { revision: r.revision, validUntil: r.validUntil }]));

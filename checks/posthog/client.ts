@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { badResponse, errorFromResponse, PostHogError, redact } from "./errors";
 import { type HostPolicy, HostRefusedError, resolvePinned } from "./host";
-import { httpFetch, type LiteInit } from "./http";
+import { httpFetch, type LiteInit, LiteTimeoutError } from "./http";
+import { isPlainObject } from "./quick-shapes";
 import { defaultRateLimiter, type RateBucket, type RateLimiter, rateLimitKeyId } from "./rate-limit";
 
 export type PostHogClientOptions = {
@@ -51,6 +52,22 @@ const HogQLSchema = z.object({
   query_status: z.object({ complete: z.boolean().nullish() }).passthrough().nullish(),
 });
 
+// The same envelopes checked without zod in the usual case (see quick-shapes.ts); zod decides the rest.
+type Page = { results: unknown[]; next?: string | null };
+const quickPage = (body: unknown) =>
+  isPlainObject(body) && Array.isArray(body.results) && (body.next == null || typeof body.next === "string") ? (body as Page) : undefined;
+const quickHogQL = (body: unknown) =>
+  isPlainObject(body) &&
+  Array.isArray(body.columns) &&
+  body.columns.every((c) => typeof c === "string") &&
+  Array.isArray(body.results) &&
+  body.results.every(Array.isArray) &&
+  (body.query_status == null ||
+    (isPlainObject(body.query_status) && (body.query_status.complete == null || typeof body.query_status.complete === "boolean")))
+    ? (body as HogQLResult)
+    : undefined;
+
+const liteFetch = httpFetch as unknown as typeof fetch;
 const BACKOFF_BASE_MS = 500;
 const MAX_PAGES = 1000;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -72,7 +89,7 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
   const baseUrl = normaliseBaseUrl(options.host);
   const { origin, hostname } = new URL(baseUrl);
   const { apiKey, projectId } = options;
-  const doFetch = options.fetch ?? (httpFetch as unknown as typeof fetch);
+  const doFetch = options.fetch ?? liteFetch;
   const timeoutMs = options.timeoutMs ?? 20_000;
   const limiter = options.limiter ?? defaultRateLimiter;
   const retries = options.retries ?? 3;
@@ -85,15 +102,19 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
 
   /** One HTTP exchange: status and parsed JSON, or a typed error. The timer covers the body too. */
   async function exchange(url: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const started = Date.now();
+    // node:http (the default) keeps its own timer; any other fetch is aborted through a signal.
+    const controller = doFetch === liteFetch ? null : new AbortController();
+    const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
     try {
       // Every request (retries and pages too) resolves the name again and checks the answer
       // before a byte is sent, so a name that changes its answer cannot redirect the key.
       const pinned = options.hostPolicy ? await resolvePinned(hostname, options.hostPolicy) : undefined;
       requestCount += 1;
-      const lite: LiteInit = { pinned, ca: options.ca };
-      const response = await doFetch(url, { ...init, ...lite, signal: controller.signal } as RequestInit);
+      const lite: LiteInit = controller
+        ? { pinned, ca: options.ca, signal: controller.signal }
+        : { pinned, ca: options.ca, timeoutMs: timeoutMs - (Date.now() - started) };
+      const response = await doFetch(url, { ...init, ...lite } as RequestInit);
       const text = await response.text();
       let body: unknown = null;
       try {
@@ -107,7 +128,7 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
       if (error instanceof HostRefusedError) {
         throw new PostHogError(error.reason === "private" ? "forbidden" : "network", redact(error.message, secrets), { host: hostname });
       }
-      if (controller.signal.aborted) {
+      if (controller?.signal.aborted || error instanceof LiteTimeoutError) {
         throw new PostHogError("timeout", `PostHog did not answer within ${Math.round(timeoutMs / 1000)} s`, { host: hostname });
       }
       const code = (error as { cause?: { code?: unknown } })?.cause?.code;
@@ -177,10 +198,11 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
     while (url) {
       if (seen.has(url) || seen.size >= MAX_PAGES) throw badResponse("PostHog's page links went round in a loop");
       seen.add(url);
-      const page = PageSchema.safeParse((await request(url, bucket)).body);
-      if (!page.success) throw badResponse();
-      items.push(...page.data.results);
-      url = page.data.next ?? null;
+      const body: unknown = (await request(url, bucket)).body;
+      const page: Page | undefined = quickPage(body) ?? PageSchema.safeParse(body).data;
+      if (!page) throw badResponse();
+      for (const item of page.results) items.push(item);
+      url = page.next ?? null;
       // The key travels with every page request: never follow a link to another host.
       if (url && safeOrigin(url) !== origin) {
         throw badResponse("PostHog's next-page link points to another host; delight did not follow it");
@@ -196,12 +218,12 @@ export function createPostHogClient(options: PostHogClientOptions): PostHogClien
       headers: { "Content-Type": "application/json" },
       body,
     });
-    const parsed = HogQLSchema.safeParse(answer.body);
     const unfinished =
       answer.status === 202 || (answer.body as { query_status?: { complete?: unknown } })?.query_status?.complete === false;
     if (unfinished) throw badResponse("PostHog's query did not finish");
-    if (!parsed.success) throw badResponse();
-    return { columns: parsed.data.columns, results: parsed.data.results };
+    const parsed = quickHogQL(answer.body) ?? HogQLSchema.safeParse(answer.body).data;
+    if (!parsed) throw badResponse();
+    return { columns: parsed.columns, results: parsed.results };
   }
 
   return {

@@ -1,3 +1,5 @@
+import { tz } from "@date-fns/tz";
+import { format, getDate, setDate, subDays, subMonths } from "date-fns";
 import { describe, expect, it } from "vitest";
 import { compileEventCheck } from "../event-checks";
 import { buildDailyQuery, DAILY_QUERY, dailyFromDate, MAX_EVENT_LOOKBACK, MAX_QUERY_DAYS, QUERY_LIMIT } from "./daily-query";
@@ -22,6 +24,27 @@ describe("dailyFromDate", () => {
         const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (day >= anchor ? 0 : 1), anchor - 1));
         expect(from <= start.toISOString().slice(0, 10)).toBe(true);
         expect(from <= new Date(now.getTime() - 36 * 86_400_000).toISOString().slice(0, 10)).toBe(true);
+      }
+    }
+  });
+
+  it("agrees with the date-fns calendar arithmetic it replaced, at any hour, across month and leap-year ends", () => {
+    const UTC = tz("UTC");
+    const ymd = (date: Date) => format(date, "yyyy-MM-dd", { in: UTC });
+    const reference = (now: Date, billingDay: number | null, lookbackDays = 36) => {
+      const back = subDays(now, Math.max(36, lookbackDays), { in: UTC });
+      if (billingDay === null) return ymd(back);
+      const anchor = Math.min(Math.max(Math.trunc(billingDay), 1), 28);
+      const thisMonth = getDate(now, { in: UTC }) >= anchor ? now : subMonths(now, 1, { in: UTC });
+      const before = subDays(setDate(thisMonth, anchor, { in: UTC }), 1, { in: UTC });
+      return ymd(new Date(Math.min(before.getTime(), back.getTime())));
+    };
+    for (let hours = 0; hours < 2 * 366 * 24; hours += 31) {
+      const now = new Date(Date.UTC(2023, 11, 20, 0, 59) + hours * 3_600_000);
+      for (const billingDay of [null, 0, 1, 2, 14.7, 15, 27, 28, 31]) {
+        for (const lookback of [undefined, 91]) {
+          expect(dailyFromDate(now, billingDay, lookback)).toBe(reference(now, billingDay, lookback));
+        }
       }
     }
   });

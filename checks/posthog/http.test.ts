@@ -6,14 +6,22 @@ import os from "node:os";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { httpFetch, pinnedLookup } from "./http";
+import { httpFetch, LiteTimeoutError, pinnedLookup } from "./http";
 
 let server: Server;
 let url: string;
+let requests = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    requests += 1;
     if (req.url === "/slow") return; // never answers
+    if (req.url === "/stall") {
+      // Headers and half a body, then nothing.
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write('{"partial":');
+      return;
+    }
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
@@ -57,6 +65,19 @@ describe("httpFetch", () => {
     const pending = httpFetch(`${url}/slow`, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toBeInstanceOf(Error);
+  });
+
+  test("timeoutMs: no answer, or a body that stops half-way, rejects with a LiteTimeoutError", async () => {
+    await expect(httpFetch(`${url}/slow`, { timeoutMs: 30 })).rejects.toBeInstanceOf(LiteTimeoutError);
+    await expect(httpFetch(`${url}/stall`, { timeoutMs: 30 })).rejects.toBeInstanceOf(LiteTimeoutError);
+  });
+
+  test("timeoutMs: an answer in time is read whole; none left sends nothing", async () => {
+    const res = await httpFetch(`${url}/x`, { timeoutMs: 5_000 });
+    expect(JSON.parse(await res.text())).toMatchObject({ method: "GET" });
+    const before = requests;
+    await expect(httpFetch(`${url}/x`, { timeoutMs: 0 })).rejects.toBeInstanceOf(LiteTimeoutError);
+    expect(requests).toBe(before);
   });
 });
 
