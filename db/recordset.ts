@@ -11,8 +11,15 @@ import type { PgTable } from "drizzle-orm/pg-core";
  *
  * Values go through JSON: Dates become ISO strings (as the ORM sends them), a JSON null is SQL
  * NULL, a jsonb column takes the nested value as it is. A key left undefined is NULL, not the
- * column's default: list only the columns every row sets.
+ * column's default: list only the columns every row sets. JSON would turn an invalid Date or a
+ * NaN into null without a word, so those are refused, as the ORM refused an invalid Date.
  */
+
+function checked(key: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`${key}: ${value} cannot be stored`);
+  if (value instanceof Date && Number.isNaN(value.getTime())) throw new TypeError(`${key}: invalid date`);
+  return value;
+}
 
 type Key<T extends PgTable> = keyof T["$inferInsert"] & string;
 
@@ -36,7 +43,7 @@ export function recordset<T extends PgTable, const K extends Key<T>>(table: T, k
     from: (rows) => {
       const renamed = rows.map((row) => {
         const out: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) out[names[i]!] = (row as Record<string, unknown>)[keys[i]!];
+        for (let i = 0; i < keys.length; i++) out[names[i]!] = checked(keys[i]!, (row as Record<string, unknown>)[keys[i]!]);
         return out;
       });
       return sql`jsonb_populate_recordset(null::${table}, ${JSON.stringify(renamed)}::jsonb)`;

@@ -59,6 +59,24 @@ describe(`recordset (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(text(40).params).toHaveLength(1);
   });
 
+  test("an invalid date or a number JSON cannot carry is refused, not written as NULL", () => {
+    const run = {
+      id: 1,
+      customerId: 1,
+      startedAt: new Date(0),
+      finishedAt: new Date(0),
+      status: "ok" as const,
+      errors: [],
+      apiCalls: 0,
+      snapshot: null,
+      trigger: "manual",
+    };
+    expect(() => RUNS.from([run, { ...run, finishedAt: new Date(Number.NaN) }])).toThrow("finishedAt: invalid date");
+    expect(() => RUNS.from([{ ...run, apiCalls: Number.NaN }])).toThrow("apiCalls: NaN cannot be stored");
+    expect(() => RUNS.from([{ ...run, apiCalls: Number.POSITIVE_INFINITY }])).toThrow("apiCalls: Infinity cannot be stored");
+    expect(() => RUNS.from([{ ...run, snapshot: null, apiCalls: 0 }])).not.toThrow();
+  });
+
   test("reads back what drizzle's own insert of the same rows reads back", async () => {
     const { db } = handle;
     const [customer] = await seedCustomers(db, randomBytes(32), [{ name: `Recordset ${randomBytes(3).toString("hex")}` }]);
