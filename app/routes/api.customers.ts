@@ -3,7 +3,7 @@ import { customerListEntry } from "~/models/customer-api.server";
 import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { apiJson, requireApiUser } from "~/utils/api-auth.server";
 import { getDb } from "~/utils/db.server";
-import { portfolioParamProblems } from "~/utils/portfolio-params";
+import { filterRefusal } from "~/utils/portfolio-params";
 
 /** GET /api/customers?q=&owner=&band=&flagged=1&sort=&dir=&page=&arrMin=&renews= — the portfolio's filters, 25 a page; 400 for an unreadable arrMin or renews. */
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -11,12 +11,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const filters = parsePortfolioParams(search);
   // A script that asks for a filter it mistyped gets told, rather than every customer.
-  const problems = Object.values(portfolioParamProblems(search, filters));
-  if (problems.length > 0)
-    return apiJson(
-      { error: problems.map((p) => `${p.message.replace(/; not applied$/, "")} (got "${p.text}")`).join("; ") },
-      { status: 400 },
-    );
+  const refusal = filterRefusal(search, filters);
+  if (refusal.length > 0) return apiJson({ error: refusal.join("; ") }, { status: 400 });
   const portfolio = await queryPortfolio(await getDb(), filters, { userId: user.id });
   return apiJson({
     customers: portfolio.rows.map(customerListEntry),

@@ -4,7 +4,7 @@ import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server"
 import { requireUser } from "~/utils/auth.server";
 import { toCsv, UTF8_BOM } from "~/utils/csv";
 import { getDb } from "~/utils/db.server";
-import { portfolioParamProblems } from "~/utils/portfolio-params";
+import { filterRefusal } from "~/utils/portfolio-params";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
 const HEADER = [
@@ -40,12 +40,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const filters = parsePortfolioParams(search);
   // A file is not the place to say a filter was left out: refuse, as the page would have said.
-  const problems = Object.values(portfolioParamProblems(search, filters));
-  if (problems.length > 0) {
+  const refusal = filterRefusal(search, filters);
+  if (refusal.length > 0) {
     const headers = new Headers({ "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
     applySecurityHeaders(headers);
-    const text = problems.map((p) => `${p.message.replace(/; not applied$/, "")} (got "${p.text}")`).join("\n");
-    return new Response(text, { status: 400, headers });
+    return new Response(refusal.join("\n"), { status: 400, headers });
   }
   const { rows } = await queryPortfolio(await getDb(), filters, { userId: user.id, pageSize: null, now });
   const body =

@@ -119,7 +119,14 @@ export function hasFilters(f: PortfolioFilters): boolean {
 
 /** A number typed into the filters that could not be read: shown beside its field, and not applied. */
 export type FilterProblem = { text: string; message: string };
-export type FilterProblems = Partial<Record<"arrMin" | "renews", FilterProblem>>;
+export type TypedFilter = "arrMin" | "renews";
+export type FilterProblems = Partial<Record<TypedFilter, FilterProblem>>;
+
+// What each typed filter must be, and what it parsed to (null: unreadable or absent).
+const TYPED: { param: TypedFilter; reason: string; parsed: (f: PortfolioFilters) => number | null }[] = [
+  { param: "arrMin", reason: "Min ARR is an amount of 0 or more, like 50000", parsed: (f) => f.arrMin },
+  { param: "renews", reason: "Renews within is a whole number of days from 0 to 3660", parsed: (f) => f.renewsWithin },
+];
 
 /**
  * The typed filters (minimum ARR, renewal window) that parsePortfolioParams had to leave out:
@@ -127,11 +134,21 @@ export type FilterProblems = Partial<Record<"arrMin" | "renews", FilterProblem>>
  */
 export function portfolioParamProblems(search: URLSearchParams, filters: PortfolioFilters): FilterProblems {
   const problems: FilterProblems = {};
-  const arrText = (search.get("arrMin") ?? "").trim();
-  if (arrText !== "" && filters.arrMin === null)
-    problems.arrMin = { text: arrText.slice(0, 40), message: "Min ARR is an amount of 0 or more, like 50000; not applied" };
-  const renewsText = (search.get("renews") ?? "").trim();
-  if (renewsText !== "" && filters.renewsWithin === null)
-    problems.renews = { text: renewsText.slice(0, 40), message: "Renews within is a whole number of days from 0 to 3660; not applied" };
+  for (const { param, reason, parsed } of TYPED) {
+    const text = (search.get(param) ?? "").trim();
+    if (text !== "" && parsed(filters) === null) problems[param] = { text: text.slice(0, 40), message: `${reason}; not applied` };
+  }
   return problems;
+}
+
+/**
+ * Why a request for a file or the API is refused (one line per unreadable filter), or none: they
+ * cannot show a filter as "not applied" beside a list, so they answer 400 rather than everything.
+ */
+export function filterRefusal(search: URLSearchParams, filters: PortfolioFilters): string[] {
+  const problems = portfolioParamProblems(search, filters);
+  return TYPED.flatMap(({ param, reason }) => {
+    const problem = problems[param];
+    return problem ? [`${reason} (got "${problem.text}")`] : [];
+  });
 }

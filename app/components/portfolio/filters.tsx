@@ -5,11 +5,13 @@ import {
   type BandFilter,
   clearedFilters,
   DEFAULT_DIR,
+  type FilterProblem,
   type FilterProblems,
   hasFilters,
   MOVED_THRESHOLD,
   type PortfolioFilters,
   portfolioSearch,
+  type TypedFilter,
 } from "~/utils/portfolio-params";
 
 export const BAND_LABELS: Record<BandFilter, string> = { healthy: "Healthy", concerning: "Concerning", poor: "Poor", none: "No score" };
@@ -44,10 +46,10 @@ export function Filters({
   const [moved, setMoved] = useFollowed(filters.moved);
   const [arrMin, setArrMin] = useFollowed(problems.arrMin?.text ?? (filters.arrMin === null ? "" : String(filters.arrMin)));
   const [renews, setRenews] = useFollowed(problems.renews?.text ?? (filters.renewsWithin === null ? "" : String(filters.renewsWithin)));
-  const problemList = [
-    problems.arrMin && { id: "filter-arrMin-error", ...problems.arrMin },
-    problems.renews && { id: "filter-renews-error", ...problems.renews },
-  ].filter((p) => p !== undefined);
+  const problemList = (["arrMin", "renews"] as const).flatMap((name) => {
+    const problem = problems[name];
+    return problem ? [{ id: problemId(name), ...problem }] : [];
+  });
   // Empty fields are dropped so the URL only carries the filters in use.
   const apply = (form: HTMLFormElement) => {
     const data = new FormData(form);
@@ -126,33 +128,17 @@ export function Filters({
         hint={`Score up or down by ${MOVED_THRESHOLD} points or more over the last 7 days`}
       />
       {/* Typed numbers apply on Enter or "Apply", like the search. */}
-      <label className="filter-num">
-        <span>Min ARR</span>
-        <input
-          type="text"
-          inputMode="decimal"
-          name="arrMin"
-          size={8}
-          value={arrMin}
-          onChange={(e) => setArrMin(e.currentTarget.value)}
-          aria-invalid={problems.arrMin ? true : undefined}
-          aria-describedby={problems.arrMin ? "filter-arrMin-error" : undefined}
-        />
-      </label>
-      <label className="filter-num">
-        <span>Renews within</span>
-        <input
-          type="text"
-          inputMode="numeric"
-          name="renews"
-          size={4}
-          value={renews}
-          onChange={(e) => setRenews(e.currentTarget.value)}
-          aria-invalid={problems.renews ? true : undefined}
-          aria-describedby={problems.renews ? "filter-renews-error" : undefined}
-        />
-        <span>days</span>
-      </label>
+      <NumberFilter name="arrMin" label="Min ARR" inputMode="decimal" size={8} value={arrMin} set={setArrMin} problem={problems.arrMin} />
+      <NumberFilter
+        name="renews"
+        label="Renews within"
+        inputMode="numeric"
+        size={4}
+        value={renews}
+        set={setRenews}
+        problem={problems.renews}
+        unit="days"
+      />
       {filters.sort !== "name" ? <input type="hidden" name="sort" value={filters.sort} /> : null}
       {filters.dir !== DEFAULT_DIR[filters.sort] ? <input type="hidden" name="dir" value={filters.dir} /> : null}
       <button type="submit">Apply</button>
@@ -171,6 +157,46 @@ export function Filters({
         </Link>
       ) : null}
     </Form>
+  );
+}
+
+const problemId = (name: TypedFilter) => `filter-${name}-error`;
+
+/** A number typed into the filters; when the server could not read it, marked and tied to the reason shown below. */
+function NumberFilter({
+  name,
+  label,
+  inputMode,
+  size,
+  value,
+  set,
+  problem,
+  unit,
+}: {
+  name: TypedFilter;
+  label: string;
+  inputMode: "decimal" | "numeric";
+  size: number;
+  value: string;
+  set: (v: string) => void;
+  problem: FilterProblem | undefined;
+  unit?: string;
+}) {
+  return (
+    <label className="filter-num">
+      <span>{label}</span>
+      <input
+        type="text"
+        inputMode={inputMode}
+        name={name}
+        size={size}
+        value={value}
+        onChange={(e) => set(e.currentTarget.value)}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? problemId(name) : undefined}
+      />
+      {unit ? <span>{unit}</span> : null}
+    </label>
   );
 }
 
