@@ -65,7 +65,7 @@ export async function acquireRefreshLocks(db: Db, customerIds: number[], now = n
   const rows = ids.map((customerId) => ({ customerId, holder: mine.get(customerId)!, lockedAt: now }));
   const taken = rowsOf<{ customerId: number; holder: string }>(
     await db.execute(sql`
-      insert into ${refreshLocks} (${LOCKS.columns}) select ${LOCKS.columns} from ${LOCKS.from(rows)}
+      ${LOCKS.insert(rows)}
       on conflict (customer_id) do update set holder = excluded.holder, locked_at = excluded.locked_at
         where ${refreshLocks.lockedAt} < ${new Date(now.getTime() - STALE_MS).toISOString()}::timestamptz
       returning customer_id as "customerId", holder`),

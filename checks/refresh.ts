@@ -253,7 +253,7 @@ async function commitCollected(
         snapshot: item.snapshot,
         trigger: options.triggerOf?.get(item.customer.id) ?? options.trigger ?? "manual",
       }));
-      await tx.execute(sql`insert into ${checkRuns} (${RUNS.columns}) select ${RUNS.columns} from ${RUNS.from(runs)}`);
+      await tx.execute(RUNS.insert(runs));
       const moved = prepared.flatMap(({ item, project }) =>
         project && (project.timezone !== item.customer.timezone || project.organizationId !== item.customer.posthogOrgId)
           ? [{ id: item.customer.id, timezone: project.timezone, org: project.organizationId }]

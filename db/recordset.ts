@@ -28,6 +28,8 @@ export type Recordset<T extends PgTable, K extends Key<T>> = {
   columns: SQL;
   /** `jsonb_populate_recordset(null::table, $1::jsonb)` over `rows`. */
   from: (rows: Pick<T["$inferInsert"], K>[]) => SQL;
+  /** `insert into table (columns) select columns from …` over `rows`; the caller may add `on conflict` or `returning`. */
+  insert: (rows: Pick<T["$inferInsert"], K>[]) => SQL;
 };
 
 export function recordset<T extends PgTable, const K extends Key<T>>(table: T, keys: readonly K[]): Recordset<T, K> {
@@ -38,15 +40,17 @@ export function recordset<T extends PgTable, const K extends Key<T>>(table: T, k
     return column.name;
   });
   const columns = sql.raw(names.map((n) => `"${n}"`).join(", "));
+  const from = (rows: Pick<T["$inferInsert"], K>[]) => {
+    const renamed = rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) out[names[i]!] = checked(keys[i]!, (row as Record<string, unknown>)[keys[i]!]);
+      return out;
+    });
+    return sql`jsonb_populate_recordset(null::${table}, ${JSON.stringify(renamed)}::jsonb)`;
+  };
   return {
     columns,
-    from: (rows) => {
-      const renamed = rows.map((row) => {
-        const out: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) out[names[i]!] = checked(keys[i]!, (row as Record<string, unknown>)[keys[i]!]);
-        return out;
-      });
-      return sql`jsonb_populate_recordset(null::${table}, ${JSON.stringify(renamed)}::jsonb)`;
-    },
+    from,
+    insert: (rows) => sql`insert into ${table} (${columns}) select ${columns} from ${from(rows)}`,
   };
 }

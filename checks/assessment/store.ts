@@ -248,7 +248,7 @@ export async function rebuildSparklines(db: Db, customerIds: number[], now: Date
         from health_scores h where h.customer_id = ch.customer_id and h.computed_at >= ${since}::timestamptz
         order by day, h.computed_at desc, h.id desc) d
       where d.score is not null), '[]'::jsonb)
-    where ch.customer_id in (select value::int from json_array_elements_text(${JSON.stringify(customerIds)}::json))
+    where ${anyOf(sql`ch.customer_id`, customerIds)}
   `);
 }
 
@@ -336,10 +336,7 @@ export async function writeAssessments(
     reason: cause === "scoring" ? `scoring v${a.scoringVersion}` : cause,
   }));
   const rows = rowsOf<{ id: number; customerId: number }>(
-    await tx.execute(
-      sql`insert into ${healthScores} (${HISTORY.columns}) select ${HISTORY.columns} from ${HISTORY.from(history)}
-        returning id, customer_id as "customerId"`,
-    ),
+    await tx.execute(sql`${HISTORY.insert(history)} returning id, customer_id as "customerId"`),
   );
   const scoreIdOf = new Map(rows.map((r) => [r.customerId, r.id]));
   // Alerts: the change from the previous assessment's signals, raised in this same transaction.
