@@ -118,6 +118,8 @@ export type PortfolioPage = {
   pageSize: number;
   /** Customers per band matching every filter except the band itself. */
   bandCounts: BandCounts;
+  /** The ARR of the concerning and poor among those, per currency, largest first. */
+  arrAtRisk: ArrAtRisk;
   /** Whether any active customer exists at all (tells "nothing yet" from "nothing matches"). */
   anyCustomers: boolean;
 };
@@ -195,35 +197,54 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
   const windowOf = (page: number) => (size === null ? null : { offset: (page - 1) * size, limit: size });
   const read = () =>
     Promise.all([
-      db.execute(countsQuery(filters, where, options)).then((r) => rowsOf<{ band_key: BandFilter; n: number }>(r)),
+      db.execute(tallyQuery(filters, where, options)).then((r) => rowsOf<Tally>(r)),
       pageRows(db, filters, where, windowOf(filters.page), sparkline),
     ]);
   // Read beside the check for expired assessments (there almost never are any); when there were,
   // what was read may predate their re-assessment and is read again.
   let expired = false;
   const [, first] = await Promise.all([ensureCurrent(db, now, { onExpired: () => (expired = true) }), read()]);
-  const [counted, asked] = expired ? await read() : first;
+  const [tallies, asked] = expired ? await read() : first;
   const bandCounts: BandCounts = { healthy: 0, concerning: 0, poor: 0, none: 0 };
-  for (const c of counted) bandCounts[c.band_key] = c.n;
-  const total = filters.band ? bandCounts[filters.band] : counted.reduce((sum, c) => sum + c.n, 0);
+  const arrAtRisk: ArrAtRisk = [];
+  for (const t of tallies) {
+    if (t.kind === "band") bandCounts[t.key as BandFilter] = t.n;
+    else arrAtRisk.push({ currency: t.key, arr: t.arr!, customers: t.n });
+  }
+  arrAtRisk.sort((a, b) => b.arr - a.arr || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  const total = filters.band ? bandCounts[filters.band] : Object.values(bandCounts).reduce((sum, n) => sum + n, 0);
   const pageSize = size ?? Math.max(total, 1);
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = size === null ? 1 : Math.min(filters.page, pageCount);
   const rows = total === 0 ? [] : page === filters.page ? asked : await pageRows(db, filters, where, windowOf(page), sparkline);
   const anyCustomers = total > 0 || rowsOf(await db.execute(sql`select 1 from current_health where not archived limit 1`)).length > 0;
-  return { rows, total, page, pageCount, pageSize, bandCounts, anyCustomers };
+  return { rows, total, page, pageCount, pageSize, bandCounts, arrAtRisk, anyCustomers };
 }
 
+/** A band's count (key: the band), or a currency's ARR at risk (key: the currency). */
+type Tally = { kind: "band" | "risk"; key: string; n: number; arr: number | null };
+
 /**
- * Active customers per band for the filters: from the maintained counts (portfolio_counts, a few
- * rows) unless a search or archived customers are asked for, which count the ready rows.
+ * In one statement, over one read of the filtered set (before the band filter): the active
+ * customers per band, and the ARR of the concerning and poor per currency (amounts in different
+ * currencies are never added up). From the maintained counts (portfolio_counts, a
+ * few rows) unless a search, a minimum ARR, a renewal window or archived customers are asked for,
+ * which add up the ready rows.
  */
-function countsQuery(f: PortfolioFilters, where: SQL, options: QueryOptions): SQL {
+function tallyQuery(f: PortfolioFilters, where: SQL, options: QueryOptions): SQL {
   const counted = countedFilters(f, options);
-  if (!counted) {
-    return sql`select coalesce(ch.band, 'none') as band_key, count(*)::int as n from current_health ch where ${where} group by 1`;
-  }
-  return sql`select band as band_key, sum(n)::int as n from portfolio_counts where ${counted} group by 1 having sum(n) > 0`;
+  const risk = sql`band in ('concerning', 'poor')`;
+  const filtered = counted
+    ? sql`select band, currency, n, arr from portfolio_counts where ${counted}`
+    : sql`select coalesce(ch.band, 'none') as band, ch.currency, 1 as n, ch.arr from current_health ch where ${where}`;
+  // Without a band count the maintained rows of a currency with no customer left are skipped; the
+  // ready rows of a customer without revenue have no ARR to add up.
+  const atRisk = counted ? sql`${risk} and currency <> ''` : sql`${risk} and arr is not null`;
+  return sql`
+    with f as materialized (${filtered})
+    select 'band' as kind, band as key, sum(n)::int as n, null::float8 as arr from f group by band having sum(n) > 0
+    union all
+    select 'risk', currency, sum(n)::int, sum(arr)::float8 from f where ${atRisk} group by currency having sum(n) > 0`;
 }
 
 /**
@@ -376,26 +397,3 @@ function toRow(r: RawRow): PortfolioRow {
 }
 
 export type ArrAtRisk = { currency: string; arr: number; customers: number }[];
-
-/**
- * The ARR of customers whose stored band is concerning or poor, per currency (amounts in
- * different currencies are never added up), over the same filters as the page except the band.
- */
-export async function arrAtRisk(db: Db, filters: PortfolioFilters, options: { userId: number; now?: Date }): Promise<ArrAtRisk> {
-  const counted = countedFilters(filters, options);
-  const result = await db.execute(
-    counted
-      ? sql`
-        select currency, sum(arr)::float8 as arr, sum(n)::int as customers from portfolio_counts
-        where ${counted} and band in ('concerning', 'poor') and currency <> ''
-        group by currency having sum(n) > 0
-        order by sum(arr) desc, currency`
-      : sql`
-        select ch.currency, sum(ch.arr)::float8 as arr, count(*)::int as customers from current_health ch
-        where ${whereClause(filters, options.userId, false, options.now)}
-          and ch.band in ('concerning', 'poor') and ch.arr is not null
-        group by ch.currency
-        order by sum(ch.arr) desc, ch.currency`,
-  );
-  return rowsOf<{ currency: string; arr: number; customers: number }>(result);
-}

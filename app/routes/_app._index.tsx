@@ -10,7 +10,7 @@ import { portfolioRowView } from "~/components/portfolio/row-view";
 import { PortfolioTable } from "~/components/portfolio-table";
 import { recordAudit } from "~/models/audit.server";
 import { listPlans } from "~/models/plans.server";
-import { arrAtRisk, parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
+import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
 import { activeAmong, BulkSchema, bulkFields, reassignOwner } from "~/models/portfolio-bulk.server";
 import { listUsers } from "~/models/users.server";
 import portfolioStyles from "~/styles/portfolio.css";
@@ -37,11 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams;
   const filters = parsePortfolioParams(search);
   const now = new Date();
-  const [portfolio, users, atRisk] = await Promise.all([
-    queryPortfolio(db, filters, { userId: user.id, sparkline: true, now }),
-    listUsers(db),
-    arrAtRisk(db, filters, { userId: user.id, now }),
-  ]);
+  const [portfolio, users] = await Promise.all([queryPortfolio(db, filters, { userId: user.id, sparkline: true, now }), listUsers(db)]);
   // Plans only matter to the "no customers yet" checklist.
   const hasPlans = portfolio.anyCustomers || (await listPlans(db)).length > 0;
   return {
@@ -54,7 +50,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     total: portfolio.total,
     pageCount: portfolio.pageCount,
     bandCounts: portfolio.bandCounts,
-    arrAtRisk: atRisk,
+    arrAtRisk: portfolio.arrAtRisk,
     owners: users.filter((u) => !u.disabledAt || u.id === filters.owner).map((u) => ({ id: u.id, name: u.name })),
     // Only admins and csms can own customers.
     assignable: users.filter((u) => !u.disabledAt && u.role !== "viewer").map((u) => ({ id: u.id, name: u.name })),

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { setArchived } from "../../app/models/customers.server";
-import { arrAtRisk, parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
+import { parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
 import { reassignOwner } from "../../app/models/portfolio-bulk.server";
 import * as portfolioRoute from "../../app/routes/_app._index";
 import { DEFAULT_FILTERS, type PortfolioFilters } from "../../app/utils/portfolio-params";
@@ -42,8 +42,8 @@ async function liveArrAtRisk(where = sql`true`) {
       group by c.currency order by sum(c.arr) desc, c.currency`),
   );
 }
-const atRisk = (changes: Partial<PortfolioFilters> = {}) =>
-  arrAtRisk(app.ctx.db, { ...DEFAULT_FILTERS, ...changes }, { userId: me.userId });
+/** The ARR at risk the page reads, asked for in the same statement as its band counts. */
+const atRisk = async (changes: Partial<PortfolioFilters> = {}) => (await page(changes)).arrAtRisk;
 
 beforeAll(async () => {
   const { db, secretKey } = app.ctx;
@@ -239,6 +239,9 @@ describe("the ready row keeps the customer's commercial context", () => {
       { currency: "EUR", arr: 12_000, customers: 1 },
     ]);
     expect(first).toEqual(await liveArrAtRisk());
+    // A minimum ARR of 0 keeps everyone with revenue but is not kept in the counts: the ready rows
+    // are added up instead, to the same figures.
+    expect(await atRisk({ arrMin: 0 })).toEqual(first);
     // Sorting by ARR and renewal reads the copies: the same order as the customers' own values.
     expect((await page({ sort: "arr", dir: "desc" }, null)).rows.slice(0, 4).map((r) => [r.name, r.arr])).toEqual([
       ["Rev Cedar", 50_000],
@@ -259,6 +262,19 @@ describe("the ready row keeps the customer's commercial context", () => {
     await seedHealth(db, rev["Rev Celik"]!, { history: [{ at: new Date(), score: 95 }] });
     expect(await atRisk({ owner: "me" })).toEqual([]);
     expect(await atRisk()).toEqual(await liveArrAtRisk());
+    expect(await atRisk({ arrMin: 0 })).toEqual(await liveArrAtRisk());
+    // Equal amounts in two currencies: the currencies in alphabetical order, on both paths.
+    await set("Rev Orsted", { revenue: 24_000, revenuePeriod: "year" });
+    await seedHealth(db, rev["Rev Orsted"]!, { history: [{ at: new Date(), score: 10 }] });
+    for (const changes of [{}, { arrMin: 0 }]) {
+      expect(await atRisk(changes)).toEqual([
+        { currency: "USD", arr: 48_000, customers: 1 },
+        { currency: "EUR", arr: 24_000, customers: 1 },
+        { currency: "GBP", arr: 24_000, customers: 1 },
+      ]);
+    }
+    await set("Rev Orsted", { revenue: 9_999.5, revenuePeriod: "year" });
+    await seedHealth(db, rev["Rev Orsted"]!, { history: [{ at: new Date(), score: 80 }] });
     await set("Rev Cedar", { archivedAt: new Date() });
     expect(await atRisk()).toEqual([{ currency: "GBP", arr: 24_000, customers: 1 }]);
     expect(await atRisk()).toEqual(await liveArrAtRisk());
