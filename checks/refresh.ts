@@ -370,9 +370,17 @@ function mergeDaily(stored: { day: string; events: number }[], fresh: DailyCount
  * of bound parameters per customer cost more CPU in the ORM than the database spent storing them.
  */
 
-/** A refresh measures recent days again (late events still arrive): a day keeps its latest measurement. */
+/**
+ * A refresh measures recent days again (late events still arrive), and a day keeps its latest
+ * counts. A past day measured to the same counts is left as it is: rewriting every stored day of
+ * every customer on every refresh (35-90 rows each) was among the largest writes of a repeat
+ * refresh, for rows that almost never change. Each customer's newest day is always written: its
+ * measured_at tells the usage projection how much of that day was seen (checks/usage.ts).
+ */
 async function storeDaily(tx: Db, days: { customerId: number; day: DailyCounts; now: Date }[]) {
-  const rows = days.map(({ customerId, day: d, now }) => [
+  const newest = new Map<number, string>();
+  for (const { customerId, day } of days) if ((newest.get(customerId) ?? "") < day.day) newest.set(customerId, day.day);
+  const rowOf = ({ customerId, day: d, now }: (typeof days)[number]) => [
     customerId,
     d.day,
     d.events,
@@ -381,14 +389,24 @@ async function storeDaily(tx: Db, days: { customerId: number; day: DailyCounts; 
     d.nonLocalEvents,
     d.flagCalls,
     now.toISOString(),
-  ]);
-  await tx.execute(sql`
+  ];
+  const latest = days.filter((d) => newest.get(d.customerId) === d.day.day).map(rowOf);
+  const earlier = days.filter((d) => newest.get(d.customerId) !== d.day.day).map(rowOf);
+  const upsert = (rows: unknown[][], onlyChanged: boolean) => sql`
     insert into usage_daily (customer_id, day, events, identifies, local_events, non_local_events, flag_calls, measured_at)
     select (r->>0)::int, (r->>1)::date, (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint, (r->>7)::timestamptz
     from json_array_elements(${JSON.stringify(rows)}::json) as r
     on conflict (customer_id, day) do update set events = excluded.events, identifies = excluded.identifies,
       local_events = excluded.local_events, non_local_events = excluded.non_local_events,
-      flag_calls = excluded.flag_calls, measured_at = excluded.measured_at`);
+      flag_calls = excluded.flag_calls, measured_at = excluded.measured_at
+    ${
+      onlyChanged
+        ? sql`where (usage_daily.events, usage_daily.identifies, usage_daily.local_events, usage_daily.non_local_events, usage_daily.flag_calls)
+            is distinct from (excluded.events, excluded.identifies, excluded.local_events, excluded.non_local_events, excluded.flag_calls)`
+        : sql``
+    }`;
+  if (earlier.length > 0) await tx.execute(upsert(earlier, true));
+  if (latest.length > 0) await tx.execute(upsert(latest, false));
 }
 
 type ResultRow = {

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
@@ -83,6 +83,49 @@ describe(`refresh against the sandbox (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(days!.n).toBeGreaterThanOrEqual(36);
     const [stored] = await app.ctx.db.select({ timezone: customers.timezone }).from(customers).where(eq(customers.id, customer.id));
     expect(stored!.timezone).toBe("Europe/London");
+  });
+
+  test("a repeat refresh rewrites each customer's newest day, and a past day only when its counts changed", async () => {
+    const { db } = app.ctx;
+    const customer = row("near-plan");
+    const days = () =>
+      db
+        .select({ day: usageDaily.day, events: usageDaily.events, identifies: usageDaily.identifies, measuredAt: usageDaily.measuredAt })
+        .from(usageDaily)
+        .where(eq(usageDaily.customerId, customer.id))
+        .orderBy(asc(usageDaily.day));
+    const first = new Date();
+    await refreshCustomer(db, app.ctx.secretKey, customer, { ...fast, now: () => first });
+    const before = await days();
+    expect(before.length).toBeGreaterThan(10);
+    // A past day whose stored count no longer matches what PostHog answers (late events).
+    const changed = before[before.length - 4]!;
+    await db
+      .update(usageDaily)
+      .set({ events: sql`${usageDaily.events} + 7` })
+      .where(and(eq(usageDaily.customerId, customer.id), eq(usageDaily.day, changed.day)));
+
+    const second = new Date(first.getTime() + 5_000);
+    await refreshCustomer(db, app.ctx.secretKey, customer, { ...fast, now: () => second });
+    const after = await days();
+    const newest = after[after.length - 1]!.day;
+    // The counts are PostHog's again, the changed day's included.
+    expect(after.map(({ day, events, identifies }) => ({ day, events, identifies }))).toEqual(
+      before.map(({ day, events, identifies }) => ({ day, events, identifies })),
+    );
+    for (const [i, d] of after.entries()) {
+      const rewritten = d.day === newest || d.day === changed.day;
+      expect({ day: d.day, measuredAt: d.measuredAt.toISOString() }).toEqual({
+        day: d.day,
+        measuredAt: (rewritten ? second : before[i]!.measuredAt).toISOString(),
+      });
+    }
+    // The usage projection reads the newest measurement: this refresh's.
+    const [latest] = await db
+      .select({ at: sql<string>`max(${usageDaily.measuredAt})::text` })
+      .from(usageDaily)
+      .where(eq(usageDaily.customerId, customer.id));
+    expect(new Date(latest!.at).toISOString()).toBe(second.toISOString());
   });
 
   test("exactly one HogQL query per customer per refresh", async () => {
