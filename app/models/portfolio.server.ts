@@ -208,8 +208,9 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
   const bandCounts: BandCounts = { healthy: 0, concerning: 0, poor: 0, none: 0 };
   const arrAtRisk: ArrAtRisk = [];
   for (const t of tallies) {
-    if (t.kind === "band") bandCounts[t.key as BandFilter] = t.n;
-    else arrAtRisk.push({ currency: t.key, arr: t.arr!, customers: t.n });
+    if (!t.byCurrency) bandCounts[t.band!] = t.n;
+    // Customers without revenue have no currency ("" in the maintained counts) and no ARR.
+    else if (t.currency && t.riskN > 0) arrAtRisk.push({ currency: t.currency, arr: t.riskArr!, customers: t.riskN });
   }
   arrAtRisk.sort((a, b) => b.arr - a.arr || (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
   const total = filters.band ? bandCounts[filters.band] : Object.values(bandCounts).reduce((sum, n) => sum + n, 0);
@@ -221,30 +222,32 @@ export async function queryPortfolio(db: Db, filters: PortfolioFilters, options:
   return { rows, total, page, pageCount, pageSize, bandCounts, arrAtRisk, anyCustomers };
 }
 
-/** A band's count (key: the band), or a currency's ARR at risk (key: the currency). */
-type Tally = { kind: "band" | "risk"; key: string; n: number; arr: number | null };
+/**
+ * A band's count (byCurrency false: band set), or a currency's customers at risk and their ARR
+ * (byCurrency true: currency set).
+ */
+type Tally = { byCurrency: boolean; band: BandFilter | null; currency: string | null; n: number; riskN: number; riskArr: number | null };
 
 /**
- * In one statement, over one read of the filtered set (before the band filter): the active
- * customers per band, and the ARR of the concerning and poor per currency (amounts in different
- * currencies are never added up). From the maintained counts (portfolio_counts, a
- * few rows) unless a search, a minimum ARR, a renewal window or archived customers are asked for,
- * which add up the ready rows.
+ * In one statement and one scan of the filtered set (before the band filter): the active customers
+ * per band, and per currency the concerning and poor customers with their ARR added up (amounts in
+ * different currencies are never added up; the sums stay exact numerics until the end). From the
+ * maintained counts (portfolio_counts, a few rows) unless a search, a minimum ARR, a renewal
+ * window or archived customers are asked for, which add up the ready rows.
  */
 function tallyQuery(f: PortfolioFilters, where: SQL, options: QueryOptions): SQL {
   const counted = countedFilters(f, options);
-  const risk = sql`band in ('concerning', 'poor')`;
-  const filtered = counted
-    ? sql`select band, currency, n, arr from portfolio_counts where ${counted}`
-    : sql`select coalesce(ch.band, 'none') as band, ch.currency, 1 as n, ch.arr from current_health ch where ${where}`;
-  // Without a band count the maintained rows of a currency with no customer left are skipped; the
-  // ready rows of a customer without revenue have no ARR to add up.
-  const atRisk = counted ? sql`${risk} and currency <> ''` : sql`${risk} and arr is not null`;
+  const [band, n, arr, from] = counted
+    ? [sql`band`, sql`n`, sql`arr`, sql`portfolio_counts where ${counted}`]
+    : [sql`coalesce(ch.band, 'none')`, sql`1`, sql`ch.arr`, sql`current_health ch where ${where}`];
+  // Parameters, so the statement is prepared once and not planned again on every page view.
+  const risky = sql`${band} in (${"concerning"}, ${"poor"})`;
   return sql`
-    with f as materialized (${filtered})
-    select 'band' as kind, band as key, sum(n)::int as n, null::float8 as arr from f group by band having sum(n) > 0
-    union all
-    select 'risk', currency, sum(n)::int, sum(arr)::float8 from f where ${atRisk} group by currency having sum(n) > 0`;
+    select ${band} as band, currency, grouping(${band}) = 1 as "byCurrency", sum(${n})::int as n,
+      coalesce(sum(${n}) filter (where ${risky} and ${arr} is not null), 0)::int as "riskN",
+      (sum(${arr}) filter (where ${risky}))::float8 as "riskArr"
+    from ${from}
+    group by grouping sets ((${band}), (currency))`;
 }
 
 /**
