@@ -1,4 +1,5 @@
 import { ensureCurrent } from "../../checks/assessment/store";
+import { upkeepTables } from "../../db/upkeep";
 import { sendAlertsSoon } from "./alerts.server";
 import { getContext } from "./db.server";
 import { getConfig } from "./env.server";
@@ -8,8 +9,11 @@ import { refreshQueue } from "./refresh.server";
 const REASSESS_TICK_MS = 30_000;
 /** How often the alert outbox is worked through (new alerts, retries that fell due, digests). */
 const ALERTS_TICK_MS = 10_000;
+/** How often the embedded database's tables are looked at for vacuuming and analyzing (autovacuum's own nap is 1 min). */
+const UPKEEP_TICK_MS = 60_000;
 let started = false;
 let reassessing: Promise<void> | null = null;
+let upkeeping: Promise<void> | null = null;
 
 /**
  * Re-assesses every expired assessment (a rules change, a local midnight, an override running
@@ -31,8 +35,32 @@ export function reassessSoon(): Promise<void> {
 }
 
 /**
+ * On the embedded database, which has no autovacuum, vacuums and analyzes the tables that need it
+ * (db/upkeep.ts). A PostgreSQL server does this itself.
+ */
+export function upkeepSoon(): Promise<void> {
+  upkeeping ??= (async () => {
+    try {
+      const ctx = await getContext();
+      if (ctx.dbHandle.kind !== "pglite") return;
+      const since = performance.now();
+      const done = await upkeepTables(ctx.db);
+      if (done.length > 0) {
+        const what = done.map((u) => `${u.vacuum ? "vacuumed" : "analyzed"} ${u.table}`).join(", ");
+        console.log(`[delight] embedded database: ${what} (${Math.round(performance.now() - since)} ms)`);
+      }
+    } catch (error) {
+      console.error(`[delight] database upkeep did not finish: ${(error as Error).message}`);
+    } finally {
+      upkeeping = null;
+    }
+  })();
+  return upkeeping;
+}
+
+/**
  * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off) through the refresh queue,
- * keeps assessments current and delivers alerts. Only in the process that owns scheduled work
+ * keeps assessments current, delivers alerts and looks after the embedded database. Only in the process that owns scheduled work
  * (DELIGHT_SCHEDULER=on; `npm start` picks one when it runs several), which also works refresh jobs.
  * On PostgreSQL the refresh round is a pg-boss schedule, fired once however many processes share
  * the database. Timers are unref'd so they never keep the process alive.
@@ -51,6 +79,7 @@ export function startScheduler() {
   console.log(`[delight] scheduled work and a refresh worker run in process ${process.pid}`);
   setInterval(() => void reassessSoon(), REASSESS_TICK_MS).unref();
   setInterval(() => void sendAlertsSoon(), ALERTS_TICK_MS).unref();
+  setInterval(() => void upkeepSoon(), UPKEEP_TICK_MS).unref();
   void (async () => {
     try {
       const ctx = await getContext();
