@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNotNull, isNull, lte } from "drizzle-orm";
 import type { AlertSignals } from "../../checks/alerts/transitions";
 import type { HealthSummary } from "../../checks/assessment/summary";
 import type { Db } from "../../db/client";
-import { anyOf } from "../../db/id-list";
+import { inIds } from "../../db/id-list";
 import { alerts, currentHealth, customers, healthScores } from "../../db/schema";
 import type { DigestEntry } from "../utils/alert-render";
 
@@ -48,12 +48,12 @@ export async function digestEntries(db: Db, now: Date): Promise<Map<number, Dige
     db
       .selectDistinctOn([healthScores.customerId], { customerId: healthScores.customerId, band: healthScores.band })
       .from(healthScores)
-      .where(and(anyOf(healthScores.customerId, ids), lte(healthScores.computedAt, weekAgo)))
+      .where(and(inIds(healthScores.customerId, ids), lte(healthScores.computedAt, weekAgo)))
       .orderBy(healthScores.customerId, desc(healthScores.computedAt), desc(healthScores.id)),
     db
       .select({ customerId: alerts.customerId, message: alerts.message })
       .from(alerts)
-      .where(and(anyOf(alerts.customerId, ids), eq(alerts.kind, "usage_80"), gt(alerts.raisedAt, weekAgo), lte(alerts.raisedAt, now)))
+      .where(and(inIds(alerts.customerId, ids), eq(alerts.kind, "usage_80"), gt(alerts.raisedAt, weekAgo), lte(alerts.raisedAt, now)))
       .orderBy(alerts.raisedAt),
   ]);
   const bandBefore = new Map(before.map((b) => [b.customerId, b.band]));

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { anyOf, idRows } from "../../db/id-list";
+import { anyOf, idRows, inIds } from "../../db/id-list";
 import { recordset } from "../../db/recordset";
 import { rowsOf } from "../../db/rows";
 import {
@@ -493,7 +493,7 @@ export async function expireAll(tx: Db, now: Date, customerIds?: number[]) {
   await tx
     .update(currentHealth)
     .set({ validUntil: now, revision: sql`${currentHealth.revision} + 1` })
-    .where(customerIds ? anyOf(currentHealth.customerId, customerIds) : undefined);
+    .where(customerIds ? inIds(currentHealth.customerId, customerIds) : undefined);
 }
 
 /** Active customers whose assessment has expired at `now`, oldest expiry first. */
@@ -502,7 +502,7 @@ async function expiredIds(db: Db, now: Date, limit: number, only?: number[]): Pr
     .select({ id: currentHealth.customerId })
     .from(currentHealth)
     .innerJoin(customers, eq(customers.id, currentHealth.customerId))
-    .where(and(lte(currentHealth.validUntil, now), isNull(customers.archivedAt), only ? anyOf(currentHealth.customerId, only) : undefined))
+    .where(and(lte(currentHealth.validUntil, now), isNull(customers.archivedAt), only ? inIds(currentHealth.customerId, only) : undefined))
     .orderBy(currentHealth.validUntil, currentHealth.customerId)
     .limit(limit);
   return rows.map((r) => r.id);

@@ -3,7 +3,7 @@ import { asc, inArray, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb, type DbHandle } from "../../db/client";
-import { anyOf, idRows } from "../../db/id-list";
+import { anyOf, idRows, inIds } from "../../db/id-list";
 import { recordset } from "../../db/recordset";
 import { rowsOf } from "../../db/rows";
 import { checkRuns, customers } from "../../db/schema";
@@ -127,6 +127,25 @@ describe(`id lists (${process.env.DELIGHT_TEST_DB})`, () => {
     const many = dialect.sqlToQuery(anyOf(customers.id, [1, 2, 3, 4]));
     expect(one.sql).toBe(many.sql);
     expect(many.params).toEqual(["1,2,3,4"]);
+  });
+
+  test("inIds matches exactly the ids given, none for an empty list, with one parameter of fixed text", async () => {
+    const { db } = handle;
+    const made = await seedCustomers(
+      db,
+      randomBytes(32),
+      ["A", "B", "C"].map((n) => ({ name: `In ${n} ${randomBytes(3).toString("hex")}` })),
+    );
+    const ids = made.map((c) => c.id);
+    const read = async (wanted: number[]) =>
+      (await db.select({ id: customers.id }).from(customers).where(inIds(customers.id, wanted))).map((r) => r.id).sort((a, b) => a - b);
+    expect(await read([ids[2]!, ids[0]!, ids[0]!, 999_999])).toEqual([ids[0], ids[2]].sort((a, b) => a! - b!));
+    expect(await read([])).toEqual([]);
+    const one = dialect.sqlToQuery(inIds(customers.id, [1]));
+    const many = dialect.sqlToQuery(inIds(customers.id, [1, 2, 3, 4]));
+    expect(one.sql).toBe(many.sql);
+    expect(many.params).toEqual(["1,2,3,4"]);
+    expect(() => inIds(customers.id, [1, Number.POSITIVE_INFINITY])).toThrow(TypeError);
   });
 
   test("idRows yields the ids in order; anything but a whole number is refused before reaching SQL", async () => {
