@@ -1,8 +1,9 @@
-import { and, desc, eq, gt, isNotNull, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { AlertSignals } from "../../checks/alerts/transitions";
 import type { HealthSummary } from "../../checks/assessment/summary";
 import type { Db } from "../../db/client";
-import { inIds } from "../../db/id-list";
+import { idRows, inIds } from "../../db/id-list";
+import { rowsOf } from "../../db/rows";
 import { alerts, currentHealth, customers, healthScores } from "../../db/schema";
 import type { DigestEntry } from "../utils/alert-render";
 
@@ -45,11 +46,18 @@ export async function digestEntries(db: Db, now: Date): Promise<Map<number, Dige
   if (owned.length === 0) return new Map();
   const ids = owned.map((c) => c.id);
   const [before, crossed] = await Promise.all([
+    // Each customer's last score a week ago, looked up in its own history through the
+    // (customer, time) index: a DISTINCT ON over every score read the whole history (3.65 million
+    // rows at 10,000 customers; 3.9 s on the embedded database, which serves nothing meanwhile).
     db
-      .selectDistinctOn([healthScores.customerId], { customerId: healthScores.customerId, band: healthScores.band })
-      .from(healthScores)
-      .where(and(inIds(healthScores.customerId, ids), lte(healthScores.computedAt, weekAgo)))
-      .orderBy(healthScores.customerId, desc(healthScores.computedAt), desc(healthScores.id)),
+      .execute(sql`
+        select c.id as "customerId", b.band
+        from ${idRows(ids)} as c(id)
+        cross join lateral (
+          select hs.band from ${healthScores} hs
+          where hs.customer_id = c.id and hs.computed_at <= ${weekAgo.toISOString()}::timestamptz
+          order by hs.computed_at desc, hs.id desc limit 1) b`)
+      .then((r) => rowsOf<{ customerId: number; band: string | null }>(r)),
     db
       .select({ customerId: alerts.customerId, message: alerts.message })
       .from(alerts)
