@@ -12,13 +12,18 @@ import { rowsOf } from "./rows";
 
 export type TableStats = {
   table: string;
-  /** Rows counted live, and dead row versions not yet vacuumed away. */
+  /** Rows counted live (or as last measured), and dead row versions not yet vacuumed away. */
   live: number;
   dead: number;
   /** Rows inserted, updated or deleted since the table was last analyzed. */
   modifiedSinceAnalyze: number;
-  /** Whether the table was ever vacuumed or analyzed (its planner statistics exist). */
+  /**
+   * Whether the table was ever analyzed (it has planner statistics) and whether it has no pages at
+   * all. Both come from the catalog: PGlite does not keep the activity counts above across a
+   * restart, so after one a table looks unchanged however many rows it holds.
+   */
   everAnalyzed: boolean;
+  empty: boolean;
 };
 
 export type Upkeep = { table: string; vacuum: boolean };
@@ -35,7 +40,7 @@ export function upkeepDue(stats: readonly TableStats[]): Upkeep[] {
   const due: Upkeep[] = [];
   for (const s of stats) {
     if (s.dead > 50 + 0.2 * s.live) due.push({ table: s.table, vacuum: true });
-    else if (s.modifiedSinceAnalyze > 50 + 0.1 * s.live || (!s.everAnalyzed && s.live + s.modifiedSinceAnalyze > 0)) {
+    else if (s.modifiedSinceAnalyze > 50 + 0.1 * s.live || (!s.everAnalyzed && !s.empty)) {
       due.push({ table: s.table, vacuum: false });
     }
   }
@@ -49,8 +54,10 @@ export function upkeepDue(stats: readonly TableStats[]): Upkeep[] {
 export async function upkeepTables(db: Db, options: { between?: () => Promise<void> } = {}): Promise<Upkeep[]> {
   const stats = rowsOf<TableStats>(
     await db.execute(sql`
-      select s.relname as "table", s.n_live_tup::float8 as live, s.n_dead_tup::float8 as dead,
-        s.n_mod_since_analyze::float8 as "modifiedSinceAnalyze", c.reltuples >= 0 as "everAnalyzed"
+      select s.relname as "table", greatest(s.n_live_tup, c.reltuples, 0)::float8 as live, s.n_dead_tup::float8 as dead,
+        s.n_mod_since_analyze::float8 as "modifiedSinceAnalyze",
+        exists (select 1 from pg_stats p where p.schemaname = s.schemaname and p.tablename = s.relname) as "everAnalyzed",
+        pg_relation_size(s.relid) = 0 as empty
       from pg_stat_user_tables s join pg_class c on c.oid = s.relid
       where s.schemaname = 'public'
       order by s.relname`),

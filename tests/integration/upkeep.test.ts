@@ -46,6 +46,18 @@ describe(`upkeep of the embedded database (${process.env.DELIGHT_TEST_DB})`, () 
     expect(await upkeepTables(app.ctx.db)).not.toContainEqual(expect.objectContaining({ table: "upkeep_probe" }));
   });
 
+  test("a table with rows that was never analyzed is analyzed, however few changes were counted", async () => {
+    const { db } = app.ctx;
+    await db.execute(sql`create table upkeep_fresh (id int primary key) with (autovacuum_enabled = false)`);
+    await db.execute(sql`insert into upkeep_fresh select generate_series(1, 10)`);
+    const analyzed = async () =>
+      rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from pg_stats where tablename = 'upkeep_fresh'`))[0]!.n > 0;
+    expect(await analyzed()).toBe(false);
+    expect(await upkeepTables(db)).toContainEqual({ table: "upkeep_fresh", vacuum: false });
+    expect(await analyzed()).toBe(true);
+    expect(await upkeepTables(db)).not.toContainEqual(expect.objectContaining({ table: "upkeep_fresh" }));
+  });
+
   test(
     process.env.DELIGHT_TEST_DB === "pglite"
       ? "the scheduler's pass vacuums on PGlite and says what it did"
