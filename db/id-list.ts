@@ -6,8 +6,7 @@ import { type Column, type SQL, sql } from "drizzle-orm";
  * parse, describe and plan; this text is the same for any number of ids (none matches nothing).
  */
 export function anyOf(column: Column | SQL, ids: readonly number[]): SQL {
-  for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
-  return sql`${column} = any(string_to_array(${ids.join(",")}, ',')::int[])`;
+  return sql`${column} = any(${idArray(ids)})`;
 }
 
 /**
@@ -18,12 +17,16 @@ export function anyOf(column: Column | SQL, ids: readonly number[]): SQL {
  * embedded database for more than ten minutes. Use anyOf for a batch's few ids, this for the rest.
  */
 export function inIds(column: Column | SQL, ids: readonly number[]): SQL {
-  for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
-  return sql`${column} in (select unnest(string_to_array(${ids.join(",")}, ',')::int[]))`;
+  return sql`${column} in (select ${idRows(ids)})`;
 }
 
 /** The ids as rows of one int column, in the order given (for `insert … select`). */
 export function idRows(ids: readonly number[]): SQL {
+  return sql`unnest(${idArray(ids)})`;
+}
+
+/** The ids as one int[] built from one text parameter; anything but a whole number is refused before reaching SQL. */
+function idArray(ids: readonly number[]): SQL {
   for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
-  return sql`unnest(string_to_array(${ids.join(",")}, ',')::int[])`;
+  return sql`string_to_array(${ids.join(",")}, ',')::int[]`;
 }
