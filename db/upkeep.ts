@@ -51,7 +51,7 @@ export function upkeepDue(stats: readonly TableStats[]): Upkeep[] {
  * Vacuums and analyzes the application's tables that need it, one statement per table, letting
  * whatever waits for the database (a page view) through between them. Returns what it did.
  */
-export async function upkeepTables(db: Db, options: { between?: () => Promise<void> } = {}): Promise<Upkeep[]> {
+export async function upkeepTables(db: Db): Promise<Upkeep[]> {
   const stats = rowsOf<TableStats>(
     await db.execute(sql`
       select s.relname as "table", greatest(s.n_live_tup, c.reltuples, 0)::float8 as live, s.n_dead_tup::float8 as dead,
@@ -63,9 +63,8 @@ export async function upkeepTables(db: Db, options: { between?: () => Promise<vo
       order by s.relname`),
   );
   const due = upkeepDue(stats);
-  const between = options.between ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
   for (const [i, { table, vacuum }] of due.entries()) {
-    if (i > 0) await between();
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     // VACUUM cannot run inside a transaction: each is a statement of its own.
     await db.execute(vacuum ? sql`vacuum (analyze) ${sql.identifier(table)}` : sql`analyze ${sql.identifier(table)}`);
   }

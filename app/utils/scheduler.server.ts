@@ -60,8 +60,9 @@ export function upkeepSoon(): Promise<void> {
 
 /**
  * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off) through the refresh queue,
- * keeps assessments current, delivers alerts and looks after the embedded database. Only in the process that owns scheduled work
- * (DELIGHT_SCHEDULER=on; `npm start` picks one when it runs several), which also works refresh jobs.
+ * keeps assessments current, delivers alerts and looks after the embedded database. Only in the
+ * process that owns scheduled work (DELIGHT_SCHEDULER=on; `npm start` picks one when it runs
+ * several), which also works refresh jobs.
  * On PostgreSQL the refresh round is a pg-boss schedule, fired once however many processes share
  * the database. Timers are unref'd so they never keep the process alive.
  */
