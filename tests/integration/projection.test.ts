@@ -64,3 +64,52 @@ describe(`projection after a stop (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(usage.projectedPercent).toBe(usage.percentOfQuota);
   });
 });
+
+/*
+ * A steady customer just after its local midnight: today holds only the minutes already gone.
+ * The sandbox used to put a whole day's events there, and on the fourth day of a period that
+ * projected "Nearly There" (85 % of its plan, steady) at 113 %, a usage_100 alert it never earned
+ * (CI, 30 Nov 2026, 15:00 UTC).
+ */
+describe(`projection just after local midnight (${process.env.DELIGHT_TEST_DB})`, () => {
+  // 00:20 on 1 Dec in Tokyo: Nearly There bills on the 28th, so 3 days and 20 minutes are gone.
+  const midnight = new Date("2026-11-30T15:20:00Z");
+  let late: Sandbox;
+  afterAll(async () => {
+    await late?.close();
+  });
+
+  test("today counts for the 20 minutes it had, and the projection stays near the plan's 85 %", async () => {
+    late = await startSandbox({ now: midnight });
+    const spec = late.customers.find((c) => c.name === "near-plan")!;
+    const plan = await createPlan(app.ctx.db, CLI_ACTOR, { ...spec.suggestedPlan, name: "Scale 2M (midnight)" });
+    const row = await createCustomer(
+      app.ctx.db,
+      CLI_ACTOR,
+      {
+        name: spec.title,
+        posthogHost: late.url,
+        projectId: spec.projectId,
+        apiKey: spec.apiKey,
+        planId: plan.id,
+        billingDay: spec.billingDay,
+      },
+      { secretKey: app.ctx.secretKey, allowPrivateHosts: true },
+    );
+    expect((await refreshCustomer(app.ctx.db, app.ctx.secretKey, row, { now: () => midnight })).status).toBe("ok");
+
+    const { usage } = (await customerPageData(app.ctx.db, row.slug, midnight))!;
+    expect(usage.period).toMatchObject({ start: "2026-11-28", end: "2026-12-27" });
+    const days = usage.daily.filter((d) => d.events !== null);
+    expect(days.map((d) => d.day)).toEqual(["2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01"]);
+    const whole = days.slice(0, 3).map((d) => d.events!);
+    const today = days[3]!.events!;
+    // 20 minutes of a day: 1/72 of it, give or take the day's ±15 % noise.
+    expect(today).toBeGreaterThan(0);
+    expect(today).toBeLessThan(Math.min(...whole) / 50);
+    expect(usage.projectionBasis).toBe("period-average");
+    expect(usage.projectedPercent).toBeGreaterThan(70);
+    expect(usage.projectedPercent).toBeLessThan(100);
+    expect(usage.flagged80).toBe(true);
+  });
+});

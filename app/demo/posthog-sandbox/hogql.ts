@@ -65,18 +65,19 @@ function inSlice(start: number, count: number, k: number, events: number): numbe
 
 /**
  * The project's events as moments: each day's synthetic traffic spread evenly over the local day
- * (today's over the part already gone, so today's total is all before now), plus the timeline.
+ * (today's over the part already gone, so all of it is before now), plus the timeline.
  */
 function momentsOf(project: SandboxProject, from: string, now: Date): Moment[] {
   const today = dayIn(now, project.timezone);
   const moments: Moment[] = [];
   for (let day = from; day <= today; day = addDaysTo(day, 1)) {
-    const counts = project.traffic(daysBetween(day, today));
+    const start = localMidnight(day, project.timezone);
+    const midnight = localMidnight(addDaysTo(day, 1), project.timezone);
+    const end = day === today ? now.getTime() : midnight;
+    const counts = project.traffic(daysBetween(day, today), (end - start) / (midnight - start));
     if (counts.events === 0) continue;
     const streams = project.streams(counts);
     const offsets = streams.map((_, i) => streams.slice(0, i).reduce((n, s) => n + s.count, 0));
-    const start = localMidnight(day, project.timezone);
-    const end = day === today ? now.getTime() : localMidnight(addDaysTo(day, 1), project.timezone);
     for (let k = 0; k < SLICES; k++) {
       const events = inSlice(0, counts.events, k, counts.events);
       if (events === 0) continue;

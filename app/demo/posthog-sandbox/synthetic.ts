@@ -36,8 +36,11 @@ export function streamsOf(specs: StreamSpec[]): (counts: DayCounts) => Synthetic
 /** One event at an exact moment (tests of window edges, clock skew and time zones). */
 export type TimelineEvent = { at: string; event: string; properties?: Record<string, string>; person?: string };
 
-/** Daily traffic as a pure function of "days before the sandbox's today" (0 = today). */
-export type Traffic = (daysAgo: number) => DayCounts;
+/**
+ * Daily traffic as a pure function of "days before the sandbox's today" (0 = today) and of how
+ * much of that day is gone (0–1; 1 for every past day).
+ */
+export type Traffic = (daysAgo: number, dayGone?: number) => DayCounts;
 
 export const NO_EVENTS: DayCounts = { events: 0, identifies: 0, localEvents: 0, nonLocalEvents: 0, flagCalls: 0 };
 
@@ -74,12 +77,18 @@ export type SteadyTraffic = {
   flagShare?: number;
 };
 
-/** ±15% daily noise around `perDay`, so sums over 30 days land within ~2% of perDay × 30. */
+/**
+ * ±15% daily noise around `perDay`, so sums over 30 days land within ~2% of perDay × 30. Today
+ * has only the part of its events already sent, as a real project would: a whole day's events
+ * crammed into the first minutes after midnight made a steady customer's projection jump by a
+ * third on the fourth day of its period.
+ */
 export function steady(spec: SteadyTraffic): Traffic {
   const { seed, perDay, createdDaysAgo, stoppedDaysAgo = -1 } = spec;
-  return (daysAgo) => {
+  return (daysAgo, dayGone = 1) => {
     if (daysAgo > createdDaysAgo || daysAgo <= stoppedDaysAgo) return NO_EVENTS;
-    const events = Math.round(perDay * (0.85 + 0.3 * unit(seed, "events", daysAgo)));
+    const share = daysAgo === 0 ? Math.min(1, Math.max(0, dayGone)) : 1;
+    const events = Math.round(perDay * (0.85 + 0.3 * unit(seed, "events", daysAgo)) * share);
     const localEvents = Math.round(events * (spec.localShare ?? 0));
     return {
       events,
