@@ -25,7 +25,15 @@ import { setupTestApp } from "../setup/test-app";
 const app = setupTestApp();
 let sandbox: Sandbox;
 let book: Awaited<ReturnType<typeof seedSandboxCustomers>>;
-const T0 = new Date();
+// The next 28th at noon in Tokyo, with the sandbox's clock on it: Nearly There bills on the 28th,
+// so T0 and the billing test's reads 21 days later fall in one period whatever day the suite
+// runs (from a real clock they did not on 14 Mar 2027). Later than now, as every record the
+// seed makes today must stay older than what the tests write.
+const T0 = (() => {
+  const today = new Date();
+  const on28th = (monthsAhead: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + monthsAhead, 28, 3));
+  return on28th(0) > today ? on28th(0) : on28th(1);
+})();
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -36,7 +44,7 @@ const later = (ms: number) => at(16 * DAY + ms);
 const fast = { limiter: createRateLimiter(), retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }, sleep: async () => {} };
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ now: T0 });
   const wanted = ["healthy", "slipping", "over-plan", "brand-new", "near-plan"];
   book = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
     ...sandbox,
