@@ -1,0 +1,109 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
+import { CLI_ACTOR } from "../../app/models/audit.server";
+import { createPlan } from "../../app/models/plans.server";
+import { reassess } from "../../checks/assessment/store";
+import { createRateLimiter } from "../../checks/posthog/rate-limit";
+import { refreshCustomer } from "../../checks/refresh";
+import { alerts, customers } from "../../db/schema";
+import { setupTestApp } from "../setup/test-app";
+
+/*
+ * Issue 12: usage_80 and usage_100 are raised once when the stored assessment crosses the line,
+ * not again while it holds, and again after a plan change cleared them.
+ *
+ * The clock is pinned (the sandbox's and the refreshes'). Whether a customer is over its plan
+ * depends on the day of its billing period: from a real clock, Overflow (billed on the 3rd) was
+ * not yet over 100 % on the 3rd to 5th of every month, and Nearly There (Tokyo, the 28th) was
+ * projected over 100 % just after midnight on the fourth day of its period while the sandbox
+ * crammed a whole day into those minutes. 15 Mar, noon in Tokyo: day 13 of Overflow's period and
+ * day 16 of Nearly There's.
+ */
+
+const app = setupTestApp();
+const T0 = new Date("2026-03-15T03:00:00Z");
+const MINUTE = 60_000;
+let sandbox: Sandbox;
+let book: Awaited<ReturnType<typeof seedSandboxCustomers>>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ now: T0 });
+  const wanted = ["over-plan", "near-plan"];
+  book = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
+    ...sandbox,
+    customers: sandbox.customers.filter((c) => wanted.includes(c.name)),
+  });
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const customerOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer;
+// Each refresh or re-assessment five minutes after the one before, all inside the sandbox's day.
+let ticks = 0;
+const clock = () => {
+  ticks += 1;
+  return new Date(T0.getTime() + ticks * 5 * MINUTE);
+};
+const refresh = async (scenario: string) => {
+  const [row] = await app.ctx.db
+    .select()
+    .from(customers)
+    .where(eq(customers.id, customerOf(scenario).id));
+  const now = clock();
+  return refreshCustomer(app.ctx.db, app.ctx.secretKey, row!, {
+    limiter: createRateLimiter(),
+    retries: 0,
+    sleep: async () => {},
+    now: () => now,
+  });
+};
+/** How many alerts of each kind the customer has had, e.g. { usage_80: 1 }. */
+async function raised(scenario: string): Promise<Record<string, number>> {
+  const rows = await app.ctx.db
+    .select({ kind: alerts.kind, n: sql<number>`count(*)::int` })
+    .from(alerts)
+    .where(eq(alerts.customerId, customerOf(scenario).id))
+    .groupBy(alerts.kind);
+  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+}
+const alertsOf = (scenario: string, kind: string) =>
+  app.ctx.db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.customerId, customerOf(scenario).id), eq(alerts.kind, kind)))
+    .orderBy(asc(alerts.id));
+
+describe(`usage alerts on transitions (${process.env.DELIGHT_TEST_DB})`, () => {
+  test("usage_80 and usage_100: raised by the refresh that crosses, not by the next, again after clearing", async () => {
+    await refresh("over-plan");
+    await refresh("near-plan");
+    expect(await raised("over-plan")).toEqual({ usage_80: 1, usage_100: 1 });
+    expect(await raised("near-plan")).toEqual({ usage_80: 1 });
+    const [first] = await alertsOf("near-plan", "usage_80");
+    expect(first!.message).toMatch(/^Nearly There Inc (is at \d+ %|is projected to use \d+ %|used at least 80 %) of Scale 2M/);
+
+    await refresh("over-plan");
+    await refresh("near-plan");
+    expect(await raised("over-plan")).toEqual({ usage_80: 1, usage_100: 1 });
+    expect(await raised("near-plan")).toEqual({ usage_80: 1 });
+
+    // A much bigger plan clears both (the open alerts say so); back on the old plan they return.
+    const huge = await createPlan(app.ctx.db, CLI_ACTOR, { name: "Enterprise 1B", monthlyEvents: 1_000_000_000 });
+    const id = customerOf("over-plan").id;
+    const [before] = await app.ctx.db.select({ planId: customers.planId }).from(customers).where(eq(customers.id, id));
+    const switchPlan = (planId: number | null) =>
+      app.ctx.db.transaction(async (tx) => {
+        await tx.update(customers).set({ planId }).where(eq(customers.id, id));
+        await reassess(tx, [id], "plan", clock());
+      });
+    await switchPlan(huge.id);
+    expect((await alertsOf("over-plan", "usage_100"))[0]!.clearedAt).not.toBeNull();
+    await refresh("over-plan");
+    expect(await raised("over-plan")).toEqual({ usage_80: 1, usage_100: 1 });
+    await switchPlan(before!.planId);
+    expect(await raised("over-plan")).toEqual({ usage_80: 2, usage_100: 2 });
+  });
+});
