@@ -16,7 +16,7 @@ import * as apiCustomers from "../../app/routes/api.customers";
 import * as apiCustomer from "../../app/routes/api.customers.$slug";
 import * as csvRoute from "../../app/routes/customers[.]csv";
 import type { HealthSummary } from "../../checks/assessment/summary";
-import { shiftDay } from "../../checks/days";
+import { localDay, shiftDay } from "../../checks/days";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { refreshCustomer } from "../../checks/refresh";
 import { customers, healthScores, plans } from "../../db/schema";
@@ -251,11 +251,16 @@ describe(`one truth for a customer's health (${process.env.DELIGHT_TEST_DB})`, (
     await updateCustomer(app.ctx.db, CLI_ACTOR, row.slug, form, { secretKey: app.ctx.secretKey, allowPrivateHosts: true });
     const moved = (await expectOneTruth())[slugOf("over-plan")]!;
     expect(moved.planPercent!).toBeLessThan(before.planPercent!);
+    // Billed from yesterday (its day of the month in the project's zone), or the day before when
+    // that is no change, so the new period holds a whole day of events whatever the hour: billed on
+    // the 31st, the first minutes of a 31st held fewer than the 1,000 below.
+    const dayOfMonth = (back: number) => Number(shiftDay(localDay(new Date(), row.timezone), -back).slice(8, 10));
+    const billedFrom = dayOfMonth(1) === row.billingDay ? dayOfMonth(2) : dayOfMonth(1);
     await updateCustomer(
       app.ctx.db,
       CLI_ACTOR,
       row.slug,
-      { ...form, billingDay: 31 },
+      { ...form, billingDay: billedFrom },
       { secretKey: app.ctx.secretKey, allowPrivateHosts: true },
     );
     await expectOneTruth();
