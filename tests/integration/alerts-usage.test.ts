@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
@@ -7,7 +7,8 @@ import { createPlan } from "../../app/models/plans.server";
 import { reassess } from "../../checks/assessment/store";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { refreshCustomer } from "../../checks/refresh";
-import { alerts, customers } from "../../db/schema";
+import { customers } from "../../db/schema";
+import { alertCounts, alertsOfKind } from "../setup/alerts";
 import { setupTestApp } from "../setup/test-app";
 
 /*
@@ -60,21 +61,8 @@ const refresh = async (scenario: string) => {
     now: () => now,
   });
 };
-/** How many alerts of each kind the customer has had, e.g. { usage_80: 1 }. */
-async function raised(scenario: string): Promise<Record<string, number>> {
-  const rows = await app.ctx.db
-    .select({ kind: alerts.kind, n: sql<number>`count(*)::int` })
-    .from(alerts)
-    .where(eq(alerts.customerId, customerOf(scenario).id))
-    .groupBy(alerts.kind);
-  return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
-}
-const alertsOf = (scenario: string, kind: string) =>
-  app.ctx.db
-    .select()
-    .from(alerts)
-    .where(and(eq(alerts.customerId, customerOf(scenario).id), eq(alerts.kind, kind)))
-    .orderBy(asc(alerts.id));
+const raised = (scenario: string) => alertCounts(app.ctx.db, customerOf(scenario).id);
+const alertsOf = (scenario: string, kind: string) => alertsOfKind(app.ctx.db, customerOf(scenario).id, kind);
 
 describe(`usage alerts on transitions (${process.env.DELIGHT_TEST_DB})`, () => {
   test("usage_80 and usage_100: raised by the refresh that crosses, not by the next, again after clearing", async () => {
