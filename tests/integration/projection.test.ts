@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
-import { CLI_ACTOR } from "../../app/models/audit.server";
 import { customerPageData } from "../../app/models/customer-page.server";
-import { createCustomer } from "../../app/models/customers.server";
-import { createPlan } from "../../app/models/plans.server";
 import { refreshCustomer } from "../../checks/refresh";
 import { setupTestApp } from "../setup/test-app";
 
@@ -18,24 +16,15 @@ const app = setupTestApp();
 const now = new Date("2026-03-25T18:00:00Z");
 let sandbox: Sandbox;
 const slug = "slipping-ltd";
+/** One of the sandbox's customers, with its suggested plan, added as a person would. */
+const addScenario = async (from: Sandbox, name: string) =>
+  (
+    await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, { url: from.url, customers: from.customers.filter((c) => c.name === name) })
+  )[0]!.customer;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ now });
-  const spec = sandbox.customers.find((c) => c.name === "slipping")!;
-  const plan = await createPlan(app.ctx.db, CLI_ACTOR, spec.suggestedPlan);
-  const row = await createCustomer(
-    app.ctx.db,
-    CLI_ACTOR,
-    {
-      name: spec.title,
-      posthogHost: sandbox.url,
-      projectId: spec.projectId,
-      apiKey: spec.apiKey,
-      planId: plan.id,
-      billingDay: spec.billingDay,
-    },
-    { secretKey: app.ctx.secretKey, allowPrivateHosts: true },
-  );
+  const row = await addScenario(sandbox, "slipping");
   expect((await refreshCustomer(app.ctx.db, app.ctx.secretKey, row, { now: () => now })).status).toBe("ok");
 });
 afterAll(async () => {
@@ -81,21 +70,7 @@ describe(`projection just after local midnight (${process.env.DELIGHT_TEST_DB})`
 
   test("today counts for the 20 minutes it had, and the projection stays near the plan's 85 %", async () => {
     late = await startSandbox({ now: midnight });
-    const spec = late.customers.find((c) => c.name === "near-plan")!;
-    const plan = await createPlan(app.ctx.db, CLI_ACTOR, { ...spec.suggestedPlan, name: "Scale 2M (midnight)" });
-    const row = await createCustomer(
-      app.ctx.db,
-      CLI_ACTOR,
-      {
-        name: spec.title,
-        posthogHost: late.url,
-        projectId: spec.projectId,
-        apiKey: spec.apiKey,
-        planId: plan.id,
-        billingDay: spec.billingDay,
-      },
-      { secretKey: app.ctx.secretKey, allowPrivateHosts: true },
-    );
+    const row = await addScenario(late, "near-plan");
     expect((await refreshCustomer(app.ctx.db, app.ctx.secretKey, row, { now: () => midnight })).status).toBe("ok");
 
     const { usage } = (await customerPageData(app.ctx.db, row.slug, midnight))!;
