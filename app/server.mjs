@@ -7,6 +7,7 @@
  */
 import cluster from "node:cluster";
 import { randomInt } from "node:crypto";
+import { readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -148,7 +149,13 @@ async function serve() {
   // a client without brotli, 30 KB of gzip at level 1 (nginx's default) in ~0.6 ms (zlib's 6: 25 KB in ~1.9 ms).
   app.use(compression({ level: 1, brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 2 } } }));
   app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+  // Only the files public/ holds are looked up there. Handed every request, express.static would
+  // stat() each page's path first (a page is never a file), ~0.3 ms of a page view's CPU and a
+  // round through the thread pool before Remix even starts.
+  const publicDir = path.join(root, "public");
+  const publicFiles = new Set(readdirSync(publicDir, { withFileTypes: true }).flatMap((e) => (e.isFile() ? [`/${e.name}`] : [])));
+  const servePublic = express.static(publicDir, { maxAge: "1h" });
+  app.use((req, res, next) => (publicFiles.has(req.path) ? servePublic(req, res, next) : next()));
   // The process id tells which of several web processes answered.
   app.use(morgan(":method :url :status :res[content-length] - :response-time ms [pid :pid]"));
   app.use(refuseCrossOrigin);

@@ -51,6 +51,25 @@ describe("foundation in Chromium", () => {
     expect(await page.isVisible("nav >> text=Customers")).toBe(true);
   });
 
+  test("public files and the client build are served as files, with their caching; anything else is a page", async () => {
+    const icon = await fetch(`${app.url}/favicon.svg`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("content-type")).toMatch(/^image\/svg\+xml/);
+    expect(icon.headers.get("cache-control")).toBe("public, max-age=3600");
+    expect(await icon.text()).toContain("<svg");
+    // The page links its client build; each file is served for a year (its name changes with it).
+    const script = (await page.content()).match(/rel="modulepreload" href="(\/build\/[^"]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${app.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    // Not a file of public/: Remix answers, with the same 404 page as any unknown path.
+    const missing = await page.request.get(`${app.url}/favicon.png`);
+    expect(missing.status()).toBe(404);
+    expect(missing.headers()["content-type"]).toMatch(/^text\/html/);
+    expect(await missing.text()).toContain("Page not found");
+  });
+
   test("add a plan, rejecting a bad quota first", async () => {
     await page.goto(`${app.url}/plans`);
     await page.fill("#f-name", "Growth");
