@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { ALERT_KINDS, type AlertKind } from "../../checks/alerts/kinds";
 import type { Db } from "../../db/client";
@@ -108,21 +108,25 @@ export async function unreadCount(
   now = new Date(),
   options: { cap?: number } = {},
 ): Promise<{ count: number; scope: "mine" | "all" }> {
-  const owns = sql`exists (select 1 from ${customers} o where o.owner_id = ${userId} and o.archived_at is null)`;
   // Two branches, of which the `owns` test (worked out once) lets one run: the user's own
   // customers' alerts, read from those customers, or everyone's. As one condition with an OR, the
   // plan (made once for any user) walked all open alerts to find the user's.
-  const open = (mine: boolean) => {
-    const query = db
-      .select({ one: sql`1` })
-      .from(alerts)
-      .innerJoin(customers, eq(customers.id, alerts.customerId))
-      .leftJoin(alertSilences, and(eq(alertSilences.customerId, alerts.customerId), eq(alertSilences.kind, alerts.kind)))
-      .where(and(openAt(now), mine ? and(owns, eq(customers.ownerId, userId)) : sql`not ${owns}`));
-    return options.cap === undefined ? query : query.limit(options.cap);
-  };
+  // Spelled out as one flat statement (the same as listAlerts' `openAt`): every page's shell asks
+  // for it, and composing it from query builders cost ~0.4 ms of CPU a page view.
+  const owns = sql`exists (select 1 from customers o where o.owner_id = ${userId} and o.archived_at is null)`;
+  const limit = options.cap === undefined ? sql`` : sql`limit ${options.cap}`;
+  const open = (mine: SQL) => sql`
+    select 1 from alerts a
+      join customers c on c.id = a.customer_id
+      left join alert_silences s on s.customer_id = a.customer_id and s.kind = a.kind
+    where a.acknowledged_at is null and c.archived_at is null
+      and not coalesce(s.customer_id is not null and (s.until is null or s.until > ${now.toISOString()}::timestamptz), false)
+      and ${mine}
+    ${limit}`;
   const [row] = rowsOf<{ mine: boolean; n: number }>(
-    await db.execute(sql`select ${owns} as mine, (select count(*)::int from ((${open(true)}) union all (${open(false)})) open) as n`),
+    await db.execute(
+      sql`select ${owns} as mine, (select count(*)::int from ((${open(sql`${owns} and c.owner_id = ${userId}`)}) union all (${open(sql`not ${owns}`)})) open) as n`,
+    ),
   );
   return { count: row?.n ?? 0, scope: row?.mine ? "mine" : "all" };
 }

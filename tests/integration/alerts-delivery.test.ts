@@ -206,6 +206,8 @@ describe(`alert delivery (${process.env.DELIGHT_TEST_DB})`, () => {
     // Seven days after the snooze the kind is back: open alerts show again and new ones are sent.
     clock.advance(7 * 86_400_000);
     expect((await listAlerts(app.ctx.db, { all: false }, { now: clock.now() })).map((a) => a.id)).toEqual([other.id, during.id, first.id]);
+    // The navigation count agrees with the list at every step.
+    expect(await unreadCount(app.ctx.db, ann.id, clock.now())).toEqual({ count: 3, scope: "mine" });
     const after = await raise(annCo.id, "usage_drop", "Ann Co has sent no events for 3 days", clock.now());
     expect(statuses(await send(deps(clock)))).toEqual({ [after.id]: ["sent"] });
 
@@ -214,6 +216,7 @@ describe(`alert delivery (${process.env.DELIGHT_TEST_DB})`, () => {
     clock.advance(365 * 86_400_000);
     const muted = await raise(annCo.id, "usage_drop", "Ann Co has sent no events for 3 days", clock.now());
     expect(statuses(await send(deps(clock)))).toEqual({ [muted.id]: ["skipped"] });
+    expect(await unreadCount(app.ctx.db, ann.id, clock.now())).toEqual({ count: 1, scope: "mine" });
     await unsilence(app.ctx.db, CLI_ACTOR, annCo.id, "usage_drop");
     const unmuted = await raise(annCo.id, "usage_drop", "Ann Co has sent no events for 3 days", clock.now());
     expect(statuses(await send(deps(clock)))).toEqual({ [unmuted.id]: ["sent"] });
