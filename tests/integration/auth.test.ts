@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import * as appLayout from "../../app/routes/_app";
 import * as customersNew from "../../app/routes/_app.customers.new";
@@ -9,6 +10,7 @@ import * as logout from "../../app/routes/logout";
 import * as setup from "../../app/routes/setup";
 import { setupCodeFor } from "../../app/utils/first-run.server";
 import { startSession } from "../../app/utils/session.server";
+import { sessions, users as usersTable } from "../../db/schema";
 import { BASE, callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
@@ -123,6 +125,26 @@ describe(`sign-in and roles (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ ok: true });
     expect(result.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  });
+
+  test("a session past its expiry, or of a user disabled since, signs nobody in; the role is read afresh", async () => {
+    const live = await app.signIn("csm");
+    const layout = await callLoader(appLayout, "/", { cookie: live.cookie });
+    expect(layout.data.user).toEqual({ name: expect.stringMatching(/^csm \d+$/), email: live.email, role: "csm" });
+    await app.ctx.db.update(usersTable).set({ role: "viewer" }).where(eq(usersTable.id, live.userId));
+    expect((await callLoader(appLayout, "/", { cookie: live.cookie })).data.user.role).toBe("viewer");
+
+    const expired = await app.signIn("csm");
+    await app.ctx.db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.userId, expired.userId));
+    expect((await callLoader(appLayout, "/", { cookie: expired.cookie })).location).toMatch(/^\/login/);
+
+    // Disabled directly in the database, its sessions left in place: still refused.
+    const disabled = await app.signIn("csm");
+    await app.ctx.db.update(usersTable).set({ disabledAt: new Date() }).where(eq(usersTable.id, disabled.userId));
+    expect((await callLoader(appLayout, "/", { cookie: disabled.cookie })).location).toMatch(/^\/login/);
   });
 
   test("viewers can read but not change anything", async () => {
