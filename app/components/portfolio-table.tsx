@@ -1,7 +1,7 @@
-import { Link } from "@remix-run/react";
 import { formatDistanceStrict } from "date-fns";
 import type { ReactNode } from "react";
 import { SparklineSvg } from "~/components/charts/sparkline";
+import { useInAppClick } from "~/components/ui/in-app-click";
 import { formatMoney } from "~/models/commercial";
 import { type PortfolioFilters, type PortfolioSort, sortSearch } from "~/utils/portfolio-params";
 import { ChangeCell } from "./portfolio/change-cell";
@@ -10,7 +10,14 @@ import type { PortfolioRowView } from "./portfolio/row-view";
 
 type Row = PortfolioRowView;
 
-type Column = { key: ColumnKey; sort: PortfolioSort; label: string; num?: boolean; cell: (r: Row, now: string) => ReactNode };
+type Column = {
+  key: ColumnKey;
+  sort: PortfolioSort;
+  label: string;
+  num?: boolean;
+  cell: (r: Row, now: string, follow: InAppClick) => ReactNode;
+};
+type InAppClick = ReturnType<typeof useInAppClick>;
 
 const BAND_NAMES = { healthy: "Healthy", concerning: "Concerning", poor: "Poor" } as const;
 const pct = (n: number) => `${Math.round(n)}%`;
@@ -23,10 +30,10 @@ const COLUMNS: Column[] = [
     key: "name",
     sort: "name",
     label: "Customer",
-    cell: (r) => (
-      <Link to={`/customers/${r.slug}`} className="customer-name">
+    cell: (r, _now, follow) => (
+      <a href={`/customers/${r.slug}`} className="customer-name" onClick={follow}>
         {r.name}
-      </Link>
+      </a>
     ),
   },
   { key: "owner", sort: "owner", label: "Owner", cell: (r) => (r.owner ? r.owner.name : dash) },
@@ -89,6 +96,9 @@ export function PortfolioTable({
 }) {
   const allOn = selection ? rows.length > 0 && rows.every((r) => selection.selected.has(r.id)) : false;
   const someOn = selection ? rows.some((r) => selection.selected.has(r.id)) : false;
+  const follow = useInAppClick();
+  // A new order keeps the reader where they are on the page.
+  const followSort = useInAppClick({ preventScrollReset: true });
   return (
     <table className={`portfolio-table ${columnClasses ?? ""}`} data-testid="portfolio-table">
       <thead>
@@ -115,10 +125,10 @@ export function PortfolioTable({
                 className={[columnClass(c.key), c.num ? "num" : ""].join(" ").trim()}
                 aria-sort={active ? (filters.dir === "asc" ? "ascending" : "descending") : undefined}
               >
-                <Link to={`/${sortSearch(filters, c.sort)}`} data-testid={`sort-${c.sort}`} preventScrollReset>
+                <a href={`/${sortSearch(filters, c.sort)}`} data-testid={`sort-${c.sort}`} onClick={followSort}>
                   {c.label}
                   {active ? <span aria-hidden="true">{filters.dir === "asc" ? " ▲" : " ▼"}</span> : null}
-                </Link>
+                </a>
               </th>
             );
           })}
@@ -142,7 +152,7 @@ export function PortfolioTable({
             ) : null}
             {COLUMNS.map((c) => (
               <td key={c.key} className={[columnClass(c.key), c.num ? "num" : ""].join(" ").trim()} data-label={c.label}>
-                {c.cell(r, now)}
+                {c.cell(r, now, follow)}
               </td>
             ))}
           </tr>

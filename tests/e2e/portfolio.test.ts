@@ -112,6 +112,45 @@ describe("portfolio in Chromium", () => {
     await screenshot(page, "portfolio-sorted");
   });
 
+  test("a header and a customer's name navigate inside the app, by mouse or by keyboard; a modified click is the browser's", async () => {
+    await page.goto(`${app.url}/`);
+    await page.waitForSelector("html[data-hydrated=true]");
+    // A mark on the window survives a navigation inside the app, not a document load.
+    const sameDocument = () => page.evaluate(() => (window as unknown as { mark?: number }).mark === 1);
+    await page.evaluate(() => {
+      (window as unknown as { mark?: number }).mark = 1;
+    });
+    await page.evaluate(() => window.scrollTo(0, 200));
+    await page.click("[data-testid=sort-coverage]");
+    await page.waitForURL(/sort=coverage/);
+    await page.waitForSelector("th[aria-sort] [data-testid=sort-coverage]");
+    expect(await sameDocument()).toBe(true);
+    // A new order keeps the reader where they were.
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+
+    const first = page.locator("[data-testid=customer-row] a.customer-name").first();
+    const href = await first.getAttribute("href");
+    await first.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${app.url}${href}`);
+    await page.waitForSelector("[data-testid=score]");
+    expect(await sameDocument()).toBe(true);
+
+    // Ctrl+click opens a new tab and leaves this page where it was.
+    await page.goBack();
+    await page.waitForURL(/sort=coverage/);
+    const opened = page.context().waitForEvent("page");
+    await page
+      .locator("[data-testid=customer-row] a.customer-name")
+      .first()
+      .click({ modifiers: ["Control"] });
+    const tab = await opened;
+    await tab.waitForURL(`${app.url}${href}`);
+    await tab.close();
+    expect(page.url()).toMatch(/sort=coverage/);
+    expect(await sameDocument()).toBe(true);
+  });
+
   test("next and previous pages", async () => {
     await page.goto(`${app.url}/`);
     const first = await rowNames();
