@@ -1,8 +1,9 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { reassessOne } from "../../checks/assessment/store";
 import { isCalendarDay, localDay } from "../../checks/days";
 import type { Db } from "../../db/client";
+import { preparedPerDb } from "../../db/prepared";
 import { catchups, catchupVersions, customers } from "../../db/schema";
 import { InputError, parseInput } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
@@ -144,8 +145,17 @@ export async function cancelCatchup(db: Db, actor: Actor, customerId: number, ra
 }
 
 /** Every catch-up of a customer, newest date first. */
+const catchupsOf = preparedPerDb((db) =>
+  db
+    .select()
+    .from(catchups)
+    .where(eq(catchups.customerId, sql.placeholder("customerId")))
+    .orderBy(desc(catchups.date), desc(catchups.id))
+    .prepare("catchups_of_customer"),
+);
+
 export async function listCatchups(db: Db, customerId: number): Promise<CatchupRow[]> {
-  return db.select().from(catchups).where(eq(catchups.customerId, customerId)).orderBy(desc(catchups.date), desc(catchups.id));
+  return catchupsOf(db).execute({ customerId });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { AssessedCheck, Assessment } from "../../checks/assessment/assess";
 import { type Explanation, explain } from "../../checks/assessment/explain";
 import { currentAssessment } from "../../checks/assessment/store";
@@ -8,6 +8,7 @@ import type { ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
 import { CALL_LABELS, type CallName } from "../../checks/snapshot";
 import { SECTIONS } from "../../checks/types";
 import type { Db } from "../../db/client";
+import { preparedPerDb } from "../../db/prepared";
 import { manualAnswers, overrides } from "../../db/schema";
 import { maskApiKey } from "../../db/secrets";
 import { overdueCatchups } from "./catchup-overdue";
@@ -121,33 +122,40 @@ function byCheck<T extends { checkId: string }>(rows: T[]): Map<string, T[]> {
   return out;
 }
 
+const answersOf = preparedPerDb((db) =>
+  db
+    .select({
+      checkId: manualAnswers.checkId,
+      answer: manualAnswers.answer,
+      note: manualAnswers.note,
+      authorName: manualAnswers.authorName,
+      createdAt: manualAnswers.createdAt,
+    })
+    .from(manualAnswers)
+    .where(eq(manualAnswers.customerId, sql.placeholder("customerId")))
+    .orderBy(asc(manualAnswers.createdAt), asc(manualAnswers.id))
+    .prepare("answers_of_customer"),
+);
+
+const overridesOf = preparedPerDb((db) =>
+  db
+    .select({
+      checkId: overrides.checkId,
+      status: overrides.status,
+      reason: overrides.reason,
+      expiresAt: overrides.expiresAt,
+      authorName: overrides.authorName,
+      createdAt: overrides.createdAt,
+    })
+    .from(overrides)
+    .where(eq(overrides.customerId, sql.placeholder("customerId")))
+    .orderBy(asc(overrides.createdAt), asc(overrides.id))
+    .prepare("overrides_of_customer"),
+);
+
 /** Every answer and override of the customer, for the history under each check. */
 async function checkRecords(db: Db, customerId: number): Promise<CheckRecords> {
-  const [answers, overrideRows] = await Promise.all([
-    db
-      .select({
-        checkId: manualAnswers.checkId,
-        answer: manualAnswers.answer,
-        note: manualAnswers.note,
-        authorName: manualAnswers.authorName,
-        createdAt: manualAnswers.createdAt,
-      })
-      .from(manualAnswers)
-      .where(eq(manualAnswers.customerId, customerId))
-      .orderBy(asc(manualAnswers.createdAt), asc(manualAnswers.id)),
-    db
-      .select({
-        checkId: overrides.checkId,
-        status: overrides.status,
-        reason: overrides.reason,
-        expiresAt: overrides.expiresAt,
-        authorName: overrides.authorName,
-        createdAt: overrides.createdAt,
-      })
-      .from(overrides)
-      .where(eq(overrides.customerId, customerId))
-      .orderBy(asc(overrides.createdAt), asc(overrides.id)),
-  ]);
+  const [answers, overrideRows] = await Promise.all([answersOf(db).execute({ customerId }), overridesOf(db).execute({ customerId })]);
   return { answers: byCheck(answers), overrides: byCheck(overrideRows) };
 }
 

@@ -4,6 +4,7 @@ import { reassess } from "../../checks/assessment/store";
 import { normalisePostHogHost, regionOf } from "../../checks/posthog/host";
 import { MAX_ANCHOR_DAY } from "../../checks/usage";
 import type { Db } from "../../db/client";
+import { preparedPerDb } from "../../db/prepared";
 import { customerContacts, customers, plans, users } from "../../db/schema";
 import { last4, maskApiKey, sealSecret } from "../../db/secrets";
 import { type ErrorDetails, type FieldErrors, hasUnstorableCharacters, InputError } from "../utils/validation.server";
@@ -370,15 +371,20 @@ const contactsColumn = sql<
 >`(select coalesce(json_agg(json_build_object('name', cc.name, 'email', cc.email, 'role', cc.role) order by cc.position), '[]'::json)
   from ${customerContacts} cc where cc.customer_id = ${customers.id})`;
 
-export async function getCustomer(db: Db, slug: string) {
-  if (!isSlug(slug)) return null;
-  // One statement with its contacts: every customer page starts with this, before anything else can.
-  const [row] = await db
+const customerBySlug = preparedPerDb((db) =>
+  db
     .select({ ...publicCustomerColumns, timezone: customers.timezone, contacts: contactsColumn })
     .from(customers)
     .leftJoin(plans, eq(plans.id, customers.planId))
     .leftJoin(users, eq(users.id, customers.ownerId))
-    .where(eq(customers.slug, slug));
+    .where(eq(customers.slug, sql.placeholder("slug")))
+    .prepare("customer_by_slug"),
+);
+
+export async function getCustomer(db: Db, slug: string) {
+  if (!isSlug(slug)) return null;
+  // One statement with its contacts: every customer page starts with this, before anything else can.
+  const [row] = await customerBySlug(db).execute({ slug });
   if (!row) return null;
   // postgres.js and PGlite hand json back parsed; a string is parsed in case a driver does not.
   const contacts: Contact[] = typeof row.contacts === "string" ? JSON.parse(row.contacts) : row.contacts;

@@ -4,6 +4,7 @@ import { contributionsOf, type StoredContribution } from "../../checks/assessmen
 import type { Stamp } from "../../checks/assessment/explain";
 import { VERSION_ONE } from "../../checks/rules";
 import type { Db } from "../../db/client";
+import { preparedPerDb } from "../../db/prepared";
 import { rowsOf } from "../../db/rows";
 import { healthScores, scoringVersions } from "../../db/schema";
 
@@ -80,8 +81,12 @@ export function scoreAt(history: StoredScore[], at: Date): StoredScore | null {
 }
 
 /** Bands of every scoring version (version 1 lives in code). */
+const allBands = preparedPerDb((db) =>
+  db.select({ number: scoringVersions.number, bands: scoringVersions.bands }).from(scoringVersions).prepare("bands_by_version"),
+);
+
 export async function bandsByVersion(db: Db): Promise<Map<string, { healthy: number; concerning: number }>> {
-  const rows = await db.select({ number: scoringVersions.number, bands: scoringVersions.bands }).from(scoringVersions);
+  const rows = await allBands(db).execute();
   return new Map([["1", VERSION_ONE.bands], ...rows.map((r) => [String(r.number), r.bands] as const)]);
 }
 
