@@ -3,6 +3,7 @@ import { promisify } from "node:util";
 import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
+import { preparedPerDb } from "../../db/prepared";
 import { customers, ROLES, type Role, sessions, users } from "../../db/schema";
 import { InputError } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
@@ -82,8 +83,8 @@ export async function createUser(db: Db, actor: Actor | null, input: UserInput, 
   return user!;
 }
 
-export async function listUsers(db: Db) {
-  return db
+const allUsers = preparedPerDb((db) =>
+  db
     .select({
       id: users.id,
       email: users.email,
@@ -95,7 +96,13 @@ export async function listUsers(db: Db) {
       mustChangePassword: users.mustChangePassword,
     })
     .from(users)
-    .orderBy(asc(users.name));
+    .orderBy(asc(users.name))
+    .prepare("all_users"),
+);
+
+/** Every user, by name (the portfolio's owner filter reads it on each view). */
+export async function listUsers(db: Db) {
+  return allUsers(db).execute();
 }
 
 export type UserState = "active" | "disabled" | "must change password";

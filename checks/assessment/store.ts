@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { anyOf, idRows, inIds } from "../../db/id-list";
+import { preparedPerDb } from "../../db/prepared";
 import { recordset } from "../../db/recordset";
 import { rowsOf } from "../../db/rows";
 import {
@@ -557,6 +558,21 @@ export async function ensureCurrent(
   return done;
 }
 
+// Every customer page and catch-up pack starts here: built once per database (db/prepared.ts).
+const storedAssessment = preparedPerDb((db) =>
+  db
+    .select({
+      state: currentHealth.state,
+      validUntil: currentHealth.validUntil,
+      scoreId: currentHealth.scoreId,
+      archivedAt: customers.archivedAt,
+    })
+    .from(currentHealth)
+    .innerJoin(customers, eq(customers.id, currentHealth.customerId))
+    .where(eq(currentHealth.customerId, sql.placeholder("customerId")))
+    .prepare("stored_assessment"),
+);
+
 /** The customer's assessment valid at `now` (and its history row), re-assessed first if it expired; null for no such customer. */
 export async function currentAssessment(
   db: Db,
@@ -564,16 +580,7 @@ export async function currentAssessment(
   now: Date,
 ): Promise<{ assessment: Assessment; scoreId: number } | null> {
   const read = async (conn: Db) => {
-    const [row] = await conn
-      .select({
-        state: currentHealth.state,
-        validUntil: currentHealth.validUntil,
-        scoreId: currentHealth.scoreId,
-        archivedAt: customers.archivedAt,
-      })
-      .from(currentHealth)
-      .innerJoin(customers, eq(customers.id, currentHealth.customerId))
-      .where(eq(currentHealth.customerId, customerId));
+    const [row] = await storedAssessment(conn).execute({ customerId });
     // An archived customer is read-only until unarchived: its last assessment stands, as
     // ensureCurrent leaves it, so every reader (and no alert) sees the same frozen health.
     return row?.state && row.scoreId !== null && (row.validUntil > now || row.archivedAt)
