@@ -1,7 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { AssessedCheck, Assessment } from "../../checks/assessment/assess";
 import { type Explanation, explain } from "../../checks/assessment/explain";
-import { currentAssessment } from "../../checks/assessment/store";
+import { answerRecordColumns, currentAssessment, overrideRecordColumns } from "../../checks/assessment/store";
 import { type HealthSummary, healthSummary } from "../../checks/assessment/summary";
 import { localDay } from "../../checks/days";
 import type { ManualAnswerRecord, OverrideRecord } from "../../checks/evaluate";
@@ -124,13 +124,7 @@ function byCheck<T extends { checkId: string }>(rows: T[]): Map<string, T[]> {
 
 const answersOf = preparedPerDb((db) =>
   db
-    .select({
-      checkId: manualAnswers.checkId,
-      answer: manualAnswers.answer,
-      note: manualAnswers.note,
-      authorName: manualAnswers.authorName,
-      createdAt: manualAnswers.createdAt,
-    })
+    .select(answerRecordColumns)
     .from(manualAnswers)
     .where(eq(manualAnswers.customerId, sql.placeholder("customerId")))
     .orderBy(asc(manualAnswers.createdAt), asc(manualAnswers.id))
@@ -139,14 +133,7 @@ const answersOf = preparedPerDb((db) =>
 
 const overridesOf = preparedPerDb((db) =>
   db
-    .select({
-      checkId: overrides.checkId,
-      status: overrides.status,
-      reason: overrides.reason,
-      expiresAt: overrides.expiresAt,
-      authorName: overrides.authorName,
-      createdAt: overrides.createdAt,
-    })
+    .select(overrideRecordColumns)
     .from(overrides)
     .where(eq(overrides.customerId, sql.placeholder("customerId")))
     .orderBy(asc(overrides.createdAt), asc(overrides.id))

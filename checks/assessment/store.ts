@@ -49,6 +49,25 @@ export type Loaded = {
   previousVersion: string | null;
 };
 
+/** The columns of a ManualAnswerRecord: what decides a check here, and its history on the customer page. */
+export const answerRecordColumns = {
+  checkId: manualAnswers.checkId,
+  answer: manualAnswers.answer,
+  note: manualAnswers.note,
+  authorName: manualAnswers.authorName,
+  createdAt: manualAnswers.createdAt,
+};
+
+/** The columns of an OverrideRecord, likewise. */
+export const overrideRecordColumns = {
+  checkId: overrides.checkId,
+  status: overrides.status,
+  reason: overrides.reason,
+  expiresAt: overrides.expiresAt,
+  authorName: overrides.authorName,
+  createdAt: overrides.createdAt,
+};
+
 /**
  * Everything the assessments of `ids` depend on, read in nine queries whatever the batch size.
  * `resultsFor` limits the stored results (and their snapshots, the biggest rows) to the customers
@@ -92,27 +111,12 @@ export async function loadInputs(
       .where(anyOf(currentHealth.customerId, ids)),
     // Only the newest answer and override of each check decide it.
     db
-      .selectDistinctOn([manualAnswers.customerId, manualAnswers.checkId], {
-        customerId: manualAnswers.customerId,
-        checkId: manualAnswers.checkId,
-        answer: manualAnswers.answer,
-        note: manualAnswers.note,
-        authorName: manualAnswers.authorName,
-        createdAt: manualAnswers.createdAt,
-      })
+      .selectDistinctOn([manualAnswers.customerId, manualAnswers.checkId], { customerId: manualAnswers.customerId, ...answerRecordColumns })
       .from(manualAnswers)
       .where(anyOf(manualAnswers.customerId, ids))
       .orderBy(manualAnswers.customerId, manualAnswers.checkId, desc(manualAnswers.createdAt), desc(manualAnswers.id)),
     db
-      .selectDistinctOn([overrides.customerId, overrides.checkId], {
-        customerId: overrides.customerId,
-        checkId: overrides.checkId,
-        status: overrides.status,
-        reason: overrides.reason,
-        expiresAt: overrides.expiresAt,
-        authorName: overrides.authorName,
-        createdAt: overrides.createdAt,
-      })
+      .selectDistinctOn([overrides.customerId, overrides.checkId], { customerId: overrides.customerId, ...overrideRecordColumns })
       .from(overrides)
       .where(anyOf(overrides.customerId, ids))
       .orderBy(overrides.customerId, overrides.checkId, desc(overrides.createdAt), desc(overrides.id)),
