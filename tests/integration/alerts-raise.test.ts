@@ -1,6 +1,5 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { clearOverride, recordAnswer, recordOverride } from "../../app/models/answers.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
@@ -10,6 +9,7 @@ import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { type RefreshOptions, refreshCustomer } from "../../checks/refresh";
 import { alerts, currentHealth, customers } from "../../db/schema";
 import { alertCounts, alertsOfKind } from "../setup/alerts";
+import { type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
 import { setupTestApp } from "../setup/test-app";
 
 /*
@@ -22,7 +22,7 @@ import { setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
 let sandbox: Sandbox;
-let book: Awaited<ReturnType<typeof seedSandboxCustomers>>;
+let book: ScenarioBook;
 const DAY = 86_400_000;
 
 const fast = (now?: Date): RefreshOptions => ({
@@ -34,17 +34,13 @@ const fast = (now?: Date): RefreshOptions => ({
 
 beforeAll(async () => {
   sandbox = await startSandbox();
-  const wanted = ["healthy", "slipping", "near-plan", "server-side-only"];
-  book = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
-    ...sandbox,
-    customers: sandbox.customers.filter((c) => wanted.includes(c.name)),
-  });
+  book = await seedScenarios(app.ctx.db, app.ctx.secretKey, sandbox, ["healthy", "slipping", "near-plan", "server-side-only"]);
 });
 afterAll(async () => {
   await sandbox?.close();
 });
 
-const customerOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer;
+const customerOf = (scenario: string) => scenarioCustomer(book, scenario);
 const refresh = async (scenario: string, now?: Date) => {
   const [row] = await app.ctx.db
     .select()

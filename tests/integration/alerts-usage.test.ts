@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { createPlan } from "../../app/models/plans.server";
@@ -9,6 +8,7 @@ import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { alertCounts, alertsOfKind } from "../setup/alerts";
+import { type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
 import { setupTestApp } from "../setup/test-app";
 
 /*
@@ -27,21 +27,17 @@ const app = setupTestApp();
 const T0 = new Date("2026-03-15T03:00:00Z");
 const MINUTE = 60_000;
 let sandbox: Sandbox;
-let book: Awaited<ReturnType<typeof seedSandboxCustomers>>;
+let book: ScenarioBook;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ now: T0 });
-  const wanted = ["over-plan", "near-plan"];
-  book = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
-    ...sandbox,
-    customers: sandbox.customers.filter((c) => wanted.includes(c.name)),
-  });
+  book = await seedScenarios(app.ctx.db, app.ctx.secretKey, sandbox, ["over-plan", "near-plan"]);
 });
 afterAll(async () => {
   await sandbox?.close();
 });
 
-const customerOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer;
+const customerOf = (scenario: string) => scenarioCustomer(book, scenario);
 // Each refresh or re-assessment five minutes after the one before, all inside the sandbox's day.
 let ticks = 0;
 const clock = () => {

@@ -1,6 +1,5 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { recordAnswer, recordOverride } from "../../app/models/answers.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
@@ -14,6 +13,7 @@ import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { refreshCustomer } from "../../checks/refresh";
 import { billingPeriod } from "../../checks/usage";
 import { customers, healthScores } from "../../db/schema";
+import { type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
 import { setupTestApp } from "../setup/test-app";
 
 /*
@@ -24,7 +24,7 @@ import { setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
 let sandbox: Sandbox;
-let book: Awaited<ReturnType<typeof seedSandboxCustomers>>;
+let book: ScenarioBook;
 // The next 28th at noon in Tokyo, with the sandbox's clock on it: Nearly There bills on the 28th,
 // so T0 and the billing test's reads 21 days later fall in one period whatever day the suite
 // runs (from a real clock they did not on 14 Mar 2027). Later than now, as every record the
@@ -45,19 +45,15 @@ const fast = { limiter: createRateLimiter(), retry: { attempts: 1, baseDelayMs: 
 
 beforeAll(async () => {
   sandbox = await startSandbox({ now: T0 });
-  const wanted = ["healthy", "slipping", "over-plan", "brand-new", "near-plan"];
-  book = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
-    ...sandbox,
-    customers: sandbox.customers.filter((c) => wanted.includes(c.name)),
-  });
+  book = await seedScenarios(app.ctx.db, app.ctx.secretKey, sandbox, ["healthy", "slipping", "over-plan", "brand-new", "near-plan"]);
   for (const { customer } of book) await refreshCustomer(app.ctx.db, app.ctx.secretKey, customer, { ...fast, now: () => T0 });
 });
 afterAll(async () => {
   await sandbox?.close();
 });
 
-const idOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer.id;
-const slugOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer.slug;
+const idOf = (scenario: string) => scenarioCustomer(book, scenario).id;
+const slugOf = (scenario: string) => scenarioCustomer(book, scenario).slug;
 const assessmentAt = async (scenario: string, now: Date) => (await currentAssessment(app.ctx.db, idOf(scenario), now))!.assessment;
 const checkAt = async (scenario: string, checkId: string, now: Date) =>
   (await assessmentAt(scenario, now)).checks.find((c) => c.checkId === checkId)!;

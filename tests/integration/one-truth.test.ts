@@ -1,6 +1,5 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
 import { clearOverride, recordAnswer, recordOverride } from "../../app/models/answers.server";
 import { CLI_ACTOR } from "../../app/models/audit.server";
@@ -21,6 +20,7 @@ import { createRateLimiter } from "../../checks/posthog/rate-limit";
 import { refreshCustomer } from "../../checks/refresh";
 import { customers, healthScores, plans } from "../../db/schema";
 import { cli } from "../setup/cli";
+import { type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 /*
@@ -31,7 +31,7 @@ import { callAction, callLoader, setupTestApp } from "../setup/test-app";
 
 const app = setupTestApp();
 let sandbox: Sandbox;
-let book: Awaited<ReturnType<typeof seedSandboxCustomers>>;
+let book: ScenarioBook;
 let admin: { cookie: string; userId: number; email: string };
 let token: string;
 const sent: { slug: string; health: HealthSummary }[] = [];
@@ -46,10 +46,7 @@ const fast = () => ({
 beforeAll(async () => {
   sandbox = await startSandbox();
   const wanted = ["healthy", "slipping", "over-plan", "brand-new", "revoked-key", "missing-scope"];
-  book = await seedSandboxCustomers(app.ctx.db, app.ctx.secretKey, {
-    ...sandbox,
-    customers: sandbox.customers.filter((c) => wanted.includes(c.name)),
-  });
+  book = await seedScenarios(app.ctx.db, app.ctx.secretKey, sandbox, wanted);
   admin = await app.signIn("admin");
   token = (await createApiToken(app.ctx.db, CLI_ACTOR, admin.userId, { name: "one truth" })).token;
 });
@@ -57,8 +54,8 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-const slugOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer.slug;
-const idOf = (scenario: string) => book.find((b) => b.scenario.name === scenario)!.customer.id;
+const slugOf = (scenario: string) => scenarioCustomer(book, scenario).slug;
+const idOf = (scenario: string) => scenarioCustomer(book, scenario).id;
 const rowOf = async (scenario: string) =>
   (
     await app.ctx.db

@@ -1,0 +1,17 @@
+import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
+import type { Sandbox } from "../../app/demo/posthog-sandbox/server";
+import type { Db } from "../../db/client";
+
+export type ScenarioBook = Awaited<ReturnType<typeof seedSandboxCustomers>>;
+
+/** The sandbox's scenarios of these names as customers of `db` (with their plans), in the sandbox's order. */
+export function seedScenarios(db: Db, secretKey: Buffer, sandbox: Sandbox, names: readonly string[]): Promise<ScenarioBook> {
+  return seedSandboxCustomers(db, secretKey, { ...sandbox, customers: sandbox.customers.filter((c) => names.includes(c.name)) });
+}
+
+/** The customer seeded for a scenario; a name the book does not hold is the test's mistake, and says so. */
+export function scenarioCustomer(book: ScenarioBook, scenario: string) {
+  const entry = book.find((b) => b.scenario.name === scenario);
+  if (!entry) throw new Error(`No customer was seeded for the scenario "${scenario}"`);
+  return entry.customer;
+}
