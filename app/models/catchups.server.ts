@@ -144,7 +144,6 @@ export async function cancelCatchup(db: Db, actor: Actor, customerId: number, ra
   });
 }
 
-/** Every catch-up of a customer, newest date first. */
 const catchupsOf = preparedPerDb((db) =>
   db
     .select()
@@ -154,6 +153,7 @@ const catchupsOf = preparedPerDb((db) =>
     .prepare("catchups_of_customer"),
 );
 
+/** Every catch-up of a customer, newest date first. */
 export async function listCatchups(db: Db, customerId: number): Promise<CatchupRow[]> {
   return catchupsOf(db).execute({ customerId });
 }

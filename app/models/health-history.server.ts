@@ -80,11 +80,11 @@ export function scoreAt(history: StoredScore[], at: Date): StoredScore | null {
   return found;
 }
 
-/** Bands of every scoring version (version 1 lives in code). */
 const allBands = preparedPerDb((db) =>
   db.select({ number: scoringVersions.number, bands: scoringVersions.bands }).from(scoringVersions).prepare("bands_by_version"),
 );
 
+/** Bands of every scoring version (version 1 lives in code). */
 export async function bandsByVersion(db: Db): Promise<Map<string, { healthy: number; concerning: number }>> {
   const rows = await allBands(db).execute();
   return new Map([["1", VERSION_ONE.bands], ...rows.map((r) => [String(r.number), r.bands] as const)]);
