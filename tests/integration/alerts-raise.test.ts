@@ -6,10 +6,10 @@ import { CLI_ACTOR } from "../../app/models/audit.server";
 import { cancelCatchup, listCatchups, recordCatchup } from "../../app/models/catchups.server";
 import { reassess } from "../../checks/assessment/store";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { type RefreshOptions, refreshCustomer } from "../../checks/refresh";
+import type { RefreshOptions } from "../../checks/refresh";
 import { alerts, currentHealth, customers } from "../../db/schema";
 import { alertCounts, alertsOfKind } from "../setup/alerts";
-import { type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
+import { refreshScenario, type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
 import { setupTestApp } from "../setup/test-app";
 
 /*
@@ -41,13 +41,7 @@ afterAll(async () => {
 });
 
 const customerOf = (scenario: string) => scenarioCustomer(book, scenario);
-const refresh = async (scenario: string, now?: Date) => {
-  const [row] = await app.ctx.db
-    .select()
-    .from(customers)
-    .where(eq(customers.id, customerOf(scenario).id));
-  return refreshCustomer(app.ctx.db, app.ctx.secretKey, row!, fast(now));
-};
+const refresh = (scenario: string, now?: Date) => refreshScenario(app.ctx.db, app.ctx.secretKey, book, scenario, fast(now));
 const raised = (scenario: string) => alertCounts(app.ctx.db, customerOf(scenario).id);
 const alertsOf = (scenario: string, kind: string) => alertsOfKind(app.ctx.db, customerOf(scenario).id, kind);
 const reassessAt = (scenario: string, now: Date) => app.ctx.db.transaction((tx) => reassess(tx, [customerOf(scenario).id], "time", now));

@@ -5,10 +5,9 @@ import { CLI_ACTOR } from "../../app/models/audit.server";
 import { createPlan } from "../../app/models/plans.server";
 import { reassess } from "../../checks/assessment/store";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
-import { refreshCustomer } from "../../checks/refresh";
 import { customers } from "../../db/schema";
 import { alertCounts, alertsOfKind } from "../setup/alerts";
-import { type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
+import { refreshScenario, type ScenarioBook, scenarioCustomer, seedScenarios } from "../setup/scenarios";
 import { setupTestApp } from "../setup/test-app";
 
 /*
@@ -44,13 +43,9 @@ const clock = () => {
   ticks += 1;
   return new Date(T0.getTime() + ticks * 5 * MINUTE);
 };
-const refresh = async (scenario: string) => {
-  const [row] = await app.ctx.db
-    .select()
-    .from(customers)
-    .where(eq(customers.id, customerOf(scenario).id));
+const refresh = (scenario: string) => {
   const now = clock();
-  return refreshCustomer(app.ctx.db, app.ctx.secretKey, row!, {
+  return refreshScenario(app.ctx.db, app.ctx.secretKey, book, scenario, {
     limiter: createRateLimiter(),
     retries: 0,
     sleep: async () => {},

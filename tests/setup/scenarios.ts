@@ -1,6 +1,9 @@
+import { eq } from "drizzle-orm";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import type { Sandbox } from "../../app/demo/posthog-sandbox/server";
+import { type RefreshOptions, refreshCustomer } from "../../checks/refresh";
 import type { Db } from "../../db/client";
+import { customers } from "../../db/schema";
 
 export type ScenarioBook = Awaited<ReturnType<typeof seedSandboxCustomers>>;
 
@@ -14,4 +17,13 @@ export function scenarioCustomer(book: ScenarioBook, scenario: string) {
   const entry = book.find((b) => b.scenario.name === scenario);
   if (!entry) throw new Error(`No customer was seeded for the scenario "${scenario}"`);
   return entry.customer;
+}
+
+/** Refreshes the scenario's customer as it is stored now (with any edit made since it was seeded). */
+export async function refreshScenario(db: Db, secretKey: Buffer, book: ScenarioBook, scenario: string, options: RefreshOptions) {
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(eq(customers.id, scenarioCustomer(book, scenario).id));
+  return refreshCustomer(db, secretKey, row!, options);
 }
