@@ -3,7 +3,8 @@ import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/models/users.server";
 import { UNKNOWN_ACTIVITY } from "../checks/activity";
 import { type Assessment, STALE_AFTER_MS } from "../checks/assessment/assess";
-import { ensureCurrent, nextSparkline, rebuildSparklines, type Sparkline, writeAssessments } from "../checks/assessment/store";
+import { EMPTY_SPARKLINE, nextSparkline, type Sparkline } from "../checks/assessment/sparkline";
+import { ensureCurrent, rebuildSparklines, writeAssessments } from "../checks/assessment/store";
 import { CATALOG } from "../checks/catalog";
 import { bandFor } from "../checks/scoring";
 import type { CallFailure } from "../checks/snapshot";
@@ -231,7 +232,7 @@ export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
     );
   }
   if (!newest) return { runId: run!.id, scoreId: null };
-  const sparkline = older.reduce<Sparkline>((line, h) => nextSparkline(line, h.at, h.score), []);
+  const sparkline = older.reduce<Sparkline>((line, h) => nextSparkline(line, h.at, h.score), EMPTY_SPARKLINE);
   const assessment = seededAssessment(customerId, newest, { id: run!.id, status, finishedAt, errors }, seed.results ?? []);
   const [written] = await writeAssessments(db, [{ assessment, sparkline, cause: "refresh", runId: run!.id }]);
   return { runId: run!.id, scoreId: written!.scoreId };

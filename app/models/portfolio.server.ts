@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Movers } from "../../checks/assessment/movers";
+import { EMPTY_SPARKLINE, type Sparkline } from "../../checks/assessment/sparkline";
 import { ensureCurrent } from "../../checks/assessment/store";
 import type { HealthSummary } from "../../checks/assessment/summary";
 import type { Db } from "../../db/client";
@@ -76,8 +77,6 @@ export function parsePortfolioParams(search: URLSearchParams): PortfolioFilters 
   return { ...p, renewsWithin: renews, dir: p.dir ?? DEFAULT_DIR[p.sort] };
 }
 
-export type SparkPoint = { day: string; score: number };
-
 export type PortfolioRow = {
   id: number;
   slug: string;
@@ -101,7 +100,7 @@ export type PortfolioRow = {
   /** The customer's stored health, exactly as every other reader shows it. */
   health: HealthSummary | null;
   /** Last score of each UTC day over the past 90 days, oldest first; empty when not asked for. */
-  sparkline: SparkPoint[];
+  sparkline: Sparkline;
   /** Score change over 7 and 30 days, with the older score's scoring version when it differs (checks/assessment/movers.ts). */
   movers: Movers;
 };
@@ -389,7 +388,7 @@ function toRow(r: RawRow): PortfolioRow {
     renewalDate: r.renewal_date,
     contacts: parseJson<Contact[]>(r.contacts) ?? [],
     health: withProblem(parseJson<HealthSummary>(r.summary)),
-    sparkline: (parseJson<[string, number][]>(r.points) ?? []).map(([day, score]) => ({ day, score })),
+    sparkline: parseJson<Sparkline>(r.points) ?? EMPTY_SPARKLINE,
     movers: {
       change7d: r.change_7d,
       change30d: r.change_30d,

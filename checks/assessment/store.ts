@@ -23,6 +23,7 @@ import type { CallFailure, UsageSnapshot } from "../snapshot";
 import { type Assessment, type AssessmentInput, assess, type RunStatus } from "./assess";
 import { contributionsOf } from "./contributions";
 import { loadMovers } from "./movers";
+import { EMPTY_SPARKLINE, nextSparkline, SPARKLINE_DAYS, type Sparkline, sparklinePoints } from "./sparkline";
 import { healthSummary } from "./summary";
 
 /*
@@ -37,9 +38,6 @@ export type Cause = "refresh" | "answer" | "override" | "catchup" | "customer" |
 const BATCH = 200;
 /** Daily usage an assessment reads: the current billing period and six before it, with margin. */
 const USAGE_DAYS = 7 * 31 + 7;
-const SPARKLINE_DAYS = 90;
-
-export type Sparkline = [string, number][];
 
 export type Loaded = {
   input: AssessmentInput;
@@ -186,7 +184,7 @@ export async function loadInputs(
     const measuredAt = usage.reduce<Date | null>((max, r) => (max === null || r.measuredAt > max ? r.measuredAt : max), null);
     out.set(f.id, {
       revision: pointer?.revision ?? null,
-      sparkline: pointer?.sparkline ?? [],
+      sparkline: pointer?.sparkline ?? EMPTY_SPARKLINE,
       previousVersion: pointer?.scoringVersion ?? null,
       input: {
         now,
@@ -230,15 +228,6 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
   return out;
 }
 
-/** The sparkline with `score` as the last score of its UTC day, days older than 90 dropped. */
-export function nextSparkline(previous: Sparkline, at: Date, score: number | null): Sparkline {
-  const day = at.toISOString().slice(0, 10);
-  const oldest = new Date(at.getTime() - SPARKLINE_DAYS * 86_400_000).toISOString().slice(0, 10);
-  const kept = previous.filter(([d]) => d >= oldest && d !== day);
-  // Like the score history, a day whose last assessment had no score has no point.
-  return score === null ? kept : [...kept, [day, Math.round(score * 10) / 10]];
-}
-
 /**
  * Rebuilds the stored sparklines of `customerIds` from their score history (scores written
  * outside the writer: imported or synthetic history).
@@ -248,11 +237,17 @@ export async function rebuildSparklines(db: Db, customerIds: number[], now: Date
   const since = new Date(now.getTime() - SPARKLINE_DAYS * 86_400_000).toISOString();
   await db.execute(sql`
     update current_health ch set sparkline = coalesce((
-      select jsonb_agg(jsonb_build_array(d.day, d.score) order by d.day) from (
-        select distinct on (day) to_char(h.computed_at at time zone 'UTC', 'YYYY-MM-DD') as day, round(h.score::numeric, 1)::float8 as score
-        from health_scores h where h.customer_id = ch.customer_id and h.computed_at >= ${since}::timestamptz
-        order by day, h.computed_at desc, h.id desc) d
-      where d.score is not null), '[]'::jsonb)
+      with points as (
+        select d.day, d.score from (
+          select distinct on (day) (h.computed_at at time zone 'UTC')::date as day, round(h.score::numeric, 1)::float8 as score
+          from health_scores h where h.customer_id = ch.customer_id and h.computed_at >= ${since}::timestamptz
+          order by day, h.computed_at desc, h.id desc) d
+        where d.score is not null)
+      select jsonb_build_object('from', to_char(b.lo, 'YYYY-MM-DD'), 'scores', (
+        select jsonb_agg(to_jsonb(p.score) order by g.day)
+        from generate_series(b.lo, b.hi, interval '1 day') g(day) left join points p on p.day = g.day::date))
+      from (select min(day) as lo, max(day) as hi from points) b where b.lo is not null
+    ), '{"from": null, "scores": []}'::jsonb)
     where ${anyOf(sql`ch.customer_id`, customerIds)}
   `);
 }
@@ -347,7 +342,11 @@ export async function writeAssessments(
   // Alerts: the change from the previous assessment's signals, raised in this same transaction.
   const signals = await raiseAlerts(
     tx,
-    items.map(({ assessment, sparkline }) => ({ assessment, sparkline, scoreId: scoreIdOf.get(assessment.customerId)! })),
+    items.map(({ assessment, sparkline }) => ({
+      assessment,
+      sparkline: sparklinePoints(sparkline),
+      scoreId: scoreIdOf.get(assessment.customerId)!,
+    })),
   );
   const movers = await loadMovers(
     tx,

@@ -144,8 +144,11 @@ export const currentHealth = pgTable(
      * condition's last known value. Null until the first assessment after alerts existed.
      */
     signals: jsonb("signals").$type<unknown>(),
-    /** Last score of each UTC day over the past 90 days, oldest first: [["2025-03-01", 71.2], …]. */
-    sparkline: jsonb("sparkline").$type<[string, number][]>().notNull().default([]),
+    /**
+     * Last score of each UTC day over the past 90 days as one array, oldest first, null for a day
+     * without one: { from: "2025-03-01", scores: [71.2, null, 70.4, …] } (checks/assessment/sparkline.ts).
+     */
+    sparkline: jsonb("sparkline").$type<{ from: string | null; scores: (number | null)[] }>().notNull().default({ from: null, scores: [] }),
     /**
      * Score change over 7 and 30 days: this score minus the last one stored at or before that
      * time (null without either). Computed by the writer so the portfolio sorts and filters them by index.

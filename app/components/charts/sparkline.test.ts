@@ -1,14 +1,15 @@
 import { describe, expect, test } from "vitest";
+import { sparklineOf } from "../../../checks/assessment/sparkline";
 import { sparklineGeometry } from "./sparkline";
 
 describe("sparklineGeometry", () => {
   test("places each day across the window and each score on a fixed 0–100 scale", () => {
     const g = sparklineGeometry({
-      points: [
-        { day: "2026-01-01", score: 100 },
-        { day: "2026-01-11", score: 50 },
-        { day: "2026-01-21", score: 0 },
-      ],
+      scores: sparklineOf([
+        ["2026-01-01", 100],
+        ["2026-01-11", 50],
+        ["2026-01-21", 0],
+      ]),
       from: "2026-01-01",
       to: "2026-01-21",
       width: 24,
@@ -23,11 +24,7 @@ describe("sparklineGeometry", () => {
 
   test("a short history sits at the right-hand end, across month and leap-day boundaries", () => {
     const g = sparklineGeometry({
-      points: [
-        { day: "2024-02-28", score: 40 },
-        { day: "2024-02-29", score: 41 },
-        { day: "2024-03-01", score: 42.4 },
-      ],
+      scores: { from: "2024-02-28", scores: [40, 41, 42.4] },
       from: "2024-01-31",
       to: "2024-03-01",
       width: 32,
@@ -39,15 +36,29 @@ describe("sparklineGeometry", () => {
   });
 
   test("fewer than two scores draw no line; none at all says so", () => {
-    expect(sparklineGeometry({ points: [{ day: "2026-01-05", score: 70 }], from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
+    expect(sparklineGeometry({ scores: { from: "2026-01-05", scores: [70] }, from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
       line: "",
       last: { x: 94, y: 8 },
     });
-    expect(sparklineGeometry({ points: [], from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
+    expect(sparklineGeometry({ scores: { from: null, scores: [] }, from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
       line: "",
       last: null,
       label: "No scores in the last 90 days",
     });
+  });
+
+  test("days without a score are skipped, and the line joins the days either side", () => {
+    const g = sparklineGeometry({
+      scores: { from: "2026-01-02", scores: [60, null, null, 40] },
+      from: "2026-01-01",
+      to: "2026-01-05",
+      width: 12,
+      height: 14,
+    });
+    // 4 days across 8 px: 2 Jan at x = 4, 5 Jan at x = 10; nothing drawn for 3 and 4 Jan.
+    expect(g.line).toBe("4,6 10,8");
+    expect(g.last).toEqual({ x: 10, y: 8 });
+    expect(g.label).toBe("Score over 90 days: 60 to 40");
   });
 
   test("every point is written as its coordinates rounded to a tenth, whatever the scores and days", () => {
@@ -59,15 +70,19 @@ describe("sparklineGeometry", () => {
       return seed / 2_147_483_647;
     };
     for (let run = 0; run < 200; run++) {
-      const span = 1 + Math.floor(random() * 120);
+      const span = 2 + Math.floor(random() * 119);
       const width = 20 + Math.floor(random() * 200);
       const height = 10 + Math.floor(random() * 60);
       const from = "2025-12-01";
       const to = new Date(Date.UTC(2025, 11, 1 + span)).toISOString().slice(0, 10);
-      const points = Array.from({ length: 2 + Math.floor(random() * 30) }, (_, i) => ({
-        day: new Date(Date.UTC(2025, 11, 1 + Math.floor((i * span) / 32))).toISOString().slice(0, 10),
-        score: Math.round((random() * 130 - 15) * 1000) / 1000,
-      }));
+      // Up to 32 distinct days of the window, some of them without a score.
+      const days = [...new Set(Array.from({ length: 32 }, (_, i) => Math.floor((i * span) / 32)))];
+      const points = days
+        .filter((_, i) => i < 2 || random() < 0.8)
+        .map((d) => ({
+          day: new Date(Date.UTC(2025, 11, 1 + d)).toISOString().slice(0, 10),
+          score: Math.round((random() * 130 - 15) * 1000) / 1000,
+        }));
       const expected = points
         .map((p) => {
           const day = (Date.parse(p.day) - Date.parse(from)) / 86_400_000;
@@ -76,7 +91,8 @@ describe("sparklineGeometry", () => {
           return `${reference(x)},${reference(y)}`;
         })
         .join(" ");
-      expect(sparklineGeometry({ points, from, to, width, height }).line).toBe(expected);
+      const scores = sparklineOf(points.map((p) => [p.day, p.score]));
+      expect(sparklineGeometry({ scores, from, to, width, height }).line).toBe(expected);
     }
   });
 });

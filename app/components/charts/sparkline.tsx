@@ -1,7 +1,8 @@
-export type SparklinePoint = { day: string; score: number };
+import type { Sparkline } from "../../../checks/assessment/sparkline";
 
 type SparklineProps = {
-  points: SparklinePoint[];
+  /** Daily scores as the assessment writer keeps them. */
+  scores: Sparkline;
   /** First and last day of the window, so a short history sits at the right-hand end. */
   from: string;
   to: string;
@@ -21,18 +22,7 @@ export type SparklineGeometry = {
   label: string;
 };
 
-// A portfolio page draws 25 × 90 points over the same 90 days: each day's number is worked out
-// once (Date.UTC on the digits) and remembered, a bounded few hundred entries at most.
-const dayNumbers = new Map<string, number>();
-function dayNumber(day: string): number {
-  let n = dayNumbers.get(day);
-  if (n === undefined) {
-    n = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
-    if (dayNumbers.size >= 1000) dayNumbers.clear();
-    dayNumbers.set(day, n);
-  }
-  return n;
-}
+const dayNumber = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
 const PAD = 2;
 
 // Coordinates are written to a tenth ("15.3", "2"). Turning a fraction into text is the costly
@@ -49,29 +39,38 @@ function tenthsText(t: number): string {
 }
 
 /** A score trend on a fixed 0–100 scale (so two rows compare at a glance). Pure. */
-export function sparklineGeometry({ points, from, to, width = 96, height = 24, label }: SparklineProps): SparklineGeometry {
+export function sparklineGeometry({ scores, from, to, width = 96, height = 24, label }: SparklineProps): SparklineGeometry {
   const start = dayNumber(from);
   const span = Math.max(1, dayNumber(to) - start);
-  const xt = (day: string) => tenths(PAD + ((dayNumber(day) - start) / span) * (width - 2 * PAD));
+  // The x of scores[i], whose day is i days after the sparkline's first.
+  const offset = scores.from === null ? 0 : dayNumber(scores.from) - start;
+  const xt = (i: number) => tenths(PAD + ((offset + i) / span) * (width - 2 * PAD));
   const yt = (score: number) => tenths(PAD + (1 - Math.min(100, Math.max(0, score)) / 100) * (height - 2 * PAD));
-  const x = (day: string) => xt(day) / 10;
-  const y = (score: number) => yt(score) / 10;
-  const last = points[points.length - 1];
+  const values = scores.scores;
   let line = "";
-  if (points.length > 1) {
-    for (const p of points) line += `${line ? " " : ""}${tenthsText(xt(p.day))},${tenthsText(yt(p.score))}`;
+  let count = 0;
+  let first: number | null = null;
+  let last = -1;
+  for (let i = 0; i < values.length; i++) {
+    const score = values[i];
+    if (score === null || score === undefined) continue;
+    line += `${line ? " " : ""}${tenthsText(xt(i))},${tenthsText(yt(score))}`;
+    first ??= score;
+    last = i;
+    count++;
   }
+  const lastScore = last >= 0 ? values[last]! : null;
   return {
     width,
     height,
-    line,
-    mid: y(50),
-    last: last ? { x: x(last.day), y: y(last.score) } : null,
+    line: count > 1 ? line : "",
+    mid: yt(50) / 10,
+    last: lastScore === null ? null : { x: xt(last) / 10, y: yt(lastScore) / 10 },
     label:
       label ??
-      (points.length === 0
+      (first === null || lastScore === null
         ? "No scores in the last 90 days"
-        : `Score over 90 days: ${Math.round(points[0]!.score)} to ${Math.round(last!.score)}`),
+        : `Score over 90 days: ${Math.round(first)} to ${Math.round(lastScore)}`),
   };
 }
 
@@ -93,8 +92,4 @@ export function SparklineSvg({ geometry: g }: { geometry: SparklineGeometry }) {
       {g.last ? <circle cx={g.last.x} cy={g.last.y} r={2} /> : null}
     </svg>
   );
-}
-
-export function Sparkline(props: SparklineProps) {
-  return <SparklineSvg geometry={sparklineGeometry(props)} />;
 }

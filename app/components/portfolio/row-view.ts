@@ -29,7 +29,7 @@ export function portfolioRowView(row: PortfolioRow, now: string): PortfolioRowVi
     hasPlan: row.plan !== null,
     health: row.health,
     spark: sparklineGeometry({
-      points: row.sparkline,
+      scores: row.sparkline,
       from: dayOf(new Date(Date.parse(now) - 89 * 86_400_000).toISOString()),
       to: dayOf(now),
     }),

@@ -1,0 +1,59 @@
+/*
+ * The 90-day sparkline the assessment writer keeps on each customer's current_health row, as one
+ * array of daily scores. Stored as [day, score] pairs it was ~1.9 KB of JSON a customer, and the
+ * portfolio parsed 25 of them (2,250 small arrays and date strings) on every view, ~0.4 ms of a
+ * page's CPU; as one number array it is ~0.45 KB and a fifth of that to parse. Pure.
+ */
+
+/**
+ * `scores[i]` is the last score of UTC day `from` + i (null for a day without one), oldest first;
+ * the first and last entries are never null. No scores: `{ from: null, scores: [] }`.
+ */
+export type Sparkline = { from: string | null; scores: (number | null)[] };
+
+export const SPARKLINE_DAYS = 90;
+export const EMPTY_SPARKLINE: Sparkline = { from: null, scores: [] };
+
+const DAY_MS = 86_400_000;
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+const dayText = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** Each day that has a score, as [UTC day, score], oldest first. */
+export function sparklinePoints(line: Sparkline): [string, number][] {
+  if (line.from === null) return [];
+  const start = dayNumber(line.from);
+  const points: [string, number][] = [];
+  line.scores.forEach((score, i) => {
+    if (score !== null) points.push([dayText(start + i), score]);
+  });
+  return points;
+}
+
+/** The sparkline of [UTC day, score] points (one per day, in any order). */
+export function sparklineOf(points: [string, number][]): Sparkline {
+  return fromDayNumbers(points.map(([day, score]) => [dayNumber(day), score]));
+}
+
+function fromDayNumbers(points: [number, number][]): Sparkline {
+  if (points.length === 0) return EMPTY_SPARKLINE;
+  points.sort((a, b) => a[0] - b[0]);
+  const start = points[0]![0];
+  const scores: (number | null)[] = new Array(points[points.length - 1]![0] - start + 1).fill(null);
+  for (const [day, score] of points) scores[day - start] = score;
+  return { from: dayText(start), scores };
+}
+
+/** The sparkline with `score` as the last score of its UTC day, days older than 90 dropped. */
+export function nextSparkline(previous: Sparkline, at: Date, score: number | null): Sparkline {
+  const today = Math.floor(at.getTime() / DAY_MS);
+  const kept: [number, number][] = [];
+  if (previous.from !== null) {
+    const start = dayNumber(previous.from);
+    previous.scores.forEach((s, i) => {
+      if (s !== null && start + i >= today - SPARKLINE_DAYS && start + i !== today) kept.push([start + i, s]);
+    });
+  }
+  // Like the score history, a day whose last assessment had no score has no point.
+  if (score !== null) kept.push([today, Math.round(score * 10) / 10]);
+  return fromDayNumbers(kept);
+}
