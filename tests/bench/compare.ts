@@ -123,6 +123,11 @@ try {
   // 4. Per page: min and mean of each side, and in how many runs the new side was cheaper.
   const min = (xs: number[]) => Math.min(...xs);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
   const ms = (n: number) => `${n.toFixed(2)} ms`;
   console.log(
     `\nCPU a page view, ${sha} (base) against the working tree (new): ${customersArg} customers × ${daysArg} days, ` +
@@ -138,6 +143,8 @@ try {
         "new min": ms(min(next)),
         "new mean": ms(mean(next)),
         change: `${(((mean(next) - mean(base)) / mean(base)) * 100).toFixed(1)} %`,
+        // Each run's new against the base run just before it: drift between runs mostly cancels.
+        "paired change, median": `${((median(next.map((n, i) => n / base[i]!)) - 1) * 100).toFixed(1)} %`,
         "new cheaper in": `${base.filter((b, i) => next[i]! < b).length} of ${RUNS} runs`,
       };
     }),
