@@ -1,3 +1,5 @@
+import { type Day, daysBetween, shiftDay } from "../days";
+
 /*
  * The 90-day sparkline the assessment writer keeps on each customer's current_health row, as one
  * array of daily scores. Stored as [day, score] pairs it was ~1.9 KB of JSON a customer, and the
@@ -14,46 +16,48 @@ export type Sparkline = { from: string | null; scores: (number | null)[] };
 export const SPARKLINE_DAYS = 90;
 export const EMPTY_SPARKLINE: Sparkline = { from: null, scores: [] };
 
-const DAY_MS = 86_400_000;
-const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
-const dayText = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-
 /** Each day that has a score, as [UTC day, score], oldest first. */
 export function sparklinePoints(line: Sparkline): [string, number][] {
   if (line.from === null) return [];
-  const start = dayNumber(line.from);
+  const from = line.from;
   const points: [string, number][] = [];
   line.scores.forEach((score, i) => {
-    if (score !== null) points.push([dayText(start + i), score]);
+    if (score !== null) points.push([shiftDay(from, i), score]);
   });
   return points;
 }
 
 /** The sparkline of [UTC day, score] points (one per day, in any order). */
 export function sparklineOf(points: [string, number][]): Sparkline {
-  return fromDayNumbers(points.map(([day, score]) => [dayNumber(day), score]));
+  if (points.length === 0) return EMPTY_SPARKLINE;
+  const anchor = points[0]![0];
+  return fromOffsets(
+    anchor,
+    points.map(([day, score]) => [daysBetween(anchor, day), score]),
+  );
 }
 
-function fromDayNumbers(points: [number, number][]): Sparkline {
+/** The sparkline of [days after `anchor`, score] points. */
+function fromOffsets(anchor: Day, points: [number, number][]): Sparkline {
   if (points.length === 0) return EMPTY_SPARKLINE;
   points.sort((a, b) => a[0] - b[0]);
   const start = points[0]![0];
   const scores: (number | null)[] = new Array(points[points.length - 1]![0] - start + 1).fill(null);
-  for (const [day, score] of points) scores[day - start] = score;
-  return { from: dayText(start), scores };
+  for (const [offset, score] of points) scores[offset - start] = score;
+  return { from: shiftDay(anchor, start), scores };
 }
 
 /** The sparkline with `score` as the last score of its UTC day, days older than 90 dropped. */
 export function nextSparkline(previous: Sparkline, at: Date, score: number | null): Sparkline {
-  const today = Math.floor(at.getTime() / DAY_MS);
+  const today = at.toISOString().slice(0, 10);
   const kept: [number, number][] = [];
   if (previous.from !== null) {
-    const start = dayNumber(previous.from);
+    const first = daysBetween(today, previous.from);
     previous.scores.forEach((s, i) => {
-      if (s !== null && start + i >= today - SPARKLINE_DAYS && start + i !== today) kept.push([start + i, s]);
+      if (s !== null && first + i >= -SPARKLINE_DAYS && first + i !== 0) kept.push([first + i, s]);
     });
   }
   // Like the score history, a day whose last assessment had no score has no point.
-  if (score !== null) kept.push([today, Math.round(score * 10) / 10]);
-  return fromDayNumbers(kept);
+  if (score !== null) kept.push([0, Math.round(score * 10) / 10]);
+  return fromOffsets(today, kept);
 }
