@@ -47,30 +47,25 @@ export function sparklineGeometry({ scores, from, to, width = 96, height = 24, l
   const xt = (i: number) => tenths(PAD + ((offset + i) / span) * (width - 2 * PAD));
   const yt = (score: number) => tenths(PAD + (1 - Math.min(100, Math.max(0, score)) / 100) * (height - 2 * PAD));
   const values = scores.scores;
+  // The first and last entries are the first and last scores (checks/assessment/sparkline.ts).
+  const first = values[0] ?? null;
+  const last = values.length - 1;
   let line = "";
-  let count = 0;
-  let first: number | null = null;
-  let last = -1;
-  for (let i = 0; i < values.length; i++) {
-    const score = values[i];
-    if (score === null || score === undefined) continue;
-    line += `${line ? " " : ""}${tenthsText(xt(i))},${tenthsText(yt(score))}`;
-    first ??= score;
-    last = i;
-    count++;
+  if (last > 0) {
+    for (let i = 0; i <= last; i++) {
+      const score = values[i];
+      if (score !== null && score !== undefined) line += `${line ? " " : ""}${tenthsText(xt(i))},${tenthsText(yt(score))}`;
+    }
   }
-  const lastScore = last >= 0 ? values[last]! : null;
   return {
     width,
     height,
-    line: count > 1 ? line : "",
+    line,
     mid: yt(50) / 10,
-    last: lastScore === null ? null : { x: xt(last) / 10, y: yt(lastScore) / 10 },
+    last: first === null ? null : { x: xt(last) / 10, y: yt(values[last]!) / 10 },
     label:
       label ??
-      (first === null || lastScore === null
-        ? "No scores in the last 90 days"
-        : `Score over 90 days: ${Math.round(first)} to ${Math.round(lastScore)}`),
+      (first === null ? "No scores in the last 90 days" : `Score over 90 days: ${Math.round(first)} to ${Math.round(values[last]!)}`),
   };
 }
 
