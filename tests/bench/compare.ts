@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
+import { benchDatabase } from "./bench-database";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const [ref, customersArg = "10000", daysArg = "365", runsArg = "4", pagesArg = "300"] = process.argv.slice(2);
@@ -28,7 +28,8 @@ if (!ref) {
 const RUNS = Number(runsArg);
 const work = mkdtempSync(path.join(os.tmpdir(), "delight-compare-"));
 const server = process.env.DATABASE_URL;
-const names = { base: `delight_compare_base_${process.pid}`, new: `delight_compare_new_${process.pid}` };
+/** Each side's database on the server (none on PGlite); the new side's is made once the base's is seeded. */
+const databases: Partial<Record<"base" | "new", { url: string; name: string; drop: () => Promise<void> }>> = {};
 const secrets = { DELIGHT_SECRET_KEY: randomBytes(32).toString("hex"), DELIGHT_SESSION_SECRET: randomBytes(32).toString("hex") };
 
 const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
@@ -39,11 +40,6 @@ const remixBuild = (cwd: string) => {
   });
   if (built.status !== 0) throw new Error(`remix build failed in ${cwd}`);
 };
-function databaseUrl(name: string) {
-  const url = new URL(server!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 /** The environment of one side: its own copy of the book. */
 const sideEnv = (side: "base" | "new") => ({
   ...secrets,
@@ -51,7 +47,7 @@ const sideEnv = (side: "base" | "new") => ({
   DELIGHT_SCHEDULER: "off",
   DELIGHT_REFRESH_INTERVAL: "0",
   DELIGHT_DATA_DIR: path.join(work, `data-${side}`),
-  DATABASE_URL: server ? databaseUrl(names[side]) : "",
+  DATABASE_URL: databases[side]?.url ?? "",
 });
 
 const baseTree = path.join(work, "base");
@@ -64,11 +60,7 @@ try {
   remixBuild(ROOT);
 
   // 2. The book, seeded by the ref's own factories (its schema), then copied for the new side.
-  if (server) {
-    const admin = postgres(server, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${names.base}`);
-    await admin.end();
-  }
+  databases.base = await benchDatabase("delight_compare_base");
   const seed = `
     const { openContext } = await import(${JSON.stringify(path.join(baseTree, "app/utils/context.server.ts"))});
     const { loadConfig } = await import(${JSON.stringify(path.join(baseTree, "app/utils/env.server.ts"))});
@@ -92,9 +84,7 @@ try {
   if (seeded.status !== 0) throw new Error(`seeding failed:\n${seeded.stderr}`);
   const { session, slug } = JSON.parse(seeded.stdout.trim().split("\n").at(-1)!) as { session: string; slug: string };
   if (server) {
-    const admin = postgres(server, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${names.new} template ${names.base}`);
-    await admin.end();
+    databases.new = await benchDatabase("delight_compare_new", { template: databases.base.name });
   } else {
     cpSync(sideEnv("base").DELIGHT_DATA_DIR, sideEnv("new").DELIGHT_DATA_DIR, { recursive: true });
   }
@@ -152,9 +142,5 @@ try {
 } finally {
   if (existsSync(baseTree)) git("worktree", "remove", "--force", baseTree);
   rmSync(work, { recursive: true, force: true });
-  if (server) {
-    const admin = postgres(server, { max: 1, onnotice: () => {} });
-    for (const name of Object.values(names)) await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
+  for (const database of Object.values(databases)) await database.drop();
 }
