@@ -32,6 +32,11 @@ let slack: SlackReceiver;
 const passwords: Record<string, string> = {};
 const delight = (...argv: string[]) => delightCli(dataDir, ...argv);
 
+// A billing day that puts today 26–28 days into the period, whatever the date (the test once
+// assumed the 1st and failed on the first day of a month): early in a period usage is too young
+// to project and no customer is near or over its plan yet; this late, Overflow GmbH is over it.
+const lateInPeriodDay = ((new Date().getUTCDate() + 2) % 28) + 1;
+
 beforeAll(async () => {
   [sandbox, slack] = await Promise.all([startSandbox(), startSlackReceiver()]);
   dataDir = mkdtempSync(path.join(os.tmpdir(), "delight-e2e-alerts-"));
@@ -52,7 +57,17 @@ beforeAll(async () => {
     await delight("plan", "add", "--name", c.suggestedPlan.name, "--monthly-events", String(c.suggestedPlan.monthlyEvents)).catch(
       () => null,
     );
-    await addSandboxCustomer(dataDir, sandbox.url, c, "--plan", c.suggestedPlan.name, "--owner", owner);
+    await addSandboxCustomer(
+      dataDir,
+      sandbox.url,
+      c,
+      "--plan",
+      c.suggestedPlan.name,
+      "--owner",
+      owner,
+      "--billing-day",
+      String(lateInPeriodDay),
+    );
   }
   await delight("refresh", "--all");
   // Alerts raised while no server ran are delivered by the server once it starts.
