@@ -26,6 +26,7 @@ export const checkRuns = pgTable(
     errors: jsonb("errors").$type<{ call: string; kind: string; message: string }[]>().notNull().default([]),
     apiCalls: integer("api_calls").notNull().default(0),
     /** The measured snapshot the results were decided on, kept for audit and re-scoring. */
+    // Compressed with lz4 on a server that has it (migration 0018).
     snapshot: jsonb("snapshot"),
     trigger: text("trigger").notNull().default("manual"),
   },

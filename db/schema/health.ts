@@ -17,6 +17,7 @@ export const healthScores = pgTable(
     band: text("band"),
     coverage: real("coverage").notNull(),
     sections: jsonb("sections").$type<Record<string, { score: number | null; coverage: number }>>().notNull(),
+    // Compressed with lz4 on a server that has it (migration 0018).
     contributions: jsonb("contributions").$type<unknown[]>().notNull().default([]),
     failing: integer("failing").notNull().default(0),
     unknown: integer("unknown").notNull().default(0),
@@ -122,6 +123,7 @@ export const currentHealth = pgTable(
     /** When this assessment stops being true without any new input (see checks/assessment/assess.ts). */
     validUntil: tstz("valid_until").notNull().default(sql`'1970-01-01T00:00:00Z'`),
     /** The whole assessment (checks, usage, freshness); null until the first one is written. */
+    // Compressed with lz4 on a server that has it (migration 0018).
     state: jsonb("state").$type<unknown>(),
     /** What every reader shows about the customer's health (checks/assessment/summary.ts). */
     summary: jsonb("summary").$type<unknown>(),
