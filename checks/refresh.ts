@@ -480,7 +480,10 @@ export async function refreshMany(
   };
 
   const queue: { index: number; collected: Collected }[] = [];
-  const committers = new Set<Promise<void>>();
+  const committers: Promise<void>[] = [];
+  // Committers running (lingering for a batch or writing one), and of those, writing.
+  let active = 0;
+  let writing = 0;
   const drained: (() => void)[] = [];
   // A transaction costs about the same for one customer as for many: the committer lingers a
   // little for half the collectors to finish, as long as some are still collecting.
@@ -488,46 +491,61 @@ export async function refreshMany(
   const most = runsTransactionsTogether(db) ? SERVER_COMMITTERS : 1;
   let collecting = concurrency;
   const commitLoop = async () => {
-    while (queue.length > 0) {
-      for (let waited = 0; queue.length < target && collecting > 0 && waited < LINGER_MS; waited += 5) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+    try {
+      while (queue.length > 0) {
+        for (let waited = 0; queue.length < target && collecting > 0 && waited < LINGER_MS; waited += 5) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const batch = queue.splice(0, COMMIT_BATCH);
+        writing += 1;
+        try {
+          await commitBatch(batch);
+        } finally {
+          writing -= 1;
+        }
+        for (const wake of drained.splice(0)) wake();
       }
-      const batch = queue.splice(0, COMMIT_BATCH);
-      let written: RefreshOutcome[] | null = null;
-      let failure: unknown;
-      try {
-        written = await commitCollected(
-          db,
-          batch.map((b) => b.collected),
-          options,
-          { release: batch.length === 1 },
-        );
-      } catch (error) {
-        // One customer's bad write (deleted meanwhile, a constraint) must not take the batch with it.
-        failure = error;
-      }
-      if (written) for (const [i, b] of batch.entries()) finish(b.index, written[i]!);
-      else if (batch.length === 1) {
-        finish(batch[0]!.index, { ...baseOutcome(batch[0]!.collected.customer), message: `failed: ${(failure as Error)?.message}` });
-      } else {
-        for (const b of batch) {
-          try {
-            finish(b.index, (await commitCollected(db, [b.collected], options))[0]!);
-          } catch (error) {
-            finish(b.index, { ...baseOutcome(b.collected.customer), message: `failed: ${(error as Error).message}` });
-          }
+    } finally {
+      // Counted down in the same step as the loop sees the queue empty: a customer enqueued
+      // right after must find no committer here and start one.
+      active -= 1;
+    }
+  };
+  const commitBatch = async (batch: typeof queue) => {
+    let written: RefreshOutcome[] | null = null;
+    let failure: unknown;
+    try {
+      written = await commitCollected(
+        db,
+        batch.map((b) => b.collected),
+        options,
+        { release: batch.length === 1 },
+      );
+    } catch (error) {
+      // One customer's bad write (deleted meanwhile, a constraint) must not take the batch with it.
+      failure = error;
+    }
+    if (written) for (const [i, b] of batch.entries()) finish(b.index, written[i]!);
+    else if (batch.length === 1) {
+      finish(batch[0]!.index, { ...baseOutcome(batch[0]!.collected.customer), message: `failed: ${(failure as Error)?.message}` });
+    } else {
+      for (const b of batch) {
+        try {
+          finish(b.index, (await commitCollected(db, [b.collected], options))[0]!);
+        } catch (error) {
+          finish(b.index, { ...baseOutcome(b.collected.customer), message: `failed: ${(error as Error).message}` });
         }
       }
-      for (const wake of drained.splice(0)) wake();
     }
   };
   const enqueue = (index: number, collected: Collected) => {
     queue.push({ index, collected });
-    // A second committer starts when a batch is ready while the first one is writing, so that
-    // its evaluation and encoding overlap the first one's time in the database.
-    if (committers.size === 0 || (committers.size < most && queue.length >= target)) {
-      const loop: Promise<void> = commitLoop().finally(() => committers.delete(loop));
-      committers.add(loop);
+    // Another committer starts only when every running one is writing and a batch is ready, so
+    // that its evaluation and encoding overlap the others' time in the database (one lingering
+    // for a batch would otherwise find the queue emptied under it).
+    if (active === 0 || (active < most && writing === active && queue.length >= target)) {
+      active += 1;
+      committers.push(commitLoop());
     }
   };
 
@@ -603,6 +621,7 @@ export async function refreshMany(
       collecting -= 1;
     }),
   );
-  while (committers.size > 0) await Promise.all(committers);
+  // Every collector is done, so no committer starts any more; each one ends with the queue empty.
+  for (const loop of committers) await loop;
   return outcomes;
 }
