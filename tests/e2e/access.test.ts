@@ -106,7 +106,8 @@ describe("access management in Chromium", () => {
     await csm.fill("#f-password", oneTime);
     await csm.click("button[type=submit]");
     await csm.waitForURL(`${app.url}/account`);
-    expect(await csm.isVisible('[data-testid="must-change"]')).toBe(true);
+    // A client-side navigation changes the URL before React has drawn the new page.
+    await expect.poll(() => csm.isVisible('[data-testid="must-change"]')).toBe(true);
     await csm.goto(`${app.url}/plans`);
     await csm.waitForURL(`${app.url}/account`);
 

@@ -38,7 +38,7 @@ describe("foundation in Chromium", () => {
     await page.fill("#f-password", "a long password");
     await page.click("button[type=submit]");
     await page.waitForURL(`${app.url}/`);
-    expect(await page.textContent("h2")).toBe("No customers yet");
+    await expect.poll(() => page.textContent("h2")).toBe("No customers yet");
     await screenshot(page, "portfolio-empty");
     const response = await page.goto(`${app.url}/setup`);
     expect(response?.status()).toBe(404);
