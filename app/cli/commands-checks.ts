@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { flag80Reason } from "../../checks/assessment/flag80";
 import { currentAssessment } from "../../checks/assessment/store";
 import { activeCustomers, type RefreshOutcome, refreshMany } from "../../checks/refresh";
 import { catalogFor, loadRules } from "../../checks/rules";
@@ -118,7 +119,7 @@ export async function reportCommand(ctx: AppContext, args: string[], io: CliIo) 
   if (!current) throw new CliError(`No customer with slug ${slug}`);
   const detail = customerDetailJson(customer, current.assessment);
   const { health: h, usage } = detail;
-  const asOf = h.flagged80AsOf ? ` as of ${h.flagged80AsOf}` : "";
+  const asOf = `${h.flagged80AsOf ? ` as of ${h.flagged80AsOf}` : ""}${h.flagged80Why ? ` (${flag80Reason(h.flagged80Why)})` : ""}`;
   const lines = [
     `${customer.name} (${customer.slug})`,
     `Health: ${h.score ?? "—"} ${h.band ?? "no band"} · coverage ${Math.round(h.coverage * 100)}% · scoring v${h.scoringVersion}`,

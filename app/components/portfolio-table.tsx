@@ -4,6 +4,7 @@ import { SparklineSvg } from "~/components/charts/sparkline";
 import { useInAppClick } from "~/components/ui/in-app-click";
 import { formatMoney } from "~/models/commercial";
 import { type PortfolioFilters, type PortfolioSort, sortSearch } from "~/utils/portfolio-params";
+import { flag80Reason } from "../../checks/assessment/flag80";
 import { ChangeCell } from "./portfolio/change-cell";
 import { type ColumnKey, columnClass } from "./portfolio/columns";
 import type { PortfolioRowView } from "./portfolio/row-view";
@@ -206,22 +207,36 @@ function RefreshCell({ row, now }: { row: Row; now: string }) {
 
 function PlanCell({ row }: { row: Row }) {
   const h = row.health;
+  const why = h?.flagged80Why ?? null;
+  const because = why ? flag80Reason(why) : null;
   // The flag may also come from the value.plan_usage_80 check, so it shows even without a percentage.
   const flag = h?.flagged80 ? (
-    <span className="badge flag80" title={h.flagged80AsOf ? `As of ${h.flagged80AsOf}: no data since` : undefined}>
+    <span
+      className="badge flag80"
+      title={[because, h.flagged80AsOf ? `as of ${h.flagged80AsOf}: no data since` : null].filter(Boolean).join("; ") || undefined}
+    >
       ≥ 80%{h.flagged80AsOf ? ` as of ${h.flagged80AsOf}` : ""}
     </span>
   ) : null;
+  // This period's figures beside the badge explain it, except when the flag rests on other figures.
+  const otherWhy =
+    because && why && why.basis !== "this-period" && why.basis !== "projected" ? (
+      <div className="muted small flag80-why" data-testid="flag80-because">
+        {because}
+      </div>
+    ) : null;
   if (!h || h.planPercent === null)
     return (
       <>
         {flag} <span className="muted">{row.hasPlan ? "—" : "No plan"}</span>
+        {otherWhy}
       </>
     );
   return (
     <>
       {flag} {pct(h.planPercent)}
       {h.projectedPercent !== null ? <div className="projected muted">{pct(h.projectedPercent)} projected</div> : null}
+      {otherWhy}
     </>
   );
 }

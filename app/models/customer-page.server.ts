@@ -1,6 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { AssessedCheck, Assessment } from "../../checks/assessment/assess";
 import { type Explanation, explain } from "../../checks/assessment/explain";
+import { flag80Reason } from "../../checks/assessment/flag80";
 import { answerRecordColumns, currentAssessment, overrideRecordColumns } from "../../checks/assessment/store";
 import { type HealthSummary, healthSummary } from "../../checks/assessment/summary";
 import { localDay } from "../../checks/days";
@@ -288,6 +289,7 @@ export async function customerPageOf(db: Db, customer: CustomerRecord, now = new
     score: scoreView(health),
     flagged80: health.flagged80,
     flagged80AsOf: health.flagged80AsOf,
+    flagged80Because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null,
     sinceWeek: weekAgo
       ? { on: dayOf(weekAgo.computedAt), ...deltaAcross({ score: weekAgo.score, version: weekAgo.scoringVersion }, health) }
       : null,

@@ -362,8 +362,9 @@ function parseJson<T>(value: unknown): T | null {
   return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
-// A summary stored before `problem` existed reads as "no problem" until it is next re-assessed.
-const withProblem = (h: HealthSummary | null) => (h ? { ...h, problem: h.problem ?? null } : null);
+// A summary stored before `problem` or `flagged80Why` existed reads as "no problem" and "no reason
+// recorded" until it is next re-assessed.
+const upToDate = (h: HealthSummary | null) => (h ? { ...h, problem: h.problem ?? null, flagged80Why: h.flagged80Why ?? null } : null);
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -387,7 +388,7 @@ function toRow(r: RawRow): PortfolioRow {
     arr: r.arr,
     renewalDate: r.renewal_date,
     contacts: parseJson<Contact[]>(r.contacts) ?? [],
-    health: withProblem(parseJson<HealthSummary>(r.summary)),
+    health: upToDate(parseJson<HealthSummary>(r.summary)),
     sparkline: parseJson<Sparkline>(r.points) ?? EMPTY_SPARKLINE,
     movers: {
       change7d: r.change_7d,

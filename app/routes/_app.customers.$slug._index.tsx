@@ -87,6 +87,7 @@ export default function CustomerPage() {
         historyChart={data.historyChart}
         flagged80={data.flagged80}
         flagged80AsOf={data.flagged80AsOf}
+        flagged80Because={data.flagged80Because}
       />
       <Checklist sections={data.checklist} canEdit={data.canEdit} />
       <UsagePanel usage={data.usage} />

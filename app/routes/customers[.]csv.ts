@@ -6,6 +6,7 @@ import { toCsv, UTF8_BOM } from "~/utils/csv";
 import { getDb } from "~/utils/db.server";
 import { filterRefusal } from "~/utils/portfolio-params";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
+import { flag80Reason } from "../../checks/assessment/flag80";
 
 const HEADER = [
   "Name",
@@ -19,6 +20,7 @@ const HEADER = [
   "Projected %",
   "At least 80% of plan",
   "80% flag as of",
+  "80% flag because",
   "Failing checks",
   "Data through",
   "Stale data",
@@ -63,6 +65,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         round(h?.projectedPercent, 1),
         h?.flagged80 ? "yes" : "no",
         h?.flagged80AsOf,
+        h?.flagged80Why ? flag80Reason(h.flagged80Why) : null,
         h?.failing,
         h?.dataThrough,
         h?.stale ? "yes" : "no",

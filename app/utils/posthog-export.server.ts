@@ -1,4 +1,5 @@
 import { PostHog } from "posthog-node";
+import { flag80Reason } from "../../checks/assessment/flag80";
 import type { HealthSummary } from "../../checks/assessment/summary";
 import type { Config } from "./env.server";
 
@@ -22,6 +23,7 @@ export function createHealthExporter(options: { apiKey: string; host: string; fl
       plan_projected_percent: health.projectedPercent,
       above_80_percent: health.flagged80,
       above_80_percent_as_of: health.flagged80AsOf,
+      above_80_percent_because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null,
       data_through: health.dataThrough,
       data_stale: health.stale,
       last_refresh_status: health.lastRefresh?.status ?? null,

@@ -2,6 +2,7 @@ import type { Day } from "../days";
 import { type RefreshProblem, refreshProblem } from "../refresh-problem";
 import type { Band } from "../scoring";
 import type { Assessment, RunStatus } from "./assess";
+import { type Flag80Why, flag80Why } from "./flag80";
 
 /**
  * A customer's health as every reader shows it: the portfolio row, the customer page, the
@@ -20,6 +21,8 @@ export type HealthSummary = {
   flagged80: boolean;
   /** While the data behind the flag is stale: the day it was last measured. */
   flagged80AsOf: Day | null;
+  /** Why the flag is set (this period, projected, the last 30 days …); null when it is not. */
+  flagged80Why: Flag80Why | null;
   over100: boolean;
   dataThrough: Day | null;
   stale: boolean;
@@ -43,6 +46,7 @@ export function healthSummary(a: Assessment): HealthSummary {
     projectedPercent: a.usage.projectedPercent,
     flagged80: a.flagged80,
     flagged80AsOf: a.flagged80AsOf,
+    flagged80Why: flag80Why(a),
     over100: a.usage.over100,
     dataThrough: a.freshness.dataThrough,
     stale: a.freshness.stale,

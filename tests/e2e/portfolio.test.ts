@@ -25,12 +25,14 @@ beforeAll(async () => {
   const ada = await seedUser(ctx.db, { email: "ada@example.com", name: "Ada Admin", role: "admin", password: PASSWORD });
   await seedUser(ctx.db, { email: "vic@example.com", name: "Vic Viewer", role: "viewer", password: PASSWORD });
   const [formula] = await seedCustomers(ctx.db, ctx.secretKey, [{ name: FORMULA, slug: "formula", ownerId: ada.id }]);
+  // The first day of a billing period: 2 % of plan so far, but 91 % over the last 30 days.
   await seedHealth(ctx.db, formula!.id, {
     history: [
       { at: new Date(Date.now() - 86_400_000), score: 35 },
-      { at: new Date(), score: 30 },
+      { at: new Date(), score: 30, planPercent: 2, flagged80: true },
     ],
     run: { status: "partial" },
+    results: [{ checkId: "value.plan_usage_80", status: "pass", summary: "91% of plan", evidence: { percentOfPlan: 91 } }],
   });
   await ctx.dbHandle.close();
   [app, browser] = await Promise.all([startApp({ DELIGHT_DATA_DIR: dataDir }), launchBrowser()]);
@@ -242,6 +244,11 @@ describe("portfolio in Chromium", () => {
     expect(search().has("q")).toBe(false);
     await expect.poll(rowNames).toEqual([FORMULA]);
     expect(await page.textContent("[data-testid=customer-row]")).toContain("partial");
+    // "≥ 80%" beside "2%" says what it rests on, in words a phone shows too (no hover needed).
+    const plan = page.locator("[data-testid=customer-row] .col-plan");
+    expect(await plan.locator(".badge.flag80").textContent()).toBe("≥ 80%");
+    expect(await plan.textContent()).toContain("2%");
+    expect(await plan.getByTestId("flag80-because").textContent()).toBe("91% of plan in the last 30 days");
 
     await page.selectOption("select[name=owner]", "");
     await page.check("input[name=flagged]");

@@ -35,7 +35,7 @@ let browser: Browser;
 let page: Page;
 let consoleErrors: string[];
 let dataDir: string;
-let overflow: { slug: string; dataThrough: string; usageDataThrough: string; flagged80AsOf: string };
+let overflow: { slug: string; dataThrough: string; usageDataThrough: string; flagged80AsOf: string; because: string };
 
 // PGlite allows one process at a time: seed the data dir first, then start the server on it.
 beforeAll(async () => {
@@ -86,11 +86,13 @@ beforeAll(async () => {
     expect([lastGoodDay, dayBefore]).toContain(data.health.dataThrough);
     expect(data.health.flagged80AsOf).toBe(data.health.dataThrough);
     expect(data.usage.dataThrough).toBeTruthy();
+    expect(data.flagged80Because).toMatch(/% of plan/);
     overflow = {
       slug,
       dataThrough: data.health.dataThrough!,
       usageDataThrough: data.usage.dataThrough!,
       flagged80AsOf: data.health.flagged80AsOf!,
+      because: data.flagged80Because!,
     };
     await seedUser(ctx.db, { email: "ada@example.com", name: "Ada Admin", role: "admin", password: PASSWORD });
   } finally {
@@ -127,7 +129,9 @@ describe("stale data in Chromium", () => {
     expect(await rowOf("Overflow GmbH").getByTestId("stale").getAttribute("title")).toBe(`Data through ${overflow.dataThrough}`);
     for (const name of FRESH) expect(await rowOf(name).getByTestId("stale").count()).toBe(0);
     // Flagged from data four days old: it stays flagged, and says as of when.
-    expect(await rowOf("Overflow GmbH").locator(".badge.flag80").textContent()).toBe(`≥ 80% as of ${overflow.flagged80AsOf}`);
+    const flag = rowOf("Overflow GmbH").locator(".badge.flag80");
+    expect(await flag.textContent()).toBe(`≥ 80% as of ${overflow.flagged80AsOf}`);
+    expect(await flag.getAttribute("title")).toBe(`${overflow.because}; as of ${overflow.flagged80AsOf}: no data since`);
     await expectNoSeriousViolations(page, "portfolio with stale customers");
 
     // The filter's checkbox applies itself and lands on ?stale=1 with exactly the stale customers.
@@ -151,6 +155,7 @@ describe("stale data in Chromium", () => {
     await page.goto(`${app.url}/customers/${overflow.slug}`);
     const flag = page.getByTestId("flag80");
     await expect.poll(() => flag.textContent()).toBe(`≥ 80% of plan as of ${overflow.flagged80AsOf}`);
+    expect(await page.getByTestId("flag80-because").textContent()).toBe(`Why ≥ 80%: ${overflow.because}`);
     const through = page.getByTestId("data-through");
     const text = (await through.textContent())!.replace(/\s+/g, " ");
     expect(text).toMatch(new RegExp(`^Data through ${overflow.usageDataThrough}: \\d+ days? of this period were not measured`));

@@ -14,6 +14,7 @@ import * as settingsRoute from "../../app/routes/_app.settings";
 import * as apiCustomers from "../../app/routes/api.customers";
 import * as apiCustomer from "../../app/routes/api.customers.$slug";
 import * as csvRoute from "../../app/routes/customers[.]csv";
+import { flag80Reason } from "../../checks/assessment/flag80";
 import type { HealthSummary } from "../../checks/assessment/summary";
 import { localDay, shiftDay } from "../../checks/days";
 import { createRateLimiter } from "../../checks/posthog/rate-limit";
@@ -106,10 +107,12 @@ async function readAll() {
         coverage: Number(cell("Coverage %")),
         planPercent: cell("Plan %") === "" ? null : Number(cell("Plan %")),
         flagged80: cell("At least 80% of plan") === "yes",
+        flagged80Because: cell("80% flag because") || null,
         problem: cell("Last refresh problem") || null,
       },
       // The page's own rendering of the score comes from the same summary.
       pageScore: { value: page.score.value, band: page.score.band, coverage: page.score.coverage },
+      pageFlag: { flagged80: page.flagged80, because: page.flagged80Because },
     };
   }
   return views;
@@ -133,10 +136,12 @@ async function expectOneTruth(): Promise<Record<string, HealthSummary>> {
         coverage: Math.round(health.coverage * 100),
         planPercent: health.planPercent,
         flagged80: health.flagged80,
+        flagged80Because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null,
         problem: health.problem?.sentence ?? null,
       },
     });
     expect(v.pageScore).toEqual({ value: health.score, band: health.band, coverage: Math.round(health.coverage * 100) });
+    expect(v.pageFlag).toEqual({ flagged80: health.flagged80, because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null });
     truth[slug] = health;
   }
   return truth;
@@ -179,6 +184,7 @@ describe(`one truth for a customer's health (${process.env.DELIGHT_TEST_DB})`, (
     expect(truth[slugOf("missing-scope")]!.problem?.sentence).toMatch(/lacks the \S+:read scope/);
     expect(truth[slugOf("healthy")]!.problem).toBeNull();
     expect(truth[slugOf("over-plan")]!.flagged80).toBe(true);
+    expect(truth[slugOf("over-plan")]!.flagged80Why?.basis).toMatch(/^(this-period|projected)$/);
     // What the team's PostHog was sent is that same summary.
     for (const { slug, health } of sent) expect({ slug, health }).toEqual({ slug, health: truth[slug] });
     expect(sent).toHaveLength(book.length);

@@ -240,16 +240,16 @@ describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(result.headers.get("Content-Security-Policy")).toContain("default-src 'self'");
     const lines = parse(String(result.data));
     expect(lines[0]).toBe(
-      "Name,Slug,Owner email,Plan,Score,Band,Coverage %,Plan %,Projected %,At least 80% of plan,80% flag as of,Failing checks,Data through,Stale data,Last refresh,Last refresh status,Last refresh problem,ARR,Currency,Renewal date,Contacts",
+      "Name,Slug,Owner email,Plan,Score,Band,Coverage %,Plan %,Projected %,At least 80% of plan,80% flag as of,80% flag because,Failing checks,Data through,Stale data,Last refresh,Last refresh status,Last refresh problem,ARR,Currency,Renewal date,Contacts",
     );
     expect(lines).toHaveLength(36);
     const formula = lines.find((l) => l.includes(",formula,"))!;
-    expect(formula.startsWith(`'${FORMULA},formula,olive@example.com,,,,0,,,no,,0,,no,`)).toBe(true);
+    expect(formula.startsWith(`'${FORMULA},formula,olive@example.com,,,,0,,,no,,,0,,no,`)).toBe(true);
     // An ok run has no problem, and no revenue, renewal or contacts recorded: those cells stay empty.
     expect(formula.endsWith(",ok,,,,,")).toBe(true);
     expect(lines.some((l) => l.startsWith("="))).toBe(false);
     const alpha = lines.find((l) => l.startsWith("Alpha Analytics"))!.split(",");
-    expect(alpha.slice(0, 14)).toEqual([
+    expect(alpha.slice(0, 15)).toEqual([
       "Alpha Analytics",
       "alpha-analytics",
       "me@example.com",
@@ -261,11 +261,12 @@ describe(`CSV export (${process.env.DELIGHT_TEST_DB})`, () => {
       "101",
       "yes",
       "",
+      "92% of plan this billing period",
       "1",
       "",
       "no",
     ]);
-    expect(new Date(alpha[14]!).getTime()).toBeGreaterThan(Date.now() - 3 * HOUR);
+    expect(new Date(alpha[15]!).getTime()).toBeGreaterThan(Date.now() - 3 * HOUR);
     expect(String(result.data)).not.toContain(ALPHA_KEY);
   });
 

@@ -5,10 +5,13 @@ import { BandBadge } from "./badges";
 import { Delta } from "./delta";
 import { ScoreMoves } from "./score-moves";
 
-type Props = Pick<CustomerPageData, "score" | "sinceWeek" | "sinceCatchup" | "moves" | "historyChart" | "flagged80" | "flagged80AsOf">;
+type Props = Pick<
+  CustomerPageData,
+  "score" | "sinceWeek" | "sinceCatchup" | "moves" | "historyChart" | "flagged80" | "flagged80AsOf" | "flagged80Because"
+>;
 
 /** The score with its band and coverage, how it moved, what changed, and its history. */
-export function ScoreSummary({ score, sinceWeek, sinceCatchup, moves, historyChart, flagged80, flagged80AsOf }: Props) {
+export function ScoreSummary({ score, sinceWeek, sinceCatchup, moves, historyChart, flagged80, flagged80AsOf, flagged80Because }: Props) {
   return (
     <section className="panel score-panel" aria-labelledby="score-heading">
       <h2 id="score-heading" className="visually-hidden">
@@ -32,6 +35,11 @@ export function ScoreSummary({ score, sinceWeek, sinceCatchup, moves, historyCha
           <div className="muted" data-testid="coverage">
             Coverage {score.coverage}%{score.coverage < 50 ? " (little decided yet: treat the score with care)" : ""}
           </div>
+          {flagged80 && flagged80Because ? (
+            <div className="muted" data-testid="flag80-because">
+              Why ≥ 80%: {flagged80Because}
+            </div>
+          ) : null}
           <div className="deltas">
             <Delta
               value={sinceWeek?.delta ?? null}
