@@ -166,7 +166,8 @@ function seededAssessment(
       ...usage,
       percentOfQuota: s.planPercent ?? null,
       projectedPercent: s.projectedPercent ?? null,
-      flagged80: s.flagged80 ?? false,
+      // The period's own flag follows its figures; a flag without them came from the 30-day check.
+      flagged80: (s.flagged80 ?? false) && ((s.planPercent ?? 0) >= 80 || (s.projectedPercent ?? 0) >= 80),
       plan: null,
     },
     flagged80: s.flagged80 ?? false,
@@ -283,15 +284,21 @@ export async function seedBulkHistory(db: Db, customerIds: number[], options: { 
       'failed', '[{"call":"project","kind":"auth","message":"PostHog rejected the API key"}]'::jsonb, 1, 'seed'
     from customers c where c.id in ${selected} and c.id % 17 = 0
   `);
-  // Automated results whose pass rate follows the customer id, so scores spread over every band.
+  // Automated results whose pass rate follows the customer id, so scores spread over every band;
+  // the plan check agrees with the usage below (its share of the plan), as a refresh would.
   const automated = JSON.stringify(CATALOG.filter((c) => c.kind === "automated").map((c) => c.id));
   await db.execute(sql`
     insert into check_results (run_id, customer_id, check_id, status, evidence, summary, created_at)
     select r.id, r.customer_id, k.check_id,
-      case when (r.customer_id * 7 + k.n * 13) % 100 < (r.customer_id * 37) % 101 then 'pass'
+      case when k.check_id = 'value.plan_usage_80' then
+             case when c.plan_id is null then 'unknown' when (r.customer_id * 53) % 120 >= 80 then 'pass' else 'fail' end
+           when (r.customer_id * 7 + k.n * 13) % 100 < (r.customer_id * 37) % 101 then 'pass'
            when (r.customer_id + k.n) % 9 = 0 then 'unknown' else 'fail' end,
-      '{}'::jsonb, 'seeded result', r.finished_at
+      case when k.check_id = 'value.plan_usage_80' and c.plan_id is not null
+           then jsonb_build_object('percentOfPlan', (r.customer_id * 53) % 120) else '{}'::jsonb end,
+      'seeded result', r.finished_at
     from check_runs r
+    join customers c on c.id = r.customer_id
     cross join lateral (select value as check_id, ordinality::int as n from json_array_elements_text(${automated}::json) with ordinality) k
     where r.customer_id in ${selected} and r.status <> 'failed' and r.trigger = 'seed'
   `);
