@@ -112,9 +112,9 @@ describe("why a customer is flagged at 80 % of plan", () => {
     expect(healthSummary(a)).toMatchObject({ flagged80: true, planPercent: 0.2, flagged80Why: { basis: "last-30-days", percent: 90 } });
   });
 
-  test("one sentence per reason, never rounding a figure up to 80 %", () => {
-    expect(flag80Reason({ basis: "this-period", percent: 84.6 })).toBe("84% of plan this billing period");
-    expect(flag80Reason({ basis: "projected", percent: 123.9 })).toBe("projected to reach 123% of plan by the end of this billing period");
+  test("one sentence per reason, its figure rounded as the portfolio rounds its percentages", () => {
+    expect(flag80Reason({ basis: "this-period", percent: 84.6 })).toBe("85% of plan this billing period");
+    expect(flag80Reason({ basis: "projected", percent: 85.5 })).toBe("projected to reach 86% of plan by the end of this billing period");
     expect(flag80Reason({ basis: "last-period", percent: null })).toBe("at or above 80% of plan in the last billing period with data");
     expect(flag80Reason({ basis: "last-30-days", percent: 80 })).toBe("80% of plan in the last 30 days");
     expect(flag80Reason({ basis: "last-30-days", percent: null })).toBe("at or above 80% of plan in the last 30 days");

@@ -34,8 +34,9 @@ export function flag80Why(a: Pick<Assessment, "flagged80" | "usage" | "checks">)
   return { basis: "last-30-days", percent: typeof percent === "number" ? percent : null };
 }
 
-// Every value here is at least 80, so rounding down never says more than was measured.
-const whole = (n: number) => `${Math.floor(n)}%`;
+// Rounded as the portfolio rounds its percentages, so "86% projected" and its reason agree. Every
+// value here passed an exact "at least 80 %" test, so none reads as 80 % without being it.
+const whole = (n: number) => `${Math.round(n)}%`;
 
 /** The one sentence every page, export and command shows beside the flag. */
 export function flag80Reason(why: Flag80Why): string {
