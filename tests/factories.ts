@@ -246,6 +246,12 @@ export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
  * runs, results and daily usage per customer, and a real assessment of each. Values are deterministic functions of the customer id
  * and day, so reruns produce the same portfolio.
  */
+/**
+ * A seeded customer's use of its plan, in percent (0–119), from its id: one expression for the
+ * scores' plan percentage, the daily events and the value.plan_usage_80 result, so they agree.
+ */
+const seededShare = (id: "c.id" | "r.customer_id") => sql.raw(`((${id} * 53) % 120)`);
+
 export async function seedBulkHistory(db: Db, customerIds: number[], options: { days: number; now?: Date }) {
   const now = (options.now ?? new Date()).toISOString();
   const ids = JSON.stringify(customerIds);
@@ -265,7 +271,7 @@ export async function seedBulkHistory(db: Db, customerIds: number[], options: { 
       cross join lateral (select
         greatest(0, least(100, ((c.id * 37) % 101) + 12 * sin((${day}::int + c.id) / 15.0)))::real as score,
         (0.5 + ((c.id * 13) % 51) / 100.0)::real as coverage,
-        greatest(0, ((c.id * 53) % 120) - ${day}::int * 0.05)::real as plan) v
+        greatest(0, ${seededShare("c.id")} - ${day}::int * 0.05)::real as plan) v
       where c.id in ${selected}
       order by c.id
     `);
@@ -291,11 +297,11 @@ export async function seedBulkHistory(db: Db, customerIds: number[], options: { 
     insert into check_results (run_id, customer_id, check_id, status, evidence, summary, created_at)
     select r.id, r.customer_id, k.check_id,
       case when k.check_id = 'value.plan_usage_80' then
-             case when c.plan_id is null then 'unknown' when (r.customer_id * 53) % 120 >= 80 then 'pass' else 'fail' end
+             case when c.plan_id is null then 'unknown' when ${seededShare("r.customer_id")} >= 80 then 'pass' else 'fail' end
            when (r.customer_id * 7 + k.n * 13) % 100 < (r.customer_id * 37) % 101 then 'pass'
            when (r.customer_id + k.n) % 9 = 0 then 'unknown' else 'fail' end,
       case when k.check_id = 'value.plan_usage_80' and c.plan_id is not null
-           then jsonb_build_object('percentOfPlan', (r.customer_id * 53) % 120) else '{}'::jsonb end,
+           then jsonb_build_object('percentOfPlan', ${seededShare("r.customer_id")}) else '{}'::jsonb end,
       'seeded result', r.finished_at
     from check_runs r
     join customers c on c.id = r.customer_id
@@ -306,7 +312,7 @@ export async function seedBulkHistory(db: Db, customerIds: number[], options: { 
   await db.execute(sql`
     insert into usage_daily (customer_id, day, events, measured_at)
     select c.id, (r.finished_at - make_interval(days => d))::date,
-      (coalesce(p.monthly_events, 1000000) * ((c.id * 53) % 120) / 100 / 30)::bigint, r.finished_at
+      (coalesce(p.monthly_events, 1000000) * ${seededShare("c.id")} / 100 / 30)::bigint, r.finished_at
     from customers c
     join check_runs r on r.customer_id = c.id and r.status <> 'failed' and r.trigger = 'seed'
     left join plans p on p.id = c.plan_id

@@ -208,7 +208,7 @@ function RefreshCell({ row, now }: { row: Row; now: string }) {
 function PlanCell({ row }: { row: Row }) {
   const h = row.health;
   const why = h?.flagged80Why ?? null;
-  const because = why ? flag80Reason(why) : null;
+  const because = flag80Reason(why);
   // The flag may also come from the value.plan_usage_80 check, so it shows even without a percentage.
   const flag = h?.flagged80 ? (
     <span
@@ -220,7 +220,7 @@ function PlanCell({ row }: { row: Row }) {
   ) : null;
   // This period's figures beside the badge explain it, except when the flag rests on other figures.
   const otherWhy =
-    because && why && why.basis !== "this-period" && why.basis !== "projected" ? (
+    why && why.basis !== "this-period" && why.basis !== "projected" ? (
       <div className="muted small flag80-why" data-testid="flag80-because">
         {because}
       </div>

@@ -289,7 +289,7 @@ export async function customerPageOf(db: Db, customer: CustomerRecord, now = new
     score: scoreView(health),
     flagged80: health.flagged80,
     flagged80AsOf: health.flagged80AsOf,
-    flagged80Because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null,
+    flagged80Because: flag80Reason(health.flagged80Why),
     sinceWeek: weekAgo
       ? { on: dayOf(weekAgo.computedAt), ...deltaAcross({ score: weekAgo.score, version: weekAgo.scoringVersion }, health) }
       : null,

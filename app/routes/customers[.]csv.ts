@@ -65,7 +65,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         round(h?.projectedPercent, 1),
         h?.flagged80 ? "yes" : "no",
         h?.flagged80AsOf,
-        h?.flagged80Why ? flag80Reason(h.flagged80Why) : null,
+        flag80Reason(h?.flagged80Why ?? null),
         h?.failing,
         h?.dataThrough,
         h?.stale ? "yes" : "no",

@@ -23,7 +23,7 @@ export function createHealthExporter(options: { apiKey: string; host: string; fl
       plan_projected_percent: health.projectedPercent,
       above_80_percent: health.flagged80,
       above_80_percent_as_of: health.flagged80AsOf,
-      above_80_percent_because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null,
+      above_80_percent_because: flag80Reason(health.flagged80Why),
       data_through: health.dataThrough,
       data_stale: health.stale,
       last_refresh_status: health.lastRefresh?.status ?? null,

@@ -38,8 +38,11 @@ export function flag80Why(a: Pick<Assessment, "flagged80" | "usage" | "checks">)
 // value here passed an exact "at least 80 %" test, so none reads as 80 % without being it.
 const whole = (n: number) => `${Math.round(n)}%`;
 
-/** The one sentence every page, export and command shows beside the flag. */
-export function flag80Reason(why: Flag80Why): string {
+/** The one sentence every page, export and command shows beside the flag; null without a flag. */
+export function flag80Reason(why: Flag80Why): string;
+export function flag80Reason(why: Flag80Why | null): string | null;
+export function flag80Reason(why: Flag80Why | null): string | null {
+  if (!why) return null;
   switch (why.basis) {
     case "this-period":
       return `${whole(why.percent)} of plan this billing period`;

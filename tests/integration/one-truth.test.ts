@@ -136,12 +136,12 @@ async function expectOneTruth(): Promise<Record<string, HealthSummary>> {
         coverage: Math.round(health.coverage * 100),
         planPercent: health.planPercent,
         flagged80: health.flagged80,
-        flagged80Because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null,
+        flagged80Because: flag80Reason(health.flagged80Why),
         problem: health.problem?.sentence ?? null,
       },
     });
     expect(v.pageScore).toEqual({ value: health.score, band: health.band, coverage: Math.round(health.coverage * 100) });
-    expect(v.pageFlag).toEqual({ flagged80: health.flagged80, because: health.flagged80Why ? flag80Reason(health.flagged80Why) : null });
+    expect(v.pageFlag).toEqual({ flagged80: health.flagged80, because: flag80Reason(health.flagged80Why) });
     truth[slug] = health;
   }
   return truth;
