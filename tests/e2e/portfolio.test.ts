@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { sparklinePoints } from "../../app/components/charts/sparkline";
 import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { seedCustomers, seedHealth, seedPortfolio, seedUser } from "../factories";
@@ -71,7 +72,14 @@ describe("portfolio in Chromium", () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(61);
     const spark = page.locator("[data-testid=customer-row]", { hasText: "Acme 1" }).first().locator("svg[data-testid=sparkline]");
     expect(await spark.isVisible()).toBe(true);
-    expect((await spark.locator("polyline").getAttribute("points"))!.split(" ").length).toBeGreaterThan(30);
+    const line = spark.locator("path.sparkline-line");
+    expect(sparklinePoints((await line.getAttribute("d"))!).length).toBeGreaterThan(30);
+    // Drawn at a tenth of its numbers, the line sits inside the 96 × 24 sparkline, not ten times larger.
+    const [box, frame] = await Promise.all([line.boundingBox(), spark.boundingBox()]);
+    expect(box!.width).toBeGreaterThan(60);
+    expect(box!.x).toBeGreaterThanOrEqual(frame!.x);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(frame!.x + frame!.width + 2);
+    expect(box!.height).toBeLessThanOrEqual(frame!.height + 2);
     expect(await page.isVisible("text=Add customer")).toBe(true);
     await screenshot(page, "portfolio");
   });

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
+import { sparklinePoints } from "../../app/components/charts/sparkline";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { parsePortfolioParams, queryPortfolio } from "../../app/models/portfolio.server";
 import { createApiToken } from "../../app/models/tokens.server";
@@ -117,7 +118,7 @@ describe(`portfolio page (${process.env.DELIGHT_TEST_DB})`, () => {
     });
     expect(alpha.health.coverage).toBeCloseTo(0.9);
     expect(alpha.health.planPercent).toBeCloseTo(92.4, 1);
-    expect(alpha.spark.line.split(" ")).toHaveLength(3);
+    expect(sparklinePoints(alpha.spark.path)).toHaveLength(3);
     expect(JSON.stringify(alpha)).not.toContain("Last4");
     // The model row under it: plan, owner e-mail, and the sparkline's scores in day order.
     const model = await queryPortfolio(app.ctx.db, parsePortfolioParams(new URLSearchParams("q=alpha")), {

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { sparklineOf } from "../../../checks/assessment/sparkline";
-import { sparklineGeometry } from "./sparkline";
+import { sparklineGeometry, sparklinePoints } from "./sparkline";
+
+/** The drawn points as "x,y x,y …", as a reader would list them. */
+const drawn = (path: string) =>
+  sparklinePoints(path)
+    .map(([x, y]) => `${x},${y}`)
+    .join(" ");
 
 describe("sparklineGeometry", () => {
   test("places each day across the window and each score on a fixed 0–100 scale", () => {
@@ -16,7 +22,9 @@ describe("sparklineGeometry", () => {
       height: 14,
     });
     // x runs from PAD (2) to width − PAD (22); y from PAD (score 100) to height − PAD (score 0).
-    expect(g.line).toBe("2,2 12,7 22,12");
+    expect(drawn(g.path)).toBe("2,2 12,7 22,12");
+    // In tenths, each point as its step from the one before.
+    expect(g.path).toBe("M20 20l100 50 100 50");
     expect(g.mid).toBe(7);
     expect(g.last).toEqual({ x: 22, y: 12 });
     expect(g.label).toBe("Score over 90 days: 100 to 0");
@@ -31,17 +39,19 @@ describe("sparklineGeometry", () => {
       height: 24,
     });
     // 30 days from 31 Jan to 1 Mar 2024 (a leap year): 28 Feb is day 28 of 30, 29 Feb day 29, 1 Mar day 30 (x = 2 + day ÷ 30 × 28).
-    expect(g.line).toBe("28.1,14 29.1,13.8 30,13.5");
+    expect(drawn(g.path)).toBe("28.1,14 29.1,13.8 30,13.5");
+    // A step up is negative and needs no space before it.
+    expect(g.path).toBe("M281 140l10-2 9-3");
     expect(g.label).toBe("Score over 90 days: 40 to 42");
   });
 
   test("fewer than two scores draw no line; none at all says so", () => {
     expect(sparklineGeometry({ scores: { from: "2026-01-05", scores: [70] }, from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
-      line: "",
+      path: "",
       last: { x: 94, y: 8 },
     });
     expect(sparklineGeometry({ scores: { from: null, scores: [] }, from: "2026-01-01", to: "2026-01-05" })).toMatchObject({
-      line: "",
+      path: "",
       last: null,
       label: "No scores in the last 90 days",
     });
@@ -56,12 +66,12 @@ describe("sparklineGeometry", () => {
       height: 14,
     });
     // 4 days across 8 px: 2 Jan at x = 4, 5 Jan at x = 10; nothing drawn for 3 and 4 Jan.
-    expect(g.line).toBe("4,6 10,8");
+    expect(drawn(g.path)).toBe("4,6 10,8");
     expect(g.last).toEqual({ x: 10, y: 8 });
     expect(g.label).toBe("Score over 90 days: 60 to 40");
   });
 
-  test("every point is written as its coordinates rounded to a tenth, whatever the scores and days", () => {
+  test("every point is drawn at its coordinates rounded to a tenth, whatever the scores and days: steps do not drift", () => {
     // The plain formula, to compare with the drawing's remembered texts.
     const reference = (value: number) => String(Math.round(value * 10) / 10);
     let seed = 7;
@@ -92,7 +102,7 @@ describe("sparklineGeometry", () => {
         })
         .join(" ");
       const scores = sparklineOf(points.map((p) => [p.day, p.score]));
-      expect(sparklineGeometry({ scores, from, to, width, height }).line).toBe(expected);
+      expect(drawn(sparklineGeometry({ scores, from, to, width, height }).path)).toBe(expected);
     }
   });
 });
