@@ -3,14 +3,21 @@ import type { HealthSummary } from "../../../checks/assessment/summary";
 import { type SparklineGeometry, sparklineGeometry } from "../charts/sparkline";
 
 /**
+ * The stored health summary's fields a row shows, exactly as stored (checks/assessment/summary.ts).
+ * When and until when it was assessed, and the counts no column shows, stay on the server: they
+ * are sent twice per row (HTML and hydration data) for nothing.
+ */
+export type RowHealth = Omit<HealthSummary, "unknown" | "over100" | "lastSuccessAt" | "assessedAt" | "validUntil">;
+
+/**
  * One portfolio row as the page shows it, built by the loader: the fields the table reads, the
- * stored health summary as is, and the sparkline already drawn (a string, not 90 points per row).
+ * stored health summary's shown fields as they are, and the sparkline already drawn (a string,
+ * not 90 points per row).
  */
 export type PortfolioRowView = Pick<PortfolioRow, "id" | "slug" | "name" | "movers" | "arr" | "currency" | "renewalDate"> & {
   owner: { id: number; name: string } | null;
   hasPlan: boolean;
-  /** The stored health exactly as every reader shows it (checks/assessment/summary.ts). */
-  health: HealthSummary | null;
+  health: RowHealth | null;
   spark: SparklineGeometry;
 };
 
@@ -27,11 +34,15 @@ export function portfolioRowView(row: PortfolioRow, now: string): PortfolioRowVi
     renewalDate: row.renewalDate,
     owner: row.owner ? { id: row.owner.id, name: row.owner.name } : null,
     hasPlan: row.plan !== null,
-    health: row.health,
+    health: row.health && rowHealth(row.health),
     spark: sparklineGeometry({
       scores: row.sparkline,
       from: dayOf(new Date(Date.parse(now) - 89 * 86_400_000).toISOString()),
       to: dayOf(now),
     }),
   };
+}
+
+function rowHealth({ unknown, over100, lastSuccessAt, assessedAt, validUntil, ...shown }: HealthSummary): RowHealth {
+  return shown;
 }
