@@ -240,18 +240,18 @@ export async function seedHealth(db: Db, customerId: number, seed: HealthSeed) {
 }
 
 /**
+ * A seeded customer's use of its plan, in percent (0–119), from its id: one expression for the
+ * scores' plan percentage, the daily events and the value.plan_usage_80 result, so they agree.
+ */
+const seededShare = (id: "c.id" | "r.customer_id") => sql.raw(`((${id} * 53) % 120)`);
+
+/**
  * Bulk history for many customers: `days` daily scores each, ending today, generated inside the
  * database (insert … select). Rows are written day by day for every customer, the order daily
  * refreshes write them in, so each day's scores share pages as they would in production. Then
  * runs, results and daily usage per customer, and a real assessment of each. Values are deterministic functions of the customer id
  * and day, so reruns produce the same portfolio.
  */
-/**
- * A seeded customer's use of its plan, in percent (0–119), from its id: one expression for the
- * scores' plan percentage, the daily events and the value.plan_usage_80 result, so they agree.
- */
-const seededShare = (id: "c.id" | "r.customer_id") => sql.raw(`((${id} * 53) % 120)`);
-
 export async function seedBulkHistory(db: Db, customerIds: number[], options: { days: number; now?: Date }) {
   const now = (options.now ?? new Date()).toISOString();
   const ids = JSON.stringify(customerIds);

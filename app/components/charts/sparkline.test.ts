@@ -72,7 +72,7 @@ describe("sparklineGeometry", () => {
   });
 
   test("every point is drawn at its coordinates rounded to a tenth, whatever the scores and days: steps do not drift", () => {
-    // The plain formula, to compare with the drawing's remembered texts.
+    // The plain formula, to compare with the points the steps add up to.
     const reference = (value: number) => String(Math.round(value * 10) / 10);
     let seed = 7;
     const random = () => {

@@ -34,7 +34,7 @@ const tenths = (value: number) => Math.round(value * SCALE);
 /*
  * Why steps in whole tenths: the line is sent twice (in the HTML and in the data React hydrates
  * from), for 25 rows a page. Absolute points to a tenth ("12.3,16.5 ") cost ~10 characters each,
- * steps ("10-2 ") ~5: the portfolio page is ~25 KB smaller, and its rendering, encoding and
+ * steps ("10-2 ") ~5: the portfolio page is ~17 KB smaller, and its rendering, encoding and
  * compression cost that much less. Steps are taken between the rounded points, so the drawn
  * points are exactly the rounded ones: nothing drifts along the line.
  */
@@ -51,27 +51,27 @@ export function sparklineGeometry({ scores, from, to, width = 96, height = 24, l
   // The first and last entries are the first and last scores (checks/assessment/sparkline.ts).
   const first = values[0] ?? null;
   const last = values.length - 1;
-  let path = "";
-  if (last > 0) {
-    let px = 0;
-    let py = 0;
-    for (let i = 0; i <= last; i++) {
-      const score = values[i];
-      if (score === null || score === undefined) continue;
-      const x = xt(i);
-      const y = yt(score);
-      if (path === "") path = `M${x} ${y}l`;
-      else {
-        const dy = y - py;
-        // x only grows, so a step needs a space before it; a minus sign separates on its own.
-        path += `${path.endsWith("l") ? "" : " "}${x - px}${dy < 0 ? "" : " "}${dy}`;
-      }
-      px = x;
-      py = y;
+  // "M x y l" at the first score, then each later score as its step from the one before.
+  let head = "";
+  let steps = "";
+  let px = 0;
+  let py = 0;
+  for (let i = 0; i <= last; i++) {
+    const score = values[i];
+    if (score === null || score === undefined) continue;
+    const x = xt(i);
+    const y = yt(score);
+    if (head === "") head = `M${x} ${y}l`;
+    else {
+      const dy = y - py;
+      // x never goes back, so a step needs a space before it; a minus sign separates on its own.
+      steps += `${steps === "" ? "" : " "}${x - px}${dy < 0 ? "" : " "}${dy}`;
     }
-    // One score among the days: a single point, no line.
-    if (path.endsWith("l")) path = "";
+    px = x;
+    py = y;
   }
+  // A single score draws a point (the circle), no line.
+  const path = steps === "" ? "" : head + steps;
   return {
     width,
     height,
