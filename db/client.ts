@@ -57,11 +57,40 @@ export function migrationsFolder(): string {
  * every request. Asking for preparation here makes postgres.js keep one named statement per distinct text per
  * connection (statements without parameters still go as simple queries, so migrations are
  * unaffected); a plan invalidated by a schema change is re-prepared by postgres.js itself.
+ *
+ * A transaction (and a savepoint inside one) hands drizzle a client of its own, whose `unsafe`
+ * is postgres.js's again: without the same change there, every statement of a refresh's write
+ * went unnamed, parsed and planned each time, and, having parameters, took two round trips
+ * (postgres.js describes an unnamed statement before it binds it).
+ *
+ * Inside a transaction a statement kept from before a schema change in that same transaction
+ * cannot be prepared again (the failed attempt aborts the transaction, where outside one
+ * postgres.js retries it), so after anything but a row read or write the rest of the transaction
+ * goes unprepared, as before. A schema change made by another process (a release migrating)
+ * that changes what a kept statement returns fails the first transaction to use it; postgres.js
+ * then forgets the statement.
  */
-function preparedByDefault(client: postgres.Sql) {
+const ROW_STATEMENT = /^\s*(select|with|insert|update|delete|values|table)\b/i;
+
+function preparedByDefault(client: postgres.Sql | postgres.TransactionSql, transaction?: { schemaChanged: boolean }) {
   const unsafe = client.unsafe.bind(client);
-  client.unsafe = ((query: string, parameters?: postgres.ParameterOrJSON<never>[], queryOptions?: postgres.UnsafeQueryOptions) =>
-    unsafe(query, parameters, { ...queryOptions, prepare: true })) as typeof client.unsafe;
+  client.unsafe = ((query: string, parameters?: postgres.ParameterOrJSON<never>[], queryOptions?: postgres.UnsafeQueryOptions) => {
+    if (transaction && !ROW_STATEMENT.test(query)) transaction.schemaChanged = true;
+    return unsafe(query, parameters, { ...queryOptions, prepare: !transaction?.schemaChanged });
+  }) as typeof client.unsafe;
+  type Scoped = (...args: unknown[]) => unknown;
+  const scoped =
+    (open: Scoped): Scoped =>
+    (...args: unknown[]) => {
+      const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+      const state = transaction ?? { schemaChanged: false };
+      return open(...args, (tx: postgres.TransactionSql) => {
+        preparedByDefault(tx, state);
+        return fn(tx);
+      });
+    };
+  if ("begin" in client) client.begin = scoped(client.begin.bind(client) as Scoped) as typeof client.begin;
+  if ("savepoint" in client) client.savepoint = scoped(client.savepoint.bind(client) as Scoped) as typeof client.savepoint;
 }
 
 export function createDb(options: DbOptions = {}): DbHandle {

@@ -59,6 +59,34 @@ describe(`prepared statements (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(plans).toEqual({ generic: 5, custom: 0 });
   });
 
+  test("statements inside a transaction and a savepoint are prepared too, and reused by the next one", async () => {
+    const handle = await open();
+    await handle.db.execute(sql`create table prep_in_tx (id int primary key, note text)`);
+    const write = (id: number) => sql`insert into prep_in_tx values (${id}, ${`note ${id}`})`;
+    const kept = () => preparedCount(handle, "insert into prep_in_tx values%");
+    const inside = await handle.db.transaction(async (tx) => {
+      await tx.execute(write(1));
+      await tx.transaction(async (savepoint) => {
+        await savepoint.execute(write(2));
+      });
+      return rowsOf<{ n: number }>(
+        await tx.execute(
+          sql`select count(*)::int as n from pg_prepared_statements where statement like ${"insert into prep_in_tx values%"}`,
+        ),
+      )[0]!.n;
+    });
+    expect(inside).toBe(1);
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(write(3));
+    });
+    expect(await kept()).toBe(1);
+    expect(await rows(handle, sql`select id, note from prep_in_tx where id > ${0} order by id`)).toEqual([
+      { id: 1, note: "note 1" },
+      { id: 2, note: "note 2" },
+      { id: 3, note: "note 3" },
+    ]);
+  });
+
   test("a repeated statement answers as the first time and as an unprepared one, for parameters of several types", async () => {
     const [on, off] = [await open(), await open(false)];
     const table = (h: DbHandle) => sql.raw(h === on ? "prep_types_on" : "prep_types_off");
