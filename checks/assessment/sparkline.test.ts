@@ -39,18 +39,18 @@ describe("sparkline", () => {
     expect(nextSparkline(line, at("2026-05-01T13:00:00Z"), null)).toEqual(EMPTY_SPARKLINE);
   });
 
-  test("days more than 90 before the assessment fall off the front", () => {
+  test("days before the last 90, the assessment's own included, fall off the front", () => {
     const line = sparklineOf([
-      ["2026-01-01", 10],
-      ["2026-01-02", 20],
+      ["2026-01-02", 10],
+      ["2026-01-03", 20],
       ["2026-03-31", 30],
     ]);
-    // 90 days before 2 April is 2 January: 1 January goes, 2 January stays.
+    // The 90 days up to 2 April start on 3 January: 2 January goes, 3 January stays.
     const next = nextSparkline(line, at("2026-04-02T09:00:00Z"), 40);
-    expect(next.from).toBe("2026-01-02");
-    expect(next.scores).toHaveLength(91);
+    expect(next.from).toBe("2026-01-03");
+    expect(next.scores).toHaveLength(90);
     expect(sparklinePoints(next)).toEqual([
-      ["2026-01-02", 20],
+      ["2026-01-03", 20],
       ["2026-03-31", 30],
       ["2026-04-02", 40],
     ]);

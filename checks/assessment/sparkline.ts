@@ -13,6 +13,7 @@ import { type Day, daysBetween, shiftDay } from "../days";
  */
 export type Sparkline = { from: string | null; scores: (number | null)[] };
 
+/** Days a sparkline covers, today included: the portfolio draws the same days (app/components/portfolio/row-view.ts). */
 export const SPARKLINE_DAYS = 90;
 export const EMPTY_SPARKLINE: Sparkline = { from: null, scores: [] };
 
@@ -47,14 +48,14 @@ function fromOffsets(anchor: Day, points: [number, number][]): Sparkline {
   return { from: shiftDay(anchor, start), scores };
 }
 
-/** The sparkline with `score` as the last score of its UTC day, days older than 90 dropped. */
+/** The sparkline with `score` as the last score of its UTC day, days before the last 90 (today included) dropped. */
 export function nextSparkline(previous: Sparkline, at: Date, score: number | null): Sparkline {
   const today = at.toISOString().slice(0, 10);
   const kept: [number, number][] = [];
   if (previous.from !== null) {
     const first = daysBetween(today, previous.from);
     previous.scores.forEach((s, i) => {
-      if (s !== null && first + i >= -SPARKLINE_DAYS && first + i !== 0) kept.push([first + i, s]);
+      if (s !== null && first + i > -SPARKLINE_DAYS && first + i !== 0) kept.push([first + i, s]);
     });
   }
   // Like the score history, a day whose last assessment had no score has no point.

@@ -234,7 +234,9 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
  */
 export async function rebuildSparklines(db: Db, customerIds: number[], now: Date) {
   if (customerIds.length === 0) return;
-  const since = new Date(now.getTime() - SPARKLINE_DAYS * 86_400_000).toISOString();
+  // From the start of the window's first UTC day, as the writer keeps it (nextSparkline).
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const since = new Date(today - (SPARKLINE_DAYS - 1) * 86_400_000).toISOString();
   await db.execute(sql`
     update current_health ch set sparkline = coalesce((
       with points as (

@@ -49,6 +49,8 @@ describe(`stored sparklines (${process.env.DELIGHT_TEST_DB})`, () => {
     const day = (n: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - n, 12));
     const scores: { at: Date; score: number | null }[] = [
       { at: day(120), score: 5 }, // older than 90 days
+      { at: day(90), score: 7 }, // the day before the 90 days up to today
+      { at: day(89), score: 9 }, // the first of them
       { at: day(40), score: 61.26 },
       { at: day(38), score: 64 },
       { at: new Date(day(38).getTime() + 3 * 3_600_000), score: 66 }, // the day's last wins
@@ -71,11 +73,16 @@ describe(`stored sparklines (${process.env.DELIGHT_TEST_DB})`, () => {
     );
     await rebuildSparklines(db, [customer!.id], now);
 
-    const kept = [...scores, { at: day(1), score: 81 }].reduce<Sparkline>((line, s) => nextSparkline(line, s.at, s.score), EMPTY_SPARKLINE);
+    // As the writer would keep it had it assessed each score in turn, and once more today (no score).
+    const kept = [...scores, { at: day(1), score: 81 }, { at: now, score: null }].reduce<Sparkline>(
+      (line, s) => nextSparkline(line, s.at, s.score),
+      EMPTY_SPARKLINE,
+    );
     expect(await sparklineOf(customer!.id)).toEqual(kept);
-    expect(kept.from).toBe(day(40).toISOString().slice(0, 10));
-    expect(kept.scores).toHaveLength(40);
-    expect(kept.scores[2]).toBe(66);
-    expect(kept.scores[20]).toBeNull();
+    expect(kept.from).toBe(day(89).toISOString().slice(0, 10));
+    expect(kept.scores).toHaveLength(89);
+    expect(kept.scores[0]).toBe(9);
+    expect(kept.scores[89 - 38]).toBe(66);
+    expect(kept.scores[89 - 20]).toBeNull();
   });
 });

@@ -57,6 +57,27 @@ describe("sparklineGeometry", () => {
     });
   });
 
+  test("only the window's days are drawn: a line stored days ago starts at the window's edge", () => {
+    // Stored on 10 Jan for 2–10 Jan; today's window is 5–13 Jan, so 2–4 Jan are gone.
+    const g = sparklineGeometry({
+      scores: { from: "2026-01-02", scores: [10, 20, 30, 40, null, 60, 70, 80, 90] },
+      from: "2026-01-05",
+      to: "2026-01-13",
+      width: 20,
+      height: 14,
+    });
+    // 8 days across 16 px: 5 Jan at x = 2, 10 Jan (day 5) at x = 12.
+    expect(drawn(g.path)).toBe("2,8 6,6 8,5 10,4 12,3");
+    expect(g.label).toBe("Score over 90 days: 40 to 90");
+    expect(g.last).toEqual({ x: 12, y: 3 });
+    // Nothing left in the window: no line, no point, and the label says so.
+    expect(sparklineGeometry({ scores: { from: "2025-12-01", scores: [50, 60] }, from: "2026-01-05", to: "2026-01-13" })).toMatchObject({
+      path: "",
+      last: null,
+      label: "No scores in the last 90 days",
+    });
+  });
+
   test("days without a score are skipped, and the line joins the days either side", () => {
     const g = sparklineGeometry({
       scores: { from: "2026-01-02", scores: [60, null, null, 40] },

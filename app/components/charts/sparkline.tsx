@@ -48,27 +48,34 @@ export function sparklineGeometry({ scores, from, to, width = 96, height = 24, l
   const xt = (i: number) => tenths(PAD + ((offset + i) / span) * (width - 2 * PAD));
   const yt = (score: number) => tenths(PAD + (1 - Math.min(100, Math.max(0, score)) / 100) * (height - 2 * PAD));
   const values = scores.scores;
-  // The first and last entries are the first and last scores (checks/assessment/sparkline.ts).
-  const first = values[0] ?? null;
-  const last = values.length - 1;
+  // Only the window's days are drawn. A line stored when the customer was last assessed reaches
+  // further back than today's window by the days since, and a point left of the window would be
+  // drawn over the row's edge and read as its start.
+  const lo = Math.max(0, -offset);
+  const hi = Math.min(values.length - 1, span - offset);
+  let first: number | null = null;
+  let latest = 0;
   // "M x y l" at the first score, then each later score as its step from the one before.
   let head = "";
   let steps = "";
   let px = 0;
   let py = 0;
-  for (let i = 0; i <= last; i++) {
+  for (let i = lo; i <= hi; i++) {
     const score = values[i];
     if (score === null || score === undefined) continue;
     const x = xt(i);
     const y = yt(score);
-    if (head === "") head = `M${x} ${y}l`;
-    else {
+    if (head === "") {
+      head = `M${x} ${y}l`;
+      first = score;
+    } else {
       const dy = y - py;
       // x never goes back, so a step needs a space before it; a minus sign separates on its own.
       steps += `${steps === "" ? "" : " "}${x - px}${dy < 0 ? "" : " "}${dy}`;
     }
     px = x;
     py = y;
+    latest = score;
   }
   // A single score draws a point (the circle), no line.
   const path = steps === "" ? "" : head + steps;
@@ -77,10 +84,9 @@ export function sparklineGeometry({ scores, from, to, width = 96, height = 24, l
     height,
     path,
     mid: yt(50) / SCALE,
-    last: first === null ? null : { x: xt(last) / SCALE, y: yt(values[last]!) / SCALE },
+    last: first === null ? null : { x: px / SCALE, y: py / SCALE },
     label:
-      label ??
-      (first === null ? "No scores in the last 90 days" : `Score over 90 days: ${Math.round(first)} to ${Math.round(values[last]!)}`),
+      label ?? (first === null ? "No scores in the last 90 days" : `Score over 90 days: ${Math.round(first)} to ${Math.round(latest)}`),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PortfolioRow } from "~/models/portfolio.server";
+import { SPARKLINE_DAYS } from "../../../checks/assessment/sparkline";
 import type { HealthSummary } from "../../../checks/assessment/summary";
 import { type SparklineGeometry, sparklineGeometry } from "../charts/sparkline";
 
@@ -37,7 +38,7 @@ export function portfolioRowView(row: PortfolioRow, now: string): PortfolioRowVi
     health: row.health && rowHealth(row.health),
     spark: sparklineGeometry({
       scores: row.sparkline,
-      from: dayOf(new Date(Date.parse(now) - 89 * 86_400_000).toISOString()),
+      from: dayOf(new Date(Date.parse(now) - (SPARKLINE_DAYS - 1) * 86_400_000).toISOString()),
       to: dayOf(now),
     }),
   };
