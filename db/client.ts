@@ -65,12 +65,12 @@ export function migrationsFolder(): string {
  *
  * Inside a transaction a statement kept from before a schema change in that same transaction
  * cannot be prepared again (the failed attempt aborts the transaction, where outside one
- * postgres.js retries it), so after anything but a row read or write the rest of the transaction
- * goes unprepared, as before. A schema change made by another process (a release migrating)
- * that changes what a kept statement returns fails the first transaction to use it; postgres.js
- * then forgets the statement.
+ * postgres.js retries it), so after anything but a row read or write (or a lock) the rest of
+ * the transaction goes unprepared, as before. A schema change made by another process (a
+ * release migrating) that changes what a kept statement returns fails the first transaction to
+ * use it; postgres.js then forgets the statement.
  */
-const ROW_STATEMENT = /^\s*(select|with|insert|update|delete|values|table)\b/i;
+const ROW_STATEMENT = /^\s*(select|with|insert|update|delete|values|table|lock)\b/i;
 
 function preparedByDefault(client: postgres.Sql | postgres.TransactionSql, transaction?: { schemaChanged: boolean }) {
   const unsafe = client.unsafe.bind(client);

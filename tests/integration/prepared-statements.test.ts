@@ -65,6 +65,8 @@ describe(`prepared statements (${process.env.DELIGHT_TEST_DB})`, () => {
     const write = (id: number) => sql`insert into prep_in_tx values (${id}, ${`note ${id}`})`;
     const kept = () => preparedCount(handle, "insert into prep_in_tx values%");
     const inside = await handle.db.transaction(async (tx) => {
+      // A lock changes no schema: what follows is prepared all the same.
+      await tx.execute(sql`lock table prep_in_tx in share row exclusive mode`);
       await tx.execute(write(1));
       await tx.transaction(async (savepoint) => {
         await savepoint.execute(write(2));
