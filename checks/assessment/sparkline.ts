@@ -13,9 +13,15 @@ import { type Day, daysBetween, shiftDay } from "../days";
  */
 export type Sparkline = { from: string | null; scores: (number | null)[] };
 
-/** Days a sparkline covers, today included: the portfolio draws the same days (app/components/portfolio/row-view.ts). */
+/** Days a sparkline covers, today included. */
 export const SPARKLINE_DAYS = 90;
 export const EMPTY_SPARKLINE: Sparkline = { from: null, scores: [] };
+
+/** The UTC days a sparkline covers at `at`: the writer keeps them, the portfolio draws them. */
+export function sparklineWindow(at: Date): { from: Day; to: Day } {
+  const to = at.toISOString().slice(0, 10);
+  return { from: shiftDay(to, -(SPARKLINE_DAYS - 1)), to };
+}
 
 /** Each day that has a score, as [UTC day, score], oldest first. */
 export function sparklinePoints(line: Sparkline): [string, number][] {
@@ -50,12 +56,13 @@ function fromOffsets(anchor: Day, points: [number, number][]): Sparkline {
 
 /** The sparkline with `score` as the last score of its UTC day, days before the last 90 (today included) dropped. */
 export function nextSparkline(previous: Sparkline, at: Date, score: number | null): Sparkline {
-  const today = at.toISOString().slice(0, 10);
+  const { from, to: today } = sparklineWindow(at);
   const kept: [number, number][] = [];
   if (previous.from !== null) {
     const first = daysBetween(today, previous.from);
+    const oldest = daysBetween(today, from);
     previous.scores.forEach((s, i) => {
-      if (s !== null && first + i > -SPARKLINE_DAYS && first + i !== 0) kept.push([first + i, s]);
+      if (s !== null && first + i >= oldest && first + i !== 0) kept.push([first + i, s]);
     });
   }
   // Like the score history, a day whose last assessment had no score has no point.

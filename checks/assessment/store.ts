@@ -23,7 +23,7 @@ import type { CallFailure, UsageSnapshot } from "../snapshot";
 import { type Assessment, type AssessmentInput, assess, type RunStatus } from "./assess";
 import { contributionsOf } from "./contributions";
 import { loadMovers } from "./movers";
-import { EMPTY_SPARKLINE, nextSparkline, SPARKLINE_DAYS, type Sparkline, sparklinePoints } from "./sparkline";
+import { EMPTY_SPARKLINE, nextSparkline, type Sparkline, sparklinePoints, sparklineWindow } from "./sparkline";
 import { healthSummary } from "./summary";
 
 /*
@@ -235,8 +235,7 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
 export async function rebuildSparklines(db: Db, customerIds: number[], now: Date) {
   if (customerIds.length === 0) return;
   // From the start of the window's first UTC day, as the writer keeps it (nextSparkline).
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const since = new Date(today - (SPARKLINE_DAYS - 1) * 86_400_000).toISOString();
+  const since = `${sparklineWindow(now).from}T00:00:00Z`;
   await db.execute(sql`
     update current_health ch set sparkline = coalesce((
       with points as (

@@ -1,6 +1,6 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createDb, type DbHandle } from "../../db/client";
+import { createDb, type Db, type DbHandle } from "../../db/client";
 import { PREPARED_LIMIT } from "../../db/pglite-prepared";
 import { rowsOf } from "../../db/rows";
 import { users } from "../../db/schema";
@@ -21,10 +21,10 @@ const open = async (prepare?: boolean) => {
   await handle.migrate();
   return handle;
 };
-const preparedCount = async (handle: DbHandle, like = '%"users"%') =>
-  rowsOf<{ n: number }>(
-    await handle.db.execute(sql`select count(*)::int as n from pg_prepared_statements where statement like ${like}`),
-  )[0]!.n;
+/** Statements kept prepared whose text is like `like`, seen from `db` (a database or a transaction). */
+const preparedIn = async (db: Pick<Db, "execute">, like: string) =>
+  rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from pg_prepared_statements where statement like ${like}`))[0]!.n;
+const preparedCount = (handle: DbHandle, like = '%"users"%') => preparedIn(handle.db, like);
 const rows = async <T>(handle: DbHandle, query: SQL) => rowsOf<T>(await handle.db.execute(query));
 
 beforeAll(async () => {
@@ -71,11 +71,7 @@ describe(`prepared statements (${process.env.DELIGHT_TEST_DB})`, () => {
       await tx.transaction(async (savepoint) => {
         await savepoint.execute(write(2));
       });
-      return rowsOf<{ n: number }>(
-        await tx.execute(
-          sql`select count(*)::int as n from pg_prepared_statements where statement like ${"insert into prep_in_tx values%"}`,
-        ),
-      )[0]!.n;
+      return preparedIn(tx, "insert into prep_in_tx values%");
     });
     expect(inside).toBe(1);
     await handle.db.transaction(async (tx) => {

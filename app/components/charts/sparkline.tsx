@@ -65,7 +65,7 @@ export function sparklineGeometry({ scores, from, to, width = 96, height = 24, l
     if (score === null || score === undefined) continue;
     const x = xt(i);
     const y = yt(score);
-    if (head === "") {
+    if (first === null) {
       head = `M${x} ${y}l`;
       first = score;
     } else {

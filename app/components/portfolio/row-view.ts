@@ -1,5 +1,5 @@
 import type { PortfolioRow } from "~/models/portfolio.server";
-import { SPARKLINE_DAYS } from "../../../checks/assessment/sparkline";
+import { sparklineWindow } from "../../../checks/assessment/sparkline";
 import type { HealthSummary } from "../../../checks/assessment/summary";
 import { type SparklineGeometry, sparklineGeometry } from "../charts/sparkline";
 
@@ -22,8 +22,6 @@ export type PortfolioRowView = Pick<PortfolioRow, "id" | "slug" | "name" | "move
   spark: SparklineGeometry;
 };
 
-const dayOf = (iso: string) => iso.slice(0, 10);
-
 export function portfolioRowView(row: PortfolioRow, now: string): PortfolioRowView {
   return {
     id: row.id,
@@ -36,11 +34,7 @@ export function portfolioRowView(row: PortfolioRow, now: string): PortfolioRowVi
     owner: row.owner ? { id: row.owner.id, name: row.owner.name } : null,
     hasPlan: row.plan !== null,
     health: row.health && rowHealth(row.health),
-    spark: sparklineGeometry({
-      scores: row.sparkline,
-      from: dayOf(new Date(Date.parse(now) - (SPARKLINE_DAYS - 1) * 86_400_000).toISOString()),
-      to: dayOf(now),
-    }),
+    spark: sparklineGeometry({ scores: row.sparkline, ...sparklineWindow(new Date(now)) }),
   };
 }
 
