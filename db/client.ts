@@ -11,6 +11,7 @@ import { secureDataDir } from "./data-dir";
 import { dbPath } from "./files";
 import { openPGlite } from "./pglite-prepared";
 import { PGliteThread } from "./pglite-thread";
+import { postgresTarget } from "./postgres-url";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -95,7 +96,9 @@ function preparedByDefault(client: postgres.Sql | postgres.TransactionSql, trans
 
 export function createDb(options: DbOptions = {}): DbHandle {
   if (options.url) {
-    const client = postgres(options.url, {
+    const target = postgresTarget(options.url);
+    const client = postgres(target.url, {
+      ...(target.path ? { path: target.path } : {}),
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       // Reconnects happen per query; a restarted server is picked up by the next request.

@@ -1,14 +1,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLI_ACTOR } from "../../app/models/audit.server";
 import { createPlan, listPlans } from "../../app/models/plans.server";
 import * as plans from "../../app/routes/_app.plans";
 import { openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
+import { openRefreshQueue } from "../../app/utils/refresh-queue.server";
 import { callAction, callLoader, setupTestApp } from "../setup/test-app";
+import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 
 const app = setupTestApp();
 
@@ -47,3 +50,69 @@ describe(`the database goes away under a running app (${process.env.DELIGHT_TEST
     });
   }
 });
+
+/*
+ * A server on the same machine reached through its Unix socket, with the URL written as libpq
+ * reads it. The socket here is a relay to the test server's TCP port, so the test runs wherever
+ * TEST_DATABASE_URL does, and it counts the connections that came through the socket.
+ */
+// Only a server has a socket; the embedded database is a folder (its reopening is tested above).
+if (process.env.DELIGHT_TEST_DB === "postgres") {
+  describe("DATABASE_URL naming a Unix socket", () => {
+    let database: TestDatabase;
+    let dir: string;
+    let relay: net.Server;
+    let relayed = 0;
+    const port = 6543;
+
+    beforeAll(async () => {
+      database = await createTestDatabase();
+      const tcp = new URL(database.env.DATABASE_URL!);
+      dir = mkdtempSync(path.join(os.tmpdir(), "delight-socket-"));
+      relay = net.createServer((client) => {
+        relayed += 1;
+        const server = net.connect(Number(tcp.port || 5432), tcp.hostname);
+        client.pipe(server).pipe(client);
+        client.on("error", () => server.destroy());
+        server.on("error", () => client.destroy());
+      });
+      await new Promise<void>((resolve) => relay.listen(path.join(dir, `.s.PGSQL.${port}`), resolve));
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => relay.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
+    });
+
+    function socketUrl(form: "setting" | "host"): string {
+      const tcp = new URL(database.env.DATABASE_URL!);
+      const user = tcp.username ? `${tcp.username}@` : "";
+      return form === "setting"
+        ? `postgres://${user}${tcp.pathname}?host=${encodeURIComponent(dir)}&port=${port}`
+        : `postgres://${user}${encodeURIComponent(dir)}:${port}${tcp.pathname}`;
+    }
+
+    test.each(["setting", "host"] as const)("the app and its job queue connect through it (socket in the %s)", async (form) => {
+      const before = relayed;
+      const ctx = await openContext(loadConfig({ ...database.env, DATABASE_URL: socketUrl(form) }));
+      try {
+        await createPlan(ctx.db, CLI_ACTOR, { name: `Through the ${form}`, monthlyEvents: 10 });
+        expect((await listPlans(ctx.db)).map((p) => p.name)).toContain(`Through the ${form}`);
+        const appConnections = relayed - before;
+        expect(appConnections).toBeGreaterThan(0);
+        // pg-boss reads the URL with its own driver (libpq's rules); it must reach the same place.
+        const queue = await openRefreshQueue(ctx, { log: () => {} });
+        try {
+          expect(queue.kind).toBe("pg-boss");
+          await queue.enqueue([], "test");
+        } finally {
+          await queue.stop();
+        }
+        expect(relayed - before).toBeGreaterThan(appConnections);
+      } finally {
+        await ctx.dbHandle.close();
+      }
+    });
+  });
+}
