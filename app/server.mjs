@@ -172,6 +172,14 @@ async function serve() {
 
   const port = Number(process.env.PORT ?? 3000);
   const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
+  // A new connection is admitted once per turn of the event loop (libuv accepts one per poll; seen
+  // with strace), and under a refresh and many page views a turn lasts tens to hundreds of
+  // milliseconds, so new connections queue behind each other. Browsers keep a connection for
+  // minutes; Node closes an idle one after 5 s, which made someone clicking every few seconds open
+  // a new one each time. 65 s outlasts the idle timeout of common proxies (60 s), so a proxy never
+  // sends a request on a connection this server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   function onListen() {
     if (cluster.worker?.id === 1 || process.env.DELIGHT_SCHEDULER === "on") console.log(`[delight] http://localhost:${port}`);
   }

@@ -1,3 +1,4 @@
+import http from "node:http";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectNoSeriousViolations } from "./axe";
@@ -68,6 +69,22 @@ describe("foundation in Chromium", () => {
     expect(missing.status()).toBe(404);
     expect(missing.headers()["content-type"]).toMatch(/^text\/html/);
     expect(await missing.text()).toContain("Page not found");
+  });
+
+  test("an idle connection is kept for 65 s, not Node's 5 s", async () => {
+    // node:http, as fetch hides the Keep-Alive header; it states the server's idle timeout.
+    const agent = new http.Agent({ keepAlive: true });
+    const headers = await new Promise<http.IncomingHttpHeaders>((resolve, reject) =>
+      http
+        .get(`${app.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          resolve(res.headers);
+        })
+        .on("error", reject),
+    );
+    agent.destroy();
+    expect(headers.connection).toBe("keep-alive");
+    expect(headers["keep-alive"]).toBe("timeout=65");
   });
 
   test("add a plan, rejecting a bad quota first", async () => {
