@@ -2,10 +2,13 @@ import autocannon from "autocannon";
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
+/** Requests sent this long after the load starts count towards the settled p95. */
+export const SETTLE_SECONDS = 10;
+
 export type LoadResult = {
   p50: number;
   p95: number;
-  /** p95 of the requests sent after the first `settleSeconds`: once every connection is open. */
+  /** p95 of the requests sent after the first SETTLE_SECONDS: once every connection is open. */
   settledP95: number;
   rps: number;
   non2xx: number;
@@ -21,14 +24,14 @@ export type LoadResult = {
  */
 export async function runLoad(
   url: string,
-  options: { connections: number; seconds: number; headers?: Record<string, string>; settleSeconds?: number },
+  options: { connections: number; seconds: number; headers?: Record<string, string> },
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   // A server admits one new connection per turn of its event loop, so while the load's
   // connections open (and reopen after a time-out) requests also wait for that; the settled p95
   // leaves those out, beside the whole run's.
   const settled: number[] = [];
-  const settleAt = performance.now() + (options.settleSeconds ?? 10) * 1000;
+  const settleAt = performance.now() + SETTLE_SECONDS * 1000;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {

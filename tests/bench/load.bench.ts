@@ -3,7 +3,7 @@
  * own schedule while autocannon keeps 50 connections on the portfolio and on a customer page.
  *   npm run build && npx tsx tests/bench/load.bench.ts [customers=1000] [seconds=30] [latencyMs=20]
  * Database: a fresh database on the DATABASE_URL server if set, else the embedded PGlite.
- * Reports errors (target 0), p50/p95 per page (and the p95 of requests sent after the first 10 s,
+ * Reports errors (target 0), p50/p95 per page (and the p95 of requests sent after the first SETTLE_SECONDS,
  * when every connection is open), and whether every customer ended with a complete
  * run. The sandbox runs in its own process, as PostHog would.
  */
@@ -18,7 +18,7 @@ import { loadConfig } from "../../app/utils/env.server";
 import { startApp } from "../e2e/harness";
 import { seedSession, seedUser } from "../factories";
 import { benchDatabase } from "./bench-database";
-import { ms, runLoad } from "./http-load";
+import { ms, runLoad, SETTLE_SECONDS } from "./http-load";
 import { startSandboxProcess } from "./sandbox-process";
 
 const [customersArg = "1000", secondsArg = "30", latencyArg = "20"] = process.argv.slice(2);
@@ -91,7 +91,7 @@ console.table({
     "req/s": portfolio.rps.toFixed(1),
     p50: ms(portfolio.p50),
     p95: ms(portfolio.p95),
-    "p95 after 10 s": ms(portfolio.settledP95),
+    [`p95 after ${SETTLE_SECONDS} s`]: ms(portfolio.settledP95),
     "non-2xx": portfolio.non2xx,
     "errors (of which time-outs)": `${portfolio.errors} (${portfolio.timeouts})`,
   },
@@ -100,7 +100,7 @@ console.table({
     "req/s": customer.rps.toFixed(1),
     p50: ms(customer.p50),
     p95: ms(customer.p95),
-    "p95 after 10 s": ms(customer.settledP95),
+    [`p95 after ${SETTLE_SECONDS} s`]: ms(customer.settledP95),
     "non-2xx": customer.non2xx,
     "errors (of which time-outs)": `${customer.errors} (${customer.timeouts})`,
   },
