@@ -60,6 +60,7 @@ describe(`the database goes away under a running app (${process.env.DELIGHT_TEST
 if (process.env.DELIGHT_TEST_DB === "postgres") {
   describe("DATABASE_URL naming a Unix socket", () => {
     let database: TestDatabase;
+    let tcp: URL;
     let dir: string;
     let relay: net.Server;
     let relayed = 0;
@@ -67,7 +68,7 @@ if (process.env.DELIGHT_TEST_DB === "postgres") {
 
     beforeAll(async () => {
       database = await createTestDatabase();
-      const tcp = new URL(database.env.DATABASE_URL!);
+      tcp = new URL(database.env.DATABASE_URL!);
       dir = mkdtempSync(path.join(os.tmpdir(), "delight-socket-"));
       relay = net.createServer((client) => {
         relayed += 1;
@@ -86,7 +87,6 @@ if (process.env.DELIGHT_TEST_DB === "postgres") {
     });
 
     function socketUrl(form: "setting" | "host"): string {
-      const tcp = new URL(database.env.DATABASE_URL!);
       const user = tcp.username ? `${tcp.username}@` : "";
       return form === "setting"
         ? `postgres://${user}${tcp.pathname}?host=${encodeURIComponent(dir)}&port=${port}`
