@@ -51,4 +51,18 @@ describe("postgresTarget", () => {
       url: "postgres://u@db:6000/delight?sslmode=require",
     });
   });
+
+  it("keeps every host of a list when a port setting names their port", () => {
+    expect(postgresTarget("postgres://u@a:5432,b:5433/delight?port=6000")).toEqual({ url: "postgres://u@a:6000,b:6000/delight" });
+    expect(postgresTarget("postgres://u@a,b/delight?port=6000,6001&sslmode=require")).toEqual({
+      url: "postgres://u@a:6000,b:6001/delight?sslmode=require",
+    });
+    expect(postgresTarget("postgres://u@/delight?host=a,::1&port=5433")).toEqual({ url: "postgres://u@a:5433,[::1]:5433/delight" });
+    expect(postgresTarget("postgres://u@localhost:5433/delight?host=a,b")).toEqual({ url: "postgres://u@a:5433,b:5433/delight" });
+  });
+
+  it("refuses what libpq refuses or postgres.js cannot reach, saying why", () => {
+    expect(() => postgresTarget("postgres://u@a,b,c/delight?port=1,2")).toThrow("2 ports for 3 hosts");
+    expect(() => postgresTarget("postgres://u@/delight?host=/run/pg,db")).toThrow("a Unix socket among several hosts");
+  });
 });
