@@ -7,8 +7,10 @@ import { startScheduler } from "~/utils/scheduler.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
 // app/server.mjs runs before Remix and refuses cross-origin mutations with this same check,
-// and opens everything with boot() before it listens.
+// opens everything with boot() before it listens, and drains its requests before the database
+// closes on the way out.
 export { boot } from "~/utils/boot.server";
+export { onShutdownDrainRequests } from "~/utils/db.server";
 export { isSameOrigin } from "~/utils/http.server";
 export { inRequestScope } from "~/utils/request-scope.server";
 

@@ -3,11 +3,21 @@ import { getConfig } from "./env.server";
 
 let context: Promise<AppContext> | undefined;
 let closing = false;
+let drainRequests: (() => Promise<void>) | undefined;
 const beforeClose: (() => Promise<void>)[] = [];
 
 /** Runs `stop` before the database closes on the way out (the job queue lets running jobs finish). */
 export function onShutdown(stop: () => Promise<void>) {
   beforeClose.push(stop);
+}
+
+/**
+ * The first thing done on the way out, before anything `onShutdown` stops: stop taking requests
+ * and wait for those in flight (app/server.mjs). A page or form being answered still needs the
+ * database and may queue a refresh, so both stay open until it is done.
+ */
+export function onShutdownDrainRequests(drain: () => Promise<void>) {
+  drainRequests = drain;
 }
 
 /**
@@ -35,6 +45,7 @@ async function shutdown(code: number) {
   if (closing) return;
   closing = true;
   try {
+    await drainRequests?.().catch(() => {});
     for (const stop of beforeClose.splice(0)) await stop().catch(() => {});
     const ctx = await context;
     await ctx?.dbHandle.close();

@@ -21,7 +21,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type RunningApp = { url: string; dataDir: string; logs: string[]; stop: () => Promise<void> };
+export type RunningApp = {
+  url: string;
+  dataDir: string;
+  logs: string[];
+  /** Sends a signal to the server (npm start's process) without waiting for anything. */
+  signal: (name: NodeJS.Signals) => void;
+  /** Resolves with the server's exit code once it has exited. */
+  exited: Promise<number | null>;
+  stop: () => Promise<void>;
+};
 
 /**
  * The production build (npm run build) served by app/server.mjs (npm start) on a free port, on a fresh data dir
@@ -61,10 +70,16 @@ export async function startApp(env: Record<string, string> = {}, options: { data
     if (Date.now() > deadline) throw new Error(`server did not become healthy: ${logs.join("")}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
   return {
     url,
     dataDir,
     logs,
+    signal: (name) => child.kill(name),
+    exited,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
