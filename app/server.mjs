@@ -23,10 +23,11 @@ const DRAIN_SECONDS = 10;
 
 /*
  * The pages are served by web processes started through node:cluster: on a PostgreSQL server
- * (DATABASE_URL), WEB_CONCURRENCY of them (default: one per CPU) on one port; on the embedded
- * database (PGlite, never opened twice) exactly one. The first one migrates the database, prints
- * the first-run setup code (shared by all) and alone runs scheduled work and the in-process
- * refresh worker; the others start once it listens. This process only starts and restarts them.
+ * (DATABASE_URL), WEB_CONCURRENCY of them (default: one per CPU) on one port, beside one process
+ * for scheduled work and the refresh worker that serves no page; on the embedded database (PGlite,
+ * never opened twice) exactly one process does everything. The first process migrates the
+ * database and prints the first-run setup code (shared by all); the others start once it is ready.
+ * This process only starts and restarts them, and says where to open delight.
  */
 if (cluster.isPrimary) {
   const asked = webConcurrency();
@@ -63,21 +64,42 @@ function webConcurrency() {
 async function runPrimary(count) {
   const ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
   const setupCode = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
+  // DELIGHT_SCHEDULER=off given to `npm start` keeps every process a web server only.
+  const schedules = process.env.DELIGHT_SCHEDULER !== "off";
+  // On a PostgreSQL server scheduled work and the refresh worker get a process of their own (see
+  // serveBackground). The embedded database is one process that does everything.
+  const apart = Boolean(process.env.DATABASE_URL) && schedules;
   let stopping = false;
+  let announced = false;
   const roles = new Map();
-  const fork = (scheduler) => {
-    // DELIGHT_SCHEDULER=off given to `npm start` keeps every process a web server only.
-    const schedules = scheduler && process.env.DELIGHT_SCHEDULER !== "off";
-    const worker = cluster.fork({ DELIGHT_SCHEDULER: schedules ? "on" : "off", DELIGHT_SETUP_CODE: setupCode });
-    roles.set(worker.id, { scheduler, listening: false });
+  const fork = (role) => {
+    const scheduler = role.kind === "background" || (role.kind === "web" && role.scheduler && schedules);
+    const worker = cluster.fork({
+      DELIGHT_SCHEDULER: scheduler ? "on" : "off",
+      DELIGHT_SETUP_CODE: setupCode,
+      DELIGHT_PROCESS: role.kind,
+    });
+    roles.set(worker.id, { ...role, ready: false });
     return worker;
   };
-  cluster.on("listening", (worker) => {
+  // The first process migrates the database: the others start once it is ready, on an up-to-date one.
+  const ready = (worker) => {
     const role = roles.get(worker.id);
-    if (!role || role.listening) return;
-    role.listening = true;
-    // The first listens after migrating: the others start on an up-to-date database.
-    if (role.scheduler && roles.size === 1) for (let i = 1; i < count; i++) fork(false);
+    if (!role || role.ready) return;
+    role.ready = true;
+    if (!role.first) return;
+    if (role.kind === "background") for (let i = 0; i < count; i++) fork({ kind: "web", first: false });
+    else for (let i = 1; i < count; i++) fork({ kind: "web", first: false, scheduler: false });
+  };
+  cluster.on("listening", (worker, address) => {
+    if (!announced) {
+      announced = true;
+      console.log(`[delight] http://localhost:${address.port}`);
+    }
+    ready(worker);
+  });
+  cluster.on("message", (worker, message) => {
+    if (message?.delight === "ready") ready(worker);
   });
   cluster.on("exit", (worker, code) => {
     const role = roles.get(worker.id);
@@ -87,15 +109,16 @@ async function runPrimary(count) {
       return;
     }
     // A process that could not even start (bad configuration) stops the server; a crash is replaced.
-    if (!role?.listening) {
+    if (!role?.ready) {
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.kill("SIGTERM");
       process.exitCode = code || 1;
       if (roles.size === 0) process.exit(process.exitCode);
       return;
     }
-    console.error(`[delight] web process ${worker.process.pid} exited (${code}); starting another`);
-    fork(role.scheduler);
+    const what = role.kind === "background" ? "process for scheduled work" : "web process";
+    console.error(`[delight] ${what} ${worker.process.pid} exited (${code}); starting another`);
+    fork({ ...role, first: false });
   });
   for (const signal of ["SIGTERM", "SIGINT"]) {
     process.once(signal, () => {
@@ -104,14 +127,39 @@ async function runPrimary(count) {
       if (roles.size === 0) process.exit(0);
     });
   }
-  if (count > 1) console.log(`[delight] ${count} web processes on PostgreSQL`);
-  fork(true);
+  if (process.env.DATABASE_URL) {
+    const web = `${count} web process${count === 1 ? "" : "es"}`;
+    console.log(`[delight] ${web} on PostgreSQL${apart ? ", and one for scheduled work and refreshes" : ""}`);
+  }
+  fork(apart ? { kind: "background", first: true } : { kind: "web", first: true, scheduler: true });
+}
+
+/*
+ * The process for scheduled work (PostgreSQL only): it migrates the database, prints the first-run
+ * setup code, runs the schedule and the in-process refresh worker, and serves no page. In a web
+ * process a refresh shared one event loop with page views, and under many of them each of its
+ * steps waited behind the pages of a whole turn: with 50 connections on the pages a 1,000-customer
+ * refresh did 16 customers in 30 s (measured), then the rest in 19 s once the pages stopped. Apart,
+ * the operating system shares the cores between pages and refreshes instead.
+ */
+async function serveBackground(build) {
+  try {
+    await build.entry.module.boot();
+  } catch (error) {
+    console.error(`[delight] cannot start: ${String(error?.message ?? error).split("\n")[0]}`);
+    process.exit(1);
+  }
+  // Scheduled work keeps no timer that holds the process open (they are unref'd), so this does;
+  // the process ends through the database module's shutdown (SIGTERM), like a web process.
+  setInterval(() => {}, 2 ** 30);
+  process.send?.({ delight: "ready" });
 }
 
 async function serve() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   const build = await import(pathToFileURL(path.join(root, "build/index.js")).href);
   installGlobals({ nativeFetch: build.future.v3_singleFetch });
+  if (process.env.DELIGHT_PROCESS === "background") return serveBackground(build);
 
   // Configuration, data folder, database and the first-run setup code, before listening: a bad
   // DELIGHT_SECRET_KEY (or anything else that would make every page a 500) stops here, in one line.
@@ -186,7 +234,8 @@ async function serve() {
   app.all("*", (req, res, next) => inRequestScope(() => handleRemix(req, res, next)));
 
   const port = Number(process.env.PORT ?? 3000);
-  const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
+  // The primary says where to open delight, once, when the first web process listens.
+  const server = process.env.HOST ? app.listen(port, process.env.HOST) : app.listen(port);
   // A new connection is admitted once per turn of the event loop (libuv accepts one per poll; seen
   // with strace), and under a refresh and many page views a turn lasts tens to hundreds of
   // milliseconds, so new connections queue behind each other. Browsers keep a connection for
@@ -195,9 +244,6 @@ async function serve() {
   // sends a request on a connection this server is closing.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  function onListen() {
-    if (cluster.worker?.id === 1 || process.env.DELIGHT_SCHEDULER === "on") console.log(`[delight] http://localhost:${port}`);
-  }
 
   /*
    * On SIGTERM or SIGINT (a deploy, `kill`, the primary stopping), the module that owns the
