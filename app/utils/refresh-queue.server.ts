@@ -37,6 +37,12 @@ export type QueueOptions = {
   /** pg-boss: retry delay in seconds (doubled each time with back-off). */
   retryDelaySeconds?: number;
   log?: (line: string) => void;
+  /**
+   * This process only queues refreshes (a web process whose scheduled work runs elsewhere): one
+   * pg-boss connection instead of QUEUE_CONNECTIONS, and none of pg-boss's upkeep or cron
+   * monitoring, which the processes that work jobs do. `work` and `schedule` then refuse.
+   */
+  sendOnly?: boolean;
 };
 
 export const REFRESH_QUEUE = "delight-refresh";
@@ -60,9 +66,11 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
   const log = options.log ?? console.log;
   const boss = new PgBoss({
     connectionString: url,
-    max: QUEUE_CONNECTIONS,
+    max: options.sendOnly ? 1 : QUEUE_CONNECTIONS,
+    supervise: !options.sendOnly,
+    schedule: !options.sendOnly,
     schema: "pgboss",
-    application_name: "delight-queue",
+    application_name: options.sendOnly ? "delight-queue-send" : "delight-queue",
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
   });
   boss.on("error", (error) => log(`[delight] job queue: ${error.message}`));
@@ -98,6 +106,7 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
       if (ids.length > 0) await send(ids.map((id) => job(id, trigger)));
     },
     work: async ({ concurrency = 8 } = {}) => {
+      if (options.sendOnly) throw new Error("this process only queues refreshes (sendOnly): it works no jobs");
       let workerId: string | undefined;
       workerId = await boss.work<RefreshJob>(
         REFRESH_QUEUE,
@@ -124,6 +133,7 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
       });
     },
     schedule: async (intervalMs) => {
+      if (options.sendOnly) throw new Error("this process only queues refreshes (sendOnly): it schedules no round");
       if (intervalMs <= 0) await boss.unschedule(ROUND_QUEUE).catch(() => {});
       else {
         await boss.schedule(ROUND_QUEUE, cronFor(intervalMs), { intervalMs });

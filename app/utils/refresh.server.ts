@@ -42,7 +42,8 @@ export function queueOptions(ctx: AppContext): QueueOptions {
 /** This process's handle on the refresh queue (pg-boss on PostgreSQL, in-process on PGlite). */
 export function refreshQueue(ctx: AppContext): Promise<RefreshQueue> {
   if (!queue) {
-    queue = openRefreshQueue(ctx, queueOptions(ctx));
+    // A web process whose scheduled work runs in another process only ever queues.
+    queue = openRefreshQueue(ctx, { ...queueOptions(ctx), sendOnly: ctx.config.DELIGHT_SCHEDULER === "off" });
     onShutdown(closeRefreshQueue);
     queue.catch(() => {
       queue = undefined;

@@ -135,6 +135,29 @@ describe(`background refreshes (${process.env.DELIGHT_TEST_DB})`, () => {
       expect((await runsPerCustomer()).get(target)).toBe(before + 1);
       expect(other.exitCode).toBeNull();
     });
+
+    test("a web process's queue only queues: one connection of its own, and a worker works what it sent", {
+      timeout: 120_000,
+    }, async () => {
+      if (!workers.some((w) => w.exitCode === null && !w.killed)) await startWorker();
+      const sender = await openRefreshQueue(ctx, { ...queueOptions(ctx), sendOnly: true });
+      try {
+        const [row] = rowsOf<{ id: number }>(await ctx.db.execute(sql`select id from customers order by id limit 1`));
+        const before = (await runsPerCustomer()).get(row!.id)!;
+        await sender.enqueue([row!.id], "background");
+        await until("the refresh it queued", async () => (await runsPerCustomer()).get(row!.id) === before + 1, 60_000);
+        const [senders] = rowsOf<{ n: number }>(
+          await ctx.db.execute(
+            sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'delight-queue-send'`,
+          ),
+        );
+        expect(senders!.n).toBe(1);
+        await expect(sender.work({ concurrency: 1 })).rejects.toThrow(/only queues refreshes/);
+        await expect(sender.schedule(60_000)).rejects.toThrow(/only queues refreshes/);
+      } finally {
+        await sender.stop();
+      }
+    });
   } else {
     test("the embedded database runs the same queue in-process, deferring what the budgets cannot take yet", {
       timeout: 300_000,
