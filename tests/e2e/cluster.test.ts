@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+import { serverTestDatabase, type TestDatabase } from "../setup/test-database";
 import { type RunningApp, startApp } from "./harness";
 
 // Several web processes need a PostgreSQL server: without TEST_DATABASE_URL this file checks the
@@ -10,10 +10,7 @@ let database: TestDatabase | undefined;
 let app: RunningApp;
 
 beforeAll(async () => {
-  if (onServer) {
-    process.env.DELIGHT_TEST_DB = "postgres";
-    database = await createTestDatabase();
-  }
+  database = await serverTestDatabase();
   app = await startApp({ WEB_CONCURRENCY: "2", ...(database ? { DATABASE_URL: database.env.DATABASE_URL! } : {}) });
 }, 120_000);
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+import { serverTestDatabase, type TestDatabase } from "../setup/test-database";
 import { type RunningApp, startApp } from "./harness";
 
 // On a PostgreSQL server with two web processes (the cluster's path), else the embedded database.
@@ -9,10 +9,7 @@ let database: TestDatabase | undefined;
 let app: RunningApp;
 
 beforeAll(async () => {
-  if (onServer) {
-    process.env.DELIGHT_TEST_DB = "postgres";
-    database = await createTestDatabase();
-  }
+  database = await serverTestDatabase();
   app = await startApp(database ? { DATABASE_URL: database.env.DATABASE_URL!, WEB_CONCURRENCY: "2" } : {});
 }, 120_000);
 afterAll(async () => {

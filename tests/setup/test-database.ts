@@ -37,3 +37,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * For the browser tests that run the server on PostgreSQL when the machine has one
+ * (TEST_DATABASE_URL): a database of their own there, or undefined (the embedded database).
+ */
+export async function serverTestDatabase(): Promise<TestDatabase | undefined> {
+  if (!process.env.TEST_DATABASE_URL) return undefined;
+  process.env.DELIGHT_TEST_DB = "postgres";
+  return createTestDatabase();
+}
