@@ -8,6 +8,7 @@
 import cluster from "node:cluster";
 import { randomInt } from "node:crypto";
 import { readdirSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -143,16 +144,24 @@ async function runPrimary(count) {
  * the operating system shares the cores between pages and refreshes instead.
  */
 async function serveBackground(build) {
+  await bootOrExit(build);
+  // Scheduled work keeps no timer that holds the process open (they are unref'd), so this does;
+  // the process ends through the database module's shutdown (SIGTERM), like a web process.
+  setInterval(() => {}, 2 ** 30);
+  process.send?.({ delight: "ready" });
+}
+
+/*
+ * Configuration, data folder, database and the first-run setup code, before anything else: a bad
+ * DELIGHT_SECRET_KEY (or anything else that would make every page a 500) stops here, in one line.
+ */
+async function bootOrExit(build) {
   try {
     await build.entry.module.boot();
   } catch (error) {
     console.error(`[delight] cannot start: ${String(error?.message ?? error).split("\n")[0]}`);
     process.exit(1);
   }
-  // Scheduled work keeps no timer that holds the process open (they are unref'd), so this does;
-  // the process ends through the database module's shutdown (SIGTERM), like a web process.
-  setInterval(() => {}, 2 ** 30);
-  process.send?.({ delight: "ready" });
 }
 
 async function serve() {
@@ -161,14 +170,7 @@ async function serve() {
   installGlobals({ nativeFetch: build.future.v3_singleFetch });
   if (process.env.DELIGHT_PROCESS === "background") return serveBackground(build);
 
-  // Configuration, data folder, database and the first-run setup code, before listening: a bad
-  // DELIGHT_SECRET_KEY (or anything else that would make every page a 500) stops here, in one line.
-  try {
-    await build.entry.module.boot();
-  } catch (error) {
-    console.error(`[delight] cannot start: ${String(error?.message ?? error).split("\n")[0]}`);
-    process.exit(1);
-  }
+  await bootOrExit(build);
 
   const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
   // The same check every action makes (app/utils/http.server.ts), exported by the entry module.
@@ -198,13 +200,16 @@ async function serve() {
   // While draining on the way out, every answer closes its connection, so a client sends its next
   // request to a process that stays (or learns at once that none does). Decided when the head is
   // written: a request taken in before the stop is often answered after it.
+  // One function for every response, not a closure per page view: this middleware runs first, so
+  // each response's writeHead is still node:http's own.
   let draining = false;
+  const { writeHead } = http.ServerResponse.prototype;
+  function closingWhenDraining(...args) {
+    if (draining && !this.headersSent) this.setHeader("Connection", "close");
+    return writeHead.apply(this, args);
+  }
   app.use((_req, res, next) => {
-    const writeHead = res.writeHead;
-    res.writeHead = function (...args) {
-      if (draining && !this.headersSent) this.setHeader("Connection", "close");
-      return writeHead.apply(this, args);
-    };
+    res.writeHead = closingWhenDraining;
     next();
   });
   // Every page is compressed afresh, so cheaply: the portfolio's 104 KB page becomes 14.6 KB of

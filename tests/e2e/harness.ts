@@ -82,7 +82,6 @@ export async function startApp(env: Record<string, string> = {}, options: { data
     exited,
     stop: async () => {
       if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill("SIGKILL");
