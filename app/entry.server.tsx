@@ -12,6 +12,7 @@ import { applySecurityHeaders } from "~/utils/security-headers.server";
 export { boot } from "~/utils/boot.server";
 export { onShutdownDrainRequests } from "~/utils/db.server";
 export { isSameOrigin } from "~/utils/http.server";
+export { lowerWorkerPriority } from "~/utils/process-priority.server";
 export { inRequestScope } from "~/utils/request-scope.server";
 
 startScheduler();

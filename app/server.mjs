@@ -145,6 +145,8 @@ async function runPrimary(count) {
  */
 async function serveBackground(build) {
   await bootOrExit(build);
+  // Page views first: this process takes the CPU the web processes leave (DELIGHT_WORKER_NICE).
+  build.entry.module.lowerWorkerPriority();
   // Scheduled work keeps no timer that holds the process open (they are unref'd), so this does;
   // the process ends through the database module's shutdown (SIGTERM), like a web process.
   setInterval(() => {}, 2 ** 30);

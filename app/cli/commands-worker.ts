@@ -1,4 +1,5 @@
 import type { AppContext } from "../utils/context.server";
+import { lowerWorkerPriority } from "../utils/process-priority.server";
 import { queueOptions } from "../utils/refresh.server";
 import { openRefreshQueue } from "../utils/refresh-queue.server";
 import { CliError, type CliIo, parse } from "./io";
@@ -21,12 +22,14 @@ export async function workerCommand(ctx: AppContext, args: string[], io: CliIo):
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new CliError("--concurrency must be a whole number from 1 to 256", 2);
   }
+  // A worker beside web processes on one machine leaves them the CPU first (DELIGHT_WORKER_NICE).
+  const nice = lowerWorkerPriority(io.stderr, ctx.config);
   const queue = await openRefreshQueue(ctx, { ...queueOptions(ctx), log: io.stderr });
   await queue.work({ concurrency });
   io.stdout(
     values.json
-      ? JSON.stringify({ worker: process.pid, concurrency })
-      : `delight worker ${process.pid}: refreshing up to ${concurrency} customers at once (Ctrl-C stops)`,
+      ? JSON.stringify({ worker: process.pid, concurrency, nice })
+      : `delight worker ${process.pid}: refreshing up to ${concurrency} customers at once${nice === null ? "" : ` at nice ${nice}`} (Ctrl-C stops)`,
   );
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", () => resolve());

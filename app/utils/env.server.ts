@@ -88,6 +88,23 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Customers a worker refreshes at once. */
   DELIGHT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /**
+   * The CPU niceness of processes that serve no page (npm start's scheduled-work process on
+   * PostgreSQL, `delight worker`): above the web processes' 0, so a page view is served first and
+   * a refresh takes the CPU the pages leave.
+   */
+  DELIGHT_WORKER_NICE: z
+    .string()
+    .default("10")
+    .transform((v, ctx) => {
+      if (!v.trim()) return 10;
+      const n = /^\s*\d{1,2}\s*$/.test(v) ? Number(v) : NaN;
+      if (!(n >= 0 && n <= 19)) {
+        ctx.addIssue({ code: "custom", message: `DELIGHT_WORKER_NICE "${v}" is not a whole number from 0 (as the pages) to 19 (lowest)` });
+        return z.NEVER;
+      }
+      return n;
+    }),
   /** How long a refresh job may run before it counts as lost (its worker died) and is retried elsewhere. */
   DELIGHT_JOB_TIMEOUT: z
     .string()

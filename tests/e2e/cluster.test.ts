@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { serverTestDatabase, type TestDatabase } from "../setup/test-database";
 import { type RunningApp, startApp } from "./harness";
@@ -46,6 +47,9 @@ describe(`web processes (${onServer ? "postgres" : "pglite"})`, () => {
     for (const pid of servedBy()) {
       expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain("--max-semi-space-size=64");
     }
+    // Page views come first: only a process that serves no page runs at DELIGHT_WORKER_NICE (10).
+    for (const pid of servedBy()) expect(os.getPriority(Number(pid))).toBe(0);
+    expect(os.getPriority(Number(schedulers()[0]))).toBe(onServer ? 10 : 0);
   });
 
   test("a size of the young generation given in NODE_OPTIONS is kept", { timeout: 120_000 }, async () => {

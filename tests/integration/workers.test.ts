@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -92,6 +93,8 @@ describe(`background refreshes (${process.env.DELIGHT_TEST_DB})`, () => {
       timeout: 300_000,
     }, async () => {
       await Promise.all([startWorker(), startWorker()]);
+      // Beside web processes on one machine, a worker takes the CPU they leave (DELIGHT_WORKER_NICE).
+      for (const w of workers) expect(os.getPriority(w.pid)).toBe(10);
       for (const round of [1, 2]) {
         // Everyone is due (never refreshed, then an interval of 0); asking twice changes nothing.
         expect(await queue.round(round === 1 ? 3_600_000 : 0)).toBe(200);
