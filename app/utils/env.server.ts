@@ -95,15 +95,15 @@ export const ConfigSchema = z.object({
    */
   DELIGHT_WORKER_NICE: z
     .string()
-    .default("10")
+    .optional()
     .transform((v, ctx) => {
-      if (!v.trim()) return 10;
-      const n = /^\s*\d{1,2}\s*$/.test(v) ? Number(v) : NaN;
-      if (!(n >= 0 && n <= 19)) {
+      // Unset or empty is the default; digits only, so "-1", "5.5" and "1e1" are refused.
+      const text = v?.trim() || "10";
+      if (!/^\d{1,2}$/.test(text) || Number(text) > 19) {
         ctx.addIssue({ code: "custom", message: `DELIGHT_WORKER_NICE "${v}" is not a whole number from 0 (as the pages) to 19 (lowest)` });
         return z.NEVER;
       }
-      return n;
+      return Number(text);
     }),
   /** How long a refresh job may run before it counts as lost (its worker died) and is retried elsewhere. */
   DELIGHT_JOB_TIMEOUT: z
