@@ -1,8 +1,10 @@
+import { formatDistanceStrict } from "date-fns";
+import { refreshQueueReport } from "../models/refresh-queue-view.server";
 import type { AppContext } from "../utils/context.server";
 import { lowerWorkerPriority } from "../utils/process-priority.server";
 import { queueOptions } from "../utils/refresh.server";
 import { openRefreshQueue } from "../utils/refresh-queue.server";
-import { CliError, type CliIo, parse } from "./io";
+import { CliError, type CliIo, output, parse } from "./io";
 
 /**
  * `worker`: works refresh jobs from the PostgreSQL server's queue until stopped (SIGTERM/SIGINT
@@ -37,4 +39,34 @@ export async function workerCommand(ctx: AppContext, args: string[], io: CliIo):
   });
   await queue.stop();
   return 0;
+}
+
+/**
+ * `queue`: whether background refreshes keep up, read from the PostgreSQL server: jobs waiting,
+ * running and held back, those that gave up, customers due, and every process working jobs.
+ * Exits 1 when customers wait and no process works jobs, so a monitor can page someone.
+ */
+export async function queueCommand(ctx: AppContext, args: string[], io: CliIo, now = new Date()): Promise<number> {
+  const { values, positionals } = parse(args, {});
+  if (positionals.length) throw new CliError("Usage: delight queue [--json]", 2);
+  if (ctx.dbHandle.kind === "pglite") {
+    throw new CliError(
+      "delight queue needs DATABASE_URL (a PostgreSQL server); with the embedded database the queue lives in the server's process: see its Settings page",
+      2,
+    );
+  }
+  const r = await refreshQueueReport(ctx, now);
+  const stalled = r.workers.length === 0 && (r.waiting > 0 || r.deferred > 0 || (r.due ?? 0) > 0);
+  const ago = (d: Date) => formatDistanceStrict(d, now, { addSuffix: true });
+  const lines = [
+    `waiting    ${r.waiting}${r.oldestWaitingSince ? ` (the longest asked for ${ago(r.oldestWaitingSince)})` : ""}`,
+    `running    ${r.running}`,
+    `held back  ${r.deferred} for a PostHog limit or a retry${r.nextDeferredAt ? ` (the next ${ago(r.nextDeferredAt)})` : ""}`,
+    `gave up    ${r.failedLastDay} in the last 24 hours`,
+    `due        ${r.due === null ? "- (the schedule is off)" : r.due}`,
+    `workers    ${r.workers.length}${r.workers.map((w) => `\n           ${w}`).join("")}`,
+    ...(stalled ? ["No process is working refresh jobs: start `delight worker`, or a server whose DELIGHT_SCHEDULER is on."] : []),
+  ];
+  output(io, values.json, { ...r, stalled }, lines.join("\n"));
+  return stalled ? 1 : 0;
 }

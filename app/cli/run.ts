@@ -8,7 +8,7 @@ import { customerCommand, planCommand } from "./commands-admin";
 import { alertsCommand } from "./commands-alerts";
 import { answerCommand, checksCommand, refreshCommand, reportCommand } from "./commands-checks";
 import { checkCommand } from "./commands-custom";
-import { workerCommand } from "./commands-worker";
+import { queueCommand, workerCommand } from "./commands-worker";
 import { CliError, type CliIo } from "./io";
 
 /** A command may resolve to its exit code; anything else means 0. */
@@ -31,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   alerts: alertsCommand,
   worker: workerCommand,
+  queue: queueCommand,
 };
 
 export const USAGE = `delight — customer health for teams whose customers use PostHog
@@ -65,7 +66,8 @@ Usage: npm run --silent delight -- <command> [options] [--json]
   alerts [--customer SLUG] [--kind K] [--all]   (open alerts; --all adds acknowledged and silenced)
   alerts send [--wait SECONDS] [--digest]       (deliver pending alerts; for cron)
   alerts ack ID
-  worker [--concurrency N]                      (PostgreSQL only: works background refresh jobs until stopped)`;
+  worker [--concurrency N]                      (PostgreSQL only: works background refresh jobs until stopped)
+  queue                                         (PostgreSQL only: jobs waiting, running and held back, and the workers)`;
 
 /** Runs one CLI command; returns the exit code. Every failure is one line on stderr. */
 export async function runCli(

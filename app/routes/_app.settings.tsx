@@ -3,8 +3,10 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { AlertsPanel, MyAlertsPanel } from "~/components/settings/alerts-panel";
 import { CustomChecksPanel } from "~/components/settings/custom-checks-panel";
 import { ExtrasPanel } from "~/components/settings/extras-panel";
+import { RefreshQueuePanel } from "~/components/settings/refresh-queue-panel";
 import { ScoringPanel, VersionsList } from "~/components/settings/scoring-panel";
 import { alertSettingsView, isAlertSettingsIntent, runAlertSettingsIntent } from "~/models/alert-settings-view.server";
+import { refreshQueueReport, refreshQueueView } from "~/models/refresh-queue-view.server";
 import { checklistSettings, runSettingsIntent, SETTINGS_INTENTS, type SettingsIntent } from "~/models/settings.server";
 import { actorOf, requireAdmin, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
@@ -26,8 +28,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
           posthogExport: config.DELIGHT_POSTHOG_API_KEY ? `on (${config.DELIGHT_POSTHOG_HOST})` : "off",
         }
       : null;
+  const now = new Date();
   return {
     server,
+    queue: refreshQueueView(await refreshQueueReport(ctx, now), user.role, now),
     refreshEvery: config.DELIGHT_REFRESH_INTERVAL === 0 ? "off" : `${Math.round(config.DELIGHT_REFRESH_INTERVAL / 60_000)} minutes`,
     checklist: await checklistSettings(db),
     alerts: await alertSettingsView(ctx, user),
@@ -103,6 +107,7 @@ export default function Settings() {
         </dl>
         <p className="muted">These come from environment variables; see the README.</p>
       </div>
+      <RefreshQueuePanel queue={s.queue} />
     </>
   );
 }

@@ -1,7 +1,11 @@
+import os from "node:os";
+import { sql } from "drizzle-orm";
 import PgBoss from "pg-boss";
 import type { Budget } from "../../checks/posthog/budgets";
 import type { RefreshOptions } from "../../checks/refresh";
 import { dueCustomerIds, type RefreshJob, runRefreshJobs } from "../../checks/refresh-jobs";
+import type { Db } from "../../db/client";
+import { rowsOf } from "../../db/rows";
 import type { AppContext } from "./context.server";
 
 /*
@@ -23,7 +27,26 @@ export type RefreshQueue = {
   schedule(intervalMs: number): Promise<void>;
   /** One scheduled round now: enqueues the customers due. Returns how many were due. */
   round(intervalMs: number): Promise<number>;
+  /** What is queued, running and deferred, and which processes work the jobs. */
+  status(now?: Date): Promise<QueueStatus>;
   stop(): Promise<void>;
+};
+
+/** Whether background refreshes keep up: what an operator reads before adding a worker. */
+export type QueueStatus = {
+  kind: RefreshQueue["kind"];
+  /** Jobs that could run now and wait for a worker. */
+  waiting: number;
+  /** When the longest-waiting of them was asked for (a deferred job keeps its first ask). */
+  oldestWaitingSince: Date | null;
+  running: number;
+  /** Jobs held back until a PostHog budget frees, or until a retry's back-off ends. */
+  deferred: number;
+  nextDeferredAt: Date | null;
+  /** Jobs that gave up after their retries in the last 24 hours (pg-boss; the in-process queue never gives up). */
+  failedLastDay: number;
+  /** The processes working jobs now, as "host pid N". */
+  workers: string[];
 };
 
 export type QueueOptions = {
@@ -50,6 +73,15 @@ export const ROUND_QUEUE = "delight-refresh-round";
 /** pg-boss's own connections per process (the app's postgres.js pool is separate). */
 export const QUEUE_CONNECTIONS = 4;
 
+/*
+ * A process that works jobs names its pg-boss connections after itself, so the database's list
+ * of connections is the list of workers, with nothing to keep up to date and nothing left behind
+ * by a worker that died. PostgreSQL keeps 63 bytes of a name.
+ */
+const WORKER_PREFIX = "delight-queue ";
+const workerName = () => `${os.hostname()} pid ${process.pid}`;
+const applicationName = (sendOnly?: boolean) => (sendOnly ? "delight-queue-send" : `${WORKER_PREFIX}${workerName()}`.slice(0, 63));
+
 const job = (customerId: number, trigger: string): RefreshJob => ({ customerId, trigger, enqueuedAt: new Date().toISOString() });
 
 /** Scheduled rounds: short enough that a restarted install catches up soon (as the old ticks did). */
@@ -70,7 +102,7 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
     supervise: !options.sendOnly,
     schedule: !options.sendOnly,
     schema: "pgboss",
-    application_name: options.sendOnly ? "delight-queue-send" : "delight-queue",
+    application_name: applicationName(options.sendOnly),
     maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
   });
   boss.on("error", (error) => log(`[delight] job queue: ${error.message}`));
@@ -144,15 +176,66 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
       }
     },
     round,
+    status: (now) => bossQueueStatus(ctx.db, now),
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
+  };
+}
+
+/**
+ * The pg-boss queue's status, read from its tables and from the server's list of connections:
+ * needs no queue of its own, so a page or `delight queue` can ask without becoming a worker.
+ */
+export async function bossQueueStatus(db: Db, now = new Date()): Promise<QueueStatus> {
+  const [exists] = rowsOf<{ ok: boolean }>(await db.execute(sql`select to_regclass('pgboss.job') is not null as ok`));
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const jobs = exists?.ok
+    ? rowsOf<{
+        waiting: number;
+        oldest: string | null;
+        running: number;
+        deferred: number;
+        next: string | null;
+        failed: number;
+      }>(
+        await db.execute(sql`
+          select
+            count(*) filter (where state in ('created', 'retry') and start_after <= ${at})::int as waiting,
+            min(coalesce((data->>'enqueuedAt')::timestamptz, created_on)) filter (where state in ('created', 'retry') and start_after <= ${at}) as oldest,
+            count(*) filter (where state = 'active')::int as running,
+            count(*) filter (where state in ('created', 'retry') and start_after > ${at})::int as deferred,
+            min(start_after) filter (where state in ('created', 'retry') and start_after > ${at}) as next,
+            count(*) filter (where state = 'failed' and completed_on > ${at} - interval '24 hours')::int
+              + (select count(*)::int from pgboss.archive a
+                 where a.name = ${REFRESH_QUEUE} and a.state = 'failed' and a.completed_on > ${at} - interval '24 hours') as failed
+          from pgboss.job where name = ${REFRESH_QUEUE}`),
+      )[0]
+    : undefined;
+  const workers = rowsOf<{ name: string }>(
+    await db.execute(sql`
+      select distinct substr(application_name, ${WORKER_PREFIX.length + 1}) as name from pg_stat_activity
+      where datname = current_database() and starts_with(application_name, ${WORKER_PREFIX})
+      order by 1`),
+  );
+  const date = (v: string | Date | null | undefined) => (v ? new Date(v) : null);
+  return {
+    kind: "pg-boss",
+    waiting: jobs?.waiting ?? 0,
+    oldestWaitingSince: date(jobs?.oldest),
+    running: jobs?.running ?? 0,
+    deferred: jobs?.deferred ?? 0,
+    nextDeferredAt: date(jobs?.next),
+    failedLastDay: jobs?.failed ?? 0,
+    workers: workers.map((w) => w.name),
   };
 }
 
 function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
   const log = options.log ?? console.log;
   const waiting = new Map<number, RefreshJob>();
+  const deferredUntil = new Map<number, Date>();
   const timers = new Set<NodeJS.Timeout>();
   let concurrency = 0;
+  let runningNow = 0;
   let running: Promise<void> | null = null;
   let stopped = false;
 
@@ -163,20 +246,27 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
         while (waiting.size > 0 && !stopped) {
           const batch = [...waiting.values()].slice(0, concurrency);
           for (const j of batch) waiting.delete(j.customerId);
+          runningNow = batch.length;
           const results = await runRefreshJobs(ctx.db, ctx.secretKey, batch, {
             ...options.refresh,
             budgets: options.budgets,
             concurrency,
-          }).catch((error: Error) => {
-            log(`[delight] background refresh did not run: ${error.message}`);
-            return batch.map(() => ({ kind: "deferred", until: new Date(Date.now() + 60_000), reason: error.message }) as const);
-          });
+          })
+            .catch((error: Error) => {
+              log(`[delight] background refresh did not run: ${error.message}`);
+              return batch.map(() => ({ kind: "deferred", until: new Date(Date.now() + 60_000), reason: error.message }) as const);
+            })
+            .finally(() => {
+              runningNow = 0;
+            });
           for (const [i, result] of results.entries()) {
             if (result.kind !== "deferred") continue;
             const again = batch[i]!;
+            deferredUntil.set(again.customerId, result.until);
             const timer = setTimeout(
               () => {
                 timers.delete(timer);
+                deferredUntil.delete(again.customerId);
                 if (!waiting.has(again.customerId)) waiting.set(again.customerId, again);
                 kick();
               },
@@ -221,6 +311,20 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
       timers.add(every as unknown as NodeJS.Timeout);
     },
     round,
+    status: async () => {
+      const asked = [...waiting.values()].map((j) => Date.parse(j.enqueuedAt));
+      const until = [...deferredUntil.values()].map((d) => d.getTime());
+      return {
+        kind: "in-process",
+        waiting: waiting.size,
+        oldestWaitingSince: asked.length ? new Date(Math.min(...asked)) : null,
+        running: runningNow,
+        deferred: deferredUntil.size,
+        nextDeferredAt: until.length ? new Date(Math.min(...until)) : null,
+        failedLastDay: 0,
+        workers: concurrency > 0 && !stopped ? [workerName()] : [],
+      };
+    },
     stop: async () => {
       stopped = true;
       for (const t of timers) clearTimeout(t);

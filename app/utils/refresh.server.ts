@@ -6,7 +6,7 @@ import { ARCHIVED_READ_ONLY } from "../models/customers.server";
 import type { AppContext } from "./context.server";
 import { getContext, onShutdown } from "./db.server";
 import { healthExporter } from "./posthog-export.server";
-import { openRefreshQueue, type QueueOptions, type RefreshQueue } from "./refresh-queue.server";
+import { bossQueueStatus, openRefreshQueue, type QueueOptions, type QueueStatus, type RefreshQueue } from "./refresh-queue.server";
 import { InputError } from "./validation.server";
 
 /** How the server, its schedule and the CLI refresh: the one place configuration becomes refresh options. */
@@ -50,6 +50,16 @@ export function refreshQueue(ctx: AppContext): Promise<RefreshQueue> {
     });
   }
   return queue;
+}
+
+/**
+ * The refresh queue's status as this install sees it. On a PostgreSQL server it is read from the
+ * database (every process's jobs and workers), without opening a queue here; with the embedded
+ * database the queue is this process's own.
+ */
+export async function refreshQueueStatus(ctx: AppContext, now = new Date()): Promise<QueueStatus> {
+  if (ctx.dbHandle.kind !== "pglite") return bossQueueStatus(ctx.db, now);
+  return (await refreshQueue(ctx)).status(now);
 }
 
 /** Stops this process's queue (workers finish their jobs first). */

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { cli } from "../setup/cli";
 import { serverTestDatabase, type TestDatabase } from "../setup/test-database";
 import { type RunningApp, startApp } from "./harness";
 
@@ -50,6 +51,16 @@ describe(`web processes (${onServer ? "postgres" : "pglite"})`, () => {
     // Page views come first: only a process that serves no page runs at DELIGHT_WORKER_NICE (10).
     for (const pid of servedBy()) expect(os.getPriority(Number(pid))).toBe(0);
     expect(os.getPriority(Number(schedulers()[0]))).toBe(onServer ? 10 : 0);
+    if (onServer) {
+      // The queue's list of workers: the process for scheduled work, never a web process (they only send).
+      // Polled: that process opens its queue once it has logged that it runs scheduled work.
+      const workers = async () => {
+        const queue = await cli({ DATABASE_URL: database!.env.DATABASE_URL!, DELIGHT_DATA_DIR: app.dataDir }, "queue", "--json");
+        expect(queue.stderr).toBe("");
+        return queue.json().workers;
+      };
+      await expect.poll(workers, { timeout: 30_000 }).toEqual([`${os.hostname()} pid ${schedulers()[0]}`]);
+    }
   });
 
   test("a size of the young generation given in NODE_OPTIONS is kept", { timeout: 120_000 }, async () => {

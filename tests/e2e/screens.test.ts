@@ -210,6 +210,30 @@ describe("every screen in Chromium", () => {
     300_000,
   );
 
+  test("Settings shows the refresh queue and the server's own process working it; only admins see which process", async () => {
+    for (const [email, admin] of [
+      [ADMIN, true],
+      [VIEWER, false],
+    ] as const) {
+      const page = await signedInPage(email);
+      await page.goto(`${app.url}/settings`);
+      const panel = page.locator("[data-testid=refresh-queue]");
+      expect(await panel.locator("h2").textContent()).toBe("Refresh queue");
+      // Every customer was refreshed by the CLI before the server started: nothing waits or runs.
+      expect(await panel.locator("[data-testid=queue-waiting]").textContent()).toBe("0 customers");
+      expect(await panel.locator("[data-testid=queue-running]").textContent()).toBe("0 customers");
+      expect(await panel.locator("[data-testid=queue-deferred]").textContent()).toBe("0 customers");
+      // The embedded database's queue never gives up on a job, and with no schedule nobody is due.
+      expect(await panel.locator("[data-testid=queue-failed]").count()).toBe(0);
+      expect(await panel.locator("[data-testid=queue-due]").count()).toBe(0);
+      expect(await panel.locator("[data-testid=refresh-queue-idle]").count()).toBe(0);
+      const workers = (await panel.locator("[data-testid=queue-workers]").textContent()) ?? "";
+      if (admin) expect(workers).toMatch(new RegExp(`^1${os.hostname()} pid \\d+$`));
+      else expect(workers).toBe("1");
+      await page.close();
+    }
+  });
+
   test("the skip link is the first stop of Tab and moves focus to the page's main content", async () => {
     const page = await signedInPage(ADMIN);
     for (const where of ["/plans", "/settings", "/no-such-page"]) {
