@@ -56,12 +56,13 @@ export async function queueCommand(ctx: AppContext, args: string[], io: CliIo, n
     );
   }
   const r = await refreshQueueReport(ctx, now);
-  const stalled = r.workers.length === 0 && (r.waiting > 0 || r.deferred > 0 || (r.due ?? 0) > 0);
+  const stalled = r.workers.length === 0 && (r.waiting > 0 || r.deferred > 0 || r.retrying > 0 || (r.due ?? 0) > 0);
   const ago = (d: Date) => formatDistanceStrict(d, now, { addSuffix: true });
   const lines = [
     `waiting    ${r.waiting}${r.oldestWaitingSince ? ` (the longest asked for ${ago(r.oldestWaitingSince)})` : ""}`,
     `running    ${r.running}`,
-    `held back  ${r.deferred} for a PostHog limit or a retry${r.nextDeferredAt ? ` (the next ${ago(r.nextDeferredAt)})` : ""}`,
+    `held back  ${r.deferred} for PostHog's limits or a refresh already running${r.nextDeferredAt ? ` (the next ${ago(r.nextDeferredAt)})` : ""}`,
+    `retrying   ${r.retrying} after an error`,
     `gave up    ${r.failedLastDay} in the last 24 hours`,
     `due        ${r.due === null ? "- (the schedule is off)" : r.due}`,
     `workers    ${r.workers.length}${r.workers.map((w) => `\n           ${w}`).join("")}`,

@@ -16,6 +16,7 @@ export type RefreshQueueView = {
   running: number;
   deferred: number;
   nextDeferredAt: string | null;
+  retrying: number;
   failedLastDay: number;
   workerCount: number;
   /** Host and pid of each process working jobs: admins only, as it describes the servers. */
@@ -48,6 +49,7 @@ export function refreshQueueView(report: RefreshQueueReport, role: string, now: 
     running: report.running,
     deferred: report.deferred,
     nextDeferredAt: report.nextDeferredAt?.toISOString() ?? null,
+    retrying: report.retrying,
     failedLastDay: report.failedLastDay,
     workerCount: report.workers.length,
     workers: role === "admin" ? report.workers : null,

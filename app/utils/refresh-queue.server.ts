@@ -40,9 +40,11 @@ export type QueueStatus = {
   /** When the longest-waiting of them was asked for (a deferred job keeps its first ask). */
   oldestWaitingSince: Date | null;
   running: number;
-  /** Jobs held back until a PostHog budget frees, or until a retry's back-off ends. */
+  /** Jobs held back until their PostHog key's budget frees (or another process's refresh of the customer ends). */
   deferred: number;
   nextDeferredAt: Date | null;
+  /** Jobs whose run failed (the database, not PostHog: that is recorded on the run) and that wait to run again. */
+  retrying: number;
   /** Jobs that gave up after their retries in the last 24 hours (pg-boss; the in-process queue never gives up). */
   failedLastDay: number;
   /** The processes working jobs now, as "host pid N". */
@@ -70,6 +72,10 @@ export type QueueOptions = {
 
 export const REFRESH_QUEUE = "delight-refresh";
 export const ROUND_QUEUE = "delight-refresh-round";
+/** Where a refresh job that gave up is copied (pg-boss's dead-letter queue); never worked. */
+export const FAILED_QUEUE = "delight-refresh-failed";
+/** One job per customer waiting and one running (pg-boss's index for it also counts the running). */
+const REFRESH_POLICY = "stately";
 /** pg-boss's own connections per process (the app's postgres.js pool is separate). */
 export const QUEUE_CONNECTIONS = 4;
 
@@ -81,6 +87,9 @@ export const QUEUE_CONNECTIONS = 4;
 const WORKER_PREFIX = "delight-queue ";
 const workerName = () => `${os.hostname()} pid ${process.pid}`;
 const applicationName = (sendOnly?: boolean) => (sendOnly ? "delight-queue-send" : `${WORKER_PREFIX}${workerName()}`.slice(0, 63));
+
+/** A failure in a line of the log: the database's own words, not the whole statement drizzle wraps them in. */
+const reasonOf = (error: Error) => (error.cause instanceof Error ? error.cause.message : error.message);
 
 const job = (customerId: number, trigger: string): RefreshJob => ({ customerId, trigger, enqueuedAt: new Date().toISOString() });
 
@@ -107,14 +116,22 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
   });
   boss.on("error", (error) => log(`[delight] job queue: ${error.message}`));
   await boss.start();
-  await boss.createQueue(REFRESH_QUEUE, {
+  // A job that gives up (its retries spent, or its workers dying) leaves a copy in a queue nobody
+  // works: the status counts those rather than scan the job table's many completed jobs.
+  await boss.createQueue(FAILED_QUEUE, { name: FAILED_QUEUE, policy: "standard" });
+  const refreshQueueOptions = {
     name: REFRESH_QUEUE,
-    policy: "stately",
+    policy: REFRESH_POLICY,
     retryLimit: 5,
     retryDelay: options.retryDelaySeconds ?? 30,
     retryBackoff: true,
     expireInSeconds: options.expireInSeconds ?? 15 * 60,
-  });
+    deadLetter: FAILED_QUEUE,
+  } as const;
+  await boss.createQueue(REFRESH_QUEUE, refreshQueueOptions);
+  // createQueue leaves a queue that exists as it was: a changed DELIGHT_JOB_TIMEOUT, and the
+  // dead-letter queue of an install from before it, take effect through an update.
+  await boss.updateQueue(REFRESH_QUEUE, refreshQueueOptions);
   await boss.createQueue(ROUND_QUEUE, { name: ROUND_QUEUE, policy: "singleton", retryLimit: 1 });
 
   const send = (jobs: RefreshJob[], startAfter?: Date) =>
@@ -152,7 +169,11 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
             ctx.secretKey,
             jobs.map((j) => j.data),
             { ...options.refresh, budgets: options.budgets, concurrency },
-          );
+          ).catch((error: Error) => {
+            // pg-boss keeps the reason with the jobs and says nothing: the worker's log says it.
+            log(`[delight] ${jobs.length} refresh jobs did not run (retried with back-off): ${reasonOf(error)}`);
+            throw error;
+          });
           // A deferred job comes back when its budget frees; this one is done meanwhile.
           for (const [i, result] of results.entries()) {
             if (result.kind === "deferred") await send([jobs[i]!.data], result.until);
@@ -188,6 +209,11 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
 export async function bossQueueStatus(db: Db, now = new Date()): Promise<QueueStatus> {
   const [exists] = rowsOf<{ ok: boolean }>(await db.execute(sql`select to_regclass('pgboss.job') is not null as ok`));
   const at = sql`${now.toISOString()}::timestamptz`;
+  // Names and policy are written into the statement, not sent as parameters: the one plan kept for
+  // a prepared statement (force_generic_plan, db/client.ts) could then neither leave out the other
+  // queues' partitions nor use a partial index, and with half a day of completed jobs that plan
+  // scanned them all (55 ms against 6). They are this module's constants, never input.
+  const [refresh, failed, policy] = [REFRESH_QUEUE, FAILED_QUEUE, REFRESH_POLICY].map((v) => sql.raw(`'${v}'`));
   const jobs = exists?.ok
     ? rowsOf<{
         waiting: number;
@@ -195,19 +221,22 @@ export async function bossQueueStatus(db: Db, now = new Date()): Promise<QueueSt
         running: number;
         deferred: number;
         next: string | null;
+        retrying: number;
         failed: number;
       }>(
+        // Through pg-boss's own partial indexes (for fetching, and for the policy's one running job
+        // per customer): the job table also holds half a day of completed jobs, which none reads.
         await db.execute(sql`
           select
-            count(*) filter (where state in ('created', 'retry') and start_after <= ${at})::int as waiting,
-            min(coalesce((data->>'enqueuedAt')::timestamptz, created_on)) filter (where state in ('created', 'retry') and start_after <= ${at}) as oldest,
-            count(*) filter (where state = 'active')::int as running,
-            count(*) filter (where state in ('created', 'retry') and start_after > ${at})::int as deferred,
-            min(start_after) filter (where state in ('created', 'retry') and start_after > ${at}) as next,
-            count(*) filter (where state = 'failed' and completed_on > ${at} - interval '24 hours')::int
-              + (select count(*)::int from pgboss.archive a
-                 where a.name = ${REFRESH_QUEUE} and a.state = 'failed' and a.completed_on > ${at} - interval '24 hours') as failed
-          from pgboss.job where name = ${REFRESH_QUEUE}`),
+            count(*) filter (where start_after <= ${at})::int as waiting,
+            min(coalesce((data->>'enqueuedAt')::timestamptz, created_on)) filter (where start_after <= ${at}) as oldest,
+            count(*) filter (where state = 'created' and start_after > ${at})::int as deferred,
+            min(start_after) filter (where state = 'created' and start_after > ${at}) as next,
+            count(*) filter (where state = 'retry' and start_after > ${at})::int as retrying,
+            (select count(*)::int from pgboss.job
+              where name = ${refresh} and state = 'active' and policy = ${policy}) as running,
+            (select count(*)::int from pgboss.job where name = ${failed} and created_on > ${at} - interval '24 hours') as failed
+          from pgboss.job where name = ${refresh} and state < 'active'`),
       )[0]
     : undefined;
   const workers = rowsOf<{ name: string }>(
@@ -224,6 +253,7 @@ export async function bossQueueStatus(db: Db, now = new Date()): Promise<QueueSt
     running: jobs?.running ?? 0,
     deferred: jobs?.deferred ?? 0,
     nextDeferredAt: date(jobs?.next),
+    retrying: jobs?.retrying ?? 0,
     failedLastDay: jobs?.failed ?? 0,
     workers: workers.map((w) => w.name),
   };
@@ -232,7 +262,8 @@ export async function bossQueueStatus(db: Db, now = new Date()): Promise<QueueSt
 function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
   const log = options.log ?? console.log;
   const waiting = new Map<number, RefreshJob>();
-  const deferredUntil = new Map<number, Date>();
+  /** Customers whose job waits for a timer: held back by a budget, or to retry a batch that failed. */
+  const later = new Map<number, { until: Date; retry: boolean }>();
   const timers = new Set<NodeJS.Timeout>();
   let concurrency = 0;
   let runningNow = 0;
@@ -247,13 +278,15 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
           const batch = [...waiting.values()].slice(0, concurrency);
           for (const j of batch) waiting.delete(j.customerId);
           runningNow = batch.length;
+          let failed = false;
           const results = await runRefreshJobs(ctx.db, ctx.secretKey, batch, {
             ...options.refresh,
             budgets: options.budgets,
             concurrency,
           })
             .catch((error: Error) => {
-              log(`[delight] background refresh did not run: ${error.message}`);
+              failed = true;
+              log(`[delight] background refresh did not run: ${reasonOf(error)}`);
               return batch.map(() => ({ kind: "deferred", until: new Date(Date.now() + 60_000), reason: error.message }) as const);
             })
             .finally(() => {
@@ -262,11 +295,11 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
           for (const [i, result] of results.entries()) {
             if (result.kind !== "deferred") continue;
             const again = batch[i]!;
-            deferredUntil.set(again.customerId, result.until);
+            later.set(again.customerId, { until: result.until, retry: failed });
             const timer = setTimeout(
               () => {
                 timers.delete(timer);
-                deferredUntil.delete(again.customerId);
+                later.delete(again.customerId);
                 if (!waiting.has(again.customerId)) waiting.set(again.customerId, again);
                 kick();
               },
@@ -313,14 +346,16 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
     round,
     status: async () => {
       const asked = [...waiting.values()].map((j) => Date.parse(j.enqueuedAt));
-      const until = [...deferredUntil.values()].map((d) => d.getTime());
+      const held = [...later.values()].filter((l) => !l.retry);
+      const until = held.map((l) => l.until.getTime());
       return {
         kind: "in-process",
         waiting: waiting.size,
         oldestWaitingSince: asked.length ? new Date(Math.min(...asked)) : null,
         running: runningNow,
-        deferred: deferredUntil.size,
+        deferred: held.length,
         nextDeferredAt: until.length ? new Date(Math.min(...until)) : null,
+        retrying: later.size - held.length,
         failedLastDay: 0,
         workers: concurrency > 0 && !stopped ? [workerName()] : [],
       };

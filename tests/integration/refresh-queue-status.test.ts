@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
+import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
 import { type Sandbox, startSandbox } from "../../app/demo/posthog-sandbox/server";
@@ -9,7 +10,7 @@ import { refreshQueueReport } from "../../app/models/refresh-queue-view.server";
 import { type AppContext, openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { closeRefreshQueue, queueOptions, refreshQueueStatus } from "../../app/utils/refresh.server";
-import { openRefreshQueue, type RefreshQueue } from "../../app/utils/refresh-queue.server";
+import { FAILED_QUEUE, openRefreshQueue, REFRESH_QUEUE, type RefreshQueue } from "../../app/utils/refresh-queue.server";
 import { rowsOf } from "../../db/rows";
 import { cli } from "../setup/cli";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
@@ -75,7 +76,7 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
       const asked = new Date();
       await sender.enqueue(ids, "background");
       const status = await refreshQueueStatus(ctx);
-      expect(status).toMatchObject({ kind: "pg-boss", waiting: 4, running: 0, deferred: 0, failedLastDay: 0, workers: [] });
+      expect(status).toMatchObject({ kind: "pg-boss", waiting: 4, running: 0, deferred: 0, retrying: 0, failedLastDay: 0, workers: [] });
       expect(Math.abs(status.oldestWaitingSince!.getTime() - asked.getTime())).toBeLessThan(5_000);
 
       const text = await cli({ context: ctx }, "queue");
@@ -105,6 +106,7 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
         () => refreshQueueStatus(ctx),
         (s) => s.deferred === 2 && s.waiting === 0 && s.running === 0,
       );
+      expect(status.retrying).toBe(0);
       expect(await runs()).toBe(2);
       expect(status.workers).toEqual([`${os.hostname()} pid ${child.pid}`]);
       expect(status.nextDeferredAt!.getTime()).toBeGreaterThan(Date.now());
@@ -113,18 +115,34 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
       expect(report.due).toBe(2);
       const text = await cli({ context: ctx }, "queue");
       expect(text.code).toBe(0);
-      expect(text.stdout).toMatch(/^held back {2}2 for a PostHog limit or a retry \(the next in \d+ (second|minute)s?\)$/m);
+      expect(text.stdout).toMatch(
+        /^held back {2}2 for PostHog's limits or a refresh already running \(the next in \d+ (second|minute)s?\)$/m,
+      );
       expect(text.stdout).toContain(`workers    1\n           ${os.hostname()} pid ${child.pid}`);
       expect(text.stdout).not.toMatch(/No process is working/);
     });
 
-    test("jobs that gave up count for 24 hours; a stopped worker leaves the list", { timeout: 60_000 }, async () => {
-      // pg-boss marks a job failed once its retries are spent; two held-back jobs are marked so here,
-      // one of them two days ago.
-      await ctx.db.execute(sql`
-        update pgboss.job set state = 'failed',
-          completed_on = case when data->>'customerId' = ${String(ids[ids.length - 1])} then now() - interval '2 days' else now() end
-        where name = 'delight-refresh' and state = 'created'`);
+    test("jobs retrying after an error and jobs that gave up are told apart; a stopped worker leaves the list", {
+      timeout: 60_000,
+    }, async () => {
+      // The two held-back jobs fail as a worker's failing run would fail them (pg-boss's own fail):
+      // one with retries left, so it waits out its back-off; one without, so it gives up and is
+      // copied to the dead-letter queue. A third gave up two days ago.
+      const held = rowsOf<{ id: string }>(
+        await ctx.db.execute(sql`select id from pgboss.job where name = ${REFRESH_QUEUE} and state = 'created' order by id`),
+      );
+      expect(held).toHaveLength(2);
+      await ctx.db.execute(sql`update pgboss.job set retry_limit = 0 where id = ${held[1]!.id}`);
+      const boss = new PgBoss({ connectionString: env.DATABASE_URL, schema: "pgboss", supervise: false, schedule: false });
+      await boss.start();
+      try {
+        for (const h of held) await boss.fail(REFRESH_QUEUE, h.id, { message: "database unavailable" });
+      } finally {
+        await boss.stop({ graceful: false });
+      }
+      await ctx.db.execute(
+        sql`insert into pgboss.job (name, data, created_on) values (${FAILED_QUEUE}, '{"customerId": -1}', now() - interval '2 days')`,
+      );
       worker!.kill("SIGTERM");
       await new Promise((r) => worker!.once("exit", r));
       const status = await until(
@@ -132,11 +150,44 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
         () => refreshQueueStatus(ctx),
         (s) => s.workers.length === 0,
       );
-      expect(status).toMatchObject({ waiting: 0, deferred: 0, failedLastDay: 1, nextDeferredAt: null });
+      expect(status).toMatchObject({ waiting: 0, deferred: 0, nextDeferredAt: null, retrying: 1, failedLastDay: 1 });
       const text = await cli({ context: ctx }, "queue");
+      expect(text.stdout).toMatch(/^retrying {3}1 after an error$/m);
       expect(text.stdout).toMatch(/^gave up {4}1 in the last 24 hours$/m);
-      // Two customers are still due and nobody works jobs.
+      // A job waits and nobody works jobs.
       expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/No process is working refresh jobs/);
+    });
+
+    test("a queue that exists takes a changed job timeout, and its dead-letter queue, when the next process opens it", async () => {
+      // As an install from before the dead-letter queue, with a job timeout of 15 minutes.
+      await ctx.db.execute(sql`update pgboss.queue set dead_letter = null, expire_seconds = 900 where name = ${REFRESH_QUEUE}`);
+      const reopened = await openRefreshQueue(ctx, { ...queueOptions(ctx), expireInSeconds: 240, sendOnly: true });
+      await reopened.stop();
+      const [queue] = rowsOf<{ expire_seconds: number; dead_letter: string | null; policy: string }>(
+        await ctx.db.execute(sql`select expire_seconds, dead_letter, policy from pgboss.queue where name = ${REFRESH_QUEUE}`),
+      );
+      expect(queue).toEqual({ expire_seconds: 240, dead_letter: FAILED_QUEUE, policy: "stately" });
+    });
+
+    test("a batch whose run fails is logged by its worker and retried: the status counts it as retrying", { timeout: 60_000 }, async () => {
+      const lines: string[] = [];
+      const working = await openRefreshQueue(ctx, { ...queueOptions(ctx), log: (line) => lines.push(line) });
+      try {
+        const before = await refreshQueueStatus(ctx);
+        // An id no customer can have (beyond PostgreSQL's integer): the batch's first statement fails.
+        await sender.enqueue([2 ** 40], "background");
+        await working.work({ concurrency: 4 });
+        const after = await until(
+          "the failed batch to wait for its retry",
+          () => refreshQueueStatus(ctx),
+          (s) => s.retrying === before.retrying + 1,
+        );
+        expect(after.workers).toEqual([`${os.hostname()} pid ${process.pid}`]);
+        expect(lines).toEqual([expect.stringMatching(/^\[delight\] 1 refresh jobs did not run \(retried with back-off\): .*out of range/)]);
+      } finally {
+        await working.stop();
+      }
     });
   } else {
     test("the embedded database's queue: waiting, held back for the key's budget, and this process as its worker", {
@@ -149,7 +200,15 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
         // Asking again for a customer already waiting changes nothing.
         await queue.enqueue(ids.slice(0, 1), "web");
         const before = await queue.status();
-        expect(before).toMatchObject({ kind: "in-process", waiting: 4, running: 0, deferred: 0, nextDeferredAt: null, workers: [] });
+        expect(before).toMatchObject({
+          kind: "in-process",
+          waiting: 4,
+          running: 0,
+          deferred: 0,
+          retrying: 0,
+          nextDeferredAt: null,
+          workers: [],
+        });
         expect(Math.abs(before.oldestWaitingSince!.getTime() - asked.getTime())).toBeLessThan(5_000);
 
         await queue.work({ concurrency: 4 });

@@ -21,7 +21,7 @@ export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
   return (
     <section className="panel" aria-labelledby="refresh-queue-heading" data-testid="refresh-queue">
       <h2 id="refresh-queue-heading">Refresh queue</h2>
-      {idle && (queue.waiting > 0 || queue.deferred > 0 || (queue.due ?? 0) > 0) ? (
+      {idle && (queue.waiting > 0 || queue.deferred > 0 || queue.retrying > 0 || (queue.due ?? 0) > 0) ? (
         <p className="form-error" data-testid="refresh-queue-idle">
           No process is working refresh jobs, so nobody's data is refreshed in the background.{" "}
           {queue.kind === "pg-boss" ? (
@@ -48,7 +48,7 @@ export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
         </dd>
         <dt>Refreshing now</dt>
         <dd data-testid="queue-running">{customersCount(queue.running)}</dd>
-        <dt>Held back for a PostHog limit or a retry</dt>
+        <dt>Held back for later</dt>
         <dd data-testid="queue-deferred">
           {customersCount(queue.deferred)}
           {queue.nextDeferredAt ? (
@@ -58,6 +58,8 @@ export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
             </>
           ) : null}
         </dd>
+        <dt>To retry after an error</dt>
+        <dd data-testid="queue-retrying">{customersCount(queue.retrying)}</dd>
         {queue.kind === "pg-boss" ? (
           <>
             <dt>Given up after retries, last 24 hours</dt>
@@ -83,6 +85,7 @@ export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
         </dd>
       </dl>
       <p className="muted">
+        A customer is held back while its PostHog key's budget is spent, or while another refresh of it runs.{" "}
         {queue.kind === "pg-boss" ? (
           <>
             Every process on this database: the server's own and each <code>delight worker</code>. Read when the page loaded.
