@@ -56,7 +56,6 @@ export async function queueCommand(ctx: AppContext, args: string[], io: CliIo, n
     );
   }
   const r = await refreshQueueReport(ctx, now);
-  const stalled = r.workers.length === 0 && (r.waiting > 0 || r.deferred > 0 || r.retrying > 0 || (r.due ?? 0) > 0);
   const ago = (d: Date) => formatDistanceStrict(d, now, { addSuffix: true });
   const lines = [
     `waiting    ${r.waiting}${r.oldestWaitingSince ? ` (the longest asked for ${ago(r.oldestWaitingSince)})` : ""}`,
@@ -66,8 +65,8 @@ export async function queueCommand(ctx: AppContext, args: string[], io: CliIo, n
     `gave up    ${r.failedLastDay} in the last 24 hours`,
     `due        ${r.due === null ? "- (the schedule is off)" : r.due}`,
     `workers    ${r.workers.length}${r.workers.map((w) => `\n           ${w}`).join("")}`,
-    ...(stalled ? ["No process is working refresh jobs: start `delight worker`, or a server whose DELIGHT_SCHEDULER is on."] : []),
+    ...(r.stalled ? ["No process is working refresh jobs: start `delight worker`, or a server whose DELIGHT_SCHEDULER is on."] : []),
   ];
-  output(io, values.json, { ...r, stalled }, lines.join("\n"));
-  return stalled ? 1 : 0;
+  output(io, values.json, r, lines.join("\n"));
+  return r.stalled ? 1 : 0;
 }

@@ -23,12 +23,15 @@ export type RefreshQueueView = {
   workers: string[] | null;
   /** Customers whose data is older than the refresh interval; null when the schedule is off. */
   due: number | null;
+  stalled: boolean;
   now: string;
 };
 
 export type RefreshQueueReport = QueueStatus & {
   /** Customers whose data is older than DELIGHT_REFRESH_INTERVAL; null when the schedule is off. */
   due: number | null;
+  /** Customers wait (queued, held back, to retry, or due) and no process works jobs. */
+  stalled: boolean;
 };
 
 export async function refreshQueueReport(ctx: AppContext, now = new Date()): Promise<RefreshQueueReport> {
@@ -37,7 +40,8 @@ export async function refreshQueueReport(ctx: AppContext, now = new Date()): Pro
     refreshQueueStatus(ctx, now),
     interval > 0 ? countDueCustomers(ctx.db, interval, now) : Promise.resolve(null),
   ]);
-  return { ...status, due };
+  const waitingInAnyWay = status.waiting + status.deferred + status.retrying + (due ?? 0) > 0;
+  return { ...status, due, stalled: status.workers.length === 0 && waitingInAnyWay };
 }
 
 /** The Settings page's copy: process names (host and pid) only for admins, as they describe the servers. */
@@ -54,6 +58,7 @@ export function refreshQueueView(report: RefreshQueueReport, role: string, now: 
     workerCount: report.workers.length,
     workers: role === "admin" ? report.workers : null,
     due: report.due,
+    stalled: report.stalled,
     now: now.toISOString(),
   };
 }

@@ -235,6 +235,31 @@ describe("every screen in Chromium", () => {
     }
   });
 
+  test("Settings warns when customers are due and no process works refresh jobs", async () => {
+    const own = mkdtempSync(path.join(os.tmpdir(), "delight-e2e-stalled-"));
+    const { password } = await delightCli(own, "user", "add", "--email", ADMIN, "--name", "Ada Admin", "--role", "admin");
+    await addSandboxCustomer(own, sandbox.url, sandbox.customers.find((x) => x.name === "healthy")!);
+    // Never refreshed, an hourly schedule, and scheduled work switched off in the only process.
+    const stalled = await startApp({ DELIGHT_SCHEDULER: "off", DELIGHT_REFRESH_INTERVAL: "60m" }, { dataDir: own });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await signIn(page, stalled.url, ADMIN, password);
+      await page.goto(`${stalled.url}/settings`);
+      const panel = page.locator("[data-testid=refresh-queue]");
+      expect(await panel.locator("[data-testid=refresh-queue-idle]").textContent()).toBe(
+        "No process is working refresh jobs, so nobody's data is refreshed in the background. Start the server with DELIGHT_SCHEDULER on.",
+      );
+      expect(await panel.locator("[data-testid=queue-due]").textContent()).toBe("1 customer");
+      expect(await panel.locator("[data-testid=queue-workers]").textContent()).toBe("0");
+      await expectNoHorizontalScroll(page, "/settings with the queue stalled at 390");
+      await expectNoSeriousViolations(page, "/settings with the queue stalled");
+    } finally {
+      await page.close();
+      await stalled.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   test("the skip link is the first stop of Tab and moves focus to the page's main content", async () => {
     const page = await signedInPage(ADMIN);
     for (const where of ["/plans", "/settings", "/no-such-page"]) {

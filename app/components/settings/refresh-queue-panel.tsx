@@ -17,11 +17,10 @@ function When({ at, now }: { at: string; now: string }) {
  * and who works it. Read before adding a worker, or when customers' data looks old.
  */
 export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
-  const idle = queue.workerCount === 0;
   return (
     <section className="panel" aria-labelledby="refresh-queue-heading" data-testid="refresh-queue">
       <h2 id="refresh-queue-heading">Refresh queue</h2>
-      {idle && (queue.waiting > 0 || queue.deferred > 0 || queue.retrying > 0 || (queue.due ?? 0) > 0) ? (
+      {queue.stalled ? (
         <p className="form-error" data-testid="refresh-queue-idle">
           No process is working refresh jobs, so nobody's data is refreshed in the background.{" "}
           {queue.kind === "pg-boss" ? (
