@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import PgBoss from "pg-boss";
@@ -82,11 +83,26 @@ export const QUEUE_CONNECTIONS = 4;
 /*
  * A process that works jobs names its pg-boss connections after itself, so the database's list
  * of connections is the list of workers, with nothing to keep up to date and nothing left behind
- * by a worker that died. PostgreSQL keeps 63 bytes of a name.
+ * by a worker that died.
  */
 const WORKER_PREFIX = "delight-queue ";
-const workerName = () => `${os.hostname()} pid ${process.pid}`;
-const applicationName = (sendOnly?: boolean) => (sendOnly ? "delight-queue-send" : `${WORKER_PREFIX}${workerName()}`.slice(0, 63));
+/** PostgreSQL keeps this many bytes of a connection's application_name. */
+const NAME_BYTES = 63;
+
+/**
+ * "HOST pid N", short enough to be kept whole. A longer host name (a container's, say) keeps its
+ * start and ends in a hash of the whole, so two workers never share a name and the pid survives.
+ */
+export function workerName(host = os.hostname(), pid = process.pid): string {
+  const tail = ` pid ${pid}`;
+  const room = NAME_BYTES - WORKER_PREFIX.length - tail.length;
+  const ascii = host.replace(/[^\x21-\x7e]/g, "?");
+  if (ascii.length <= room) return `${ascii}${tail}`;
+  const hash = createHash("sha256").update(host).digest("hex").slice(0, 6);
+  return `${ascii.slice(0, room - hash.length - 1)}~${hash}${tail}`;
+}
+
+const applicationName = (sendOnly?: boolean) => (sendOnly ? "delight-queue-send" : `${WORKER_PREFIX}${workerName()}`);
 
 /** A failure in a line of the log: the database's own words, not the whole statement drizzle wraps them in. */
 const reasonOf = (error: Error) => (error.cause instanceof Error ? error.cause.message : error.message);
