@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -13,9 +12,10 @@ import { closeRefreshQueue, queueOptions, refreshQueueStatus } from "../../app/u
 import { FAILED_QUEUE, openRefreshQueue, REFRESH_QUEUE, type RefreshQueue } from "../../app/utils/refresh-queue.server";
 import { rowsOf } from "../../db/rows";
 import { cli } from "../setup/cli";
+import { until } from "../setup/poll";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+import { startWorkerProcess } from "../setup/worker-process";
 
-const ROOT = path.resolve(__dirname, "../..");
 // One refresh (8 calls) per key a minute: of three customers sharing a key, one is refreshed and
 // two are held back for most of a minute; the customer with a key of its own is refreshed.
 const BUDGETS = [{ name: "all/minute", class: "all", limit: 8, windowMs: 60_000 }];
@@ -29,16 +29,6 @@ let ids: number[];
 async function runs(): Promise<number> {
   const [row] = rowsOf<{ n: number }>(await ctx.db.execute(sql`select count(*)::int as n from check_runs`));
   return row!.n;
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -91,21 +81,12 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
     test("a `delight worker` is listed by host and pid; jobs over the key's budget are held back until it frees", {
       timeout: 120_000,
     }, async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "app/cli/main.ts", "worker", "--concurrency", "4"], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "inherit"],
+      const started = startWorkerProcess(env, 4);
+      worker = started.child;
+      const child = await started.ready;
+      const status = await until("one shared-key customer and the other refreshed, two held back", () => refreshQueueStatus(ctx), {
+        done: (s) => s.deferred === 2 && s.waiting === 0 && s.running === 0,
       });
-      worker = child;
-      await new Promise((resolve, reject) => {
-        child.stdout!.once("data", resolve);
-        child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
-      });
-      const status = await until(
-        "one shared-key customer and the other refreshed, two held back",
-        () => refreshQueueStatus(ctx),
-        (s) => s.deferred === 2 && s.waiting === 0 && s.running === 0,
-      );
       expect(status.retrying).toBe(0);
       expect(await runs()).toBe(2);
       expect(status.workers).toEqual([`${os.hostname()} pid ${child.pid}`]);
@@ -145,11 +126,9 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
       );
       worker!.kill("SIGTERM");
       await new Promise((r) => worker!.once("exit", r));
-      const status = await until(
-        "the worker's connections to close",
-        () => refreshQueueStatus(ctx),
-        (s) => s.workers.length === 0,
-      );
+      const status = await until("the worker's connections to close", () => refreshQueueStatus(ctx), {
+        done: (s) => s.workers.length === 0,
+      });
       expect(status).toMatchObject({ waiting: 0, deferred: 0, nextDeferredAt: null, retrying: 1, failedLastDay: 1 });
       const text = await cli({ context: ctx }, "queue");
       expect(text.stdout).toMatch(/^retrying {3}1 after an error$/m);
@@ -178,11 +157,9 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
         // An id no customer can have (beyond PostgreSQL's integer): the batch's first statement fails.
         await sender.enqueue([2 ** 40], "background");
         await working.work({ concurrency: 4 });
-        const after = await until(
-          "the failed batch to wait for its retry",
-          () => refreshQueueStatus(ctx),
-          (s) => s.retrying === before.retrying + 1,
-        );
+        const after = await until("the failed batch to wait for its retry", () => refreshQueueStatus(ctx), {
+          done: (s) => s.retrying === before.retrying + 1,
+        });
         expect(after.workers).toEqual([`${os.hostname()} pid ${process.pid}`]);
         expect(lines).toEqual([expect.stringMatching(/^\[delight\] 1 refresh jobs did not run \(retried with back-off\): .*out of range/)]);
       } finally {
@@ -212,11 +189,9 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
         expect(Math.abs(before.oldestWaitingSince!.getTime() - asked.getTime())).toBeLessThan(5_000);
 
         await queue.work({ concurrency: 4 });
-        const after = await until(
-          "one shared-key customer and the other refreshed, two held back",
-          () => queue.status(),
-          (s) => s.deferred === 2 && s.running === 0 && s.waiting === 0,
-        );
+        const after = await until("one shared-key customer and the other refreshed, two held back", () => queue.status(), {
+          done: (s) => s.deferred === 2 && s.running === 0 && s.waiting === 0,
+        });
         expect(await runs()).toBe(2);
         expect(after.workers).toEqual([`${os.hostname()} pid ${process.pid}`]);
         expect(after.nextDeferredAt!.getTime()).toBeGreaterThan(Date.now());

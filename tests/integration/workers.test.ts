@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedSandboxCustomers } from "../../app/demo/posthog-sandbox/seed";
@@ -11,9 +10,10 @@ import { queueOptions } from "../../app/utils/refresh.server";
 import { openRefreshQueue, type RefreshQueue } from "../../app/utils/refresh-queue.server";
 import { rowsOf } from "../../db/rows";
 import { cli } from "../setup/cli";
+import { until } from "../setup/poll";
 import { createTestDatabase, type TestDatabase } from "../setup/test-database";
+import { startWorkerProcess } from "../setup/worker-process";
 
-const ROOT = path.resolve(__dirname, "../..");
 // PostHog's limits scaled down to seconds, enforced by the sandbox and budgeted by delight alike.
 // Budgets keep one twelfth of a window as margin for the time between a grant and its calls
 // (5 s of PostHog's minute). 12 s windows keep that margin at a second: the workers run at
@@ -40,14 +40,6 @@ async function runsPerCustomer(): Promise<Map<number, number>> {
   return new Map(rows.map((r) => [r.id, r.n]));
 }
 
-async function until(what: string, done: () => Promise<boolean>, timeoutMs = 150_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 beforeAll(async () => {
   database = await createTestDatabase();
   env = {
@@ -71,16 +63,9 @@ describe(`background refreshes (${process.env.DELIGHT_TEST_DB})`, () => {
   if (process.env.DELIGHT_TEST_DB === "postgres") {
     const workers: ChildProcess[] = [];
     const startWorker = () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "app/cli/main.ts", "worker", "--concurrency", "8"], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+      const { child, ready } = startWorkerProcess(env, 8);
       workers.push(child);
-      return new Promise<ChildProcess>((resolve, reject) => {
-        child.stdout!.once("data", () => resolve(child));
-        child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
-      });
+      return ready;
     };
     let queue: RefreshQueue;
     beforeAll(async () => {
@@ -101,7 +86,9 @@ describe(`background refreshes (${process.env.DELIGHT_TEST_DB})`, () => {
         // Everyone is due (never refreshed, then an interval of 0); asking twice changes nothing.
         expect(await queue.round(round === 1 ? 3_600_000 : 0)).toBe(200);
         await queue.enqueue([...(await runsPerCustomer()).keys()], "schedule");
-        await until(`round ${round}`, async () => [...(await runsPerCustomer()).values()].every((n) => n >= round));
+        await until(`round ${round}`, async () => [...(await runsPerCustomer()).values()].every((n) => n >= round), {
+          timeoutMs: 150_000,
+        });
         // A moment more: nothing arrives late to refresh someone twice.
         await new Promise((r) => setTimeout(r, 2_000));
         const runs = await runsPerCustomer();
@@ -130,12 +117,14 @@ describe(`background refreshes (${process.env.DELIGHT_TEST_DB})`, () => {
       sandbox.setFaults({ perCustomer: { [name]: { latencyMs: 2_500 } } });
       const seen = sandbox.requests.length;
       await queue.enqueue([target], "background");
-      await until("the first worker to take the job", async () => sandbox.requests.slice(seen).some((r) => r.customer === name), 60_000);
+      await until("the first worker to take the job", async () => sandbox.requests.slice(seen).some((r) => r.customer === name), {
+        timeoutMs: 60_000,
+      });
       const other = await startWorker();
       first!.kill("SIGKILL");
       await new Promise((r) => first!.once("exit", r));
       sandbox.setFaults({});
-      await until("the retried job", async () => (await runsPerCustomer()).get(target) === before + 1, 60_000);
+      await until("the retried job", async () => (await runsPerCustomer()).get(target) === before + 1, { timeoutMs: 60_000 });
       await new Promise((r) => setTimeout(r, 2_000));
       expect((await runsPerCustomer()).get(target)).toBe(before + 1);
       expect(other.exitCode).toBeNull();
@@ -150,7 +139,7 @@ describe(`background refreshes (${process.env.DELIGHT_TEST_DB})`, () => {
         const [row] = rowsOf<{ id: number }>(await ctx.db.execute(sql`select id from customers order by id limit 1`));
         const before = (await runsPerCustomer()).get(row!.id)!;
         await sender.enqueue([row!.id], "background");
-        await until("the refresh it queued", async () => (await runsPerCustomer()).get(row!.id) === before + 1, 60_000);
+        await until("the refresh it queued", async () => (await runsPerCustomer()).get(row!.id) === before + 1, { timeoutMs: 60_000 });
         const [senders] = rowsOf<{ n: number }>(
           await ctx.db.execute(
             sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'delight-queue-send'`,
@@ -171,7 +160,7 @@ describe(`background refreshes (${process.env.DELIGHT_TEST_DB})`, () => {
       expect(queue.kind).toBe("in-process");
       await queue.work({ concurrency: 8 });
       expect(await queue.round(3_600_000)).toBe(200);
-      await until("the round", async () => [...(await runsPerCustomer()).values()].every((n) => n >= 1));
+      await until("the round", async () => [...(await runsPerCustomer()).values()].every((n) => n >= 1), { timeoutMs: 150_000 });
       await new Promise((r) => setTimeout(r, 1_000));
       expect([...(await runsPerCustomer()).values()].filter((n) => n !== 1)).toEqual([]);
       expect(sandbox.requests.filter((r) => r.status === 429)).toEqual([]);
