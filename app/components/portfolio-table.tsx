@@ -1,7 +1,7 @@
-import { formatDistanceStrict } from "date-fns";
 import type { ReactNode } from "react";
 import { SparklineSvg } from "~/components/charts/sparkline";
 import { useInAppClick } from "~/components/ui/in-app-click";
+import { RelativeTime } from "~/components/ui/relative-time";
 import { formatMoney } from "~/models/commercial";
 import { type PortfolioFilters, type PortfolioSort, sortSearch } from "~/utils/portfolio-params";
 import { flag80Reason } from "../../checks/assessment/flag80";
@@ -23,7 +23,6 @@ type InAppClick = ReturnType<typeof useInAppClick>;
 const BAND_NAMES = { healthy: "Healthy", concerning: "Concerning", poor: "Poor" } as const;
 const pct = (n: number) => `${Math.round(n)}%`;
 /** UTC on purpose: the server and the browser render the same text, so hydration matches. */
-const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 const dash = <span className="muted">—</span>;
 
 const COLUMNS: Column[] = [
@@ -181,9 +180,7 @@ function RefreshCell({ row, now }: { row: Row; now: string }) {
     <>
       {h?.lastRefresh ? (
         <>
-          <time dateTime={h.lastRefresh.at} title={utc(h.lastRefresh.at)}>
-            {formatDistanceStrict(new Date(h.lastRefresh.at), new Date(now), { addSuffix: true })}
-          </time>
+          <RelativeTime at={h.lastRefresh.at} now={now} />
           {/* The last refresh's problem in a few words, the full sentence for the pointer and screen readers. */}
           {h.problem ? (
             <span className={`badge row-problem run-${h.problem.status}`} title={h.problem.sentence} data-testid="row-problem">

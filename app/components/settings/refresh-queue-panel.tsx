@@ -1,16 +1,7 @@
-import { formatDistanceStrict } from "date-fns";
+import { RelativeTime } from "~/components/ui/relative-time";
 import type { RefreshQueueView } from "~/models/refresh-queue-view.server";
 
-const utc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 const customersCount = (n: number) => `${n.toLocaleString("en")} ${n === 1 ? "customer" : "customers"}`;
-
-function When({ at, now }: { at: string; now: string }) {
-  return (
-    <time dateTime={at} title={utc(at)}>
-      {formatDistanceStrict(new Date(at), new Date(now), { addSuffix: true })}
-    </time>
-  );
-}
 
 /**
  * Whether background refreshes keep up: what waits, what runs, what waits for PostHog's budgets,
@@ -41,7 +32,7 @@ export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
           {queue.oldestWaitingSince ? (
             <>
               {" "}
-              (the longest asked for <When at={queue.oldestWaitingSince} now={queue.now} />)
+              (the longest asked for <RelativeTime at={queue.oldestWaitingSince} now={queue.now} />)
             </>
           ) : null}
         </dd>
@@ -53,7 +44,7 @@ export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
           {queue.nextDeferredAt ? (
             <>
               {" "}
-              (the next <When at={queue.nextDeferredAt} now={queue.now} />)
+              (the next <RelativeTime at={queue.nextDeferredAt} now={queue.now} />)
             </>
           ) : null}
         </dd>
