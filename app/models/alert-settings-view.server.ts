@@ -52,9 +52,7 @@ export async function alertSettingsView(ctx: AppContext, user: { id: number; ema
       hint: config.DELIGHT_SLACK_WEBHOOK_URL ? new URL(config.DELIGHT_SLACK_WEBHOOK_URL).host : settings.teamSlackHint,
     },
     email: { configured: Boolean(config.DELIGHT_SMTP_URL), from: config.DELIGHT_SMTP_FROM },
-    problems: problems
-      .filter((p) => p.channel !== myChannel)
-      .map((p) => ({ ...p, label: CHANNEL_LABELS[p.channel] ?? p.channel, since: p.since.slice(0, 16).replace("T", " ") })),
+    problems: problems.filter((p) => p.channel !== myChannel).map((p) => ({ ...p, label: CHANNEL_LABELS[p.channel] ?? p.channel })),
     mine: {
       ...mine,
       defaultAddress: user.email,

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField } from "~/components/ui/field";
+import { utcLabel } from "~/components/ui/relative-time";
 import { TableScroll } from "~/components/ui/table-scroll";
 import { createApiToken, listTokens, revokeToken } from "~/models/tokens.server";
 import { listUsers, UserIdSchema } from "~/models/users.server";
@@ -61,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return { ok: true as const, ...outcome.result };
 }
 
-const stamp = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "—");
+const stamp = (iso: string | null) => (iso ? utcLabel(iso) : "—");
 
 export default function Tokens() {
   const { tokens, isAdmin, canEdit, users, me } = useLoaderData<typeof loader>();

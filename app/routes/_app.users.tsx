@@ -3,6 +3,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError, SelectField } from "~/components/ui/field";
+import { utcLabel } from "~/components/ui/relative-time";
 import { TableScroll } from "~/components/ui/table-scroll";
 import {
   createUser,
@@ -86,7 +87,7 @@ const ROLE_OPTIONS = [
   { value: "admin", label: "Admin" },
 ];
 
-const stamp = (iso: string | null | undefined) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never");
+const stamp = (iso: string | null | undefined) => (iso ? utcLabel(iso) : "never");
 
 type UserRow = ReturnType<typeof useLoaderData<typeof loader>>["users"][number];
 

@@ -1,5 +1,6 @@
 import { useMemo } from "react";
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { utcLabel } from "~/components/ui/relative-time";
 import { chartPoints, type HistorySeries } from "~/models/history-chart";
 import { ChartFrame, COLORS } from "./chart-frame";
 
@@ -47,10 +48,7 @@ export function ScoreHistoryChart({ series }: { series: HistorySeries }) {
             label={{ value: m.label, position: "insideTopLeft", fill: COLORS.mark, fontSize: 12 }}
           />
         ))}
-        <Tooltip
-          labelFormatter={(t) => `${new Date(Number(t)).toISOString().slice(0, 16).replace("T", " ")} UTC`}
-          formatter={(v) => [v ?? "no score", "score"]}
-        />
+        <Tooltip labelFormatter={(t) => utcLabel(new Date(Number(t)).toISOString())} formatter={(v) => [v ?? "no score", "score"]} />
         <Line
           dataKey="score"
           type="stepAfter"

@@ -1,4 +1,5 @@
 import { Link, useFetcher, useSearchParams } from "@remix-run/react";
+import { utcLabel } from "~/components/ui/relative-time";
 import { OVERDUE_TEXT } from "~/models/catchup-overdue";
 import type { CatchupPackData } from "~/models/catchup-pack.server";
 import { type ActionReply, errorsOf, valuesOf } from "./types";
@@ -140,7 +141,7 @@ function History({ versions }: { versions?: CatchupVersionView[] }) {
         {[...versions].reverse().map((v) => (
           <li key={v.id}>
             <span className="muted small">
-              {v.recordedAt.slice(0, 16).replace("T", " ")} UTC by {v.recordedBy}:
+              {utcLabel(v.recordedAt)} by {v.recordedBy}:
             </span>{" "}
             <strong>{v.date}</strong> {v.status}
             {v.attendees ? <span> · {v.attendees}</span> : null}

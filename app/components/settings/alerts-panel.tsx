@@ -1,5 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
+import { utcLabel } from "~/components/ui/relative-time";
 import { TableScroll } from "~/components/ui/table-scroll";
 import type { AlertSettingsView } from "~/models/alert-settings-view.server";
 import { failureFor, type SettingsReply } from "./types";
@@ -12,7 +13,7 @@ function ChannelProblems({ view, canEdit }: { view: AlertSettingsView; canEdit: 
     <div className="form-error" role="alert" data-testid="channel-problems">
       {view.problems.map((p) => (
         <div key={p.channel}>
-          <strong>{p.label} is broken</strong> since {p.since} UTC: {p.reason}{" "}
+          <strong>{p.label} is broken</strong> since {utcLabel(p.since)}: {p.reason}{" "}
           {canEdit ? (
             <Form method="post" style={{ display: "inline" }}>
               <input type="hidden" name="intent" value="alert-reset" />
