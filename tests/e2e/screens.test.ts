@@ -243,6 +243,7 @@ describe("every screen in Chromium", () => {
     const stalled = await startApp({ DELIGHT_SCHEDULER: "off", DELIGHT_REFRESH_INTERVAL: "60m" }, { dataDir: own });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
+      await page.clock.install();
       await signIn(page, stalled.url, ADMIN, password);
       await page.goto(`${stalled.url}/settings`);
       const panel = page.locator("[data-testid=refresh-queue]");
@@ -251,8 +252,29 @@ describe("every screen in Chromium", () => {
       );
       expect(await panel.locator("[data-testid=queue-due]").textContent()).toBe("1 customer");
       expect(await panel.locator("[data-testid=queue-workers]").textContent()).toBe("0");
+      expect(await panel.locator("[data-testid=queue-waiting]").textContent()).toBe("0 customers");
       await expectNoHorizontalScroll(page, "/settings with the queue stalled at 390");
       await expectNoSeriousViolations(page, "/settings with the queue stalled");
+
+      // Someone asks for a refresh elsewhere: the open panel shows it waiting at its next
+      // reading, without a reload (the page's clock is moved on, nothing waits 15 seconds).
+      const readAt = await panel.locator("[data-testid=queue-read-at]").getAttribute("datetime");
+      const other = await browser.newPage();
+      await signIn(other, stalled.url, ADMIN, password);
+      await other.goto(stalled.url);
+      await other.locator("[data-testid=customer-row] input[type=checkbox]").check();
+      await other.click("[data-testid=bulk-refresh]");
+      await expect
+        .poll(() => other.locator("[data-testid=bulk-message]").textContent())
+        .toMatch(/^Refreshing 1 customer in the background/);
+      await other.close();
+      await page.bringToFront();
+      expect(await panel.locator("[data-testid=queue-waiting]").textContent()).toBe("0 customers");
+      // QUEUE_POLL_MS in app/components/settings/refresh-queue-panel.tsx.
+      await page.clock.fastForward(15_000);
+      await expect.poll(() => panel.locator("[data-testid=queue-waiting]").textContent()).toMatch(/^1 customer \(the longest asked for /);
+      expect(await panel.locator("[data-testid=queue-read-at]").getAttribute("datetime")).not.toBe(readAt);
+      expect(await panel.locator("[data-testid=refresh-queue-idle]").count()).toBe(1);
     } finally {
       await page.close();
       await stalled.stop();

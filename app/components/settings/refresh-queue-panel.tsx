@@ -1,5 +1,9 @@
-import { RelativeTime } from "~/components/ui/relative-time";
+import { useEffect, useState } from "react";
+import { RelativeTime, utcLabel } from "~/components/ui/relative-time";
 import type { RefreshQueueView } from "~/models/refresh-queue-view.server";
+
+/** How often an open Settings page reads the queue again (GET /api/queue). */
+export const QUEUE_POLL_MS = 15_000;
 
 const customersCount = (n: number) => `${n.toLocaleString("en")} ${n === 1 ? "customer" : "customers"}`;
 
@@ -7,7 +11,8 @@ const customersCount = (n: number) => `${n.toLocaleString("en")} ${n === 1 ? "cu
  * Whether background refreshes keep up: what waits, what runs, what waits for PostHog's budgets,
  * and who works it. Read before adding a worker, or when customers' data looks old.
  */
-export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
+export function RefreshQueuePanel({ queue: loaded }: { queue: RefreshQueueView }) {
+  const queue = useLiveQueue(loaded);
   return (
     <section className="panel" aria-labelledby="refresh-queue-heading" data-testid="refresh-queue">
       <h2 id="refresh-queue-heading">Refresh queue</h2>
@@ -78,12 +83,59 @@ export function RefreshQueuePanel({ queue }: { queue: RefreshQueueView }) {
         A customer is held back while its PostHog key's budget is spent, or while another refresh of it runs.{" "}
         {queue.kind === "pg-boss" ? (
           <>
-            Every process on this database: the server's own and each <code>delight worker</code>. Read when the page loaded.
+            Every process on this database: the server's own and each <code>delight worker</code>.
           </>
         ) : (
-          "The embedded database refreshes in the server's own process. Read when the page loaded."
-        )}
+          "The embedded database refreshes in the server's own process."
+        )}{" "}
+        Read again every {QUEUE_POLL_MS / 1000} seconds while this page is open: last at{" "}
+        <time dateTime={queue.now} data-testid="queue-read-at">
+          {utcLabel(queue.now)}
+        </time>
+        .
       </p>
     </section>
   );
+}
+
+/**
+ * The figures the page loaded with, then each answer of GET /api/queue while the tab is shown:
+ * someone watching a backlog drain, or a worker they just started appear, sees it without
+ * reloading (and without losing what they typed in the page's forms, which a reload would).
+ * A hidden tab asks nothing, and asks at once when shown again. A signed-out session stops it.
+ */
+function useLiveQueue(loaded: RefreshQueueView): RefreshQueueView {
+  const [latest, setLatest] = useState(loaded);
+  // A form on the page revalidated its loader: that reading is the newest.
+  useEffect(() => setLatest(loaded), [loaded]);
+  useEffect(() => {
+    let stopped = false;
+    let asking = false;
+    const read = async () => {
+      if (stopped || asking || document.visibilityState !== "visible") return;
+      asking = true;
+      try {
+        const response = await fetch("/api/queue", { headers: { Accept: "application/json" } });
+        if (response.status === 401) stopped = true;
+        else if (response.ok) {
+          const next = (await response.json()) as RefreshQueueView;
+          // Only a whole reading replaces the shown one (a proxy's error page is not one).
+          if (!stopped && typeof next?.waiting === "number" && typeof next.now === "string") setLatest(next);
+        }
+      } catch {
+        // Offline for a moment: the next turn asks again.
+      } finally {
+        asking = false;
+      }
+    };
+    const timer = setInterval(read, QUEUE_POLL_MS);
+    const onShown = () => void read();
+    document.addEventListener("visibilitychange", onShown);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", onShown);
+    };
+  }, []);
+  return latest;
 }
