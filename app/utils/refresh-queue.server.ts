@@ -46,7 +46,7 @@ export type QueueStatus = {
   nextDeferredAt: Date | null;
   /** Jobs whose run failed (the database, not PostHog: that is recorded on the run) and that wait to run again. */
   retrying: number;
-  /** Jobs that gave up after their retries in the last 24 hours (pg-boss; the in-process queue never gives up). */
+  /** Jobs that gave up after their retries in the last 24 hours. */
   failedLastDay: number;
   /** The processes working jobs now, as "host pid N". */
   workers: string[];
@@ -60,7 +60,7 @@ export type QueueOptions = {
   /** pg-boss: how often expired jobs are looked for. */
   maintenanceIntervalSeconds?: number;
   pollingIntervalSeconds?: number;
-  /** pg-boss: retry delay in seconds (doubled each time with back-off). */
+  /** Delay before a failed job's first retry, in seconds (doubled each time, with jitter). */
   retryDelaySeconds?: number;
   log?: (line: string) => void;
   /**
@@ -75,6 +75,11 @@ export const REFRESH_QUEUE = "delight-refresh";
 export const ROUND_QUEUE = "delight-refresh-round";
 /** Where a refresh job that gave up is copied (pg-boss's dead-letter queue); never worked. */
 export const FAILED_QUEUE = "delight-refresh-failed";
+/** Runs of a failed job after the first, then it gives up (the schedule asks again when it is next due). */
+export const RETRY_LIMIT = 5;
+const RETRY_DELAY_SECONDS = 30;
+const DAY_MS = 24 * 60 * 60_000;
+const refreshJobs = (n: number) => `${n} refresh ${n === 1 ? "job" : "jobs"}`;
 /** One job per customer waiting and one running (pg-boss's index for it also counts the running). */
 const REFRESH_POLICY = "stately";
 /** pg-boss's own connections per process (the app's postgres.js pool is separate). */
@@ -138,8 +143,8 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
   const refreshQueueOptions = {
     name: REFRESH_QUEUE,
     policy: REFRESH_POLICY,
-    retryLimit: 5,
-    retryDelay: options.retryDelaySeconds ?? 30,
+    retryLimit: RETRY_LIMIT,
+    retryDelay: options.retryDelaySeconds ?? RETRY_DELAY_SECONDS,
     retryBackoff: true,
     expireInSeconds: options.expireInSeconds ?? 15 * 60,
     deadLetter: FAILED_QUEUE,
@@ -187,7 +192,7 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
             { ...options.refresh, budgets: options.budgets, concurrency },
           ).catch((error: Error) => {
             // pg-boss keeps the reason with the jobs and says nothing: the worker's log says it.
-            log(`[delight] ${jobs.length} refresh jobs did not run (retried with back-off): ${reasonOf(error)}`);
+            log(`[delight] ${refreshJobs(jobs.length)} did not run (retried with back-off): ${reasonOf(error)}`);
             throw error;
           });
           // A deferred job comes back when its budget frees; this one is done meanwhile.
@@ -275,11 +280,26 @@ export async function bossQueueStatus(db: Db, now = new Date()): Promise<QueueSt
   };
 }
 
+/**
+ * pg-boss's back-off, so both queues retry alike: the base delay doubled for each retry already
+ * made, plus up to as much again at random, so that jobs which failed together do not all come
+ * back at the same moment. Pure.
+ */
+export function retryDelayMs(retriesDone: number, baseSeconds: number, random = Math.random()): number {
+  const step = baseSeconds * 1000 * 2 ** Math.min(16, retriesDone);
+  return step + step * random;
+}
+
 function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
   const log = options.log ?? console.log;
   const waiting = new Map<number, RefreshJob>();
   /** Customers whose job waits for a timer: held back by a budget, or to retry a batch that failed. */
   const later = new Map<number, { until: Date; retry: boolean }>();
+  /** Failed runs so far of each customer's job, until one runs; then the job starts afresh. */
+  const retries = new Map<number, number>();
+  /** When jobs gave up, over the last day (for the status). */
+  let gaveUp: number[] = [];
+  const retryDelaySeconds = options.retryDelaySeconds ?? RETRY_DELAY_SECONDS;
   const timers = new Set<NodeJS.Timeout>();
   let concurrency = 0;
   let runningNow = 0;
@@ -294,24 +314,31 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
           const batch = [...waiting.values()].slice(0, concurrency);
           for (const j of batch) waiting.delete(j.customerId);
           runningNow = batch.length;
-          let failed = false;
-          const results = await runRefreshJobs(ctx.db, ctx.secretKey, batch, {
-            ...options.refresh,
-            budgets: options.budgets,
-            concurrency,
-          })
-            .catch((error: Error) => {
-              failed = true;
-              log(`[delight] background refresh did not run: ${reasonOf(error)}`);
-              return batch.map(() => ({ kind: "deferred", until: new Date(Date.now() + 60_000), reason: error.message }) as const);
-            })
-            .finally(() => {
-              runningNow = 0;
-            });
-          for (const [i, result] of results.entries()) {
-            if (result.kind !== "deferred") continue;
+          let results: Awaited<ReturnType<typeof runRefreshJobs>> | null = null;
+          let failure: Error | null = null;
+          try {
+            results = await runRefreshJobs(ctx.db, ctx.secretKey, batch, { ...options.refresh, budgets: options.budgets, concurrency });
+          } catch (error) {
+            failure = error as Error;
+          } finally {
+            runningNow = 0;
+          }
+          // As pg-boss does with a failed job: retried with back-off, RETRY_LIMIT times, then given up.
+          const next = results ?? batch.map((j) => retryOf(j.customerId));
+          if (failure !== null) {
+            const given = next.filter((r) => r === null).length;
+            log(
+              given === batch.length
+                ? `[delight] ${refreshJobs(batch.length)} gave up after ${RETRY_LIMIT} retries: ${reasonOf(failure)}`
+                : `[delight] ${refreshJobs(batch.length)} did not run (retried with back-off${given ? `; ${given} gave up` : ""}): ${reasonOf(failure)}`,
+            );
+          }
+          for (const [i, result] of next.entries()) {
             const again = batch[i]!;
-            later.set(again.customerId, { until: result.until, retry: failed });
+            if (result === null) continue;
+            if (failure === null) retries.delete(again.customerId);
+            if (result.kind !== "deferred") continue;
+            later.set(again.customerId, { until: result.until, retry: failure !== null });
             const timer = setTimeout(
               () => {
                 timers.delete(timer);
@@ -330,6 +357,17 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
       }
       kick();
     })();
+  };
+  /** The failed job's retry, or null when its retries are spent (it gives up). */
+  const retryOf = (customerId: number) => {
+    const done = retries.get(customerId) ?? 0;
+    if (done >= RETRY_LIMIT) {
+      retries.delete(customerId);
+      gaveUp.push(Date.now());
+      return null;
+    }
+    retries.set(customerId, done + 1);
+    return { kind: "deferred", until: new Date(Date.now() + retryDelayMs(done, retryDelaySeconds)) } as const;
   };
   const round = async (intervalMs: number) => {
     const ids = await dueCustomerIds(ctx.db, intervalMs);
@@ -360,7 +398,8 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
       timers.add(every as unknown as NodeJS.Timeout);
     },
     round,
-    status: async () => {
+    status: async (now = new Date()) => {
+      gaveUp = gaveUp.filter((at) => at > now.getTime() - DAY_MS);
       const asked = [...waiting.values()].map((j) => Date.parse(j.enqueuedAt));
       const held = [...later.values()].filter((l) => !l.retry);
       const until = held.map((l) => l.until.getTime());
@@ -372,7 +411,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
         deferred: held.length,
         nextDeferredAt: until.length ? new Date(Math.min(...until)) : null,
         retrying: later.size - held.length,
-        failedLastDay: 0,
+        failedLastDay: gaveUp.length,
         workers: concurrency > 0 && !stopped ? [workerName()] : [],
       };
     },

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { workerName } from "./refresh-queue.server";
+import { retryDelayMs, workerName } from "./refresh-queue.server";
 
 // PostgreSQL keeps 63 bytes of application_name, of which "delight-queue " takes 14.
 const ROOM = 63 - "delight-queue ".length;
@@ -31,5 +31,18 @@ describe("workerName (a worker's name in the database's list of connections)", (
 
   test("characters outside printable ASCII never reach the database's name", () => {
     expect(workerName("café bar", 1)).toBe("caf??bar pid 1");
+  });
+});
+
+describe("retryDelayMs (the back-off of a failed refresh job, as pg-boss's)", () => {
+  test("the base delay doubles with each retry made, plus up to as much again at random", () => {
+    expect([0, 1, 2, 3, 4].map((n) => retryDelayMs(n, 30, 0))).toEqual([30_000, 60_000, 120_000, 240_000, 480_000]);
+    expect(retryDelayMs(0, 30, 1)).toBe(60_000);
+    expect(retryDelayMs(2, 30, 0.5)).toBe(180_000);
+  });
+
+  test("the doubling stops at 2^16, as pg-boss's does, and a zero base retries at once", () => {
+    expect(retryDelayMs(40, 1, 0)).toBe(65_536_000);
+    expect(retryDelayMs(3, 0, 0.9)).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import { refreshQueueReport } from "../../app/models/refresh-queue-view.server";
 import { type AppContext, openContext } from "../../app/utils/context.server";
 import { loadConfig } from "../../app/utils/env.server";
 import { closeRefreshQueue, queueOptions, refreshQueueStatus } from "../../app/utils/refresh.server";
-import { FAILED_QUEUE, openRefreshQueue, REFRESH_QUEUE, type RefreshQueue } from "../../app/utils/refresh-queue.server";
+import { FAILED_QUEUE, openRefreshQueue, REFRESH_QUEUE, RETRY_LIMIT, type RefreshQueue } from "../../app/utils/refresh-queue.server";
 import { rowsOf } from "../../db/rows";
 import { cli } from "../setup/cli";
 import { until } from "../setup/poll";
@@ -161,7 +161,7 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
           done: (s) => s.retrying === before.retrying + 1,
         });
         expect(after.workers).toEqual([`${os.hostname()} pid ${process.pid}`]);
-        expect(lines).toEqual([expect.stringMatching(/^\[delight\] 1 refresh jobs did not run \(retried with back-off\): .*out of range/)]);
+        expect(lines).toEqual([expect.stringMatching(/^\[delight\] 1 refresh job did not run \(retried with back-off\): .*out of range/)]);
       } finally {
         await working.stop();
       }
@@ -200,6 +200,32 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
         expect((await refreshQueueReport(ctx)).due).toBe(2);
         await queue.stop();
         expect((await queue.status()).workers).toEqual([]);
+      } finally {
+        await queue.stop();
+      }
+    });
+
+    test("the embedded database's queue retries a failing job with back-off, then gives it up and counts it for a day", {
+      timeout: 60_000,
+    }, async () => {
+      const lines: string[] = [];
+      // No delay between retries here: what is tested is how many there are, not how long they wait.
+      const queue = await openRefreshQueue(ctx, { ...queueOptions(ctx), retryDelaySeconds: 0, log: (line) => lines.push(line) });
+      try {
+        // An id no customer can have (beyond PostgreSQL's integer): the batch's first statement fails.
+        await queue.enqueue([2 ** 40], "background");
+        await queue.work({ concurrency: 4 });
+        const after = await until("the failing job to give up", () => queue.status(), { done: (s) => s.failedLastDay === 1 });
+        expect(after).toMatchObject({ waiting: 0, running: 0, retrying: 0, deferred: 0 });
+        expect(lines).toHaveLength(RETRY_LIMIT + 1);
+        expect(lines.slice(0, RETRY_LIMIT)).toEqual(
+          Array(RETRY_LIMIT).fill(
+            expect.stringMatching(/^\[delight\] 1 refresh job did not run \(retried with back-off\): .*out of range/),
+          ),
+        );
+        expect(lines[RETRY_LIMIT]).toMatch(/^\[delight\] 1 refresh job gave up after 5 retries: .*out of range/);
+        // Counted for the last 24 hours only.
+        expect((await queue.status(new Date(Date.now() + 25 * 60 * 60_000))).failedLastDay).toBe(0);
       } finally {
         await queue.stop();
       }

@@ -55,12 +55,8 @@ export function RefreshQueuePanel({ queue: loaded }: { queue: RefreshQueueView }
         </dd>
         <dt>To retry after an error</dt>
         <dd data-testid="queue-retrying">{customersCount(queue.retrying)}</dd>
-        {queue.kind === "pg-boss" ? (
-          <>
-            <dt>Given up after retries, last 24 hours</dt>
-            <dd data-testid="queue-failed">{customersCount(queue.failedLastDay)}</dd>
-          </>
-        ) : null}
+        <dt>Given up after retries, last 24 hours</dt>
+        <dd data-testid="queue-failed">{customersCount(queue.failedLastDay)}</dd>
         {queue.due !== null ? (
           <>
             <dt>Due for a refresh</dt>
