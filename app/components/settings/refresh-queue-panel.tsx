@@ -85,7 +85,7 @@ export function RefreshQueuePanel({ queue: loaded }: { queue: RefreshQueueView }
           "The embedded database refreshes in the server's own process."
         )}{" "}
         Read again every {QUEUE_POLL_MS / 1000} seconds while this page is open: last at{" "}
-        <time dateTime={queue.now} data-testid="queue-read-at">
+        <time dateTime={queue.now} className="nowrap" data-testid="queue-read-at">
           {utcLabel(queue.now)}
         </time>
         .
