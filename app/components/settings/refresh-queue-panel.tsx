@@ -115,8 +115,11 @@ function useLiveQueue(loaded: RefreshQueueView): RefreshQueueView {
         if (response.status === 401) stopped = true;
         else if (response.ok) {
           const next = (await response.json()) as RefreshQueueView;
-          // Only a whole reading replaces the shown one (a proxy's error page is not one).
-          if (!stopped && typeof next?.waiting === "number" && typeof next.now === "string") setLatest(next);
+          // Only a whole reading replaces the shown one (a proxy's error page is not one), and only
+          // a newer one: a reading asked for before a form's revalidation may arrive after it.
+          if (!stopped && typeof next?.waiting === "number" && typeof next.now === "string") {
+            setLatest((shown) => (Date.parse(next.now) >= Date.parse(shown.now) ? next : shown));
+          }
         }
       } catch {
         // Offline for a moment: the next turn asks again.
