@@ -44,6 +44,11 @@ export async function refreshQueueReport(ctx: AppContext, now = new Date()): Pro
   return { ...status, due, stalled: status.workers.length === 0 && waitingInAnyWay };
 }
 
+/** The queue as the Settings page and GET /api/queue show it to this role, read now: one reading for both. */
+export async function readRefreshQueueView(ctx: AppContext, role: string, now = new Date()): Promise<RefreshQueueView> {
+  return refreshQueueView(await refreshQueueReport(ctx, now), role, now);
+}
+
 /** The Settings page's copy: process names (host and pid) only for admins, as they describe the servers. */
 export function refreshQueueView(report: RefreshQueueReport, role: string, now: Date): RefreshQueueView {
   return {

@@ -6,7 +6,7 @@ import { ExtrasPanel } from "~/components/settings/extras-panel";
 import { RefreshQueuePanel } from "~/components/settings/refresh-queue-panel";
 import { ScoringPanel, VersionsList } from "~/components/settings/scoring-panel";
 import { alertSettingsView, isAlertSettingsIntent, runAlertSettingsIntent } from "~/models/alert-settings-view.server";
-import { refreshQueueReport, refreshQueueView } from "~/models/refresh-queue-view.server";
+import { readRefreshQueueView } from "~/models/refresh-queue-view.server";
 import { checklistSettings, runSettingsIntent, SETTINGS_INTENTS, type SettingsIntent } from "~/models/settings.server";
 import { actorOf, requireAdmin, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
@@ -28,10 +28,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
           posthogExport: config.DELIGHT_POSTHOG_API_KEY ? `on (${config.DELIGHT_POSTHOG_HOST})` : "off",
         }
       : null;
-  const now = new Date();
   return {
     server,
-    queue: refreshQueueView(await refreshQueueReport(ctx, now), user.role, now),
+    queue: await readRefreshQueueView(ctx, user.role),
     refreshEvery: config.DELIGHT_REFRESH_INTERVAL === 0 ? "off" : `${Math.round(config.DELIGHT_REFRESH_INTERVAL / 60_000)} minutes`,
     checklist: await checklistSettings(db),
     alerts: await alertSettingsView(ctx, user),

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { refreshQueueReport, refreshQueueView } from "~/models/refresh-queue-view.server";
+import { readRefreshQueueView } from "~/models/refresh-queue-view.server";
 import { apiJson, requireApiUser } from "~/utils/api-auth.server";
 import { getContext } from "~/utils/db.server";
 
@@ -11,7 +11,5 @@ import { getContext } from "~/utils/db.server";
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireApiUser(request);
-  const ctx = await getContext();
-  const now = new Date();
-  return apiJson(refreshQueueView(await refreshQueueReport(ctx, now), user.role, now));
+  return apiJson(await readRefreshQueueView(await getContext(), user.role));
 }

@@ -297,7 +297,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
   const later = new Map<number, { until: Date; retry: boolean }>();
   /** Failed runs so far of each customer's job, until one runs; then the job starts afresh. */
   const retries = new Map<number, number>();
-  /** When jobs gave up, over the last day (for the status). */
+  /** When jobs gave up, over the last day (for the status); older times are dropped as new ones come. */
   let gaveUp: number[] = [];
   const retryDelaySeconds = options.retryDelaySeconds ?? RETRY_DELAY_SECONDS;
   const timers = new Set<NodeJS.Timeout>();
@@ -363,7 +363,8 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
     const done = retries.get(customerId) ?? 0;
     if (done >= RETRY_LIMIT) {
       retries.delete(customerId);
-      gaveUp.push(Date.now());
+      const at = Date.now();
+      gaveUp = [...gaveUp.filter((t) => t > at - DAY_MS), at];
       return null;
     }
     retries.set(customerId, done + 1);
@@ -399,7 +400,6 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
     },
     round,
     status: async (now = new Date()) => {
-      gaveUp = gaveUp.filter((at) => at > now.getTime() - DAY_MS);
       const asked = [...waiting.values()].map((j) => Date.parse(j.enqueuedAt));
       const held = [...later.values()].filter((l) => !l.retry);
       const until = held.map((l) => l.until.getTime());
@@ -411,7 +411,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
         deferred: held.length,
         nextDeferredAt: until.length ? new Date(Math.min(...until)) : null,
         retrying: later.size - held.length,
-        failedLastDay: gaveUp.length,
+        failedLastDay: gaveUp.filter((at) => at > now.getTime() - DAY_MS).length,
         workers: concurrency > 0 && !stopped ? [workerName()] : [],
       };
     },

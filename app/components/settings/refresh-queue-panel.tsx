@@ -101,9 +101,7 @@ export function RefreshQueuePanel({ queue: loaded }: { queue: RefreshQueueView }
  * A hidden tab asks nothing, and asks at once when shown again. A signed-out session stops it.
  */
 function useLiveQueue(loaded: RefreshQueueView): RefreshQueueView {
-  const [latest, setLatest] = useState(loaded);
-  // A form on the page revalidated its loader: that reading is the newest.
-  useEffect(() => setLatest(loaded), [loaded]);
+  const [polled, setPolled] = useState<RefreshQueueView | null>(null);
   useEffect(() => {
     let stopped = false;
     let asking = false;
@@ -115,11 +113,8 @@ function useLiveQueue(loaded: RefreshQueueView): RefreshQueueView {
         if (response.status === 401) stopped = true;
         else if (response.ok) {
           const next = (await response.json()) as RefreshQueueView;
-          // Only a whole reading replaces the shown one (a proxy's error page is not one), and only
-          // a newer one: a reading asked for before a form's revalidation may arrive after it.
-          if (!stopped && typeof next?.waiting === "number" && typeof next.now === "string") {
-            setLatest((shown) => (Date.parse(next.now) >= Date.parse(shown.now) ? next : shown));
-          }
+          // Only a whole reading counts (a proxy's error page is not one).
+          if (!stopped && typeof next?.waiting === "number" && typeof next.now === "string") setPolled(next);
         }
       } catch {
         // Offline for a moment: the next turn asks again.
@@ -136,5 +131,7 @@ function useLiveQueue(loaded: RefreshQueueView): RefreshQueueView {
       document.removeEventListener("visibilitychange", onShown);
     };
   }, []);
-  return latest;
+  // The newer of the two: a form on the page revalidates its loader, and a reading asked for
+  // before that may arrive after it.
+  return polled && Date.parse(polled.now) > Date.parse(loaded.now) ? polled : loaded;
 }
