@@ -84,7 +84,7 @@ async function buildPack(db: Db, slug: string, now: Date) {
     overrides: activeOverrides(assessment.checks),
     progress: sectionProgress(assessment.checks),
     openItems: openItems(assessment.checks, now),
-    usage: usageView(assessment.usage, assessment.usage.plan),
+    usage: usageView(assessment.usage, assessment.usage.plan, health),
     lastNotes: lastHeld ? view(lastHeld) : null,
     upcoming: rows
       .filter((r) => r.status === "scheduled" && r.date >= today)

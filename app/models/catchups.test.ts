@@ -210,6 +210,7 @@ describe("wording", () => {
 });
 
 describe("usage view", () => {
+  const unflagged = { flagged80: false, flagged80AsOf: null, flagged80Why: null };
   const daily = Array.from({ length: 14 }, (_, i) => ({ day: `2025-03-${String(i + 1).padStart(2, "0")}`, events: 1_000 }));
 
   test("cumulative covers the whole period; the projection starts on today and ends at the projected total", () => {
@@ -221,7 +222,7 @@ describe("usage view", () => {
       timeZone: "UTC",
       now: new Date("2025-03-14T12:00:00Z"),
     });
-    const view = usageView(usage, { name: "Small", monthlyEvents: 40_000 });
+    const view = usageView(usage, { name: "Small", monthlyEvents: 40_000 }, unflagged);
     expect(view.cumulative).toHaveLength(31);
     expect(view.cumulative[13]).toEqual({ day: "2025-03-14", label: "14 Mar", actual: 14_000, projection: 14_000 });
     expect(view.cumulative[12]!.projection).toBeNull();
@@ -234,9 +235,38 @@ describe("usage view", () => {
 
   test("no data and no plan: no projection, no pace", () => {
     const usage = usageVsPlan({ daily: [], measuredAt: null, monthlyEvents: null, anchorDay: 1, timeZone: "UTC", now: NOW });
-    const view = usageView(usage, null);
+    const view = usageView(usage, null, unflagged);
     expect(view).toMatchObject({ hasData: false, projected: null, dailyPace: null, plan: null });
     expect(view.cumulative.every((p) => p.projection === null)).toBe(true);
+  });
+
+  test("the ≥ 80 % flag is the stored health's, with its reason, even when this period reads low", () => {
+    // 14,000 of 400,000 this period (3.5 %), flagged by the last 30 days' events.
+    const usage = usageVsPlan({
+      daily,
+      measuredAt: null,
+      monthlyEvents: 400_000,
+      anchorDay: 1,
+      timeZone: "UTC",
+      now: new Date("2025-03-14T12:00:00Z"),
+    });
+    expect(usage.flagged80).toBe(false);
+    const view = usageView(
+      usage,
+      { name: "Big", monthlyEvents: 400_000 },
+      {
+        flagged80: true,
+        flagged80AsOf: "2025-03-10",
+        flagged80Why: { basis: "last-30-days", percent: 90.6 },
+      },
+    );
+    expect(view).toMatchObject({
+      percentOfQuota: 3.5,
+      flagged80: true,
+      flagged80AsOf: "2025-03-10",
+      flagged80Because: "91% of plan in the last 30 days",
+    });
+    expect(usageView(usage, null, unflagged)).toMatchObject({ flagged80: false, flagged80AsOf: null, flagged80Because: null });
   });
 
   test("past periods are listed newest first with their length", () => {
@@ -244,10 +274,14 @@ describe("usage view", () => {
       day: new Date(Date.UTC(2024, 11, 15) + i * DAY).toISOString().slice(0, 10),
       events: 10,
     }));
-    const view = usageView(usageVsPlan({ daily: long, measuredAt: null, monthlyEvents: 1000, anchorDay: 1, timeZone: "UTC", now: NOW }), {
-      name: "P",
-      monthlyEvents: 1000,
-    });
+    const view = usageView(
+      usageVsPlan({ daily: long, measuredAt: null, monthlyEvents: 1000, anchorDay: 1, timeZone: "UTC", now: NOW }),
+      {
+        name: "P",
+        monthlyEvents: 1000,
+      },
+      unflagged,
+    );
     expect(view.history.map((h) => [h.start, h.days, h.partial])).toEqual([
       ["2025-02-01", 28, false],
       ["2025-01-01", 31, false],

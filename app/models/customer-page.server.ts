@@ -319,7 +319,7 @@ export async function customerPageOf(db: Db, customer: CustomerRecord, now = new
         checks,
       };
     }),
-    usage: usageView(assessment.usage, assessment.usage.plan),
+    usage: usageView(assessment.usage, assessment.usage.plan, health),
     lastRun: lastRunView(assessment),
     overdueCatchups: overdueCatchups(catchupRows, today).map((c) => ({ id: c.id, date: c.date, attendees: c.attendees })),
   };

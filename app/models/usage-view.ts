@@ -1,3 +1,5 @@
+import { flag80Reason } from "../../checks/assessment/flag80";
+import type { HealthSummary } from "../../checks/assessment/summary";
 import { daysBetween, shiftDay } from "../../checks/days";
 import type { ProjectionBasis, UsageHistoryRow, UsageVsPlan } from "../../checks/usage";
 
@@ -29,7 +31,14 @@ export type UsageView = {
   /** Which rate the projection used: the period's average or, when it differs, the last 7 days'. */
   projectionBasis: ProjectionBasis;
   willExceed: boolean | null;
+  /**
+   * The stored health's "≥ 80 % of plan" flag, with its day and reason, not this period's figure
+   * alone: the flag can rest on the last 30 days while this period shows 7 %, and the panel must
+   * read as the header, the portfolio and the CSV do.
+   */
   flagged80: boolean;
+  flagged80AsOf: string | null;
+  flagged80Because: string | null;
   /** The even daily pace that would use exactly the quota over the period. */
   dailyPace: number | null;
   /** `events` is null on a day that was never measured (drawn as a gap, not as zero). */
@@ -52,7 +61,11 @@ function projectionNote(usage: UsageVsPlan): string {
   return `Projected from this period's average (${whole(p.perDay ?? 0)} a day over ${dayCount(usage.dataDays)} of data).`;
 }
 
-export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvents: number } | null): UsageView {
+export function usageView(
+  usage: UsageVsPlan,
+  plan: { name: string; monthlyEvents: number } | null,
+  health: Pick<HealthSummary, "flagged80" | "flagged80AsOf" | "flagged80Why">,
+): UsageView {
   const { period } = usage;
   const quota = plan?.monthlyEvents ?? null;
   const hasData = usage.projection.basis !== "no-data";
@@ -91,7 +104,9 @@ export function usageView(usage: UsageVsPlan, plan: { name: string; monthlyEvent
     projectionNote: projectionNote(usage),
     projectionBasis: usage.projection.basis,
     willExceed: usage.willExceed,
-    flagged80: usage.flagged80,
+    flagged80: health.flagged80,
+    flagged80AsOf: health.flagged80AsOf,
+    flagged80Because: flag80Reason(health.flagged80Why),
     dailyPace: quota ? Math.round(quota / period.days) : null,
     daily: usage.daily.map((d) => ({ day: d.day, label: dayLabel(d.day), events: d.events })),
     cumulative,

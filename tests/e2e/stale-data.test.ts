@@ -156,6 +156,13 @@ describe("stale data in Chromium", () => {
     const flag = page.getByTestId("flag80");
     await expect.poll(() => flag.textContent()).toBe(`≥ 80% of plan as of ${overflow.flagged80AsOf}`);
     expect(await page.getByTestId("flag80-because").textContent()).toBe(`Why ≥ 80%: ${overflow.because}`);
+    // The usage panel's own flag is that one, as of the same day and for the same reason.
+    const usageFlag = async () => ({
+      flag: await page.getByTestId("usage-flag80").textContent(),
+      because: await page.getByTestId("usage-flag80-because").textContent(),
+    });
+    const expected = { flag: `≥ 80% as of ${overflow.flagged80AsOf}`, because: `Why: ${overflow.because}` };
+    expect(await usageFlag()).toEqual(expected);
     const through = page.getByTestId("data-through");
     const text = (await through.textContent())!.replace(/\s+/g, " ");
     expect(text).toMatch(new RegExp(`^Data through ${overflow.usageDataThrough}: \\d+ days? of this period were not measured`));
@@ -170,6 +177,13 @@ describe("stale data in Chromium", () => {
     expect(new Set(checked)).toEqual(new Set([`checked ${LAST_GOOD.toISOString().slice(0, 10)}`]));
     await expectNoSeriousViolations(page, "customer page with stale data");
     await screenshot(page, "stale-customer");
+
+    // Both catch-up packs say it too: a pack read before a meeting must not drop the flag.
+    for (const audience of ["internal", "customer"]) {
+      await page.goto(`${app.url}/customers/${overflow.slug}/catchup?audience=${audience}`);
+      await page.waitForSelector(`.pack[data-audience=${audience}] [data-testid=usage]`);
+      expect({ audience, ...(await usageFlag()) }).toEqual({ audience, ...expected });
+    }
 
     // A customer refreshed a minute ago says nothing of the kind.
     await page.goto(`${app.url}/`);

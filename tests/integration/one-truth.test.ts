@@ -89,6 +89,13 @@ async function readAll() {
     const params = { slug };
     const page = (await callLoader(customerRoute, `/customers/${slug}`, { cookie: admin.cookie, params })).data;
     const pack = (await callLoader(catchupRoute, `/customers/${slug}/catchup`, { cookie: admin.cookie, params })).data;
+    const forCustomer = (await callLoader(catchupRoute, `/customers/${slug}/catchup?audience=customer`, { cookie: admin.cookie, params }))
+      .data;
+    const usageFlag = (u: { flagged80: boolean; flagged80AsOf: string | null; flagged80Because: string | null }) => ({
+      flagged80: u.flagged80,
+      asOf: u.flagged80AsOf,
+      because: u.flagged80Because,
+    });
     const detail = (await callLoader(apiCustomer, `/api/customers/${slug}`, { headers: bearer(), params })).data;
     const report = (await cli({ context: app.ctx }, "report", slug, "--json")).json();
     const line = cellsOf(csv.find((l) => cellsOf(l)[1] === slug)!);
@@ -113,6 +120,8 @@ async function readAll() {
       // The page's own rendering of the score comes from the same summary.
       pageScore: { value: page.score.value, band: page.score.band, coverage: page.score.coverage },
       pageFlag: { flagged80: page.flagged80, because: page.flagged80Because },
+      // The usage panel beside "Of quota" on the page and in both packs says the same flag.
+      usageFlags: { page: usageFlag(page.usage), pack: usageFlag(pack.usage), customerPack: usageFlag(forCustomer.usage) },
     };
   }
   return views;
@@ -145,6 +154,8 @@ async function expectOneTruth(): Promise<Record<string, HealthSummary>> {
     });
     expect(v.pageScore).toEqual({ value: health.score, band: health.band, coverage: Math.round(health.coverage * 100) });
     expect(v.pageFlag).toEqual({ flagged80: health.flagged80, because: flag80Reason(health.flagged80Why) });
+    const flag = { flagged80: health.flagged80, asOf: health.flagged80AsOf, because: flag80Reason(health.flagged80Why) };
+    expect({ slug, usageFlags: v.usageFlags }).toEqual({ slug, usageFlags: { page: flag, pack: flag, customerPack: flag } });
     truth[slug] = health;
   }
   return truth;

@@ -70,9 +70,19 @@ export function UsagePanel({
           <dt>Of quota</dt>
           <dd data-testid="percent-of-quota">{pct(usage.percentOfQuota)}</dd>
           {usage.flagged80 ? (
-            <dd>
-              <span className="badge flag80">≥ 80%</span>
-            </dd>
+            <>
+              <dd>
+                <span className="badge flag80" data-testid="usage-flag80">
+                  ≥ 80%{usage.flagged80AsOf ? ` as of ${usage.flagged80AsOf}` : ""}
+                </span>
+              </dd>
+              {/* The flag can rest on other figures than this period's percentage beside it. */}
+              {usage.flagged80Because ? (
+                <dd className="muted small" data-testid="usage-flag80-because">
+                  Why: {usage.flagged80Because}
+                </dd>
+              ) : null}
+            </>
           ) : null}
         </div>
         <div>
