@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { alertJson, listAlerts, parseAlertFilters } from "~/models/alerts.server";
 import { apiJson, requireApiUser } from "~/utils/api-auth.server";
 import { getDb } from "~/utils/db.server";
+import { readOnlyAction } from "~/utils/read-only-route.server";
 import { InputError } from "~/utils/validation.server";
 
 /**
@@ -26,3 +27,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
     throw error;
   }
 }
+
+export const action = readOnlyAction;

@@ -4,6 +4,7 @@ import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server"
 import { apiJson, requireApiUser } from "~/utils/api-auth.server";
 import { getDb } from "~/utils/db.server";
 import { filterRefusal } from "~/utils/portfolio-params";
+import { readOnlyAction } from "~/utils/read-only-route.server";
 
 /** GET /api/customers?q=&owner=&band=&flagged=1&sort=&dir=&page=&arrMin=&renews= — the portfolio's filters, 25 a page; 400 for an unreadable arrMin or renews. */
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -21,3 +22,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
     pageSize: portfolio.pageSize,
   });
 }
+
+export const action = readOnlyAction;

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { readRefreshQueueView } from "~/models/refresh-queue-view.server";
 import { apiJson, requireApiUser } from "~/utils/api-auth.server";
 import { getContext } from "~/utils/db.server";
+import { readOnlyAction } from "~/utils/read-only-route.server";
 
 /**
  * GET /api/queue — whether background refreshes keep up, as the Settings page's panel shows it
@@ -13,3 +14,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireApiUser(request);
   return apiJson(await readRefreshQueueView(await getContext(), user.role));
 }
+
+export const action = readOnlyAction;

@@ -5,6 +5,7 @@ import { requireUser } from "~/utils/auth.server";
 import { toCsv, UTF8_BOM } from "~/utils/csv";
 import { getDb } from "~/utils/db.server";
 import { filterRefusal } from "~/utils/portfolio-params";
+import { readOnlyAction } from "~/utils/read-only-route.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 import { flag80Reason } from "../../checks/assessment/flag80";
 
@@ -86,3 +87,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   applySecurityHeaders(headers);
   return new Response(body, { headers });
 }
+
+export const action = readOnlyAction;

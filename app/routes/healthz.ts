@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "~/utils/db.server";
+import { readOnlyAction } from "~/utils/read-only-route.server";
 import { applySecurityHeaders } from "~/utils/security-headers.server";
 
 /** For load balancers and the e2e harness: answers once the database is open and migrated. */
@@ -14,3 +15,5 @@ export async function loader() {
     return new Response(JSON.stringify({ ok: false, error: "database unavailable" }), { status: 503, headers });
   }
 }
+
+export const action = readOnlyAction;

@@ -22,6 +22,16 @@ const PUBLIC: Record<string, { loader?: number; action?: number }> = {
   "logout.tsx": { loader: 302, action: 302 },
 };
 
+/** Routes that only read: any other method gets 405 naming GET, whoever asks (cross-origin still 403). */
+const READ_ONLY = new Set([
+  "api.alerts.ts",
+  "api.customers.$slug.ts",
+  "api.customers.ts",
+  "api.queue.ts",
+  "customers[.]csv.ts",
+  "healthz.ts",
+]);
+
 /** Signed-in pages anyone may act on for themselves, viewers too: an unknown intent there is 400, not 403. */
 const SELF_SERVICE = new Set(["_app.account.tsx"]);
 /** Pages only admins may open at all. */
@@ -84,12 +94,13 @@ describe(`every route, crawled (${process.env.DELIGHT_TEST_DB})`, () => {
     }
     if (mod.action) {
       const result = await callAction(mod, `/x`, { intent: "anything", name: "x" }, { params });
-      if (open?.action) expect(result.status).toBe(open.action);
+      if (READ_ONLY.has(file)) expect(result.status).toBe(405);
+      else if (open?.action) expect(result.status).toBe(open.action);
       else expectBlocked(result);
     }
   });
 
-  test.each(routes.filter((r) => r.mod.action && !PUBLIC[r.file]))(
+  test.each(routes.filter((r) => r.mod.action && !PUBLIC[r.file] && !READ_ONLY.has(r.file)))(
     "$file: a viewer cannot change anything (403)",
     async ({ file, mod }) => {
       const { cookie } = await app.signIn("viewer");
@@ -138,6 +149,27 @@ describe(`every route, crawled (${process.env.DELIGHT_TEST_DB})`, () => {
       expect(String(result.data)).toMatch(/cross-origin/i);
     },
   );
+
+  test.each(routes.filter((r) => READ_ONLY.has(r.file)))(
+    "$file: a POST, PUT or DELETE gets 405 with Allow: GET, HEAD and a sentence, not a server error",
+    async ({ mod }) => {
+      const { cookie } = await app.signIn("admin");
+      for (const method of ["POST", "PUT", "DELETE"]) {
+        const result = await callAction(mod, "/x", { intent: "anything" }, { cookie, params, method });
+        expect({ method, status: result.status, allow: result.headers.get("Allow") }).toEqual({ method, status: 405, allow: "GET, HEAD" });
+        expect(result.data).toEqual({ error: `${method} is not allowed here: this address only answers GET` });
+      }
+    },
+  );
+
+  test("every read-only route is in the crawl", () => {
+    expect(
+      routes
+        .map((r) => r.file)
+        .filter((f) => READ_ONLY.has(f))
+        .sort(),
+    ).toEqual([...READ_ONLY].sort());
+  });
 
   test("security headers on a document-less resource route", async () => {
     const health = await callLoader(modules["../../app/routes/healthz.ts"]!, "/healthz");

@@ -93,6 +93,8 @@ export function callAction(
     headers?: Record<string, string>;
     /** What app/server.mjs passes as load context, e.g. { clientAddress }. */
     context?: Record<string, unknown>;
+    /** POST unless said otherwise: Remix calls the action for PUT, PATCH and DELETE too. */
+    method?: string;
   } = {},
 ) {
   const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
@@ -100,7 +102,7 @@ export function callAction(
   const origin = options.origin === undefined ? BASE : options.origin;
   if (origin) headers.Origin = origin;
   Object.assign(headers, options.headers);
-  const request = new Request(BASE + path, { method: "POST", headers, body: new URLSearchParams(form).toString() });
+  const request = new Request(BASE + path, { method: options.method ?? "POST", headers, body: new URLSearchParams(form).toString() });
   return settle(() => route.action!({ request, params: options.params ?? {}, context: options.context ?? {} }));
 }
 
