@@ -294,7 +294,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
   const log = options.log ?? console.log;
   const waiting = new Map<number, RefreshJob>();
   /** Customers whose job waits for a timer: held back by a budget, or to retry a batch that failed. */
-  const later = new Map<number, { until: Date; retry: boolean }>();
+  const later = new Map<number, { until: Date; retry: boolean; timer: NodeJS.Timeout }>();
   /** Failed runs so far of each customer's job, until one runs; then the job starts afresh. */
   const retries = new Map<number, number>();
   /** When jobs gave up, over the last day (for the status); older times are dropped as new ones come. */
@@ -338,7 +338,6 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
             if (result === null) continue;
             if (failure === null) retries.delete(again.customerId);
             if (result.kind !== "deferred") continue;
-            later.set(again.customerId, { until: result.until, retry: failure !== null });
             const timer = setTimeout(
               () => {
                 timers.delete(timer);
@@ -350,6 +349,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
             );
             timer.unref();
             timers.add(timer);
+            later.set(again.customerId, { until: result.until, retry: failure !== null, timer });
           }
         }
       } finally {
@@ -370,9 +370,25 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
     retries.set(customerId, done + 1);
     return { kind: "deferred", until: new Date(Date.now() + retryDelayMs(done, retryDelaySeconds)) } as const;
   };
+  /**
+   * One job per customer, as pg-boss's singleton key keeps it: a customer already waiting, or
+   * waiting for a timer, is not asked twice, or it would run now and again when the timer fires
+   * (and a held-back customer would gain a timer each round). Someone asking again for a job that
+   * waits to retry brings it forward; a job held back for its key's budget keeps its time, since
+   * running it sooner would only hold it back again.
+   */
+  const ask = (id: number, trigger: string) => {
+    const held = later.get(id);
+    if (held?.retry && trigger !== "schedule") {
+      clearTimeout(held.timer);
+      timers.delete(held.timer);
+      later.delete(id);
+    } else if (held) return;
+    if (!waiting.has(id)) waiting.set(id, job(id, trigger));
+  };
   const round = async (intervalMs: number) => {
     const ids = await dueCustomerIds(ctx.db, intervalMs);
-    for (const id of ids) if (!waiting.has(id)) waiting.set(id, job(id, "schedule"));
+    for (const id of ids) ask(id, "schedule");
     kick();
     return ids.length;
   };
@@ -380,7 +396,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
   return {
     kind: "in-process",
     enqueue: async (ids, trigger) => {
-      for (const id of ids) if (!waiting.has(id)) waiting.set(id, job(id, trigger));
+      for (const id of ids) ask(id, trigger);
       kick();
     },
     work: async ({ concurrency: n = 4 } = {}) => {

@@ -198,6 +198,18 @@ describe(`the refresh queue's status (${process.env.DELIGHT_TEST_DB})`, () => {
         expect(after.oldestWaitingSince).toBeNull();
         // The two held back are still due (an hour's schedule); the two refreshed are not.
         expect((await refreshQueueReport(ctx)).due).toBe(2);
+        // A scheduled round, or someone asking, while they are held back: they keep their one job
+        // and its time, rather than running now only to be held back again, with a second timer.
+        expect(await queue.round(60 * 60_000)).toBe(2);
+        const refreshed = rowsOf<{ id: number }>(await ctx.db.execute(sql`select distinct customer_id as id from check_runs`)).map(
+          (r) => r.id,
+        );
+        await queue.enqueue(
+          ids.filter((id) => !refreshed.includes(id)),
+          "web",
+        );
+        expect(await queue.status()).toMatchObject({ waiting: 0, running: 0, deferred: 2, nextDeferredAt: after.nextDeferredAt });
+        expect(await runs()).toBe(2);
         await queue.stop();
         expect((await queue.status()).workers).toEqual([]);
       } finally {
