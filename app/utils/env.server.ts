@@ -77,6 +77,24 @@ export const ConfigSchema = z.object({
       return ms;
     }),
   /**
+   * How long a refresh's run (its snapshot and each check's result) is kept: `0` keeps them all.
+   * The runs a customer's current health rests on and the score history are kept whatever it says.
+   */
+  DELIGHT_RUN_RETENTION: z
+    .string()
+    .default("90d")
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === null || (ms !== 0 && ms < 86_400_000)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `DELIGHT_RUN_RETENTION "${v}" is not a duration of at least 1d (such as 90d), or 0 to keep every run`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  /**
    * Whether this process runs the scheduled work (refresh rounds, re-assessment, alert delivery)
    * and a refresh worker. `npm start` with several web processes turns it on in one of them.
    */

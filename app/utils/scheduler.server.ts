@@ -1,4 +1,5 @@
 import { ensureCurrent } from "../../checks/assessment/store";
+import { pruneBatchFor, pruneRuns } from "../../db/retention";
 import { upkeepTables } from "../../db/upkeep";
 import { sendAlertsSoon } from "./alerts.server";
 import { getContext } from "./db.server";
@@ -11,9 +12,12 @@ const REASSESS_TICK_MS = 30_000;
 const ALERTS_TICK_MS = 10_000;
 /** How often the embedded database's tables are looked at for vacuuming and analyzing (autovacuum's own nap is 1 min). */
 const UPKEEP_TICK_MS = 60_000;
+/** How often runs past DELIGHT_RUN_RETENTION are removed: a day's refreshes at most wait an hour. */
+const PRUNE_TICK_MS = 60 * 60_000;
 let started = false;
 let reassessing: Promise<void> | null = null;
 let upkeeping: Promise<void> | null = null;
+let pruning: Promise<void> | null = null;
 
 /**
  * Re-assesses every expired assessment (a rules change, a local midnight, an override running
@@ -58,11 +62,34 @@ export function upkeepSoon(): Promise<void> {
   return upkeeping;
 }
 
+const days = (ms: number) => `${Math.round(ms / 86_400_000)} ${ms === 86_400_000 ? "day" : "days"}`;
+
+/** Removes refresh runs older than DELIGHT_RUN_RETENTION (db/retention.ts); 0 keeps them all. */
+export function pruneSoon(now = () => new Date()): Promise<void> {
+  pruning ??= (async () => {
+    try {
+      const ctx = await getContext();
+      const keep = ctx.config.DELIGHT_RUN_RETENTION;
+      if (keep === 0) return;
+      const done = await pruneRuns(ctx.db, new Date(now().getTime() - keep), pruneBatchFor(ctx.dbHandle.kind));
+      if (done.runs > 0) {
+        const runs = `${done.runs} refresh ${done.runs === 1 ? "run" : "runs"}`;
+        console.log(`[delight] removed ${runs} older than ${days(keep)}, with their ${done.results} check results`);
+      }
+    } catch (error) {
+      console.error(`[delight] old refresh runs were not removed: ${(error as Error).message}`);
+    } finally {
+      pruning = null;
+    }
+  })();
+  return pruning;
+}
+
 /**
  * Refreshes every customer every DELIGHT_REFRESH_INTERVAL (0 = off) through the refresh queue,
- * keeps assessments current, delivers alerts and looks after the embedded database. Only in the
- * process that owns scheduled work (DELIGHT_SCHEDULER=on; `npm start` picks one when it runs
- * several), which also works refresh jobs.
+ * keeps assessments current, delivers alerts, removes old refresh runs and looks after the
+ * embedded database. Only in the process that owns scheduled work (DELIGHT_SCHEDULER=on;
+ * `npm start` picks one when it runs several), which also works refresh jobs.
  * On PostgreSQL the refresh round is a pg-boss schedule, fired once however many processes share
  * the database. Timers are unref'd so they never keep the process alive.
  */
@@ -81,6 +108,9 @@ export function startScheduler() {
   setInterval(() => void reassessSoon(), REASSESS_TICK_MS).unref();
   setInterval(() => void sendAlertsSoon(), ALERTS_TICK_MS).unref();
   setInterval(() => void upkeepSoon(), UPKEEP_TICK_MS).unref();
+  // Soon after start too, so an install that restarts more often than hourly still prunes.
+  setTimeout(() => void pruneSoon(), UPKEEP_TICK_MS).unref();
+  setInterval(() => void pruneSoon(), PRUNE_TICK_MS).unref();
   void (async () => {
     try {
       const ctx = await getContext();

@@ -25,13 +25,18 @@ export const checkRuns = pgTable(
     /** Failures per PostHog call, in plain words; never contains the API key. */
     errors: jsonb("errors").$type<{ call: string; kind: string; message: string }[]>().notNull().default([]),
     apiCalls: integer("api_calls").notNull().default(0),
-    /** The measured snapshot the results were decided on, kept for audit and re-scoring. */
+    /**
+     * The measured snapshot the results were decided on: the current results' run's is re-evaluated
+     * when the rules change; older runs go after DELIGHT_RUN_RETENTION (db/retention.ts).
+     */
     // Compressed with lz4 on a server that has it (migration 0018).
     snapshot: jsonb("snapshot"),
     trigger: text("trigger").notNull().default("manual"),
   },
   (t) => [
     index("check_runs_customer_idx").on(t.customerId, t.finishedAt),
+    // Runs past DELIGHT_RUN_RETENTION are found by age (db/retention.ts), oldest first.
+    index("check_runs_finished_idx").on(t.finishedAt),
     check("check_runs_status_check", sql`${t.status} in ('ok', 'partial', 'failed')`),
   ],
 );

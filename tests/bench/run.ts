@@ -7,7 +7,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BENCHES = ["refresh.bench.ts", "portfolio.bench.ts", "load.bench.ts", "scale.bench.ts", "pglite-statements.bench.ts"];
+const BENCHES = [
+  "refresh.bench.ts",
+  "portfolio.bench.ts",
+  "load.bench.ts",
+  "scale.bench.ts",
+  "pglite-statements.bench.ts",
+  "retention.bench.ts",
+];
 const only = process.argv.slice(2);
 
 const run = (args: string[]) =>

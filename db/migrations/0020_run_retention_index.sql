@@ -1,0 +1,1 @@
+CREATE INDEX "check_runs_finished_idx" ON "check_runs" USING btree ("finished_at");
