@@ -4,9 +4,9 @@ import { rowsOf } from "./rows";
 
 /*
  * Every refresh stores a run: its snapshot (~3 KB compressed, up to ~40 KB of JSON) and a result
- * per check (~24 rows of ~200 bytes), about 8 KB with indexes. Only the newest run and the newest
+ * per check (~24 rows of ~200 bytes), 8.6 KB on disk with indexes. Only the newest run and the newest
  * run with results of each customer are ever read again (current_health points at both); the score
- * history keeps its own rows. Kept for good, 10,000 customers refreshed daily would add ~30 GB a
+ * history keeps its own rows. Kept for good, 10,000 customers refreshed daily would add ~31 GB a
  * year of rows nobody reads, and hourly refreshes 24 times that.
  */
 
