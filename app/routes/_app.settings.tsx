@@ -10,6 +10,7 @@ import { readRefreshQueueView } from "~/models/refresh-queue-view.server";
 import { checklistSettings, runSettingsIntent, SETTINGS_INTENTS, type SettingsIntent } from "~/models/settings.server";
 import { actorOf, requireAdmin, requireUser } from "~/utils/auth.server";
 import { getContext } from "~/utils/db.server";
+import { durationWords } from "~/utils/duration-words";
 import { handleForm } from "~/utils/forms.server";
 import { assertSameOrigin, invariantResponse } from "~/utils/http.server";
 import { reassessSoon } from "~/utils/scheduler.server";
@@ -31,7 +32,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     server,
     queue: await readRefreshQueueView(ctx, user.role),
-    refreshEvery: config.DELIGHT_REFRESH_INTERVAL === 0 ? "off" : `${Math.round(config.DELIGHT_REFRESH_INTERVAL / 60_000)} minutes`,
+    refreshEvery: config.DELIGHT_REFRESH_INTERVAL === 0 ? "off" : durationWords(config.DELIGHT_REFRESH_INTERVAL, { every: true }),
+    runsKept: config.DELIGHT_RUN_RETENTION === 0 ? "for good" : `for ${durationWords(config.DELIGHT_RUN_RETENTION)}`,
     checklist: await checklistSettings(db),
     alerts: await alertSettingsView(ctx, user),
     canEdit: user.role === "admin",
@@ -96,7 +98,12 @@ export default function Settings() {
             </>
           ) : null}
           <dt>Automatic refresh</dt>
-          <dd>{s.refreshEvery}</dd>
+          <dd data-testid="refresh-every">{s.refreshEvery}</dd>
+          <dt>Refresh runs kept</dt>
+          <dd data-testid="runs-kept">
+            {s.runsKept}
+            <div className="muted small">The score history, and the runs each customer's health rests on, are kept for good.</div>
+          </dd>
           {s.server ? (
             <>
               <dt>Send health to your PostHog</dt>
