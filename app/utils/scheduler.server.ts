@@ -3,6 +3,7 @@ import { pruneBatchFor, pruneRuns } from "../../db/retention";
 import { upkeepTables } from "../../db/upkeep";
 import { sendAlertsSoon } from "./alerts.server";
 import { getContext } from "./db.server";
+import { durationWords } from "./duration-words";
 import { getConfig } from "./env.server";
 import { refreshQueue } from "./refresh.server";
 
@@ -62,8 +63,6 @@ export function upkeepSoon(): Promise<void> {
   return upkeeping;
 }
 
-const days = (ms: number) => `${Math.round(ms / 86_400_000)} ${ms === 86_400_000 ? "day" : "days"}`;
-
 /** Removes refresh runs older than DELIGHT_RUN_RETENTION (db/retention.ts); 0 keeps them all. */
 export function pruneSoon(now = () => new Date()): Promise<void> {
   pruning ??= (async () => {
@@ -74,7 +73,7 @@ export function pruneSoon(now = () => new Date()): Promise<void> {
       const done = await pruneRuns(ctx.db, new Date(now().getTime() - keep), pruneBatchFor(ctx.dbHandle.kind));
       if (done.runs > 0) {
         const runs = `${done.runs} refresh ${done.runs === 1 ? "run" : "runs"}`;
-        console.log(`[delight] removed ${runs} older than ${days(keep)}, with their ${done.results} check results`);
+        console.log(`[delight] removed ${runs} older than ${durationWords(keep)}, with their ${done.results} check results`);
       }
     } catch (error) {
       console.error(`[delight] old refresh runs were not removed: ${(error as Error).message}`);
