@@ -166,14 +166,19 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
     );
   const round = async (intervalMs: number) => {
     const ids = await dueCustomerIds(ctx.db, intervalMs);
-    if (ids.length > 0) await send(ids.map((id) => job(id, "schedule")));
+    const retrying = new Set(await retryingCustomers(ctx.db));
+    const asked = ids.filter((id) => !retrying.has(id));
+    if (asked.length > 0) await send(asked.map((id) => job(id, "schedule")));
     return ids.length;
   };
 
   return {
     kind: "pg-boss",
     enqueue: async (ids, trigger) => {
-      if (ids.length > 0) await send(ids.map((id) => job(id, trigger)));
+      if (ids.length === 0) return;
+      const forward = new Set(await bringRetriesForward(ctx.db, ids, job(0, trigger)));
+      const asked = ids.filter((id) => !forward.has(id));
+      if (asked.length > 0) await send(asked.map((id) => job(id, trigger)));
     },
     work: async ({ concurrency = 8 } = {}) => {
       if (options.sendOnly) throw new Error("this process only queues refreshes (sendOnly): it works no jobs");
@@ -221,6 +226,40 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
     status: (now) => bossQueueStatus(ctx.db, now),
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),
   };
+}
+
+/*
+ * One job per customer, as the embedded queue keeps it (its `ask`). pg-boss's "stately" policy
+ * allows one job per state, so beside a job waiting to retry after an error a new one could be
+ * queued: it ran now, the retry ran again later, and if the new one failed too pg-boss could not
+ * even record it (a second job retrying for one customer breaks the policy's unique index), so it
+ * stayed active until it expired. A scheduled round leaves a retrying job to its time; someone
+ * asking brings it forward instead, with their trigger, and its count of retries goes on.
+ * Names and policy are written into the statements for pg-boss's partial index, as in
+ * bossQueueStatus; the keys are customer ids, the text of whole numbers.
+ */
+const [REFRESH_NAME, POLICY_NAME] = [REFRESH_QUEUE, REFRESH_POLICY].map((v) => sql.raw(`'${v}'`));
+
+async function retryingCustomers(db: Db): Promise<number[]> {
+  const rows = rowsOf<{ key: string }>(
+    await db.execute(sql`
+      select singleton_key as key from pgboss.job
+      where name = ${REFRESH_NAME} and policy = ${POLICY_NAME} and state = 'retry' and singleton_key is not null`),
+  );
+  return rows.map((r) => Number(r.key));
+}
+
+async function bringRetriesForward(db: Db, ids: number[], asked: RefreshJob): Promise<number[]> {
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
+  const rows = rowsOf<{ key: string }>(
+    await db.execute(sql`
+      update pgboss.job
+      set start_after = now(), data = data || jsonb_build_object('trigger', ${asked.trigger}::text, 'enqueuedAt', ${asked.enqueuedAt}::text)
+      where name = ${REFRESH_NAME} and policy = ${POLICY_NAME} and state = 'retry'
+        and coalesce(singleton_key, '') = any(string_to_array(${ids.join(",")}, ','))
+      returning singleton_key as key`),
+  );
+  return rows.map((r) => Number(r.key));
 }
 
 /**
