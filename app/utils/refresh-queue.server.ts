@@ -166,8 +166,8 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
     );
   const round = async (intervalMs: number) => {
     const ids = await dueCustomerIds(ctx.db, intervalMs);
-    const retrying = new Set(await retryingCustomers(ctx.db));
-    const asked = ids.filter((id) => !retrying.has(id));
+    const busy = new Set(await busyCustomers(ctx.db));
+    const asked = ids.filter((id) => !busy.has(id));
     if (asked.length > 0) await send(asked.map((id) => job(id, "schedule")));
     return ids.length;
   };
@@ -235,16 +235,21 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
  * even record it (a second job retrying for one customer breaks the policy's unique index), so it
  * stayed active until it expired. A scheduled round leaves a retrying job to its time; someone
  * asking brings it forward instead, with their trigger, and its count of retries goes on.
+ * A round also leaves out customers being refreshed: their run started before the round, so their
+ * new job would refresh them again at once, spending their key's PostHog budget twice, and until
+ * the first ended every worker's fetch that took it up would come back empty (pg-boss swallows the
+ * policy's conflict for the whole batch). Someone asking while a refresh runs still gets another.
  * Names and policy are written into the statements for pg-boss's partial index, as in
  * bossQueueStatus; the keys are customer ids, the text of whole numbers.
  */
 const [REFRESH_NAME, POLICY_NAME] = [REFRESH_QUEUE, REFRESH_POLICY].map((v) => sql.raw(`'${v}'`));
 
-async function retryingCustomers(db: Db): Promise<number[]> {
+/** Customers with a job waiting to retry, or running. */
+async function busyCustomers(db: Db): Promise<number[]> {
   const rows = rowsOf<{ key: string }>(
     await db.execute(sql`
       select singleton_key as key from pgboss.job
-      where name = ${REFRESH_NAME} and policy = ${POLICY_NAME} and state = 'retry' and singleton_key is not null`),
+      where name = ${REFRESH_NAME} and policy = ${POLICY_NAME} and state in ('retry', 'active') and singleton_key is not null`),
   );
   return rows.map((r) => Number(r.key));
 }
@@ -341,7 +346,8 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
   const retryDelaySeconds = options.retryDelaySeconds ?? RETRY_DELAY_SECONDS;
   const timers = new Set<NodeJS.Timeout>();
   let concurrency = 0;
-  let runningNow = 0;
+  /** Customers whose job runs now. */
+  const runningIds = new Set<number>();
   let running: Promise<void> | null = null;
   let stopped = false;
 
@@ -351,8 +357,10 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
       try {
         while (waiting.size > 0 && !stopped) {
           const batch = [...waiting.values()].slice(0, concurrency);
-          for (const j of batch) waiting.delete(j.customerId);
-          runningNow = batch.length;
+          for (const j of batch) {
+            waiting.delete(j.customerId);
+            runningIds.add(j.customerId);
+          }
           let results: Awaited<ReturnType<typeof runRefreshJobs>> | null = null;
           let failure: Error | null = null;
           try {
@@ -360,7 +368,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
           } catch (error) {
             failure = error as Error;
           } finally {
-            runningNow = 0;
+            runningIds.clear();
           }
           // As pg-boss does with a failed job: retried with back-off, RETRY_LIMIT times, then given up.
           const next = results ?? batch.map((j) => retryOf(j.customerId));
@@ -414,9 +422,11 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
    * waiting for a timer, is not asked twice, or it would run now and again when the timer fires
    * (and a held-back customer would gain a timer each round). Someone asking again for a job that
    * waits to retry brings it forward; a job held back for its key's budget keeps its time, since
-   * running it sooner would only hold it back again.
+   * running it sooner would only hold it back again. A round leaves out a customer being refreshed.
    */
   const ask = (id: number, trigger: string) => {
+    // Its run started before the round: another now would measure the same again (pg-boss's queue does the same).
+    if (trigger === "schedule" && runningIds.has(id)) return;
     const held = later.get(id);
     if (held?.retry && trigger !== "schedule") {
       clearTimeout(held.timer);
@@ -462,7 +472,7 @@ function inProcessQueue(ctx: AppContext, options: QueueOptions): RefreshQueue {
         kind: "in-process",
         waiting: waiting.size,
         oldestWaitingSince: asked.length ? new Date(Math.min(...asked)) : null,
-        running: runningNow,
+        running: runningIds.size,
         deferred: held.length,
         nextDeferredAt: until.length ? new Date(Math.min(...until)) : null,
         retrying: later.size - held.length,

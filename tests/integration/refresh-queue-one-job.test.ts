@@ -14,7 +14,8 @@ import { createTestDatabase, type TestDatabase } from "../setup/test-database";
 /*
  * One refresh job per customer, on both queues: a job waiting to retry after an error is not
  * doubled by a scheduled round (it keeps its time) nor by someone asking again (it is brought
- * forward and runs once, now).
+ * forward and runs once, now); a round leaves out a customer being refreshed. The embedded
+ * database's round is covered in app/utils/in-process-queue.test.ts, with a clock moved by hand.
  */
 
 // An id no customer can have (beyond PostgreSQL's integer): every batch holding it fails.
@@ -54,7 +55,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-describe(`asking again for a job waiting to retry (${process.env.DELIGHT_TEST_DB})`, () => {
+describe(`one refresh job per customer (${process.env.DELIGHT_TEST_DB})`, () => {
   if (process.env.DELIGHT_TEST_DB === "postgres") {
     let sender: RefreshQueue;
     beforeAll(async () => {
@@ -128,6 +129,29 @@ describe(`asking again for a job waiting to retry (${process.env.DELIGHT_TEST_DB
         );
       } finally {
         await working.stop();
+      }
+    });
+
+    test("a round leaves out a customer being refreshed; someone asking meanwhile gets another refresh", async () => {
+      const [running, other] = ids as [number, number];
+      // Refreshed by the worker of the test before: due again on a schedule of a millisecond.
+      expect(await openJobs(running)).toEqual([]);
+      await sender.enqueue([running], "background");
+      const boss = new PgBoss({ connectionString: database.env.DATABASE_URL, schema: "pgboss", supervise: false, schedule: false });
+      await boss.start();
+      try {
+        // As a worker takes it up.
+        expect((await boss.fetch<{ customerId: number }>(REFRESH_QUEUE)).map((j) => j.data.customerId)).toEqual([running]);
+        expect(await sender.round(1)).toBe(2);
+        expect(await openJobs(running)).toEqual([expect.objectContaining({ state: "active", trigger: "background" })]);
+        expect(await openJobs(other)).toEqual([expect.objectContaining({ state: "created", trigger: "schedule" })]);
+        await sender.enqueue([running], "web");
+        expect(await openJobs(running)).toEqual([
+          expect.objectContaining({ state: "active", trigger: "background" }),
+          expect.objectContaining({ state: "created", trigger: "web" }),
+        ]);
+      } finally {
+        await boss.stop({ graceful: false });
       }
     });
   } else {
