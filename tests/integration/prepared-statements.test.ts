@@ -59,6 +59,14 @@ describe(`prepared statements (${process.env.DELIGHT_TEST_DB})`, () => {
     expect(plans).toEqual({ generic: 5, custom: 0 });
   });
 
+  if (process.env.DELIGHT_TEST_DB === "postgres") {
+    test("a server's connections have JIT off, prepared or not: compiling cost a large search more than it saved", async () => {
+      const jit = async (h: DbHandle) => rowsOf<{ jit: string }>(await h.db.execute(sql`show jit`))[0]!.jit;
+      expect(await jit(await open())).toBe("off");
+      expect(await jit(await open(false))).toBe("off");
+    });
+  }
+
   test("statements inside a transaction and a savepoint are prepared too, and reused by the next one", async () => {
     const handle = await open();
     await handle.db.execute(sql`create table prep_in_tx (id int primary key, note text)`);

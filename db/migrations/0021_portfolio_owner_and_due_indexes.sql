@@ -1,0 +1,3 @@
+DROP INDEX "current_health_valid_until_idx";--> statement-breakpoint
+CREATE INDEX "current_health_due_idx" ON "current_health" USING btree ("valid_until","customer_id") WHERE not "current_health"."archived";--> statement-breakpoint
+CREATE INDEX "portfolio_owner_id_idx" ON "current_health" USING btree ("owner_id","customer_name" collate "und-x-icu","customer_id") WHERE not "current_health"."archived";
