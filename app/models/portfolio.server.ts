@@ -170,7 +170,7 @@ function whereClause(f: PortfolioFilters, userId: number, includeArchived = fals
   if (f.owner === "none") parts.push(sql`ch.owner_id is null`);
   else if (f.owner !== null) parts.push(sql`ch.owner_id = ${f.owner === "me" ? userId : f.owner}`);
   if (f.flagged) parts.push(sql`ch.flagged_80 is true`);
-  if (f.stale) parts.push(sql`ch.stale is true`);
+  if (f.stale) parts.push(sql`ch.stale`);
   if (f.moved) parts.push(sql`abs(ch.change_7d) >= ${MOVED_THRESHOLD}`);
   if (f.arrMin !== null) parts.push(sql`ch.arr >= ${f.arrMin}`);
   if (f.renewsWithin !== null) {

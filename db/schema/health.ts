@@ -192,6 +192,8 @@ export const currentHealth = pgTable(
     // "Mine" and one owner's customers, by name: without it the name index was walked to its end
     // for a CSM who owns few of 100,000 customers (375 ms).
     index("portfolio_owner_id_idx").on(t.ownerId, sql`${t.customerName} collate "und-x-icu"`, t.customerId).where(sql`not ${t.archived}`),
+    // The stale, by name: few among many, so walking the name index for them read most of the book.
+    index("portfolio_stale_idx").on(sql`${t.customerName} collate "und-x-icu"`, t.customerId).where(sql`not ${t.archived} and ${t.stale}`),
     index("portfolio_score_idx").on(t.score).where(sql`not ${t.archived}`),
     // A band tile then a sort by score: the band's customers in score order, without reading the others.
     index("portfolio_band_score_idx").on(t.band, t.score).where(sql`not ${t.archived}`),

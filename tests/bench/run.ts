@@ -14,6 +14,7 @@ const BENCHES = [
   "scale.bench.ts",
   "pglite-statements.bench.ts",
   "retention.bench.ts",
+  "views.bench.ts",
 ];
 const only = process.argv.slice(2);
 

@@ -1,0 +1,1 @@
+CREATE INDEX "portfolio_stale_idx" ON "current_health" USING btree ("customer_name" collate "und-x-icu","customer_id") WHERE not "current_health"."archived" and "current_health"."stale";
