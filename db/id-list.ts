@@ -25,8 +25,21 @@ export function idRows(ids: readonly number[]): SQL {
   return sql`unnest(${idArray(ids)})`;
 }
 
-/** The ids as one int[] built from one text parameter; anything but a whole number is refused before reaching SQL. */
+/**
+ * `column = any(ids)` for a text column that holds ids (pg-boss's singleton keys), compared as
+ * text: the same one parameter, with no cast of the column that would keep an index on it unused.
+ */
+export function anyKeyOf(column: Column | SQL, ids: readonly number[]): SQL {
+  return sql`${column} = any(string_to_array(${idText(ids)}, ','))`;
+}
+
+/** The ids as one int[] built from one text parameter. */
 function idArray(ids: readonly number[]): SQL {
+  return sql`string_to_array(${idText(ids)}, ',')::int[]`;
+}
+
+/** The ids as one comma-separated text; anything but a whole number is refused before reaching SQL. */
+function idText(ids: readonly number[]): string {
   for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
-  return sql`string_to_array(${ids.join(",")}, ',')::int[]`;
+  return ids.join(",");
 }

@@ -144,7 +144,7 @@ type QueryOptions = {
  * customers on PostgreSQL, a search read every ready row for its counts (~230 ms) whatever it
  * matched; a search matching many customers still does, since then that is the cheaper way.
  */
-export const SEARCH_BY_ID_MAX = 2000;
+const SEARCH_BY_ID_MAX = 2000;
 
 async function searchMatches(db: Db, q: string, includeArchived: boolean, max: number): Promise<number[] | null> {
   const rows = rowsOf<{ id: number }>(

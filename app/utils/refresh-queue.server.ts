@@ -6,6 +6,7 @@ import type { Budget } from "../../checks/posthog/budgets";
 import type { RefreshOptions } from "../../checks/refresh";
 import { dueCustomerIds, type RefreshJob, runRefreshJobs } from "../../checks/refresh-jobs";
 import type { Db } from "../../db/client";
+import { anyKeyOf } from "../../db/id-list";
 import { rowsOf } from "../../db/rows";
 import type { AppContext } from "./context.server";
 
@@ -176,7 +177,7 @@ async function openBossQueue(ctx: AppContext, url: string, options: QueueOptions
     kind: "pg-boss",
     enqueue: async (ids, trigger) => {
       if (ids.length === 0) return;
-      const forward = new Set(await bringRetriesForward(ctx.db, ids, job(0, trigger)));
+      const forward = new Set(await bringRetriesForward(ctx.db, ids, trigger));
       const asked = ids.filter((id) => !forward.has(id));
       if (asked.length > 0) await send(asked.map((id) => job(id, trigger)));
     },
@@ -254,14 +255,14 @@ async function busyCustomers(db: Db): Promise<number[]> {
   return rows.map((r) => Number(r.key));
 }
 
-async function bringRetriesForward(db: Db, ids: number[], asked: RefreshJob): Promise<number[]> {
-  for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
+async function bringRetriesForward(db: Db, ids: number[], trigger: string): Promise<number[]> {
+  const enqueuedAt = new Date().toISOString();
   const rows = rowsOf<{ key: string }>(
     await db.execute(sql`
       update pgboss.job
-      set start_after = now(), data = data || jsonb_build_object('trigger', ${asked.trigger}::text, 'enqueuedAt', ${asked.enqueuedAt}::text)
+      set start_after = now(), data = data || jsonb_build_object('trigger', ${trigger}::text, 'enqueuedAt', ${enqueuedAt}::text)
       where name = ${REFRESH_NAME} and policy = ${POLICY_NAME} and state = 'retry'
-        and coalesce(singleton_key, '') = any(string_to_array(${ids.join(",")}, ','))
+        and ${anyKeyOf(sql`coalesce(singleton_key, '')`, ids)}
       returning singleton_key as key`),
   );
   return rows.map((r) => Number(r.key));
