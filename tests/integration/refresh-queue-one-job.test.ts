@@ -40,6 +40,21 @@ async function openJobs(customerId: number): Promise<JobRow[]> {
   ).map((r) => ({ ...r, start_after: new Date(r.start_after) }));
 }
 
+/** A queue that works jobs here, waiting RETRY_DELAY_SECONDS before a retry, its log in `lines`. */
+const loggingQueue = (lines: string[]) =>
+  openRefreshQueue(ctx, { ...queueOptions(ctx), retryDelaySeconds: RETRY_DELAY_SECONDS, log: (l) => lines.push(l) });
+
+/** pg-boss itself, as a worker uses it (fail, fetch), started for `use` and stopped after. */
+async function withBoss(use: (boss: PgBoss) => Promise<void>) {
+  const boss = new PgBoss({ connectionString: database.env.DATABASE_URL, schema: "pgboss", supervise: false, schedule: false });
+  await boss.start();
+  try {
+    await use(boss);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
+
 beforeAll(async () => {
   database = await createTestDatabase();
   sandbox = await startSandbox({ bulk: 2 });
@@ -69,16 +84,12 @@ describe(`one refresh job per customer (${process.env.DELIGHT_TEST_DB})`, () => 
       const [retried, waiting] = ids as [number, number];
       await sender.enqueue(ids, "background");
       // The first customer's job fails as a worker's failing batch fails it (pg-boss's own fail).
-      const boss = new PgBoss({ connectionString: database.env.DATABASE_URL, schema: "pgboss", supervise: false, schedule: false });
-      await boss.start();
-      try {
+      await withBoss(async (boss) => {
         const [job] = rowsOf<{ id: string }>(
           await ctx.db.execute(sql`select id from pgboss.job where name = ${REFRESH_QUEUE} and singleton_key = ${String(retried)}`),
         );
         await boss.fail(REFRESH_QUEUE, job!.id, { message: "database unavailable" });
-      } finally {
-        await boss.stop({ graceful: false });
-      }
+      });
       const [failed] = await openJobs(retried);
       expect(failed).toMatchObject({ state: "retry", trigger: "background" });
       expect(failed!.start_after.getTime()).toBeGreaterThan(Date.now());
@@ -103,11 +114,7 @@ describe(`one refresh job per customer (${process.env.DELIGHT_TEST_DB})`, () => 
 
     test("a worker runs the brought-forward job once, and records its next failure as one retry", { timeout: 60_000 }, async () => {
       const lines: string[] = [];
-      const working = await openRefreshQueue(ctx, {
-        ...queueOptions(ctx),
-        retryDelaySeconds: RETRY_DELAY_SECONDS,
-        log: (l) => lines.push(l),
-      });
+      const working = await loggingQueue(lines);
       try {
         await working.work({ concurrency: 4 });
         await sender.enqueue([FAILING], "background");
@@ -137,9 +144,7 @@ describe(`one refresh job per customer (${process.env.DELIGHT_TEST_DB})`, () => 
       // Refreshed by the worker of the test before: due again on a schedule of a millisecond.
       expect(await openJobs(running)).toEqual([]);
       await sender.enqueue([running], "background");
-      const boss = new PgBoss({ connectionString: database.env.DATABASE_URL, schema: "pgboss", supervise: false, schedule: false });
-      await boss.start();
-      try {
+      await withBoss(async (boss) => {
         // As a worker takes it up.
         expect((await boss.fetch<{ customerId: number }>(REFRESH_QUEUE)).map((j) => j.data.customerId)).toEqual([running]);
         expect(await sender.round(1)).toBe(2);
@@ -150,18 +155,12 @@ describe(`one refresh job per customer (${process.env.DELIGHT_TEST_DB})`, () => 
           expect.objectContaining({ state: "active", trigger: "background" }),
           expect.objectContaining({ state: "created", trigger: "web" }),
         ]);
-      } finally {
-        await boss.stop({ graceful: false });
-      }
+      });
     });
   } else {
     test("the embedded database's queue runs the job now, once, and waits for the next retry", { timeout: 60_000 }, async () => {
       const lines: string[] = [];
-      const queue = await openRefreshQueue(ctx, {
-        ...queueOptions(ctx),
-        retryDelaySeconds: RETRY_DELAY_SECONDS,
-        log: (l) => lines.push(l),
-      });
+      const queue = await loggingQueue(lines);
       try {
         await queue.work({ concurrency: 4 });
         await queue.enqueue([FAILING], "background");
