@@ -1,4 +1,4 @@
-import { AlertNotFound, acknowledgeAlert, alertJson, listAlerts, parseAlertFilters } from "../models/alerts.server";
+import { AlertNotFound, acknowledgeAlert, alertJson, listAlertPage, parseAlertFilters } from "../models/alerts.server";
 import { CLI_ACTOR } from "../models/audit.server";
 import { pendingCount, sendAlerts } from "../utils/alert-sender.server";
 import { senderDeps } from "../utils/alerts.server";
@@ -6,18 +6,31 @@ import type { AppContext } from "../utils/context.server";
 import { shutdownHealthExporter } from "../utils/posthog-export.server";
 import { CliError, type CliIo, output, parse } from "./io";
 
-const USAGE = "Usage: delight alerts [--customer SLUG] [--kind K] [--all] | alerts send [--wait SECONDS] [--digest] | alerts ack ID";
+const USAGE =
+  "Usage: delight alerts [--customer SLUG] [--kind K] [--all] [--before ID] | alerts send [--wait SECONDS] [--digest] | alerts ack ID";
 
 /** `alerts`: open alerts, newest first; `--all` adds acknowledged, snoozed and muted ones. */
 async function listCommand(ctx: AppContext, args: string[], io: CliIo) {
-  const { values, positionals } = parse(args, { customer: { type: "string" }, kind: { type: "string" }, all: { type: "boolean" } });
+  const { values, positionals } = parse(args, {
+    customer: { type: "string" },
+    kind: { type: "string" },
+    all: { type: "boolean" },
+    before: { type: "string" },
+  });
   if (positionals.length) throw new CliError(USAGE, 2);
-  const filters = parseAlertFilters({ customer: values.customer, kind: values.kind, all: values.all ?? false });
-  const list = (await listAlerts(ctx.db, filters)).map(alertJson);
+  const filters = parseAlertFilters({ customer: values.customer, kind: values.kind, all: values.all ?? false, before: values.before });
+  const page = await listAlertPage(ctx.db, filters);
+  const list = page.alerts.map(alertJson);
   const lines = list.map(
     (a) =>
       `${String(a.id).padStart(5)}  ${a.raisedAt.slice(0, 16).replace("T", " ")}  ${a.kind.padEnd(15)} ${a.message}${a.acknowledgedAt ? "  (acknowledged)" : ""}`,
   );
+  // --json stays a list (its contract), so where the rest begins goes to stderr there.
+  if (page.next !== null) {
+    const more = `${list.length} shown; older ones follow: delight alerts --before ${page.next} (with the same filters)`;
+    if (values.json) io.stderr(more);
+    else lines.push(more);
+  }
   output(io, values.json, list, list.length ? lines.join("\n") : filters.all ? "No alerts." : "No open alerts.");
 }
 

@@ -63,7 +63,8 @@ Usage: npm run --silent delight -- <command> [options] [--json]
              contains|not_contains|is_set|is_not_set|gt|lt [--value V]]
              [--count events|persons] --min-count N --days 1-90]
   check retire ID                        check list
-  alerts [--customer SLUG] [--kind K] [--all]   (open alerts; --all adds acknowledged and silenced)
+  alerts [--customer SLUG] [--kind K] [--all] [--before ID]
+                                                (open alerts, 500 at a time; --all adds acknowledged and silenced)
   alerts send [--wait SECONDS] [--digest]       (deliver pending alerts; for cron)
   alerts ack ID
   worker [--concurrency N]                      (PostgreSQL only: works background refresh jobs until stopped)

@@ -2,7 +2,16 @@ import { z } from "zod";
 import { ALERT_KIND_INFO, ALERT_KINDS, isAlertKind } from "../../checks/alerts/kinds";
 import type { Db } from "../../db/client";
 import { InputError, parseInput } from "../utils/validation.server";
-import { AlertNotFound, acknowledgeAlert, listAlerts, listSilences, silenceAlert, unreadCount, unsilence } from "./alerts.server";
+import {
+  ALERTS_PAGE_SIZE,
+  AlertNotFound,
+  acknowledgeAlert,
+  listAlertPage,
+  listSilences,
+  silenceAlert,
+  unreadCount,
+  unsilence,
+} from "./alerts.server";
 import type { Actor } from "./audit.server";
 
 /*
@@ -16,6 +25,7 @@ const InboxParamsSchema = z.object({
   scope: z.enum(["mine", "all"]).optional().catch(undefined),
   view: z.enum(["open", "history"]).default("open").catch("open"),
   kind: z.string().refine(isAlertKind).optional().catch(undefined),
+  before: z.coerce.number().int().positive().max(2_147_483_647).optional().catch(undefined),
 });
 
 export async function inboxView(db: Db, user: { id: number }, search: URLSearchParams, now = new Date()) {
@@ -23,14 +33,19 @@ export async function inboxView(db: Db, user: { id: number }, search: URLSearchP
   const unread = await unreadCount(db, user.id, now);
   // Someone who owns customers starts with theirs; everyone can look at the whole team's.
   const scope = params.scope ?? unread.scope;
-  const rows = await listAlerts(
+  // A team with thousands of open alerts sees them fifty at a time, not the newest few hundred
+  // with nothing to say that more follow.
+  const { alerts: rows, next } = await listAlertPage(
     db,
-    { all: params.view === "history", kind: params.kind },
-    { now, ownerId: scope === "mine" ? user.id : undefined, limit: 200 },
+    { all: params.view === "history", kind: params.kind, before: params.before },
+    { now, ownerId: scope === "mine" ? user.id : undefined, limit: ALERTS_PAGE_SIZE },
   );
   const silences = await listSilences(db, now);
   return {
     filters: { scope, view: params.view, kind: params.kind ?? null },
+    /** Whether this is a later page, and the cursor of the next one (null on the last). */
+    paged: params.before !== undefined,
+    older: next,
     unread: unread.count,
     kinds: ALERT_KINDS.map((k) => ({ id: k, label: ALERT_KIND_INFO[k].label })),
     alerts: rows.map((r) => ({

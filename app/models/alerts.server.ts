@@ -28,10 +28,18 @@ export const AlertFiltersSchema = z.object({
     .optional(),
   /** Acknowledged, snoozed and muted ones too. */
   all: z.boolean().default(false),
+  /** Continue after this alert (the `next` of the list before). */
+  before: z
+    .string()
+    .trim()
+    .regex(/^\d{1,10}$/, "before is an alert id, as the last list's next gave it")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "before is an alert id").max(2_147_483_647, "before is an alert id"))
+    .optional(),
 });
 export type AlertFilters = z.output<typeof AlertFiltersSchema>;
 
-export function parseAlertFilters(raw: { customer?: unknown; kind?: unknown; all?: unknown }): AlertFilters {
+export function parseAlertFilters(raw: { customer?: unknown; kind?: unknown; all?: unknown; before?: unknown }): AlertFilters {
   return parseInput(AlertFiltersSchema, raw);
 }
 
@@ -44,7 +52,19 @@ const openAt = (now: Date) => sql`(alerts.acknowledged_at is null and customers.
   and not coalesce(alert_silences.customer_id is not null
     and (alert_silences.until is null or alert_silences.until > ${now.toISOString()}::timestamptz), false))`;
 
-export async function listAlerts(db: Db, filters: AlertFilters, options: { now?: Date; ownerId?: number; limit?: number } = {}) {
+/** At most this many alerts a call: the API's and the CLI's one answer; the inbox pages by ALERTS_PAGE_SIZE. */
+export const ALERTS_LIMIT = 500;
+export const ALERTS_PAGE_SIZE = 50;
+
+/**
+ * Alerts newest first. `before` (an alert's id) continues a list after that alert: by (raised_at,
+ * id), so a page never skips or repeats an alert however many share a time.
+ */
+export async function listAlerts(
+  db: Db,
+  filters: Omit<AlertFilters, "before"> & { before?: number },
+  options: { now?: Date; ownerId?: number; limit?: number } = {},
+) {
   const now = options.now ?? new Date();
   if (filters.customer) {
     // A mistyped slug must not read as "all quiet" (an empty list).
@@ -76,16 +96,34 @@ export async function listAlerts(db: Db, filters: AlertFilters, options: { now?:
         filters.customer ? eq(customers.slug, filters.customer) : undefined,
         filters.kind ? eq(alerts.kind, filters.kind) : undefined,
         options.ownerId !== undefined ? eq(customers.ownerId, options.ownerId) : undefined,
+        filters.before !== undefined
+          ? sql`(${alerts.raisedAt}, ${alerts.id}) < (select b.raised_at, b.id from alerts b where b.id = ${filters.before})`
+          : undefined,
       ),
     )
     .orderBy(desc(alerts.raisedAt), desc(alerts.id))
-    .limit(options.limit ?? 500);
+    .limit(options.limit ?? ALERTS_LIMIT);
   return rows.map((r) => {
     const active = r.silencedSince !== null && (r.silencedUntil === null || r.silencedUntil > now);
     return { ...r, silence: active ? { until: r.silencedUntil } : null };
   });
 }
 export type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
+
+/**
+ * One page of alerts and the cursor of the next (null on the last): read one past the page, so
+ * that a list cut at its limit says so instead of passing for the whole of it.
+ */
+export async function listAlertPage(
+  db: Db,
+  filters: Parameters<typeof listAlerts>[1],
+  options: { now?: Date; ownerId?: number; limit?: number } = {},
+): Promise<{ alerts: AlertRow[]; next: number | null }> {
+  const limit = options.limit ?? ALERTS_LIMIT;
+  const rows = await listAlerts(db, filters, { ...options, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  return { alerts: page, next: rows.length > limit ? page[page.length - 1]!.id : null };
+}
 
 /** The CLI's and the API's shape of an alert (a contract: add fields, never rename). */
 export function alertJson(row: AlertRow) {

@@ -27,10 +27,34 @@ function FilterLink({ name, value, label, current }: { name: string; value: stri
   const [search] = useSearchParams();
   const next = new URLSearchParams(search);
   next.set(name, value);
+  // Another list starts at its newest: a cursor belongs to the list it came from.
+  next.delete("before");
   return (
     <Link to={`?${next}`} aria-current={current === value ? "page" : undefined} preventScrollReset>
       {label}
     </Link>
+  );
+}
+
+/** The newest page and the next older one, keeping the scope, view and kind. */
+function Pages({ paged, older }: { paged: boolean; older: number | null }) {
+  const [search] = useSearchParams();
+  const at = (before: number | null) => {
+    const next = new URLSearchParams(search);
+    if (before === null) next.delete("before");
+    else next.set("before", String(before));
+    return `?${next}`;
+  };
+  if (!paged && older === null) return null;
+  return (
+    <nav className="alert-pages" aria-label="More alerts">
+      {paged ? <Link to={at(null)}>Newest alerts</Link> : null}
+      {older !== null ? (
+        <Link to={at(older)} data-testid="alerts-older">
+          Older alerts
+        </Link>
+      ) : null}
+    </nav>
   );
 }
 
@@ -121,7 +145,11 @@ export default function Alerts() {
           </button>
         </Form>
       </div>
-      {view.alerts.length === 0 ? (
+      {view.alerts.length === 0 && view.paged ? (
+        <div className="panel empty" data-testid="alerts-empty">
+          <h2>No older alerts</h2>
+        </div>
+      ) : view.alerts.length === 0 ? (
         <div className="panel empty" data-testid="alerts-empty">
           <h2>{filters.view === "open" ? "Nothing needs you right now" : "No alerts yet"}</h2>
           <p>Alerts appear here when a customer crosses 80 % of plan, slips a band, goes quiet or its data goes stale.</p>
@@ -133,6 +161,7 @@ export default function Alerts() {
           ))}
         </ul>
       )}
+      <Pages paged={view.paged} older={view.older} />
       {view.silences.length > 0 ? (
         <section className="panel" aria-labelledby="silences-heading" style={{ marginTop: "1.5rem" }}>
           <h2 id="silences-heading">Snoozed and muted</h2>

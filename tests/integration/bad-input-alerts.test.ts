@@ -239,7 +239,7 @@ describe(`hostile input to the alert surfaces (${process.env.DELIGHT_TEST_DB})`,
     }
   });
 
-  test("GET /api/alerts: bad kind, customer and all", async () => {
+  test("GET /api/alerts: bad kind, customer, all and before", async () => {
     const get = (query: string) => () => callLoader(apiAlerts, `/api/alerts?${query}`, { cookie: viewer.cookie });
     for (const [label, value] of [...HOSTILE, ["unknown kind", "usage_90"], ["upper case", "USAGE_80"]] as [string, string][]) {
       const q = encodeURIComponent(value);
@@ -247,6 +247,7 @@ describe(`hostile input to the alert surfaces (${process.env.DELIGHT_TEST_DB})`,
       // A customer that does not exist is an error, not an empty list that looks like "all quiet".
       await attempt(`customer=${label}`, get(`customer=${q}`), value === "");
       await attempt(`all=${label}`, get(`all=${q}`), ["", "0"].includes(value));
+      await attempt(`before=${label}`, get(`before=${q}`), value === "");
     }
     await attempt("customer=archived", get("customer=gone-co"), true);
     const fine = await callLoader(apiAlerts, "/api/alerts?customer=mine-co&kind=usage_80", { cookie: viewer.cookie });
@@ -258,12 +259,13 @@ describe(`hostile input to the alert surfaces (${process.env.DELIGHT_TEST_DB})`,
     expect(unknown.data.error).toBe("customer: No customer no-such-co");
   });
 
-  test("delight alerts: bad --kind, --customer and ack ids", async () => {
+  test("delight alerts: bad --kind, --customer, --before and ack ids", async () => {
     const env = { context: app.ctx };
     const commands: string[][] = [
       ["alerts", "--kind", "V"],
       ["alerts", "--customer", "V"],
       ["alerts", "--all", "V"],
+      ["alerts", "--before", "V"],
       ["alerts", "ack", "V"],
       ["alerts", "list", "--kind", "V"],
       ["alerts", "V"],
