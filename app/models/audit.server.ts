@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { rowsOf } from "../../db/rows";
 import { auditLog } from "../../db/schema";
 
 /** Who did something: a signed-in user, or the CLI on behalf of one (or of nobody). */
@@ -56,8 +57,22 @@ export async function listAudit(db: Db, filters: AuditFilters = {}, limit = AUDI
   return { entries: rows.slice(0, limit), more: rows.length > limit };
 }
 
-/** Every action the log holds, for the filter's list. */
+/*
+ * The audit page lists the log's actions on every view and the log only grows, so instead of
+ * `select distinct` (which reads every entry) this hops through audit_log_action_idx from each
+ * action to the next: one index probe per distinct action, a few dozen, however long the log.
+ */
+const AUDIT_ACTIONS = sql`
+  with recursive actions (action) as (
+    (select ${auditLog.action} from ${auditLog} order by ${auditLog.action} limit 1)
+    union all
+    select (select ${auditLog.action} from ${auditLog} where ${auditLog.action} > actions.action order by ${auditLog.action} limit 1)
+    from actions
+    where actions.action is not null
+  )
+  select action from actions where action is not null order by action`;
+
+/** Every action the log holds, sorted, for the filter's list. */
 export async function auditActions(db: Db): Promise<string[]> {
-  const rows = await db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(asc(auditLog.action));
-  return rows.map((r) => r.action);
+  return rowsOf<{ action: string }>(await db.execute(AUDIT_ACTIONS)).map((r) => r.action);
 }
