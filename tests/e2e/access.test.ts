@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expectNoSeriousViolations } from "./axe";
 import { collectConsoleErrors, delightCli, launchBrowser, type RunningApp, screenshot, signIn, startApp } from "./harness";
 
 let app: RunningApp;
@@ -29,6 +30,25 @@ beforeAll(async () => {
   adminPassword = (await delight("user", "add", "--email", "ada@example.com", "--name", "Ada Admin", "--role", "admin")).password;
   csmPassword = (await delight("user", "add", "--email", CSM, "--name", "Cara Csm", "--role", "csm")).password;
   csmToken = (await delight("token", "create", "--user", CSM, "--name", "cara's script")).token;
+  // Customers for the audit page's customer filter (never refreshed: no schedule runs here).
+  for (const [name, project] of [
+    ["Acme Analytics", "1"],
+    ["Beta Co", "2"],
+  ]) {
+    await delight(
+      "customer",
+      "add",
+      "--name",
+      name!,
+      "--posthog-host",
+      "us",
+      "--project-id",
+      project!,
+      "--api-key",
+      "phx_e2eAuditKey_0123456789",
+    );
+  }
+  await delight("customer", "edit", "beta-co", "--billing-day", "15");
   [app, browser] = await Promise.all([startApp({}, { dataDir }), launchBrowser()]);
   adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   csmContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -176,6 +196,46 @@ describe("access management in Chromium", () => {
     await expect
       .poll(() => admin.locator('[data-testid="audit-table"] tbody tr td:nth-child(3)').allTextContents())
       .toEqual(["user.disable"]);
+  });
+
+  test("the audit page finds a customer typed by name or slug, by keyboard, and says when none matches", async () => {
+    const subjects = () => admin.locator('[data-testid="audit-table"] tbody tr td:nth-child(4)').allTextContents();
+    const focusedId = () => admin.evaluate(() => document.activeElement?.id ?? "");
+    await admin.goto(`${app.url}/audit`);
+    // The field follows the user filter in Tab order; Enter in it filters.
+    await admin.focus("#f-user");
+    await admin.keyboard.press("Tab");
+    expect(await focusedId()).toBe("f-customer");
+    await admin.keyboard.type("acme ANALYTICS");
+    await admin.keyboard.press("Enter");
+    await admin.waitForURL(/customer=acme\+ANALYTICS/);
+    await expect.poll(subjects).toEqual(["customer Acme Analytics"]);
+    // What was typed stays, and so does the focus.
+    expect(await admin.inputValue("#f-customer")).toBe("acme ANALYTICS");
+    expect(await focusedId()).toBe("f-customer");
+
+    await admin.fill("#f-customer", "beta-co");
+    await admin.click("button:text('Filter')");
+    await admin.waitForURL(/customer=beta-co/);
+    await expect.poll(subjects).toEqual(["customer Beta Co", "customer Beta Co"]);
+    expect(await admin.locator('[data-testid="audit-table"] tbody tr td:nth-child(3)').allTextContents()).toEqual([
+      "customer.update",
+      "customer.create",
+    ]);
+
+    await admin.fill("#f-customer", "Nobody");
+    await admin.keyboard.press("Enter");
+    await expect.poll(() => admin.textContent('[data-testid="audit-customer-message"]')).toContain("No customer “Nobody”");
+    await expect.poll(() => admin.textContent('[data-testid="audit-table"] tbody')).toBe("Nothing matches.");
+    await screenshot(admin, "audit-unknown-customer");
+    await expectNoSeriousViolations(admin, "audit page with an unknown customer");
+
+    // Clear empties the field (it follows the URL) and the message goes.
+    await admin.click("a:text('Clear')");
+    await admin.waitForURL(`${app.url}/audit`);
+    await expect.poll(() => admin.inputValue("#f-customer")).toBe("");
+    expect(await admin.isVisible('[data-testid="audit-customer-message"]')).toBe(false);
+    expect(await subjects()).toEqual(expect.arrayContaining(["customer Acme Analytics", "customer Beta Co"]));
   });
 
   test.each(["/users", "/tokens", "/audit", "/account"])(

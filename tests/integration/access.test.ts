@@ -261,6 +261,8 @@ describe(`access that can be taken away (${process.env.DELIGHT_TEST_DB})`, () =>
     const odd = await callLoader(audit, "/audit?user=abc&action=%3Cscript%3E&before=-1&customer=nope", { cookie: admin.cookie });
     expect(odd.status).toBe(200);
     expect(odd.data.entries).toEqual([]);
+    // "nope" parses but names no customer: the page says so rather than showing everything.
+    expect(odd.data.customerMessage).toMatch(/^No customer “nope”/);
 
     expect((await callLoader(audit, "/audit", { cookie: (await app.signIn("csm")).cookie })).status).toBe(403);
   });

@@ -1,5 +1,5 @@
 import { Form, Link, useSubmit } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useFollowed } from "~/components/ui/use-followed";
 import {
   BAND_FILTERS,
   type BandFilter,
@@ -15,13 +15,6 @@ import {
 } from "~/utils/portfolio-params";
 
 export const BAND_LABELS: Record<BandFilter, string> = { healthy: "Healthy", concerning: "Concerning", poor: "Poor", none: "No score" };
-
-/** A control's value that follows the URL (back, a band tile, "Clear filters") yet stays the same element, so focus stays on it. */
-function useFollowed<T>(value: T): [T, (v: T) => void] {
-  const [state, setState] = useState(value);
-  useEffect(() => setState(value), [value]);
-  return [state, setState];
-}
 
 /**
  * Selects and boxes apply at once; the search applies on Enter or "Apply". Each control keeps its
