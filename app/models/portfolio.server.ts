@@ -5,7 +5,7 @@ import { EMPTY_SPARKLINE, type Sparkline } from "../../checks/assessment/sparkli
 import { ensureCurrent } from "../../checks/assessment/store";
 import type { HealthSummary } from "../../checks/assessment/summary";
 import type { Db } from "../../db/client";
-import { inIds } from "../../db/id-list";
+import { idRows, inIds } from "../../db/id-list";
 import { rowsOf } from "../../db/rows";
 import {
   BAND_FILTERS,
@@ -328,13 +328,51 @@ function pageIdsQuery(filters: PortfolioFilters, where: SQL, window: { offset: n
  * The display rows of one page, in its order, in one statement: the ids' top-N collected into an
  * array in their order (ARRAY(subquery) keeps the subquery's ORDER BY), numbered by unnest, joined.
  */
-async function pageRows(
+function pageRows(
   db: Db,
   filters: PortfolioFilters,
   where: SQL,
   window: { offset: number; limit: number } | null,
   sparkline: boolean,
 ): Promise<PortfolioRow[]> {
+  return displayRows(db, sql`unnest(array(${pageIdsQuery(filters, where, window)}))`, sparkline);
+}
+
+/**
+ * Rows of an export read at a time. At 20,000 customers, batches of 100 kept a customer page
+ * opened during the export under ~130 ms (500: ~180 ms) for an export of ~1.7 s instead of ~1.1 s.
+ */
+const EXPORT_BATCH = 100;
+
+/**
+ * Every matching customer in the portfolio's order, a batch of rows at a time (the CSV export):
+ * the ids first, in one narrow statement, then their display rows batch by batch. Read as one
+ * statement and written as one string, 20,000 customers held the web process for ~0.9 s (a
+ * customer page asked for meanwhile waited up to that long), with every summary in memory at
+ * once; between batches other requests are served. A customer deleted while the export runs is
+ * left out; one changed shows as it is when its batch is read.
+ */
+export async function* portfolioBatches(
+  db: Db,
+  filters: PortfolioFilters,
+  options: Omit<QueryOptions, "pageSize"> & { batchSize?: number },
+): AsyncGenerator<PortfolioRow[]> {
+  const now = options.now ?? new Date();
+  const includeArchived = options.includeArchived ?? false;
+  const [matches] = await Promise.all([
+    filters.q ? searchMatches(db, filters.q, includeArchived, options.searchByIdMax ?? SEARCH_BY_ID_MAX) : null,
+    ensureCurrent(db, now),
+  ]);
+  const where = whereClause(filters, options.userId, includeArchived, now, matches);
+  const ids = rowsOf<{ id: number }>(await db.execute(pageIdsQuery(filters, where, null))).map((r) => r.id);
+  const size = options.batchSize ?? EXPORT_BATCH;
+  for (let at = 0; at < ids.length; at += size) {
+    yield await displayRows(db, idRows(ids.slice(at, at + size)), options.sparkline ?? false);
+  }
+}
+
+/** The display rows of the customers `ids` (a set-returning expression of ids) gives, in its order. */
+async function displayRows(db: Db, ids: SQL, sparkline: boolean): Promise<PortfolioRow[]> {
   const raw = rowsOf<RawRow>(
     await db.execute(sql`
       select c.id, c.slug, c.name, c.posthog_host, c.project_id, c.api_key_last4, c.billing_day,
@@ -348,7 +386,7 @@ async function pageRows(
           from customer_contacts cc where cc.customer_id = c.id) as contacts,
         ch.summary, ${sparkline ? sql`ch.sparkline` : sql`null::jsonb`} as points,
         ch.change_7d, ch.change_30d, ch.change_7d_from, ch.change_30d_from
-      from unnest(array(${pageIdsQuery(filters, where, window)})) with ordinality as page(id, pos)
+      from ${ids} with ordinality as page(id, pos)
       join customers c on c.id = page.id
       join current_health ch on ch.customer_id = c.id
       left join users u on u.id = c.owner_id

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { formatContactList } from "~/models/commercial";
-import { parsePortfolioParams, queryPortfolio } from "~/models/portfolio.server";
+import { type PortfolioRow, parsePortfolioParams, portfolioBatches } from "~/models/portfolio.server";
 import { requireUser } from "~/utils/auth.server";
-import { toCsv, UTF8_BOM } from "~/utils/csv";
+import { type CsvCell, csvLines, UTF8_BOM } from "~/utils/csv";
 import { getDb } from "~/utils/db.server";
 import { filterRefusal } from "~/utils/portfolio-params";
 import { readOnlyAction } from "~/utils/read-only-route.server";
@@ -36,6 +36,34 @@ const HEADER = [
 
 const round = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? null : Number(n.toFixed(digits)));
 
+/** One customer's line of the file. */
+function cellsOf({ name, slug, owner, plan, health: h, arr, currency, renewalDate, contacts }: PortfolioRow): CsvCell[] {
+  return [
+    name,
+    slug,
+    owner?.email,
+    plan?.name,
+    round(h?.score, 1),
+    h?.band,
+    h ? round(h.coverage * 100) : null,
+    round(h?.planPercent, 1),
+    round(h?.projectedPercent, 1),
+    h?.flagged80 ? "yes" : "no",
+    h?.flagged80AsOf,
+    flag80Reason(h?.flagged80Why ?? null),
+    h?.failing,
+    h?.dataThrough,
+    h?.stale ? "yes" : "no",
+    h?.lastRefresh?.at,
+    h?.lastRefresh?.status,
+    h?.problem?.sentence,
+    arr,
+    currency,
+    renewalDate,
+    formatContactList(contacts),
+  ];
+}
+
 /** GET /customers.csv?…portfolio filters — every matching customer, not just one page. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -49,36 +77,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
     applySecurityHeaders(headers);
     return new Response(refusal.join("\n"), { status: 400, headers });
   }
-  const { rows } = await queryPortfolio(await getDb(), filters, { userId: user.id, pageSize: null, now });
-  const body =
-    UTF8_BOM +
-    toCsv(
-      HEADER,
-      rows.map(({ name, slug, owner, plan, health: h, arr, currency, renewalDate, contacts }) => [
-        name,
-        slug,
-        owner?.email,
-        plan?.name,
-        round(h?.score, 1),
-        h?.band,
-        h ? round(h.coverage * 100) : null,
-        round(h?.planPercent, 1),
-        round(h?.projectedPercent, 1),
-        h?.flagged80 ? "yes" : "no",
-        h?.flagged80AsOf,
-        flag80Reason(h?.flagged80Why ?? null),
-        h?.failing,
-        h?.dataThrough,
-        h?.stale ? "yes" : "no",
-        h?.lastRefresh?.at,
-        h?.lastRefresh?.status,
-        h?.problem?.sentence,
-        arr,
-        currency,
-        renewalDate,
-        formatContactList(contacts),
-      ]),
-    );
+  // The file streams out a batch of customers at a time; the first batch is read before answering,
+  // so a failure to read anything is an error page rather than a file cut short.
+  const batches = portfolioBatches(await getDb(), filters, { userId: user.id, now });
+  const first = await batches.next();
+  const encoder = new TextEncoder();
+  const lines = (rows: PortfolioRow[]) => encoder.encode(csvLines(rows.map(cellsOf)));
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(UTF8_BOM + csvLines([HEADER])));
+      if (first.done) controller.close();
+      else controller.enqueue(lines(first.value));
+    },
+    async pull(controller) {
+      const next = await batches.next();
+      if (next.done) controller.close();
+      else controller.enqueue(lines(next.value));
+    },
+    async cancel() {
+      await batches.return(undefined);
+    },
+  });
   const headers = new Headers({
     "Content-Type": "text/csv; charset=utf-8",
     "Content-Disposition": `attachment; filename="delight-customers-${now.toISOString().slice(0, 10)}.csv"`,

@@ -23,5 +23,10 @@ export const UTF8_BOM = "\uFEFF";
 
 /** RFC 4180 text: CRLF line ends, a header row first. */
 export function toCsv(header: string[], rows: CsvCell[][]): string {
-  return `${[header, ...rows].map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
+  return csvLines([header, ...rows]);
+}
+
+/** Rows as RFC 4180 lines, each ended by CRLF: a part of a file written a batch at a time. */
+export function csvLines(rows: CsvCell[][]): string {
+  return rows.map((row) => `${row.map(csvCell).join(",")}\r\n`).join("");
 }
