@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { anyOf, idRows, inIds } from "../../db/id-list";
 import { preparedPerDb } from "../../db/prepared";
@@ -608,7 +608,11 @@ export async function currentAssessment(
   });
 }
 
-/** Customers re-assessed under the newest scoring version so far, for Settings' progress line. */
+/**
+ * Customers re-assessed under the newest scoring version so far, for Settings' progress line.
+ * Read from current_health_version_idx alone (the ready row's own archived copy, no join): counted
+ * from the ready rows, it read every ~3 KB row, 150 ms at 20,000 customers on every Settings view.
+ */
 export async function rescoringProgress(db: Db, version: string): Promise<{ done: number; total: number }> {
   const [row] = await db
     .select({
@@ -616,7 +620,6 @@ export async function rescoringProgress(db: Db, version: string): Promise<{ done
       done: sql<number>`count(*) filter (where ${currentHealth.scoringVersion} = ${version} and ${currentHealth.validUntil} > now())::int`,
     })
     .from(currentHealth)
-    .innerJoin(customers, eq(customers.id, currentHealth.customerId))
-    .where(isNull(customers.archivedAt));
+    .where(sql`not ${currentHealth.archived}`);
   return { done: row?.done ?? 0, total: row?.total ?? 0 };
 }

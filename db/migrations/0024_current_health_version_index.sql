@@ -1,0 +1,1 @@
+CREATE INDEX "current_health_version_idx" ON "current_health" USING btree ("scoring_version","valid_until") WHERE not "current_health"."archived";
