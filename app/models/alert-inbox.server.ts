@@ -8,6 +8,7 @@ import {
   acknowledgeAlert,
   listAlertPage,
   listSilences,
+  SILENCES_SHOWN,
   silenceAlert,
   unreadCount,
   unsilence,
@@ -26,6 +27,8 @@ const InboxParamsSchema = z.object({
   view: z.enum(["open", "history"]).default("open").catch("open"),
   kind: z.string().refine(isAlertKind).optional().catch(undefined),
   before: z.coerce.number().int().positive().max(2_147_483_647).optional().catch(undefined),
+  /** Every snooze and mute, not just the first SILENCES_SHOWN (asked for by a link). */
+  silences: z.literal("all").optional().catch(undefined),
 });
 
 export async function inboxView(db: Db, user: { id: number }, search: URLSearchParams, now = new Date()) {
@@ -40,7 +43,7 @@ export async function inboxView(db: Db, user: { id: number }, search: URLSearchP
     { all: params.view === "history", kind: params.kind, before: params.before },
     { now, ownerId: scope === "mine" ? user.id : undefined, limit: ALERTS_PAGE_SIZE },
   );
-  const silences = await listSilences(db, now);
+  const { silences, total: silenceCount } = await listSilences(db, now, params.silences === "all" ? null : SILENCES_SHOWN);
   return {
     filters: { scope, view: params.view, kind: params.kind ?? null },
     /** Whether this is a later page, and the cursor of the next one (null on the last). */
@@ -61,6 +64,8 @@ export async function inboxView(db: Db, user: { id: number }, search: URLSearchP
       acknowledged: r.acknowledgedAt ? { at: stamp(r.acknowledgedAt), by: r.acknowledgedBy ?? "" } : null,
       silence: r.silence ? { until: r.silence.until ? stamp(r.silence.until) : null } : null,
     })),
+    /** Every snooze and mute in force; `silences` lists the first SILENCES_SHOWN by customer name. */
+    silenceCount,
     silences: silences.map((s) => ({
       customerId: s.customerId,
       slug: s.slug,

@@ -214,8 +214,25 @@ export async function unsilence(db: Db, actor: Actor, customerId: number, kind: 
 }
 
 /** Snoozes and mutes in force, for the inbox. */
-export async function listSilences(db: Db, now = new Date()) {
-  return db
+/** Silences the inbox lists: a team that mutes a kind for thousands of customers still gets a page. */
+export const SILENCES_SHOWN = 100;
+
+/** Snoozes and mutes in force, by customer name, at most `limit` of them (null: all), and how many there are. */
+export async function listSilences(db: Db, now = new Date(), limit: number | null = SILENCES_SHOWN) {
+  const inForce = or(isNull(alertSilences.until), gt(alertSilences.until, now));
+  const [rows, [count]] = await Promise.all([
+    silenceRows(db, inForce, limit),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(alertSilences)
+      .innerJoin(customers, eq(customers.id, alertSilences.customerId))
+      .where(inForce),
+  ]);
+  return { silences: rows, total: count?.n ?? rows.length };
+}
+
+function silenceRows(db: Db, inForce: SQL | undefined, limit: number | null) {
+  const rows = db
     .select({
       customerId: alertSilences.customerId,
       slug: customers.slug,
@@ -226,8 +243,9 @@ export async function listSilences(db: Db, now = new Date()) {
     })
     .from(alertSilences)
     .innerJoin(customers, eq(customers.id, alertSilences.customerId))
-    .where(or(isNull(alertSilences.until), gt(alertSilences.until, now)))
-    .orderBy(customers.name, alertSilences.kind);
+    .where(inForce)
+    .orderBy(customers.name, alertSilences.kind, customers.id);
+  return limit === null ? rows : rows.limit(limit);
 }
 
 /** Whether (customer, kind) is silenced at `now`: the sender asks before each delivery. */

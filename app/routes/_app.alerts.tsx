@@ -98,8 +98,15 @@ function AlertItem({ alert, canEdit }: { alert: InboxView["alerts"][number]; can
   );
 }
 
+const withParam = (search: URLSearchParams, name: string, value: string) => {
+  const next = new URLSearchParams(search);
+  next.set(name, value);
+  return next;
+};
+
 export default function Alerts() {
   const view = useLoaderData<typeof loader>();
+  const [search] = useSearchParams();
   const reply = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { filters } = view;
@@ -165,6 +172,14 @@ export default function Alerts() {
       {view.silences.length > 0 ? (
         <section className="panel" aria-labelledby="silences-heading" style={{ marginTop: "1.5rem" }}>
           <h2 id="silences-heading">Snoozed and muted</h2>
+          {view.silenceCount > view.silences.length ? (
+            <p className="muted" data-testid="silences-more">
+              The first {view.silences.length} of {view.silenceCount}, by customer name.{" "}
+              <Link to={`?${withParam(search, "silences", "all")}`} preventScrollReset>
+                Show all {view.silenceCount}
+              </Link>
+            </p>
+          ) : null}
           <ul className="plain">
             {view.silences.map((s) => (
               <li key={`${s.customerId}:${s.kind}`} data-testid="silence">

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, test } from "vitest";
-import { ALERTS_LIMIT, ALERTS_PAGE_SIZE, listAlerts } from "../../app/models/alerts.server";
+import { ALERTS_LIMIT, ALERTS_PAGE_SIZE, listAlerts, listSilences, SILENCES_SHOWN } from "../../app/models/alerts.server";
 import * as inboxRoute from "../../app/routes/_app.alerts";
 import * as apiAlerts from "../../app/routes/api.alerts";
-import { alerts, customers } from "../../db/schema";
+import { alertSilences, alerts, customers } from "../../db/schema";
 import { seedCustomers } from "../factories";
 import { cli } from "../setup/cli";
 import { callLoader, setupTestApp } from "../setup/test-app";
@@ -108,6 +108,38 @@ describe(`alerts a page at a time (${process.env.DELIGHT_TEST_DB})`, () => {
     const cut = await cli({ context: app.ctx }, "alerts", "--json");
     expect(cut.json()).toHaveLength(ALERTS_LIMIT);
     expect(cut.stderr).toContain(`--before ${first.data.next}`);
+  });
+
+  test("snoozes and mutes: the first hundred by customer name and how many there are; all of them on request", async () => {
+    const quiet = await seedCustomers(
+      app.ctx.db,
+      app.ctx.secretKey,
+      Array.from({ length: 51 }, (_, i) => ({ name: `Quiet ${String(50 - i).padStart(2, "0")}` })),
+    );
+    const future = new Date(Date.now() + 7 * 86_400_000);
+    await app.ctx.db.insert(alertSilences).values(
+      quiet.flatMap((c) => [
+        { customerId: c.id, kind: "stale", until: null, createdBy: "Ada" },
+        { customerId: c.id, kind: "usage_drop", until: future, createdBy: "Ada" },
+      ]),
+    );
+    // One snooze already over: not in force, not counted.
+    await app.ctx.db
+      .insert(alertSilences)
+      .values({ customerId: quiet[0]!.id, kind: "band_drop", until: new Date(Date.now() - 1000), createdBy: "Ada" });
+    type Silences = { silences: { customerName: string; kind: string }[]; silenceCount: number };
+    const shown = (await inbox("?scope=all")) as unknown as Silences;
+    expect(shown.silenceCount).toBe(102);
+    expect(shown.silences).toHaveLength(SILENCES_SHOWN);
+    expect(shown.silences.slice(0, 3).map((s) => [s.customerName, s.kind])).toEqual([
+      ["Quiet 00", "stale"],
+      ["Quiet 00", "usage_drop"],
+      ["Quiet 01", "stale"],
+    ]);
+    const all = (await inbox("?scope=all&silences=all")) as unknown as Silences;
+    expect(all.silences).toHaveLength(102);
+    expect(all.silences.at(-1)).toMatchObject({ customerName: "Quiet 50", kind: "usage_drop" });
+    expect(await listSilences(app.ctx.db, new Date(), 3)).toMatchObject({ total: 102, silences: { length: 3 } });
   });
 
   test("an archived customer's alerts leave every page", async () => {
