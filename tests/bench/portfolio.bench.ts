@@ -6,8 +6,8 @@
  * Database: a fresh database on the DATABASE_URL server if set, else the embedded PGlite in a temp
  * dir. PGlite allows one process at a time, so the raw loading is timed in this process first, then
  * the database is closed and the server opens it. Targets (issue 14): one connection p50 ≤ 10 ms
- * (PostgreSQL) / ≤ 15 ms (PGlite); 20 connections p95 < 100 ms / < 250 ms. Prints a table; always
- * exits 0 unless setup fails.
+ * (PostgreSQL) / ≤ 15 ms (PGlite); 20 connections p95 < 100 ms / < 250 ms. Then every other page
+ * at one connection, with its size. Prints tables; always exits 0 unless setup fails.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -122,6 +122,20 @@ type Line = {
   bad: number;
 };
 const lines: Line[] = [];
+const OTHER_PAGES = [
+  "/alerts",
+  "/alerts?scope=all&view=history",
+  "/audit",
+  `/customers/${customer.slug}/catchup`,
+  `/customers/${customer.slug}/edit`,
+  "/settings",
+  "/users",
+  "/plans",
+  "/api/customers",
+  `/api/customers/${customer.slug}`,
+  "/api/alerts",
+];
+const others: { page: string; bytes: number; p50: number; p95: number; bad: number }[] = [];
 try {
   for (const v of VARIANTS) {
     const url = `${base}${v.path}`;
@@ -144,6 +158,17 @@ try {
       bad: one.non2xx + one.errors + one.timeouts + many.non2xx + many.errors + many.timeouts,
     });
   }
+  // Every other page a person opens, at one connection: none may grow with the book the way a
+  // list of every customer or every alert did (the audit page's filter, the inbox).
+  for (const page of OTHER_PAGES) {
+    const url = `${base}${page}`;
+    const check = await fetch(url, { headers: { cookie: cookieHeader } });
+    const bytes = (await check.text()).length;
+    if (check.status !== 200) throw new Error(`${url} answered ${check.status}`);
+    for (let i = 0; i < 20; i++) await fetch(url, { headers: { cookie: cookieHeader } }).then((r) => r.text());
+    const one = await load(url, 1, Math.min(3, SECONDS));
+    others.push({ page, bytes, p50: one.p50, p95: one.p95, bad: one.non2xx + one.errors + one.timeouts });
+  }
 } finally {
   await server.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -162,6 +187,16 @@ console.table(
     [`page c=${CONNECTIONS} p95`]: ms(l.p95),
     "req/s": l.rps.toFixed(1),
     "non-2xx/errors": l.bad,
+  })),
+);
+console.log("\nOther pages, one connection (size: the answer before compression)");
+console.table(
+  others.map((o) => ({
+    page: o.page.replace(customer.slug, ":slug"),
+    size: `${(o.bytes / 1024).toFixed(1)} KB`,
+    "c=1 p50": ms(o.p50),
+    "c=1 p95": ms(o.p95),
+    "non-2xx/errors": o.bad,
   })),
 );
 const targets = databaseUrl ? { one: 10, many: 100 } : { one: 15, many: 250 };
