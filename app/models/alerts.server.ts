@@ -213,7 +213,6 @@ export async function unsilence(db: Db, actor: Actor, customerId: number, kind: 
   return true;
 }
 
-/** Snoozes and mutes in force, for the inbox. */
 /** Silences the inbox lists: a team that mutes a kind for thousands of customers still gets a page. */
 export const SILENCES_SHOWN = 100;
 

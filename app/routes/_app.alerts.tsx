@@ -23,14 +23,21 @@ export async function action({ request }: ActionFunctionArgs) {
   return { ok: true as const, message: outcome.result };
 }
 
+/** This page's address with some parameters set and others (null) taken out. */
+function withParams(search: URLSearchParams, changes: Record<string, string | null>) {
+  const next = new URLSearchParams(search);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) next.delete(name);
+    else next.set(name, value);
+  }
+  return `?${next}`;
+}
+
 function FilterLink({ name, value, label, current }: { name: string; value: string; label: string; current: string }) {
   const [search] = useSearchParams();
-  const next = new URLSearchParams(search);
-  next.set(name, value);
   // Another list starts at its newest: a cursor belongs to the list it came from.
-  next.delete("before");
   return (
-    <Link to={`?${next}`} aria-current={current === value ? "page" : undefined} preventScrollReset>
+    <Link to={withParams(search, { [name]: value, before: null })} aria-current={current === value ? "page" : undefined} preventScrollReset>
       {label}
     </Link>
   );
@@ -39,18 +46,12 @@ function FilterLink({ name, value, label, current }: { name: string; value: stri
 /** The newest page and the next older one, keeping the scope, view and kind. */
 function Pages({ paged, older }: { paged: boolean; older: number | null }) {
   const [search] = useSearchParams();
-  const at = (before: number | null) => {
-    const next = new URLSearchParams(search);
-    if (before === null) next.delete("before");
-    else next.set("before", String(before));
-    return `?${next}`;
-  };
   if (!paged && older === null) return null;
   return (
     <nav className="alert-pages" aria-label="More alerts">
-      {paged ? <Link to={at(null)}>Newest alerts</Link> : null}
+      {paged ? <Link to={withParams(search, { before: null })}>Newest alerts</Link> : null}
       {older !== null ? (
-        <Link to={at(older)} data-testid="alerts-older">
+        <Link to={withParams(search, { before: String(older) })} data-testid="alerts-older">
           Older alerts
         </Link>
       ) : null}
@@ -97,12 +98,6 @@ function AlertItem({ alert, canEdit }: { alert: InboxView["alerts"][number]; can
     </li>
   );
 }
-
-const withParam = (search: URLSearchParams, name: string, value: string) => {
-  const next = new URLSearchParams(search);
-  next.set(name, value);
-  return next;
-};
 
 export default function Alerts() {
   const view = useLoaderData<typeof loader>();
@@ -175,7 +170,7 @@ export default function Alerts() {
           {view.silenceCount > view.silences.length ? (
             <p className="muted" data-testid="silences-more">
               The first {view.silences.length} of {view.silenceCount}, by customer name.{" "}
-              <Link to={`?${withParam(search, "silences", "all")}`} preventScrollReset>
+              <Link to={withParams(search, { silences: "all" })} preventScrollReset>
                 Show all {view.silenceCount}
               </Link>
             </p>
