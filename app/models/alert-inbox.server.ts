@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ALERT_KIND_INFO, ALERT_KINDS, isAlertKind } from "../../checks/alerts/kinds";
 import type { Db } from "../../db/client";
-import { InputError, parseInput } from "../utils/validation.server";
+import { InputError, parseInput, rowId } from "../utils/validation.server";
 import {
   ALERTS_PAGE_SIZE,
   AlertNotFound,
@@ -78,18 +78,6 @@ export async function inboxView(db: Db, user: { id: number }, search: URLSearchP
   };
 }
 export type InboxView = Awaited<ReturnType<typeof inboxView>>;
-
-/**
- * A row id as the buttons send it: digits only ("0x10" and "1e3" are not ids) and within the
- * database's integer range, so a huge number is a 400 rather than a database error.
- */
-const rowId = (label: string) =>
-  z
-    .string({ required_error: `${label} is missing` })
-    .trim()
-    .regex(/^\d{1,10}$/, `${label} is not a valid id`)
-    .transform(Number)
-    .pipe(z.number().int().min(1, `${label} is not a valid id`).max(2_147_483_647, `${label} is not a valid id`));
 
 const InboxActionSchema = z.discriminatedUnion(
   "intent",

@@ -4,7 +4,7 @@ import { ALERT_KINDS, type AlertKind } from "../../checks/alerts/kinds";
 import type { Db } from "../../db/client";
 import { rowsOf } from "../../db/rows";
 import { alertSilences, alerts, customers } from "../../db/schema";
-import { InputError, parseInput } from "../utils/validation.server";
+import { InputError, parseInput, rowId } from "../utils/validation.server";
 import { type Actor, recordAudit } from "./audit.server";
 
 /*
@@ -29,13 +29,7 @@ export const AlertFiltersSchema = z.object({
   /** Acknowledged, snoozed and muted ones too. */
   all: z.boolean().default(false),
   /** Continue after this alert (the `next` of the list before). */
-  before: z
-    .string()
-    .trim()
-    .regex(/^\d{1,10}$/, "before is an alert id, as the last list's next gave it")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "before is an alert id").max(2_147_483_647, "before is an alert id"))
-    .optional(),
+  before: rowId("before").optional(),
 });
 export type AlertFilters = z.output<typeof AlertFiltersSchema>;
 
@@ -60,11 +54,7 @@ export const ALERTS_PAGE_SIZE = 50;
  * Alerts newest first. `before` (an alert's id) continues a list after that alert: by (raised_at,
  * id), so a page never skips or repeats an alert however many share a time.
  */
-export async function listAlerts(
-  db: Db,
-  filters: Omit<AlertFilters, "before"> & { before?: number },
-  options: { now?: Date; ownerId?: number; limit?: number } = {},
-) {
+export async function listAlerts(db: Db, filters: AlertFilters, options: { now?: Date; ownerId?: number; limit?: number } = {}) {
   const now = options.now ?? new Date();
   if (filters.customer) {
     // A mistyped slug must not read as "all quiet" (an empty list).
@@ -116,7 +106,7 @@ export type AlertRow = Awaited<ReturnType<typeof listAlerts>>[number];
  */
 export async function listAlertPage(
   db: Db,
-  filters: Parameters<typeof listAlerts>[1],
+  filters: AlertFilters,
   options: { now?: Date; ownerId?: number; limit?: number } = {},
 ): Promise<{ alerts: AlertRow[]; next: number | null }> {
   const limit = options.limit ?? ALERTS_LIMIT;
@@ -218,19 +208,6 @@ export const SILENCES_SHOWN = 100;
 
 /** Snoozes and mutes in force, by customer name, at most `limit` of them (null: all), and how many there are. */
 export async function listSilences(db: Db, now = new Date(), limit: number | null = SILENCES_SHOWN) {
-  const inForce = or(isNull(alertSilences.until), gt(alertSilences.until, now));
-  const [rows, [count]] = await Promise.all([
-    silenceRows(db, inForce, limit),
-    db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(alertSilences)
-      .innerJoin(customers, eq(customers.id, alertSilences.customerId))
-      .where(inForce),
-  ]);
-  return { silences: rows, total: count?.n ?? rows.length };
-}
-
-function silenceRows(db: Db, inForce: SQL | undefined, limit: number | null) {
   const rows = db
     .select({
       customerId: alertSilences.customerId,
@@ -239,12 +216,15 @@ function silenceRows(db: Db, inForce: SQL | undefined, limit: number | null) {
       kind: alertSilences.kind,
       until: alertSilences.until,
       createdBy: alertSilences.createdBy,
+      // Counted over every silence in force before the limit applies: the list and its total in one read.
+      total: sql<number>`(count(*) over ())::int`,
     })
     .from(alertSilences)
     .innerJoin(customers, eq(customers.id, alertSilences.customerId))
-    .where(inForce)
+    .where(or(isNull(alertSilences.until), gt(alertSilences.until, now)))
     .orderBy(customers.name, alertSilences.kind, customers.id);
-  return limit === null ? rows : rows.limit(limit);
+  const found = await (limit === null ? rows : rows.limit(limit));
+  return { silences: found.map(({ total: _, ...silence }) => silence), total: found[0]?.total ?? 0 };
 }
 
 /** Whether (customer, kind) is silenced at `now`: the sender asks before each delivery. */

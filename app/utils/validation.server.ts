@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 export type FieldErrors = Record<string, string>;
 
@@ -51,3 +51,15 @@ export function parseCount(value: unknown): unknown {
   const cleaned = value.trim().replace(/[,_\s]/g, "");
   return /^\d+$/.test(cleaned) ? Number(cleaned) : value;
 }
+
+/**
+ * A row id as a form or a query sends it: digits only ("0x10" and "1e3" are not ids) and within
+ * the database's integer range, so a huge number is a 400 rather than a database error.
+ */
+export const rowId = (label: string) =>
+  z
+    .string({ required_error: `${label} is missing` })
+    .trim()
+    .regex(/^\d{1,10}$/, `${label} is not a valid id`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, `${label} is not a valid id`).max(2_147_483_647, `${label} is not a valid id`));
