@@ -179,6 +179,13 @@ const SORT_KEYS: Record<PortfolioSort, SQL> = {
   renewal: sql`ch.renewal_date`,
 };
 
+/** The filters' condition on the ready rows, once a search's matches are found (queryPortfolio, portfolioBatches). */
+async function readyWhere(db: Db, filters: PortfolioFilters, options: QueryOptions, now: Date): Promise<SQL> {
+  const includeArchived = options.includeArchived ?? false;
+  const matches = filters.q ? await searchMatches(db, filters.q, includeArchived, options.searchByIdMax ?? SEARCH_BY_ID_MAX) : null;
+  return whereClause(filters, options.userId, includeArchived, now, matches);
+}
+
 /**
  * Every filter except the band, on the ready row (the search also reads the customer's slug), or
  * with the search's matches when they were found first (searchMatches).
@@ -218,12 +225,8 @@ function whereClause(f: PortfolioFilters, userId: number, includeArchived: boole
 export async function queryPortfolio(db: Db, filters: PortfolioFilters, options: QueryOptions): Promise<PortfolioPage> {
   const size = options.pageSize === undefined ? PAGE_SIZE : options.pageSize;
   const now = options.now ?? new Date();
-  const includeArchived = options.includeArchived ?? false;
   // Beside the check for expired assessments: a customer's name and slug do not depend on it.
-  const matched = filters.q
-    ? searchMatches(db, filters.q, includeArchived, options.searchByIdMax ?? SEARCH_BY_ID_MAX)
-    : Promise.resolve(null);
-  const whereReady = matched.then((ids) => whereClause(filters, options.userId, includeArchived, now, ids));
+  const whereReady = readyWhere(db, filters, options, now);
   const sparkline = options.sparkline ?? false;
   const windowOf = (page: number) => (size === null ? null : { offset: (page - 1) * size, limit: size });
   const read = async () => {
@@ -358,12 +361,7 @@ export async function* portfolioBatches(
   options: Omit<QueryOptions, "pageSize"> & { batchSize?: number },
 ): AsyncGenerator<PortfolioRow[]> {
   const now = options.now ?? new Date();
-  const includeArchived = options.includeArchived ?? false;
-  const [matches] = await Promise.all([
-    filters.q ? searchMatches(db, filters.q, includeArchived, options.searchByIdMax ?? SEARCH_BY_ID_MAX) : null,
-    ensureCurrent(db, now),
-  ]);
-  const where = whereClause(filters, options.userId, includeArchived, now, matches);
+  const [where] = await Promise.all([readyWhere(db, filters, options, now), ensureCurrent(db, now)]);
   const ids = rowsOf<{ id: number }>(await db.execute(pageIdsQuery(filters, where, null))).map((r) => r.id);
   const size = options.batchSize ?? EXPORT_BATCH;
   for (let at = 0; at < ids.length; at += size) {
