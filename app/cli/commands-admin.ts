@@ -5,7 +5,7 @@ import { customerListEntry } from "../models/customer-api.server";
 import { importRows, MAX_IMPORT_BYTES, validateImport } from "../models/customer-import.server";
 import { createCustomer, customerJson, getCustomer, setArchived, updateCustomer } from "../models/customers.server";
 import { createPlan, findPlanByName, listPlans } from "../models/plans.server";
-import { type PortfolioRow, queryPortfolio } from "../models/portfolio.server";
+import { type PortfolioRow, portfolioBatches } from "../models/portfolio.server";
 import { findUserByEmail } from "../models/users.server";
 import type { AppContext } from "../utils/context.server";
 import { DEFAULT_FILTERS } from "../utils/portfolio-params";
@@ -198,15 +198,45 @@ export async function customerCommand(ctx: AppContext, args: string[], io: CliIo
   if (sub === "list") {
     const { values } = parse(rest, { all: { type: "boolean" } });
     // The same rows and health as the portfolio and GET /api/customers, every one of them.
-    const { rows } = await queryPortfolio(ctx.db, DEFAULT_FILTERS, { userId: 0, pageSize: null, includeArchived: values.all });
-    const line = (r: PortfolioRow) => {
-      const h = r.health;
-      const health = h ? `${h.score ?? "–"} ${h.band ?? "no band"}${h.flagged80 ? " ≥80%" : ""}${h.stale ? " stale" : ""}` : "not assessed";
-      return `${r.slug}\t${r.name}\t${health}\t${r.plan?.name ?? "no plan"}\t${r.owner?.email ?? "no owner"}${r.archivedAt ? "\tarchived" : ""}`;
-    };
-    output(io, values.json, rows.map(customerListEntry), rows.map(line).join("\n") || "No customers yet.");
+    await printCustomerList(ctx, io, { json: values.json ?? false, includeArchived: values.all ?? false });
     return;
   }
   if (sub === "import") return importCommand(ctx, rest, io);
   throw new CliError("Usage: delight customer add|edit|archive|unarchive|list|import", 2);
 }
+
+const listLine = (r: PortfolioRow) => {
+  const h = r.health;
+  const health = h ? `${h.score ?? "–"} ${h.band ?? "no band"}${h.flagged80 ? " ≥80%" : ""}${h.stale ? " stale" : ""}` : "not assessed";
+  return `${r.slug}\t${r.name}\t${health}\t${r.plan?.name ?? "no plan"}\t${r.owner?.email ?? "no owner"}${r.archivedAt ? "\tarchived" : ""}`;
+};
+
+/**
+ * Printed a batch at a time, as the CSV export is read: read whole, 100,000 customers held every
+ * summary, and the whole JSON text, in memory at once. The JSON is byte for byte what
+ * `JSON.stringify(list, null, 2)` gives; each batch waits for the next to learn whether its last
+ * entry takes a comma.
+ */
+async function printCustomerList(ctx: AppContext, io: CliIo, { json, includeArchived }: { json: boolean; includeArchived: boolean }) {
+  const batches = portfolioBatches(ctx.db, DEFAULT_FILTERS, { userId: 0, includeArchived });
+  if (!json) {
+    let any = false;
+    for await (const rows of batches) {
+      // A batch whose customers were all deleted while the list was read is empty.
+      if (rows.length === 0) continue;
+      io.stdout(rows.map(listLine).join("\n"));
+      any = true;
+    }
+    if (!any) io.stdout("No customers yet.");
+    return;
+  }
+  let pending: string | null = null;
+  for await (const rows of batches) {
+    if (rows.length === 0) continue;
+    io.stdout(pending === null ? "[" : `${pending},`);
+    pending = rows.map((r) => indent(JSON.stringify(customerListEntry(r), null, 2))).join(",\n");
+  }
+  io.stdout(pending === null ? "[]" : `${pending}\n]`);
+}
+
+const indent = (text: string) => text.replace(/^/gm, "  ");
