@@ -132,6 +132,8 @@ export const currentHealth = pgTable(
     // Compressed with lz4 on a server that has it (migration 0018).
     state: jsonb("state").$type<unknown>(),
     /** What every reader shows about the customer's health (checks/assessment/summary.ts). */
+    // Stored apart from the row, with `signals`, so scans of the book stay narrow; the sparkline,
+    // name and owner stay in it (migration 0026).
     summary: jsonb("summary").$type<unknown>(),
     score: real("score"),
     band: text("band"),
